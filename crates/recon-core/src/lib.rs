@@ -1,0 +1,11 @@
+//! The pure domain core of Recon Desk: no IO, no clock (time is passed in).
+//!
+//! - [`money`]: currencies with scales, exact decimal amounts in integer minor units.
+//! - [`esi`]: EVE Online ESI wallet journal JSON, read exactly from its text.
+//! - [`wallet`]: wallet kinds and the key that names a wallet across devices.
+//! - [`audit`]: the hash chain of the audit log.
+
+pub mod audit;
+pub mod esi;
+pub mod money;
+pub mod wallet;

@@ -1,0 +1,224 @@
+//! Money is exact: `rust_decimal` for arithmetic and parsing, `i64` minor units for storage.
+//! Binary floating point never touches an amount.
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use std::str::FromStr;
+
+/// Highest scale a currency may have; `Decimal` and `i64` minor units stay exact below it.
+pub const MAX_SCALE: u8 = 8;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MoneyError {
+    #[error("'{text}' is not a decimal amount")]
+    NotANumber { text: String },
+    #[error("'{text}' has {found} decimals but {currency} allows {scale}")]
+    TooManyDecimals {
+        text: String,
+        found: u32,
+        currency: String,
+        scale: u8,
+    },
+    #[error("'{text}' is too large to store exactly")]
+    Overflow { text: String },
+    #[error("currency code '{code}' must be 3 to 8 letters or digits, upper case")]
+    BadCurrencyCode { code: String },
+    #[error("currency scale {scale} is above the maximum of {MAX_SCALE}")]
+    BadScale { scale: u8 },
+}
+
+/// A currency and the number of decimals of its minor unit (USD 2, JPY 0, KWD 3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Currency {
+    pub code: String,
+    pub scale: u8,
+    pub name: String,
+}
+
+impl Currency {
+    pub fn new(code: &str, scale: u8, name: &str) -> Result<Self, MoneyError> {
+        let code = validate_currency_code(code)?;
+        if scale > MAX_SCALE {
+            return Err(MoneyError::BadScale { scale });
+        }
+        Ok(Self {
+            code,
+            scale,
+            name: name.to_string(),
+        })
+    }
+}
+
+/// The currencies every new ledger starts with; users add more.
+pub fn builtin_currencies() -> Vec<Currency> {
+    [
+        ("USD", 2, "US dollar"),
+        ("EUR", 2, "Euro"),
+        ("GBP", 2, "Pound sterling"),
+        ("NGN", 2, "Nigerian naira"),
+        ("ISK", 2, "EVE Online InterStellar Kredit"),
+        ("JPY", 0, "Japanese yen"),
+        ("KWD", 3, "Kuwaiti dinar"),
+    ]
+    .into_iter()
+    .map(|(code, scale, name)| Currency::new(code, scale, name).expect("builtin currencies are valid"))
+    .collect()
+}
+
+pub fn validate_currency_code(code: &str) -> Result<String, MoneyError> {
+    let ok = (3..=8).contains(&code.len())
+        && code
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+    if ok {
+        Ok(code.to_string())
+    } else {
+        Err(MoneyError::BadCurrencyCode {
+            code: code.to_string(),
+        })
+    }
+}
+
+/// Parses a plain decimal (`-12.50`, `1e3` is refused) that must fit the currency's scale:
+/// more decimals than the scale is an error, never a silent rounding.
+pub fn parse_exact(text: &str, currency: &Currency) -> Result<Decimal, MoneyError> {
+    let trimmed = text.trim();
+    let valid_shape = !trimmed.is_empty()
+        && trimmed
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == '-' || c == '+');
+    if !valid_shape {
+        return Err(MoneyError::NotANumber { text: text.into() });
+    }
+    let value = Decimal::from_str_exact(trimmed).map_err(|_| MoneyError::NotANumber {
+        text: text.into(),
+    })?;
+    let value = value.normalize();
+    if value.scale() > u32::from(currency.scale) {
+        return Err(MoneyError::TooManyDecimals {
+            text: text.into(),
+            found: value.scale(),
+            currency: currency.code.clone(),
+            scale: currency.scale,
+        });
+    }
+    rescale(value, currency.scale, text)
+}
+
+/// Reads a JSON number's text exactly (ESI sends binary doubles such as
+/// `243877.49999999997`) and rounds it half-even to `scale`.
+pub fn parse_json_number_rounded(text: &str, scale: u8) -> Result<Decimal, MoneyError> {
+    let not_a_number = || MoneyError::NotANumber { text: text.into() };
+    let exact = if text.contains(['e', 'E']) {
+        Decimal::from_scientific(text).map_err(|_| not_a_number())?
+    } else {
+        Decimal::from_str_exact(text)
+            .or_else(|_| Decimal::from_str(text))
+            .map_err(|_| not_a_number())?
+    };
+    let rounded = exact.round_dp_with_strategy(u32::from(scale), RoundingStrategy::MidpointNearestEven);
+    rescale(rounded, scale, text)
+}
+
+fn rescale(mut value: Decimal, scale: u8, text: &str) -> Result<Decimal, MoneyError> {
+    value.rescale(u32::from(scale));
+    // Decimal::rescale silently loses digits when the mantissa would overflow.
+    if value.scale() != u32::from(scale) {
+        return Err(MoneyError::Overflow { text: text.into() });
+    }
+    to_minor(value, scale).map_err(|_| MoneyError::Overflow { text: text.into() })?;
+    Ok(value)
+}
+
+/// Integer minor units of an amount with at most `scale` decimals (`12.50` at 2 → 1250).
+pub fn to_minor(value: Decimal, scale: u8) -> Result<i64, MoneyError> {
+    let overflow = || MoneyError::Overflow {
+        text: value.to_string(),
+    };
+    if value.normalize().scale() > u32::from(scale) {
+        return Err(overflow());
+    }
+    let mut v = value;
+    v.rescale(u32::from(scale));
+    if v.scale() != u32::from(scale) {
+        return Err(overflow());
+    }
+    i64::try_from(v.mantissa()).map_err(|_| overflow())
+}
+
+/// The exact decimal of `minor` units at `scale` (1250 at 2 → `12.50`).
+pub fn from_minor(minor: i64, scale: u8) -> Decimal {
+    Decimal::new(minor, u32::from(scale))
+}
+
+/// Text of `minor` units at `scale`, always with exactly `scale` decimals: `-0.05`, `1500`.
+pub fn format_minor(minor: i64, scale: u8) -> String {
+    from_minor(minor, scale).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cur(code: &str) -> Currency {
+        builtin_currencies()
+            .into_iter()
+            .find(|c| c.code == code)
+            .unwrap()
+    }
+
+    #[test]
+    fn esi_double_rounds_half_even_to_scale() {
+        let d = parse_json_number_rounded("243877.49999999997", 2).unwrap();
+        assert_eq!(d.to_string(), "243877.50");
+        // exact midpoints go to the even neighbour
+        assert_eq!(parse_json_number_rounded("0.125", 2).unwrap().to_string(), "0.12");
+        assert_eq!(parse_json_number_rounded("0.135", 2).unwrap().to_string(), "0.14");
+        assert_eq!(parse_json_number_rounded("-0.125", 2).unwrap().to_string(), "-0.12");
+        assert_eq!(parse_json_number_rounded("1500", 2).unwrap().to_string(), "1500.00");
+        assert_eq!(parse_json_number_rounded("1.5e3", 2).unwrap().to_string(), "1500.00");
+        assert_eq!(parse_json_number_rounded("2.5", 0).unwrap().to_string(), "2");
+    }
+
+    #[test]
+    fn input_with_more_decimals_than_scale_is_refused_not_rounded() {
+        let err = parse_exact("12.345", &cur("USD")).unwrap_err();
+        assert!(matches!(err, MoneyError::TooManyDecimals { found: 3, scale: 2, .. }), "{err}");
+        assert!(parse_exact("12.5", &cur("JPY")).is_err());
+        assert_eq!(parse_exact("12.345", &cur("KWD")).unwrap().to_string(), "12.345");
+        // trailing zeros are not extra precision
+        assert_eq!(parse_exact("12.500", &cur("USD")).unwrap().to_string(), "12.50");
+    }
+
+    #[test]
+    fn garbage_and_overflow_are_errors() {
+        assert!(matches!(parse_exact("12,50", &cur("USD")), Err(MoneyError::NotANumber { .. })));
+        assert!(matches!(parse_exact("", &cur("USD")), Err(MoneyError::NotANumber { .. })));
+        assert!(matches!(parse_exact("1e3", &cur("USD")), Err(MoneyError::NotANumber { .. })));
+        assert!(matches!(
+            parse_json_number_rounded("1e30", 2),
+            Err(MoneyError::NotANumber { .. } | MoneyError::Overflow { .. })
+        ));
+        assert!(matches!(
+            parse_exact("99999999999999999999", &cur("USD")),
+            Err(MoneyError::Overflow { .. })
+        ));
+    }
+
+    #[test]
+    fn minor_units_round_trip() {
+        let d = parse_exact("-1234567.89", &cur("EUR")).unwrap();
+        let minor = to_minor(d, 2).unwrap();
+        assert_eq!(minor, -123456789);
+        assert_eq!(format_minor(minor, 2), "-1234567.89");
+        assert_eq!(format_minor(5, 3), "0.005");
+        assert_eq!(format_minor(1500, 0), "1500");
+    }
+
+    #[test]
+    fn currency_codes_are_checked() {
+        assert!(Currency::new("usd", 2, "x").is_err());
+        assert!(Currency::new("US", 2, "x").is_err());
+        assert!(Currency::new("PLEX", 0, "x").is_ok());
+        assert!(Currency::new("ABC", 9, "x").is_err());
+    }
+}

@@ -1,0 +1,49 @@
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the ledger {path}: {source}")]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the ledger {path} was written by a newer Recon Desk (schema version {found}; this version knows up to {known}); upgrade Recon Desk to open it")]
+    NewerSchema {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    #[error("no {what} named '{name}'")]
+    NotFound { what: &'static str, name: String },
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{file}: {detail}")]
+    BadFile {
+        file: String,
+        detail: recon_core::esi::EsiError,
+    },
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+impl StoreError {
+    /// Stable machine code the UI and scripts switch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            StoreError::Open { .. } | StoreError::Io { .. } => "io",
+            StoreError::NewerSchema { .. } => "ledger_too_new",
+            StoreError::NotFound { .. } => "not_found",
+            StoreError::Invalid(_) => "invalid_input",
+            StoreError::Conflict(_) => "conflict",
+            StoreError::BadFile { .. } => "bad_file",
+            StoreError::Sqlite(_) => "database",
+        }
+    }
+}

@@ -1,0 +1,340 @@
+//! ESI journal import: one batch per call, atomic, idempotent on (wallet, ESI id).
+
+use crate::audit::{append, AuditEntry};
+use crate::{timestamp, Result, Store, StoreError};
+use chrono::{DateTime, Utc};
+use recon_core::esi::{parse_journal, EsiEntry};
+use recon_core::money::{format_minor, to_minor};
+use recon_sync::{EventBody, JournalLine, JournalLinesImported, WalletRef, MAX_LINES_PER_EVENT};
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+/// One source file: its name as the user knows it and its bytes.
+pub struct SourceFile {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ImportFileSummary {
+    pub file_name: String,
+    pub sha256: String,
+    pub read: i64,
+    pub inserted: i64,
+    pub duplicates: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ImportSummary {
+    pub batch_id: String,
+    pub wallet: String,
+    pub read: i64,
+    pub inserted: i64,
+    pub duplicates: i64,
+    pub rejected: i64,
+    pub files: Vec<ImportFileSummary>,
+}
+
+impl Store {
+    /// Imports ESI journal files (several pages at once) into `wallet_name` as one batch.
+    /// Every file is parsed before anything is written; a bad file refuses the whole batch.
+    /// An entry whose id is already in the wallet is a duplicate — unless its date or amount
+    /// differ from the stored one, which refuses the batch rather than hide the disagreement.
+    pub fn import_esi_journal(
+        &mut self,
+        actor: &str,
+        now: DateTime<Utc>,
+        wallet_name: &str,
+        files: &[SourceFile],
+    ) -> Result<ImportSummary> {
+        if files.is_empty() {
+            return Err(StoreError::Invalid("no files to import".into()));
+        }
+        let wallet = self.wallet_by_name(wallet_name)?;
+        let parsed: Vec<Vec<EsiEntry>> = files
+            .iter()
+            .map(|f| {
+                parse_journal(&f.bytes, wallet.scale).map_err(|detail| StoreError::BadFile {
+                    file: f.name.clone(),
+                    detail,
+                })
+            })
+            .collect::<Result<_>>()?;
+
+        let batch_id = uuid::Uuid::new_v4();
+        let at = timestamp(now);
+        let tx = self.write_tx()?;
+        // The batch row comes first (entries reference it); its counts are set at the end.
+        tx.execute(
+            "INSERT INTO import_batches (id, wallet_id, format, read, inserted, duplicates, rejected, actor, at)
+             VALUES (?1, ?2, 'esi_journal', 0, 0, 0, 0, ?3, ?4)",
+            params![batch_id.to_string(), wallet.id, actor, at],
+        )?;
+        let mut summary = ImportSummary {
+            batch_id: batch_id.to_string(),
+            wallet: wallet.name.clone(),
+            read: 0,
+            inserted: 0,
+            duplicates: 0,
+            rejected: 0,
+            files: Vec::with_capacity(files.len()),
+        };
+        let mut new_lines: Vec<JournalLine> = Vec::new();
+        for (position, (file, entries)) in files.iter().zip(&parsed).enumerate() {
+            let mut file_summary = ImportFileSummary {
+                file_name: file.name.clone(),
+                sha256: hex::encode(Sha256::digest(&file.bytes)),
+                read: entries.len() as i64,
+                inserted: 0,
+                duplicates: 0,
+            };
+            for (index, entry) in entries.iter().enumerate() {
+                let inserted = insert_entry(&tx, &wallet.id, wallet.scale, &summary.batch_id, entry)
+                    .map_err(|e| match e {
+                        StoreError::Conflict(why) => StoreError::Conflict(format!(
+                            "{}: entry {index} (id {}): {why}",
+                            file.name, entry.id
+                        )),
+                        other => other,
+                    })?;
+                if inserted {
+                    file_summary.inserted += 1;
+                    new_lines.push(wire_line(entry));
+                } else {
+                    file_summary.duplicates += 1;
+                }
+            }
+            tx.execute(
+                "INSERT INTO import_batch_files (batch_id, position, file_name, sha256, size_bytes, read, inserted, duplicates)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    summary.batch_id, position as i64, file_summary.file_name, file_summary.sha256,
+                    file.bytes.len() as i64, file_summary.read, file_summary.inserted, file_summary.duplicates
+                ],
+            )?;
+            summary.read += file_summary.read;
+            summary.inserted += file_summary.inserted;
+            summary.duplicates += file_summary.duplicates;
+            summary.files.push(file_summary);
+        }
+        assert_eq!(summary.read, summary.inserted + summary.duplicates + summary.rejected);
+        tx.execute(
+            "UPDATE import_batches SET read = ?2, inserted = ?3, duplicates = ?4, rejected = ?5 WHERE id = ?1",
+            params![summary.batch_id, summary.read, summary.inserted, summary.duplicates, summary.rejected],
+        )?;
+        append(
+            &tx,
+            now,
+            AuditEntry {
+                actor,
+                action: "import.batch",
+                entity: "import_batch",
+                entity_id: &summary.batch_id,
+                before: None,
+                after: Some(json!({
+                    "wallet": wallet.name, "format": "esi_journal",
+                    "read": summary.read, "inserted": summary.inserted,
+                    "duplicates": summary.duplicates, "rejected": summary.rejected,
+                    "files": summary.files,
+                })),
+            },
+        )?;
+        let wallet_ref = WalletRef {
+            key: wallet.sync_key(),
+            name: wallet.name.clone(),
+            kind: wallet.kind.as_str().to_string(),
+            owner_id: wallet.owner_id,
+            division: wallet.division,
+            currency: wallet.currency.clone(),
+        };
+        for chunk in new_lines.chunks(MAX_LINES_PER_EVENT) {
+            let body = EventBody::JournalLinesImported(JournalLinesImported {
+                batch_id,
+                wallet: wallet_ref.clone(),
+                lines: chunk.to_vec(),
+            });
+            crate::sync_state::enqueue(&tx, now, &body)?;
+        }
+        tx.commit()?;
+        Ok(summary)
+    }
+}
+
+fn minor(value: Option<rust_decimal::Decimal>, scale: u8) -> Result<Option<i64>> {
+    value
+        .map(|v| to_minor(v, scale).map_err(|e| StoreError::Invalid(e.to_string())))
+        .transpose()
+}
+
+/// Inserts one entry; `false` when the wallet already holds an identical one.
+fn insert_entry(tx: &Transaction<'_>, wallet_id: &str, scale: u8, batch_id: &str, e: &EsiEntry) -> Result<bool> {
+    let amount_minor = minor(e.amount, scale)?;
+    let changed = tx
+        .prepare_cached(
+            "INSERT INTO journal_entries (wallet_id, natural_key, esi_id, date, ref_type, description, reason,
+                amount_minor, amount_raw, balance_minor, balance_raw, first_party_id, second_party_id,
+                context_id, context_id_type, tax_minor, tax_raw, tax_receiver_id, batch_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
+             ON CONFLICT (wallet_id, natural_key) DO NOTHING",
+        )?
+        .execute(params![
+            wallet_id, e.id.to_string(), e.id, e.date, e.ref_type, e.description, e.reason,
+            amount_minor, e.amount_raw, minor(e.balance, scale)?, e.balance_raw,
+            e.first_party_id, e.second_party_id, e.context_id, e.context_id_type,
+            minor(e.tax, scale)?, e.tax_raw, e.tax_receiver_id, batch_id
+        ])?;
+    if changed == 1 {
+        return Ok(true);
+    }
+    let stored: Option<(String, Option<i64>)> = tx
+        .prepare_cached("SELECT date, amount_minor FROM journal_entries WHERE wallet_id = ?1 AND natural_key = ?2")?
+        .query_row(params![wallet_id, e.id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    match stored {
+        Some((date, amount)) if date == e.date && amount == amount_minor => Ok(false),
+        Some((date, amount)) => {
+            let show = |m: Option<i64>| m.map(|m| format_minor(m, scale)).unwrap_or_else(|| "none".into());
+            Err(StoreError::Conflict(format!(
+                "already imported with date {date} and amount {}, but this file says {} and {}",
+                show(amount),
+                e.date,
+                show(amount_minor)
+            )))
+        }
+        None => Err(StoreError::Invalid("insert was ignored but no row exists".into())),
+    }
+}
+
+fn wire_line(e: &EsiEntry) -> JournalLine {
+    JournalLine {
+        id: e.id,
+        date: e.date.clone(),
+        ref_type: e.ref_type.clone(),
+        description: e.description.clone(),
+        amount: e.amount,
+        amount_raw: e.amount_raw.clone(),
+        balance: e.balance,
+        balance_raw: e.balance_raw.clone(),
+        reason: e.reason.clone(),
+        first_party_id: e.first_party_id,
+        second_party_id: e.second_party_id,
+        context_id: e.context_id,
+        context_id_type: e.context_id_type.clone(),
+        tax: e.tax,
+        tax_raw: e.tax_raw.clone(),
+        tax_receiver_id: e.tax_receiver_id,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::*;
+    use crate::{JournalQuery, NewWallet};
+
+    fn setup() -> (tempfile::TempDir, Store) {
+        let (dir, mut store) = temp_store();
+        store
+            .add_wallet(
+                "alice",
+                now(),
+                NewWallet {
+                    name: "Main".into(),
+                    kind: "character".into(),
+                    owner_id: Some(90000001),
+                    division: None,
+                    currency: "ISK".into(),
+                    receiving: true,
+                },
+            )
+            .unwrap();
+        (dir, store)
+    }
+
+    fn entry(id: i64, amount: &str) -> String {
+        format!(
+            r#"{{"id":{id},"date":"2026-03-01T12:00:00Z","ref_type":"player_donation","description":"d{id}","amount":{amount},"reason":"ARB 1 X"}}"#
+        )
+    }
+
+    fn file(name: &str, entries: &[String]) -> SourceFile {
+        SourceFile {
+            name: name.into(),
+            bytes: format!("[{}]", entries.join(",")).into_bytes(),
+        }
+    }
+
+    fn all_rows(store: &Store) -> Vec<crate::JournalRow> {
+        store
+            .journal(&JournalQuery { limit: 1000, ..Default::default() })
+            .unwrap()
+            .rows
+    }
+
+    #[test]
+    fn second_import_of_same_pages_inserts_nothing() {
+        let (_dir, mut store) = setup();
+        let pages = [
+            file("p1.json", &[entry(1, "243877.49999999997"), entry(2, "-10")]),
+            file("p2.json", &[entry(2, "-10"), entry(3, "5.5")]),
+        ];
+        let first = store.import_esi_journal("alice", now(), "Main", &pages).unwrap();
+        assert_eq!((first.read, first.inserted, first.duplicates, first.rejected), (4, 3, 1, 0));
+        assert_eq!(first.files[1].duplicates, 1, "overlap between pages is a duplicate");
+        let second = store.import_esi_journal("alice", now(), "Main", &pages).unwrap();
+        assert_eq!((second.read, second.inserted, second.duplicates), (4, 0, 4));
+        let rows = all_rows(&store);
+        assert_eq!(rows.len(), 3);
+        let big = rows.iter().find(|r| r.esi_id == 1).unwrap();
+        assert_eq!(big.amount.as_deref(), Some("243877.50"));
+        assert_eq!(big.amount_raw.as_deref(), Some("243877.49999999997"));
+        assert_eq!(store.outbox_pending(100).unwrap().len(), 1, "only the first batch had new lines");
+    }
+
+    #[test]
+    fn a_bad_file_refuses_the_whole_batch_and_writes_nothing() {
+        let (_dir, mut store) = setup();
+        let good = file("good.json", &[entry(1, "1")]);
+        let bad = SourceFile {
+            name: "bad.json".into(),
+            bytes: br#"[{"id":7,"ref_type":"x","description":"no date"}]"#.to_vec(),
+        };
+        let audit_before = store.audit_verify().unwrap().records;
+        let err = store.import_esi_journal("alice", now(), "Main", &[good, bad]).unwrap_err();
+        assert_eq!(err.code(), "bad_file");
+        assert_eq!(err.to_string(), "bad.json: entry 0 (id 7): field 'date' is missing");
+        assert!(all_rows(&store).is_empty());
+        assert_eq!(store.audit_verify().unwrap().records, audit_before);
+        assert!(store.outbox_pending(100).unwrap().is_empty());
+    }
+
+    #[test]
+    fn same_id_with_a_different_amount_is_refused_not_hidden() {
+        let (_dir, mut store) = setup();
+        store.import_esi_journal("alice", now(), "Main", &[file("a.json", &[entry(1, "100")])]).unwrap();
+        let err = store
+            .import_esi_journal("alice", now(), "Main", &[file("b.json", &[entry(2, "1"), entry(1, "101")])])
+            .unwrap_err();
+        assert_eq!(err.code(), "conflict");
+        assert!(err.to_string().contains("b.json: entry 1 (id 1)"), "{err}");
+        assert!(err.to_string().contains("100.00") && err.to_string().contains("101.00"), "{err}");
+        assert_eq!(all_rows(&store).len(), 1, "entry 2 of the refused batch was rolled back");
+    }
+
+    #[test]
+    fn new_lines_are_queued_for_the_server_in_bounded_events() {
+        let (_dir, mut store) = setup();
+        let entries: Vec<String> = (1..=(MAX_LINES_PER_EVENT as i64 + 3)).map(|i| entry(i, "1")).collect();
+        store.import_esi_journal("alice", now(), "Main", &[file("big.json", &entries)]).unwrap();
+        let pending = store.outbox_pending(100).unwrap();
+        assert_eq!(pending.len(), 2);
+        let lines: usize = pending
+            .iter()
+            .map(|e| match &e.event.body {
+                EventBody::JournalLinesImported(b) => b.lines.len(),
+            })
+            .sum();
+        assert_eq!(lines, MAX_LINES_PER_EVENT + 3);
+    }
+}

@@ -1,0 +1,210 @@
+//! Reading the journal: filtered, sorted, paged.
+
+use crate::{Result, Store, StoreError};
+use recon_core::money::format_minor;
+use rusqlite::types::Value;
+
+/// Most rows one page may hold.
+pub const MAX_PAGE_ROWS: i64 = 10_000;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JournalQuery {
+    /// Wallet name (case-insensitive); `None` = every wallet.
+    pub wallet: Option<String>,
+    pub ref_type: Option<String>,
+    /// Case-insensitive substring of description, reason or ref type.
+    pub search: Option<String>,
+    pub newest_first: bool,
+    pub offset: i64,
+    /// 1 to [`MAX_PAGE_ROWS`].
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct JournalRow {
+    #[serde(rename = "id")]
+    pub esi_id: i64,
+    pub wallet: String,
+    pub date: String,
+    pub ref_type: String,
+    /// Exact decimal text at the currency's scale.
+    pub amount: Option<String>,
+    pub balance: Option<String>,
+    pub currency: String,
+    pub description: String,
+    pub reason: Option<String>,
+    pub first_party_id: Option<i64>,
+    pub second_party_id: Option<i64>,
+    pub context_id: Option<i64>,
+    pub context_id_type: Option<String>,
+    pub tax: Option<String>,
+    pub tax_receiver_id: Option<i64>,
+    /// ESI's own text of the amount (a binary double), kept for audit.
+    pub amount_raw: Option<String>,
+    pub batch_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JournalPage {
+    pub total: i64,
+    pub rows: Vec<JournalRow>,
+}
+
+impl Store {
+    pub fn journal(&self, q: &JournalQuery) -> Result<JournalPage> {
+        if !(1..=MAX_PAGE_ROWS).contains(&q.limit) || q.offset < 0 {
+            return Err(StoreError::Invalid(format!(
+                "a journal page holds 1 to {MAX_PAGE_ROWS} rows from offset 0 or more (asked {} from {})",
+                q.limit, q.offset
+            )));
+        }
+        let mut filter = String::from(" WHERE 1 = 1");
+        let mut args: Vec<Value> = Vec::new();
+        if let Some(wallet) = &q.wallet {
+            let wallet = self.wallet_by_name(wallet)?;
+            filter.push_str(" AND j.wallet_id = ?");
+            args.push(Value::Text(wallet.id));
+        }
+        if let Some(ref_type) = q.ref_type.as_deref().filter(|s| !s.is_empty()) {
+            filter.push_str(" AND j.ref_type = ?");
+            args.push(Value::Text(ref_type.to_string()));
+        }
+        if let Some(search) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            let escaped = search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            filter.push_str(
+                " AND (j.description LIKE ?1x ESCAPE '\\' OR j.reason LIKE ?1x ESCAPE '\\' OR j.ref_type LIKE ?1x ESCAPE '\\')",
+            );
+            // Positional placeholders: repeat the pattern once per LIKE.
+            let pattern = format!("%{escaped}%");
+            filter = filter.replace("?1x", "?");
+            args.extend(std::iter::repeat_n(Value::Text(pattern), 3));
+        }
+        let total: i64 = self.conn.query_row(
+            &format!("SELECT COUNT(*) FROM journal_entries j{filter}"),
+            rusqlite::params_from_iter(args.iter()),
+            |r| r.get(0),
+        )?;
+        let order = if q.newest_first { "DESC" } else { "ASC" };
+        let sql = format!(
+            "SELECT j.esi_id, w.name, j.date, j.ref_type, j.amount_minor, j.balance_minor, w.currency, c.scale,
+                    j.description, j.reason, j.first_party_id, j.second_party_id, j.context_id, j.context_id_type,
+                    j.tax_minor, j.tax_receiver_id, j.amount_raw, j.batch_id
+             FROM journal_entries j
+             JOIN wallets w ON w.id = j.wallet_id
+             JOIN currencies c ON c.code = w.currency
+             {filter}
+             ORDER BY j.date {order}, j.rowid_pk {order}
+             LIMIT ? OFFSET ?"
+        );
+        args.push(Value::Integer(q.limit));
+        args.push(Value::Integer(q.offset));
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
+            let scale: u8 = r.get(7)?;
+            let money = |i: usize| -> rusqlite::Result<Option<String>> {
+                Ok(r.get::<_, Option<i64>>(i)?.map(|m| format_minor(m, scale)))
+            };
+            Ok(JournalRow {
+                esi_id: r.get(0)?,
+                wallet: r.get(1)?,
+                date: r.get(2)?,
+                ref_type: r.get(3)?,
+                amount: money(4)?,
+                balance: money(5)?,
+                currency: r.get(6)?,
+                description: r.get(8)?,
+                reason: r.get(9)?,
+                first_party_id: r.get(10)?,
+                second_party_id: r.get(11)?,
+                context_id: r.get(12)?,
+                context_id_type: r.get(13)?,
+                tax: money(14)?,
+                tax_receiver_id: r.get(15)?,
+                amount_raw: r.get(16)?,
+                batch_id: r.get(17)?,
+            })
+        })?;
+        Ok(JournalPage {
+            total,
+            rows: rows.collect::<rusqlite::Result<_>>()?,
+        })
+    }
+
+    /// Every ref type present in the journal, for the filter list.
+    pub fn ref_types(&self) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT DISTINCT ref_type FROM journal_entries ORDER BY ref_type")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::*;
+    use crate::{NewWallet, SourceFile};
+
+    #[test]
+    fn filters_search_sort_and_pages() {
+        let (_dir, mut store) = temp_store();
+        for (name, owner) in [("Alpha", 1), ("Beta", 2)] {
+            store
+                .add_wallet(
+                    "alice",
+                    now(),
+                    NewWallet {
+                        name: name.into(),
+                        kind: "character".into(),
+                        owner_id: Some(owner),
+                        division: None,
+                        currency: "ISK".into(),
+                        receiving: true,
+                    },
+                )
+                .unwrap();
+        }
+        let json = |base: i64| {
+            let entries: Vec<String> = (0..5)
+                .map(|i| {
+                    let ref_type = if i % 2 == 0 { "player_donation" } else { "bounty_prizes" };
+                    format!(
+                        r#"{{"id":{},"date":"2026-03-0{}T00:00:00Z","ref_type":"{ref_type}","description":"desc {i}","reason":"{}","amount":{i}.5}}"#,
+                        base + i,
+                        i + 1,
+                        if i == 3 { "ARB 7 50%_off" } else { "" }
+                    )
+                })
+                .collect();
+            format!("[{}]", entries.join(",")).into_bytes()
+        };
+        store.import_esi_journal("a", now(), "Alpha", &[SourceFile { name: "a".into(), bytes: json(100) }]).unwrap();
+        store.import_esi_journal("a", now(), "Beta", &[SourceFile { name: "b".into(), bytes: json(200) }]).unwrap();
+
+        let q = |f: &dyn Fn(&mut JournalQuery)| {
+            let mut q = JournalQuery { limit: 100, ..Default::default() };
+            f(&mut q);
+            store.journal(&q).unwrap()
+        };
+        assert_eq!(q(&|_| {}).total, 10);
+        let beta = q(&|q| q.wallet = Some("beta".into()));
+        assert_eq!(beta.total, 5);
+        assert!(beta.rows.iter().all(|r| r.wallet == "Beta"));
+        assert_eq!(q(&|q| q.ref_type = Some("bounty_prizes".into())).total, 4);
+        // % and _ in the search text are literal, not wildcards
+        let found = q(&|q| q.search = Some("50%_OFF".into()));
+        assert_eq!(found.total, 2);
+        assert_eq!(q(&|q| q.search = Some("5%".into())).total, 0);
+        let newest = q(&|q| q.newest_first = true);
+        assert_eq!(newest.rows[0].date, "2026-03-05T00:00:00Z");
+        let page = q(&|q| {
+            q.limit = 3;
+            q.offset = 9
+        });
+        assert_eq!((page.total, page.rows.len()), (10, 1));
+        assert_eq!(newest.rows.iter().find(|r| r.esi_id == 103).unwrap().amount.as_deref(), Some("3.50"));
+        assert_eq!(store.ref_types().unwrap(), vec!["bounty_prizes", "player_donation"]);
+        assert!(store.journal(&JournalQuery { limit: 0, ..Default::default() }).is_err());
+    }
+}

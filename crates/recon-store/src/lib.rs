@@ -1,0 +1,133 @@
+//! The local ledger: one SQLite file (bundled SQLite) holding wallets, import batches,
+//! journal lines, the hash-chained audit log and the sync outbox.
+//!
+//! Every connection runs in WAL mode with `synchronous=FULL`, foreign keys on and a busy
+//! timeout. Every write is one `BEGIN IMMEDIATE` transaction that also appends its audit
+//! record and, where the server must learn of it, its outbox events: a change, its audit
+//! record and its outbox event land together or not at all.
+
+mod audit;
+mod error;
+mod imports;
+mod journal;
+mod schema;
+mod sync_state;
+mod wallets;
+
+pub use audit::{AuditRecord, AuditReport};
+pub use error::StoreError;
+pub use imports::{ImportFileSummary, ImportSummary, SourceFile};
+pub use journal::{JournalPage, JournalQuery, JournalRow, MAX_PAGE_ROWS};
+pub use schema::SCHEMA_VERSION;
+pub use sync_state::{OutboxEvent, SyncStatus};
+pub use wallets::{NewWallet, Wallet};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// How long a writer waits for another process (the app and the CLI share the file).
+pub const BUSY_TIMEOUT_MS: u64 = 5_000;
+
+/// `recon-desk/ledger.sqlite` under the platform data directory
+/// (`~/.local/share` on Linux, `~/Library/Application Support` on macOS, `%APPDATA%` on Windows).
+pub fn platform_db_path() -> PathBuf {
+    dirs::data_dir()
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("recon-desk")
+        .join("ledger.sqlite")
+}
+
+/// The database the user meant: `--db PATH`, else `RECON_DB`, else the platform default.
+/// The app and the CLI both resolve it here, so what one imports the other shows.
+pub fn resolve_db_path(flag: Option<&Path>) -> PathBuf {
+    if let Some(path) = flag {
+        return path.to_path_buf();
+    }
+    match std::env::var_os("RECON_DB") {
+        Some(path) if !path.is_empty() => PathBuf::from(path),
+        _ => platform_db_path(),
+    }
+}
+
+/// Timestamps are stored as RFC 3339 UTC with milliseconds, so text order is time order.
+pub fn timestamp(now: DateTime<Utc>) -> String {
+    now.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the ledger at `path` and brings its schema up to date.
+    /// A ledger written by a newer Recon Desk is refused rather than misread.
+    pub fn open(path: &Path) -> Result<Self> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        let at_path = |source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut conn = Connection::open(path).map_err(at_path)?;
+        conn.busy_timeout(Duration::from_millis(BUSY_TIMEOUT_MS))
+            .map_err(at_path)?;
+        // journal_mode returns a row; the others do not.
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(at_path)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::Invalid(format!(
+                "{}: could not switch the ledger to WAL mode (got {mode})",
+                path.display()
+            )));
+        }
+        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
+            .map_err(at_path)?;
+        schema::migrate(&mut conn, path)?;
+        Ok(Self {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn write_tx(&mut self) -> Result<rusqlite::Transaction<'_>> {
+        Ok(self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?)
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::*;
+    use chrono::TimeZone;
+
+    pub fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 21, 12, 0, 0).unwrap()
+    }
+
+    pub fn temp_store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("ledger.sqlite")).unwrap();
+        (dir, store)
+    }
+}
