@@ -1,0 +1,197 @@
+//! The device side of sync: pushes the local outbox to `recon-server` in bounded batches,
+//! marks what the server acknowledged, and records failures so the app can show them.
+//! Offline is normal: an unreachable server is reported with the pending count, and the
+//! events stay queued for the next try.
+
+use chrono::{DateTime, Utc};
+use recon_store::{OutboxEvent, Store, StoreError};
+use recon_sync::{ErrorBody, PushRequest, PushResponse, MAX_EVENTS_PER_PUSH, PUSH_PATH};
+use std::time::Duration;
+
+/// The keychain entry the device token lives in.
+pub const KEYCHAIN_SERVICE: &str = "recon-desk";
+pub const KEYCHAIN_USER: &str = "sync-token";
+/// A push request stops adding events past this size (the server accepts up to 32 MiB).
+pub const MAX_PUSH_BYTES: usize = 4 * 1024 * 1024;
+pub const CONNECT_TIMEOUT_MS: u64 = 5_000;
+pub const REQUEST_TIMEOUT_MS: u64 = 60_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("no sync server set: pass --server URL or set one in the app's Sync screen")]
+    NoServer,
+    #[error("no device token: set RECON_TOKEN or store one with `recon token set`")]
+    NoToken,
+    #[error("server unreachable ({url}), {pending} pending")]
+    Unreachable {
+        url: String,
+        pending: i64,
+        detail: String,
+    },
+    #[error("server refused the push ({status} {code}): {message}")]
+    Refused {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    #[error("server answered something unexpected: {0}")]
+    Protocol(String),
+    #[error("keychain: {0}")]
+    Keychain(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl SyncError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            SyncError::NoServer => "no_server",
+            SyncError::NoToken => "no_token",
+            SyncError::Unreachable { .. } => "server_unreachable",
+            SyncError::Refused { status: 401, .. } => "unauthorized",
+            SyncError::Refused { .. } => "sync_refused",
+            SyncError::Protocol(_) => "sync_protocol",
+            SyncError::Keychain(_) => "keychain",
+            SyncError::Store(e) => e.code(),
+        }
+    }
+}
+
+/// The device token: `RECON_TOKEN` if set, else the OS keychain.
+pub fn resolve_token() -> Result<String, SyncError> {
+    if let Ok(token) = std::env::var("RECON_TOKEN") {
+        if !token.trim().is_empty() {
+            return Ok(token.trim().to_string());
+        }
+    }
+    match keychain_entry()?.get_password() {
+        Ok(token) => Ok(token),
+        // No Secret Service (a headless box) means no stored token, not a crash.
+        Err(keyring::Error::NoEntry | keyring::Error::PlatformFailure(_) | keyring::Error::NoStorageAccess(_)) => {
+            Err(SyncError::NoToken)
+        }
+        Err(e) => Err(SyncError::Keychain(e.to_string())),
+    }
+}
+
+/// Stores the device token in the OS keychain (never in the ledger).
+pub fn store_token(token: &str) -> Result<(), SyncError> {
+    keychain_entry()?
+        .set_password(token.trim())
+        .map_err(|e| SyncError::Keychain(e.to_string()))
+}
+
+fn keychain_entry() -> Result<keyring::Entry, SyncError> {
+    keyring::Entry::new(KEYCHAIN_SERVICE, KEYCHAIN_USER).map_err(|e| SyncError::Keychain(e.to_string()))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushReport {
+    /// Events the server acknowledged in this run.
+    pub pushed: i64,
+    /// Of those, events the server had already applied (an earlier push whose answer was lost).
+    pub replayed: i64,
+    pub pending: i64,
+}
+
+/// Pushes every pending outbox event, oldest first, until none is left or the server stops us.
+pub fn push(
+    store: &mut Store,
+    server_url: &str,
+    token: &str,
+    clock: &dyn Fn() -> DateTime<Utc>,
+) -> Result<PushReport, SyncError> {
+    let base = server_url.trim().trim_end_matches('/');
+    if base.is_empty() {
+        return Err(SyncError::NoServer);
+    }
+    let url = format!("{base}{PUSH_PATH}");
+    let http = reqwest::blocking::Client::builder()
+        .connect_timeout(Duration::from_millis(CONNECT_TIMEOUT_MS))
+        .timeout(Duration::from_millis(REQUEST_TIMEOUT_MS))
+        .build()
+        .map_err(|e| SyncError::Protocol(e.to_string()))?;
+    let mut report = PushReport {
+        pushed: 0,
+        replayed: 0,
+        pending: store.outbox_pending_count()?,
+    };
+    loop {
+        let batch = next_batch(store)?;
+        if batch.is_empty() {
+            store.record_sync_success(clock())?;
+            return Ok(report);
+        }
+        let request = PushRequest {
+            events: batch.iter().map(|e| e.event.clone()).collect(),
+        };
+        let response = match http.post(&url).bearer_auth(token).json(&request).send() {
+            Ok(r) => r,
+            Err(e) => {
+                let pending = store.outbox_pending_count()?;
+                let err = SyncError::Unreachable {
+                    url: base.to_string(),
+                    pending,
+                    detail: e.to_string(),
+                };
+                store.record_sync_error(clock(), &err.to_string(), None)?;
+                return Err(err);
+            }
+        };
+        let status = response.status();
+        if !status.is_success() {
+            let body: Option<ErrorBody> = response.json().ok();
+            let (code, message, event_id) = match body {
+                Some(b) => (b.code, b.message, b.event_id),
+                None => ("http_error".into(), status.to_string(), None),
+            };
+            let seq = event_id.and_then(|id| batch.iter().find(|e| e.event.id == id).map(|e| e.seq));
+            let err = SyncError::Refused {
+                status: status.as_u16(),
+                code,
+                message,
+            };
+            store.record_sync_error(clock(), &err.to_string(), seq)?;
+            return Err(err);
+        }
+        let answer: PushResponse = response
+            .json()
+            .map_err(|e| SyncError::Protocol(format!("push answer is not valid: {e}")))?;
+        let acknowledged: Vec<i64> = batch
+            .iter()
+            .zip(&answer.results)
+            .filter(|(sent, result)| sent.event.id == result.id)
+            .map(|(sent, _)| sent.seq)
+            .collect();
+        if acknowledged.len() != batch.len() || answer.results.len() != batch.len() {
+            let err = SyncError::Protocol(format!(
+                "sent {} events, the server acknowledged {} in order",
+                batch.len(),
+                acknowledged.len()
+            ));
+            store.record_sync_error(clock(), &err.to_string(), None)?;
+            return Err(err);
+        }
+        store.outbox_mark_sent(&acknowledged, clock())?;
+        report.pushed += acknowledged.len() as i64;
+        report.replayed += answer.results.iter().filter(|r| r.replayed).count() as i64;
+        report.pending = store.outbox_pending_count()?;
+    }
+}
+
+/// The oldest pending events that fit one request's count and size limits (at least one).
+fn next_batch(store: &Store) -> Result<Vec<OutboxEvent>, SyncError> {
+    let mut events = store.outbox_pending(MAX_EVENTS_PER_PUSH as u32)?;
+    let mut bytes = 0;
+    let mut keep = 0;
+    for event in &events {
+        let size = serde_json::to_vec(&event.event).map(|v| v.len()).unwrap_or(0);
+        if keep > 0 && bytes + size > MAX_PUSH_BYTES {
+            break;
+        }
+        bytes += size;
+        keep += 1;
+    }
+    events.truncate(keep);
+    Ok(events)
+}
