@@ -1,0 +1,160 @@
+//! The device's outbox pushed to a real recon-server over a real PostgreSQL database.
+
+use chrono::Utc;
+use recon_client::{push, SyncError};
+use recon_store::{NewWallet, SourceFile, Store};
+use recon_sync::{JournalPage, JOURNAL_PATH};
+
+struct Server {
+    url: String,
+    admin_url: String,
+    db_url: String,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl Server {
+    fn start() -> Self {
+        let admin_url = std::env::var("RECON_TEST_PG_URL")
+            .unwrap_or_else(|_| "host=/var/run/postgresql user=root dbname=postgres".into());
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let (url, db_url) = runtime.block_on(async {
+            let db_url = recon_server::fresh_test_database(&admin_url)
+                .await
+                .unwrap_or_else(|e| panic!("PostgreSQL at {admin_url} is needed for this test: {e}"));
+            let db = recon_server::connect(&db_url).await.unwrap();
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let url = format!("http://{}", listener.local_addr().unwrap());
+            tokio::spawn(recon_server::serve(listener, db));
+            (url, db_url)
+        });
+        Server { url, admin_url, db_url, runtime }
+    }
+
+    fn token(&self, org: &str, user: &str) -> String {
+        self.runtime.block_on(async {
+            let db = recon_server::connect(&self.db_url).await.unwrap();
+            recon_server::create_token(&db, org, user).await.unwrap()
+        })
+    }
+
+    fn journal(&self, token: &str) -> JournalPage {
+        let url = format!("{}{JOURNAL_PATH}?limit=10000", self.url);
+        let response = reqwest::blocking::Client::new().get(url).bearer_auth(token).send().unwrap();
+        assert!(response.status().is_success(), "{}", response.status());
+        response.json().unwrap()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let (admin, db) = (self.admin_url.clone(), self.db_url.clone());
+        let _ = self.runtime.block_on(recon_server::drop_test_database(&admin, &db));
+    }
+}
+
+fn ledger_with_journal(dir: &tempfile::TempDir, name: &str, ids: std::ops::RangeInclusive<i64>) -> Store {
+    let mut store = Store::open(&dir.path().join(name)).unwrap();
+    store
+        .add_wallet(
+            "alice",
+            Utc::now(),
+            NewWallet {
+                name: "Logistics One".into(),
+                kind: "character".into(),
+                owner_id: Some(90000001),
+                division: None,
+                currency: "ISK".into(),
+                receiving: true,
+            },
+        )
+        .unwrap();
+    let entries: Vec<String> = ids
+        .map(|id| {
+            format!(
+                r#"{{"id":{id},"date":"2026-03-01T12:00:00Z","ref_type":"player_donation","description":"d","amount":243877.49999999997,"reason":"ARB 1 P{id}"}}"#
+            )
+        })
+        .collect();
+    store
+        .import_esi_journal(
+            "alice",
+            Utc::now(),
+            "Logistics One",
+            &[SourceFile { name: "page.json".into(), bytes: format!("[{}]", entries.join(",")).into_bytes() }],
+        )
+        .unwrap();
+    store
+}
+
+#[test]
+fn pushing_twice_or_replaying_leaves_exactly_one_copy_on_the_server() {
+    let server = Server::start();
+    let token = server.token("acme", "alice@acme.test");
+    let dir = tempfile::tempdir().unwrap();
+    // 1203 lines → 3 outbox events
+    let mut store = ledger_with_journal(&dir, "a.sqlite", 1..=1203);
+    assert_eq!(store.outbox_pending_count().unwrap(), 3);
+
+    let first = push(&mut store, &server.url, &token, &Utc::now).unwrap();
+    assert_eq!((first.pushed, first.replayed, first.pending), (3, 0, 0));
+    let page = server.journal(&token);
+    assert_eq!(page.total, 1203);
+    assert_eq!(page.lines[0].line.amount.unwrap().to_string(), "243877.50");
+
+    let again = push(&mut store, &server.url, &token, &Utc::now).unwrap();
+    assert_eq!(again.pushed, 0, "nothing pending, nothing sent");
+
+    // The answer of a push was lost: the device still thinks the events are pending.
+    let path = store.path().to_path_buf();
+    drop(store);
+    rusqlite::Connection::open(&path).unwrap().execute("UPDATE outbox SET sent_at = NULL", []).unwrap();
+    let mut store = Store::open(&path).unwrap();
+    let replay = push(&mut store, &server.url, &token, &Utc::now).unwrap();
+    assert_eq!((replay.pushed, replay.replayed), (3, 3));
+    assert_eq!(server.journal(&token).total, 1203, "a replay adds nothing");
+    let status = store.sync_status().unwrap();
+    assert_eq!(status.pending, 0);
+    assert!(status.last_success_at.is_some() && status.last_error.is_none());
+
+    // A colleague's laptop imports the same character's journal (plus one newer line).
+    let mut colleague = ledger_with_journal(&dir, "b.sqlite", 1..=1204);
+    let theirs = push(&mut colleague, &server.url, &server.token("acme", "bob@acme.test"), &Utc::now).unwrap();
+    assert_eq!(theirs.pushed, 3);
+    assert_eq!(server.journal(&token).total, 1204, "one copy of each line for the whole team");
+}
+
+#[test]
+fn another_organization_sees_none_of_it() {
+    let server = Server::start();
+    let acme = server.token("acme", "alice@acme.test");
+    let globex = server.token("globex", "eve@globex.test");
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = ledger_with_journal(&dir, "a.sqlite", 1..=5);
+    push(&mut store, &server.url, &acme, &Utc::now).unwrap();
+    assert_eq!(server.journal(&acme).total, 5);
+    assert_eq!(server.journal(&globex).total, 0);
+}
+
+#[test]
+fn offline_is_reported_with_the_pending_count_and_kept_for_later() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = ledger_with_journal(&dir, "a.sqlite", 1..=3);
+    // Port 9 on loopback: nothing listens there.
+    let err = push(&mut store, "http://127.0.0.1:9", "rdt_x", &Utc::now).unwrap_err();
+    assert!(matches!(err, SyncError::Unreachable { pending: 1, .. }), "{err:?}");
+    assert_eq!(err.to_string(), "server unreachable (http://127.0.0.1:9), 1 pending");
+    let status = store.sync_status().unwrap();
+    assert_eq!(status.pending, 1);
+    assert_eq!(status.last_error.as_deref(), Some("server unreachable (http://127.0.0.1:9), 1 pending"));
+    assert!(status.last_success_at.is_none());
+}
+
+#[test]
+fn a_bad_token_is_refused_and_nothing_is_marked_sent() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = ledger_with_journal(&dir, "a.sqlite", 1..=3);
+    let err = push(&mut store, &server.url, "rdt_not_a_token", &Utc::now).unwrap_err();
+    assert_eq!(err.code(), "unauthorized");
+    assert_eq!(store.outbox_pending_count().unwrap(), 1);
+}
