@@ -141,7 +141,10 @@ pub fn journal_ref_types(store: &Store) -> ApiResult<Vec<String>> {
 /// Reads source files with their size bounded, naming the file in every error.
 pub fn read_source_files(paths: &[PathBuf]) -> ApiResult<Vec<SourceFile>> {
     if paths.is_empty() {
-        return Err(ApiError::new("invalid_input", "choose at least one file to import"));
+        return Err(ApiError::new(
+            "invalid_input",
+            "choose at least one file to import",
+        ));
     }
     paths
         .iter()
@@ -149,7 +152,10 @@ pub fn read_source_files(paths: &[PathBuf]) -> ApiResult<Vec<SourceFile>> {
             let fail = |e: std::io::Error| ApiError::new("io", format!("{}: {e}", path.display()));
             let meta = std::fs::metadata(path).map_err(fail)?;
             if !meta.is_file() {
-                return Err(ApiError::new("io", format!("{}: not a file", path.display())));
+                return Err(ApiError::new(
+                    "io",
+                    format!("{}: not a file", path.display()),
+                ));
             }
             if meta.len() > MAX_IMPORT_FILE_BYTES {
                 return Err(ApiError::new(
@@ -173,7 +179,11 @@ pub fn read_source_files(paths: &[PathBuf]) -> ApiResult<Vec<SourceFile>> {
         .collect()
 }
 
-pub fn import_esi_journal(store: &mut Store, actor: &str, req: ImportRequestDto) -> ApiResult<ImportSummaryDto> {
+pub fn import_esi_journal(
+    store: &mut Store,
+    actor: &str,
+    req: ImportRequestDto,
+) -> ApiResult<ImportSummaryDto> {
     let paths: Vec<PathBuf> = req.paths.iter().map(|p| PathBuf::from(p.trim())).collect();
     let files = read_source_files(&paths)?;
     let s = store.import_esi_journal(actor, Utc::now(), &req.wallet, &files)?;
@@ -274,22 +284,38 @@ mod tests {
         )
         .unwrap();
         let bad = dir.path().join("page1.json");
-        std::fs::write(&bad, r#"[{"id": 5, "date": "2026-01-01T00:00:00Z", "ref_type": "x"}]"#).unwrap();
+        std::fs::write(
+            &bad,
+            r#"[{"id": 5, "date": "2026-01-01T00:00:00Z", "ref_type": "x"}]"#,
+        )
+        .unwrap();
         let err = import_esi_journal(
             &mut store,
             "alice",
-            ImportRequestDto { wallet: "Main".into(), paths: vec![bad.display().to_string()] },
+            ImportRequestDto {
+                wallet: "Main".into(),
+                paths: vec![bad.display().to_string()],
+            },
         )
         .unwrap_err();
         assert_eq!(err.code, "bad_file");
-        assert_eq!(err.message, "page1.json: entry 0 (id 5): field 'description' is missing");
+        assert_eq!(
+            err.message,
+            "page1.json: entry 0 (id 5): field 'description' is missing"
+        );
         let json = serde_json::to_value(&err).unwrap();
-        assert_eq!(json, serde_json::json!({"code": "bad_file", "message": err.message}));
+        assert_eq!(
+            json,
+            serde_json::json!({"code": "bad_file", "message": err.message})
+        );
 
         let missing = import_esi_journal(
             &mut store,
             "alice",
-            ImportRequestDto { wallet: "Main".into(), paths: vec!["/nonexistent/x.json".into()] },
+            ImportRequestDto {
+                wallet: "Main".into(),
+                paths: vec!["/nonexistent/x.json".into()],
+            },
         )
         .unwrap_err();
         assert_eq!(missing.code, "io");
@@ -318,9 +344,23 @@ mod tests {
             .collect();
         let path = dir.path().join("big.json");
         std::fs::write(&path, format!("[{}]", entries.join(","))).unwrap();
-        import_esi_journal(&mut store, "alice", ImportRequestDto { wallet: "Main".into(), paths: vec![path.display().to_string()] })
-            .unwrap();
-        let page = journal_query(&store, JournalQueryDto { limit: 5000, ..Default::default() }).unwrap();
+        import_esi_journal(
+            &mut store,
+            "alice",
+            ImportRequestDto {
+                wallet: "Main".into(),
+                paths: vec![path.display().to_string()],
+            },
+        )
+        .unwrap();
+        let page = journal_query(
+            &store,
+            JournalQueryDto {
+                limit: 5000,
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_eq!(page.total, 1200);
         assert_eq!(page.rows.len() as i64, MAX_UI_PAGE_ROWS);
         let json = serde_json::to_value(&page.rows[0]).unwrap();

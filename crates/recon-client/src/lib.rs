@@ -67,9 +67,11 @@ pub fn resolve_token() -> Result<String, SyncError> {
     match keychain_entry()?.get_password() {
         Ok(token) => Ok(token),
         // No Secret Service (a headless box) means no stored token, not a crash.
-        Err(keyring::Error::NoEntry | keyring::Error::PlatformFailure(_) | keyring::Error::NoStorageAccess(_)) => {
-            Err(SyncError::NoToken)
-        }
+        Err(
+            keyring::Error::NoEntry
+            | keyring::Error::PlatformFailure(_)
+            | keyring::Error::NoStorageAccess(_),
+        ) => Err(SyncError::NoToken),
         Err(e) => Err(SyncError::Keychain(e.to_string())),
     }
 }
@@ -82,7 +84,8 @@ pub fn store_token(token: &str) -> Result<(), SyncError> {
 }
 
 fn keychain_entry() -> Result<keyring::Entry, SyncError> {
-    keyring::Entry::new(KEYCHAIN_SERVICE, KEYCHAIN_USER).map_err(|e| SyncError::Keychain(e.to_string()))
+    keyring::Entry::new(KEYCHAIN_SERVICE, KEYCHAIN_USER)
+        .map_err(|e| SyncError::Keychain(e.to_string()))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -145,7 +148,8 @@ pub fn push(
                 Some(b) => (b.code, b.message, b.event_id),
                 None => ("http_error".into(), status.to_string(), None),
             };
-            let seq = event_id.and_then(|id| batch.iter().find(|e| e.event.id == id).map(|e| e.seq));
+            let seq =
+                event_id.and_then(|id| batch.iter().find(|e| e.event.id == id).map(|e| e.seq));
             let err = SyncError::Refused {
                 status: status.as_u16(),
                 code,
@@ -185,7 +189,9 @@ fn next_batch(store: &Store) -> Result<Vec<OutboxEvent>, SyncError> {
     let mut bytes = 0;
     let mut keep = 0;
     for event in &events {
-        let size = serde_json::to_vec(&event.event).map(|v| v.len()).unwrap_or(0);
+        let size = serde_json::to_vec(&event.event)
+            .map(|v| v.len())
+            .unwrap_or(0);
         if keep > 0 && bytes + size > MAX_PUSH_BYTES {
             break;
         }

@@ -20,14 +20,21 @@ impl Server {
         let (url, db_url) = runtime.block_on(async {
             let db_url = recon_server::fresh_test_database(&admin_url)
                 .await
-                .unwrap_or_else(|e| panic!("PostgreSQL at {admin_url} is needed for this test: {e}"));
+                .unwrap_or_else(|e| {
+                    panic!("PostgreSQL at {admin_url} is needed for this test: {e}")
+                });
             let db = recon_server::connect(&db_url).await.unwrap();
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             let url = format!("http://{}", listener.local_addr().unwrap());
             tokio::spawn(recon_server::serve(listener, db));
             (url, db_url)
         });
-        Server { url, admin_url, db_url, runtime }
+        Server {
+            url,
+            admin_url,
+            db_url,
+            runtime,
+        }
     }
 
     fn token(&self, org: &str, user: &str) -> String {
@@ -39,7 +46,11 @@ impl Server {
 
     fn journal(&self, token: &str) -> JournalPage {
         let url = format!("{}{JOURNAL_PATH}?limit=10000", self.url);
-        let response = reqwest::blocking::Client::new().get(url).bearer_auth(token).send().unwrap();
+        let response = reqwest::blocking::Client::new()
+            .get(url)
+            .bearer_auth(token)
+            .send()
+            .unwrap();
         assert!(response.status().is_success(), "{}", response.status());
         response.json().unwrap()
     }
@@ -48,11 +59,17 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         let (admin, db) = (self.admin_url.clone(), self.db_url.clone());
-        let _ = self.runtime.block_on(recon_server::drop_test_database(&admin, &db));
+        let _ = self
+            .runtime
+            .block_on(recon_server::drop_test_database(&admin, &db));
     }
 }
 
-fn ledger_with_journal(dir: &tempfile::TempDir, name: &str, ids: std::ops::RangeInclusive<i64>) -> Store {
+fn ledger_with_journal(
+    dir: &tempfile::TempDir,
+    name: &str,
+    ids: std::ops::RangeInclusive<i64>,
+) -> Store {
     let mut store = Store::open(&dir.path().join(name)).unwrap();
     store
         .add_wallet(
@@ -80,7 +97,10 @@ fn ledger_with_journal(dir: &tempfile::TempDir, name: &str, ids: std::ops::Range
             "alice",
             Utc::now(),
             "Logistics One",
-            &[SourceFile { name: "page.json".into(), bytes: format!("[{}]", entries.join(",")).into_bytes() }],
+            &[SourceFile {
+                name: "page.json".into(),
+                bytes: format!("[{}]", entries.join(",")).into_bytes(),
+            }],
         )
         .unwrap();
     store
@@ -107,7 +127,10 @@ fn pushing_twice_or_replaying_leaves_exactly_one_copy_on_the_server() {
     // The answer of a push was lost: the device still thinks the events are pending.
     let path = store.path().to_path_buf();
     drop(store);
-    rusqlite::Connection::open(&path).unwrap().execute("UPDATE outbox SET sent_at = NULL", []).unwrap();
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute("UPDATE outbox SET sent_at = NULL", [])
+        .unwrap();
     let mut store = Store::open(&path).unwrap();
     let replay = push(&mut store, &server.url, &token, &Utc::now).unwrap();
     assert_eq!((replay.pushed, replay.replayed), (3, 3));
@@ -118,9 +141,19 @@ fn pushing_twice_or_replaying_leaves_exactly_one_copy_on_the_server() {
 
     // A colleague's laptop imports the same character's journal (plus one newer line).
     let mut colleague = ledger_with_journal(&dir, "b.sqlite", 1..=1204);
-    let theirs = push(&mut colleague, &server.url, &server.token("acme", "bob@acme.test"), &Utc::now).unwrap();
+    let theirs = push(
+        &mut colleague,
+        &server.url,
+        &server.token("acme", "bob@acme.test"),
+        &Utc::now,
+    )
+    .unwrap();
     assert_eq!(theirs.pushed, 3);
-    assert_eq!(server.journal(&token).total, 1204, "one copy of each line for the whole team");
+    assert_eq!(
+        server.journal(&token).total,
+        1204,
+        "one copy of each line for the whole team"
+    );
 }
 
 #[test]
@@ -141,11 +174,20 @@ fn offline_is_reported_with_the_pending_count_and_kept_for_later() {
     let mut store = ledger_with_journal(&dir, "a.sqlite", 1..=3);
     // Port 9 on loopback: nothing listens there.
     let err = push(&mut store, "http://127.0.0.1:9", "rdt_x", &Utc::now).unwrap_err();
-    assert!(matches!(err, SyncError::Unreachable { pending: 1, .. }), "{err:?}");
-    assert_eq!(err.to_string(), "server unreachable (http://127.0.0.1:9), 1 pending");
+    assert!(
+        matches!(err, SyncError::Unreachable { pending: 1, .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "server unreachable (http://127.0.0.1:9), 1 pending"
+    );
     let status = store.sync_status().unwrap();
     assert_eq!(status.pending, 1);
-    assert_eq!(status.last_error.as_deref(), Some("server unreachable (http://127.0.0.1:9), 1 pending"));
+    assert_eq!(
+        status.last_error.as_deref(),
+        Some("server unreachable (http://127.0.0.1:9), 1 pending")
+    );
     assert!(status.last_success_at.is_none());
 }
 

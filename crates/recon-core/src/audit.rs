@@ -113,7 +113,11 @@ mod tests {
 
     #[test]
     fn a_chain_verifies_and_an_altered_record_is_named() {
-        let records = [rec(1, "{\"a\":1}"), rec(2, "{\"a\":2}"), rec(3, "{\"a\":3}")];
+        let records = [
+            rec(1, "{\"a\":1}"),
+            rec(2, "{\"a\":2}"),
+            rec(3, "{\"a\":3}"),
+        ];
         let mut prev = GENESIS_HASH.to_string();
         let mut stored = Vec::new();
         for r in &records {

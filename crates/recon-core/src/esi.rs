@@ -114,7 +114,10 @@ pub fn parse_journal(bytes: &[u8], scale: u8) -> Result<Vec<EsiEntry>, EsiError>
         .collect()
 }
 
-fn require<T>(field: &'static str, value: Result<Option<T>, FieldProblem>) -> Result<T, FieldProblem> {
+fn require<T>(
+    field: &'static str,
+    value: Result<Option<T>, FieldProblem>,
+) -> Result<T, FieldProblem> {
     value?.ok_or(FieldProblem::Missing { field })
 }
 
@@ -138,7 +141,11 @@ fn parse_entry(value: &RawValue, scale: u8, index: usize) -> Result<EsiEntry, Es
     };
     let date_text = require("date", reader.string("date")).map_err(with_id)?;
     let date = DateTime::parse_from_rfc3339(&date_text)
-        .map_err(|_| with_id(FieldProblem::BadDate { found: date_text.clone() }))?
+        .map_err(|_| {
+            with_id(FieldProblem::BadDate {
+                found: date_text.clone(),
+            })
+        })?
         .with_timezone(&Utc)
         .to_rfc3339_opts(SecondsFormat::AutoSi, true);
     let (amount, amount_raw) = reader.amount("amount", scale).map_err(with_id)?.unzip();
@@ -209,7 +216,11 @@ impl EntryReader<'_> {
         }
     }
 
-    fn amount(&self, field: &'static str, scale: u8) -> Result<Option<(Decimal, String)>, FieldProblem> {
+    fn amount(
+        &self,
+        field: &'static str,
+        scale: u8,
+    ) -> Result<Option<(Decimal, String)>, FieldProblem> {
         match self.raw(field) {
             None => Ok(None),
             Some(raw) if raw.starts_with(|c: char| c == '-' || c.is_ascii_digit()) => {
@@ -259,7 +270,11 @@ mod tests {
         let err = parse_journal(text.as_bytes(), 2).unwrap_err();
         assert_eq!(
             err,
-            EsiError::Entry { index: 1, id: Some(2), problem: FieldProblem::Missing { field: "date" } }
+            EsiError::Entry {
+                index: 1,
+                id: Some(2),
+                problem: FieldProblem::Missing { field: "date" }
+            }
         );
         assert_eq!(err.to_string(), "entry 1 (id 2): field 'date' is missing");
     }
@@ -267,30 +282,67 @@ mod tests {
     #[test]
     fn wrong_types_are_named() {
         let cases = [
-            (r#"[{"id":"7","date":"2026-03-01T00:00:00Z","ref_type":"x","description":"d"}]"#, "id"),
-            (r#"[{"id":1.5,"date":"2026-03-01T00:00:00Z","ref_type":"x","description":"d"}]"#, "id"),
-            (r#"[{"id":1,"date":"2026-03-01T00:00:00Z","ref_type":"x","description":"d","amount":"12"}]"#, "amount"),
-            (r#"[{"id":1,"date":"2026-03-01T00:00:00Z","ref_type":3,"description":"d"}]"#, "ref_type"),
-            (r#"[{"id":1,"date":"2026-03-01T00:00:00Z","ref_type":"x","description":"d","first_party_id":true}]"#, "first_party_id"),
+            (
+                r#"[{"id":"7","date":"2026-03-01T00:00:00Z","ref_type":"x","description":"d"}]"#,
+                "id",
+            ),
+            (
+                r#"[{"id":1.5,"date":"2026-03-01T00:00:00Z","ref_type":"x","description":"d"}]"#,
+                "id",
+            ),
+            (
+                r#"[{"id":1,"date":"2026-03-01T00:00:00Z","ref_type":"x","description":"d","amount":"12"}]"#,
+                "amount",
+            ),
+            (
+                r#"[{"id":1,"date":"2026-03-01T00:00:00Z","ref_type":3,"description":"d"}]"#,
+                "ref_type",
+            ),
+            (
+                r#"[{"id":1,"date":"2026-03-01T00:00:00Z","ref_type":"x","description":"d","first_party_id":true}]"#,
+                "first_party_id",
+            ),
         ];
         for (text, field) in cases {
             let err = parse_journal(text.as_bytes(), 2).unwrap_err();
-            assert!(err.to_string().contains(&format!("'{field}'")), "{field}: {err}");
+            assert!(
+                err.to_string().contains(&format!("'{field}'")),
+                "{field}: {err}"
+            );
         }
-        let err = parse_journal(br#"[{"id":1,"date":"yesterday","ref_type":"x","description":"d"}]"#, 2)
-            .unwrap_err();
-        assert!(matches!(err, EsiError::Entry { problem: FieldProblem::BadDate { .. }, .. }));
+        let err = parse_journal(
+            br#"[{"id":1,"date":"yesterday","ref_type":"x","description":"d"}]"#,
+            2,
+        )
+        .unwrap_err();
+        assert!(matches!(
+            err,
+            EsiError::Entry {
+                problem: FieldProblem::BadDate { .. },
+                ..
+            }
+        ));
     }
 
     #[test]
     fn bad_json_and_wrong_shapes_are_refused_with_position() {
         let err = parse_journal(b"[{\"id\": 1,\n  \"date\": }]", 2).unwrap_err();
         assert!(matches!(err, EsiError::Syntax { line: 2, .. }), "{err}");
-        assert_eq!(parse_journal(br#"{"error":"not found"}"#, 2).unwrap_err(), EsiError::NotAnArray);
-        assert!(matches!(parse_journal(&[0xff, 0xfe, 0x00], 2), Err(EsiError::NotUtf8 { .. })));
+        assert_eq!(
+            parse_journal(br#"{"error":"not found"}"#, 2).unwrap_err(),
+            EsiError::NotAnArray
+        );
+        assert!(matches!(
+            parse_journal(&[0xff, 0xfe, 0x00], 2),
+            Err(EsiError::NotUtf8 { .. })
+        ));
         assert!(matches!(
             parse_journal(b"[1]", 2),
-            Err(EsiError::Entry { index: 0, problem: FieldProblem::NotAnObject, .. })
+            Err(EsiError::Entry {
+                index: 0,
+                problem: FieldProblem::NotAnObject,
+                ..
+            })
         ));
         assert_eq!(parse_journal(b"[]", 2).unwrap(), vec![]);
         assert_eq!(parse_journal(b"\xEF\xBB\xBF[]", 2).unwrap(), vec![]);

@@ -60,7 +60,9 @@ pub fn builtin_currencies() -> Vec<Currency> {
         ("KWD", 3, "Kuwaiti dinar"),
     ]
     .into_iter()
-    .map(|(code, scale, name)| Currency::new(code, scale, name).expect("builtin currencies are valid"))
+    .map(|(code, scale, name)| {
+        Currency::new(code, scale, name).expect("builtin currencies are valid")
+    })
     .collect()
 }
 
@@ -89,9 +91,8 @@ pub fn parse_exact(text: &str, currency: &Currency) -> Result<Decimal, MoneyErro
     if !valid_shape {
         return Err(MoneyError::NotANumber { text: text.into() });
     }
-    let value = Decimal::from_str_exact(trimmed).map_err(|_| MoneyError::NotANumber {
-        text: text.into(),
-    })?;
+    let value = Decimal::from_str_exact(trimmed)
+        .map_err(|_| MoneyError::NotANumber { text: text.into() })?;
     let value = value.normalize();
     if value.scale() > u32::from(currency.scale) {
         return Err(MoneyError::TooManyDecimals {
@@ -115,7 +116,8 @@ pub fn parse_json_number_rounded(text: &str, scale: u8) -> Result<Decimal, Money
             .or_else(|_| Decimal::from_str(text))
             .map_err(|_| not_a_number())?
     };
-    let rounded = exact.round_dp_with_strategy(u32::from(scale), RoundingStrategy::MidpointNearestEven);
+    let rounded =
+        exact.round_dp_with_strategy(u32::from(scale), RoundingStrategy::MidpointNearestEven);
     rescale(rounded, scale, text)
 }
 
@@ -171,29 +173,72 @@ mod tests {
         let d = parse_json_number_rounded("243877.49999999997", 2).unwrap();
         assert_eq!(d.to_string(), "243877.50");
         // exact midpoints go to the even neighbour
-        assert_eq!(parse_json_number_rounded("0.125", 2).unwrap().to_string(), "0.12");
-        assert_eq!(parse_json_number_rounded("0.135", 2).unwrap().to_string(), "0.14");
-        assert_eq!(parse_json_number_rounded("-0.125", 2).unwrap().to_string(), "-0.12");
-        assert_eq!(parse_json_number_rounded("1500", 2).unwrap().to_string(), "1500.00");
-        assert_eq!(parse_json_number_rounded("1.5e3", 2).unwrap().to_string(), "1500.00");
-        assert_eq!(parse_json_number_rounded("2.5", 0).unwrap().to_string(), "2");
+        assert_eq!(
+            parse_json_number_rounded("0.125", 2).unwrap().to_string(),
+            "0.12"
+        );
+        assert_eq!(
+            parse_json_number_rounded("0.135", 2).unwrap().to_string(),
+            "0.14"
+        );
+        assert_eq!(
+            parse_json_number_rounded("-0.125", 2).unwrap().to_string(),
+            "-0.12"
+        );
+        assert_eq!(
+            parse_json_number_rounded("1500", 2).unwrap().to_string(),
+            "1500.00"
+        );
+        assert_eq!(
+            parse_json_number_rounded("1.5e3", 2).unwrap().to_string(),
+            "1500.00"
+        );
+        assert_eq!(
+            parse_json_number_rounded("2.5", 0).unwrap().to_string(),
+            "2"
+        );
     }
 
     #[test]
     fn input_with_more_decimals_than_scale_is_refused_not_rounded() {
         let err = parse_exact("12.345", &cur("USD")).unwrap_err();
-        assert!(matches!(err, MoneyError::TooManyDecimals { found: 3, scale: 2, .. }), "{err}");
+        assert!(
+            matches!(
+                err,
+                MoneyError::TooManyDecimals {
+                    found: 3,
+                    scale: 2,
+                    ..
+                }
+            ),
+            "{err}"
+        );
         assert!(parse_exact("12.5", &cur("JPY")).is_err());
-        assert_eq!(parse_exact("12.345", &cur("KWD")).unwrap().to_string(), "12.345");
+        assert_eq!(
+            parse_exact("12.345", &cur("KWD")).unwrap().to_string(),
+            "12.345"
+        );
         // trailing zeros are not extra precision
-        assert_eq!(parse_exact("12.500", &cur("USD")).unwrap().to_string(), "12.50");
+        assert_eq!(
+            parse_exact("12.500", &cur("USD")).unwrap().to_string(),
+            "12.50"
+        );
     }
 
     #[test]
     fn garbage_and_overflow_are_errors() {
-        assert!(matches!(parse_exact("12,50", &cur("USD")), Err(MoneyError::NotANumber { .. })));
-        assert!(matches!(parse_exact("", &cur("USD")), Err(MoneyError::NotANumber { .. })));
-        assert!(matches!(parse_exact("1e3", &cur("USD")), Err(MoneyError::NotANumber { .. })));
+        assert!(matches!(
+            parse_exact("12,50", &cur("USD")),
+            Err(MoneyError::NotANumber { .. })
+        ));
+        assert!(matches!(
+            parse_exact("", &cur("USD")),
+            Err(MoneyError::NotANumber { .. })
+        ));
+        assert!(matches!(
+            parse_exact("1e3", &cur("USD")),
+            Err(MoneyError::NotANumber { .. })
+        ));
         assert!(matches!(
             parse_json_number_rounded("1e30", 2),
             Err(MoneyError::NotANumber { .. } | MoneyError::Overflow { .. })

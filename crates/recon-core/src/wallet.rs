@@ -68,7 +68,12 @@ pub fn validate_wallet(
 
 /// How the central server recognises a wallet across devices: by its EVE owner (and
 /// division) when known, so two colleagues importing one character's journal share a wallet.
-pub fn wallet_key(kind: WalletKind, owner_id: Option<i64>, division: Option<i32>, name: &str) -> String {
+pub fn wallet_key(
+    kind: WalletKind,
+    owner_id: Option<i64>,
+    division: Option<i32>,
+    name: &str,
+) -> String {
     match owner_id {
         Some(owner) => format!(
             "{}:{}:{}",
@@ -95,14 +100,29 @@ mod tests {
             validate_wallet("Char", WalletKind::Character, Some(1)),
             Err(WalletError::DivisionWithoutCorporation)
         );
-        assert_eq!(validate_wallet("  ", WalletKind::Bank, None), Err(WalletError::EmptyName));
-        assert_eq!(validate_wallet(" Main ", WalletKind::Bank, None).unwrap(), "Main");
+        assert_eq!(
+            validate_wallet("  ", WalletKind::Bank, None),
+            Err(WalletError::EmptyName)
+        );
+        assert_eq!(
+            validate_wallet(" Main ", WalletKind::Bank, None).unwrap(),
+            "Main"
+        );
     }
 
     #[test]
     fn key_prefers_owner_id() {
-        assert_eq!(wallet_key(WalletKind::Corporation, Some(98), Some(2), "x"), "corporation:98:2");
-        assert_eq!(wallet_key(WalletKind::Character, Some(9), None, "x"), "character:9:");
-        assert_eq!(wallet_key(WalletKind::Bank, None, None, "Acme"), "name:Acme");
+        assert_eq!(
+            wallet_key(WalletKind::Corporation, Some(98), Some(2), "x"),
+            "corporation:98:2"
+        );
+        assert_eq!(
+            wallet_key(WalletKind::Character, Some(9), None, "x"),
+            "character:9:"
+        );
+        assert_eq!(
+            wallet_key(WalletKind::Bank, None, None, "Acme"),
+            "name:Acme"
+        );
     }
 }

@@ -16,11 +16,17 @@ pub(crate) struct AuditEntry<'a> {
 }
 
 /// Appends inside the caller's (IMMEDIATE) transaction, so the chain head cannot move under it.
-pub(crate) fn append(tx: &Transaction<'_>, now: DateTime<Utc>, entry: AuditEntry<'_>) -> Result<()> {
+pub(crate) fn append(
+    tx: &Transaction<'_>,
+    now: DateTime<Utc>,
+    entry: AuditEntry<'_>,
+) -> Result<()> {
     let head: Option<(i64, String)> = tx
-        .query_row("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row(
+            "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?;
     let (id, prev_hash) = match head {
         Some((id, hash)) => (id + 1, hash),
@@ -86,7 +92,8 @@ impl Store {
         while let Some(row) = rows.next()? {
             let id: i64 = row.get(0)?;
             let text = |i: usize| row.get::<_, String>(i);
-            let (at, actor, action, entity, entity_id) = (text(1)?, text(2)?, text(3)?, text(4)?, text(5)?);
+            let (at, actor, action, entity, entity_id) =
+                (text(1)?, text(2)?, text(3)?, text(4)?, text(5)?);
             let before: Option<String> = row.get(6)?;
             let after: Option<String> = row.get(7)?;
             let (prev, hash) = (text(8)?, text(9)?);
@@ -101,7 +108,10 @@ impl Store {
                 after: after.as_deref(),
             };
             let problem = if id != expected_id {
-                Some(format!("record id {id} follows {}: a record is missing", expected_id - 1))
+                Some(format!(
+                    "record id {id} follows {}: a record is missing",
+                    expected_id - 1
+                ))
             } else {
                 match verifier.check(&fields, &prev, &hash) {
                     Ok(()) => None,
@@ -178,14 +188,25 @@ mod tests {
             .execute("UPDATE audit_log SET actor = 'mallory' WHERE id = 2", [])
             .unwrap();
         let report = store.audit_verify().unwrap();
-        assert_eq!(report.first_break.as_ref().map(|b| b.0), Some(2), "{report:?}");
+        assert_eq!(
+            report.first_break.as_ref().map(|b| b.0),
+            Some(2),
+            "{report:?}"
+        );
 
         let (_dir, mut store) = temp_store();
         for name in ["A", "B", "C"] {
             store.add_wallet("alice", now(), wallet(name)).unwrap();
         }
-        store.conn.execute("DELETE FROM audit_log WHERE id = 2", []).unwrap();
+        store
+            .conn
+            .execute("DELETE FROM audit_log WHERE id = 2", [])
+            .unwrap();
         let report = store.audit_verify().unwrap();
-        assert_eq!(report.first_break.as_ref().map(|b| b.0), Some(3), "{report:?}");
+        assert_eq!(
+            report.first_break.as_ref().map(|b| b.0),
+            Some(3),
+            "{report:?}"
+        );
     }
 }

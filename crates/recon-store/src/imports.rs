@@ -90,14 +90,16 @@ impl Store {
                 duplicates: 0,
             };
             for (index, entry) in entries.iter().enumerate() {
-                let inserted = insert_entry(&tx, &wallet.id, wallet.scale, &summary.batch_id, entry)
-                    .map_err(|e| match e {
-                        StoreError::Conflict(why) => StoreError::Conflict(format!(
-                            "{}: entry {index} (id {}): {why}",
-                            file.name, entry.id
-                        )),
-                        other => other,
-                    })?;
+                let inserted =
+                    insert_entry(&tx, &wallet.id, wallet.scale, &summary.batch_id, entry).map_err(
+                        |e| match e {
+                            StoreError::Conflict(why) => StoreError::Conflict(format!(
+                                "{}: entry {index} (id {}): {why}",
+                                file.name, entry.id
+                            )),
+                            other => other,
+                        },
+                    )?;
                 if inserted {
                     file_summary.inserted += 1;
                     new_lines.push(wire_line(entry));
@@ -118,7 +120,10 @@ impl Store {
             summary.duplicates += file_summary.duplicates;
             summary.files.push(file_summary);
         }
-        assert_eq!(summary.read, summary.inserted + summary.duplicates + summary.rejected);
+        assert_eq!(
+            summary.read,
+            summary.inserted + summary.duplicates + summary.rejected
+        );
         tx.execute(
             "UPDATE import_batches SET read = ?2, inserted = ?3, duplicates = ?4, rejected = ?5 WHERE id = ?1",
             params![summary.batch_id, summary.read, summary.inserted, summary.duplicates, summary.rejected],
@@ -168,7 +173,13 @@ fn minor(value: Option<rust_decimal::Decimal>, scale: u8) -> Result<Option<i64>>
 }
 
 /// Inserts one entry; `false` when the wallet already holds an identical one.
-fn insert_entry(tx: &Transaction<'_>, wallet_id: &str, scale: u8, batch_id: &str, e: &EsiEntry) -> Result<bool> {
+fn insert_entry(
+    tx: &Transaction<'_>,
+    wallet_id: &str,
+    scale: u8,
+    batch_id: &str,
+    e: &EsiEntry,
+) -> Result<bool> {
     let amount_minor = minor(e.amount, scale)?;
     let changed = tx
         .prepare_cached(
@@ -194,7 +205,10 @@ fn insert_entry(tx: &Transaction<'_>, wallet_id: &str, scale: u8, batch_id: &str
     match stored {
         Some((date, amount)) if date == e.date && amount == amount_minor => Ok(false),
         Some((date, amount)) => {
-            let show = |m: Option<i64>| m.map(|m| format_minor(m, scale)).unwrap_or_else(|| "none".into());
+            let show = |m: Option<i64>| {
+                m.map(|m| format_minor(m, scale))
+                    .unwrap_or_else(|| "none".into())
+            };
             Err(StoreError::Conflict(format!(
                 "already imported with date {date} and amount {}, but this file says {} and {}",
                 show(amount),
@@ -202,7 +216,9 @@ fn insert_entry(tx: &Transaction<'_>, wallet_id: &str, scale: u8, batch_id: &str
                 show(amount_minor)
             )))
         }
-        None => Err(StoreError::Invalid("insert was ignored but no row exists".into())),
+        None => Err(StoreError::Invalid(
+            "insert was ignored but no row exists".into(),
+        )),
     }
 }
 
@@ -267,7 +283,10 @@ mod tests {
 
     fn all_rows(store: &Store) -> Vec<crate::JournalRow> {
         store
-            .journal(&JournalQuery { limit: 1000, ..Default::default() })
+            .journal(&JournalQuery {
+                limit: 1000,
+                ..Default::default()
+            })
             .unwrap()
             .rows
     }
@@ -276,20 +295,37 @@ mod tests {
     fn second_import_of_same_pages_inserts_nothing() {
         let (_dir, mut store) = setup();
         let pages = [
-            file("p1.json", &[entry(1, "243877.49999999997"), entry(2, "-10")]),
+            file(
+                "p1.json",
+                &[entry(1, "243877.49999999997"), entry(2, "-10")],
+            ),
             file("p2.json", &[entry(2, "-10"), entry(3, "5.5")]),
         ];
-        let first = store.import_esi_journal("alice", now(), "Main", &pages).unwrap();
-        assert_eq!((first.read, first.inserted, first.duplicates, first.rejected), (4, 3, 1, 0));
-        assert_eq!(first.files[1].duplicates, 1, "overlap between pages is a duplicate");
-        let second = store.import_esi_journal("alice", now(), "Main", &pages).unwrap();
+        let first = store
+            .import_esi_journal("alice", now(), "Main", &pages)
+            .unwrap();
+        assert_eq!(
+            (first.read, first.inserted, first.duplicates, first.rejected),
+            (4, 3, 1, 0)
+        );
+        assert_eq!(
+            first.files[1].duplicates, 1,
+            "overlap between pages is a duplicate"
+        );
+        let second = store
+            .import_esi_journal("alice", now(), "Main", &pages)
+            .unwrap();
         assert_eq!((second.read, second.inserted, second.duplicates), (4, 0, 4));
         let rows = all_rows(&store);
         assert_eq!(rows.len(), 3);
         let big = rows.iter().find(|r| r.esi_id == 1).unwrap();
         assert_eq!(big.amount.as_deref(), Some("243877.50"));
         assert_eq!(big.amount_raw.as_deref(), Some("243877.49999999997"));
-        assert_eq!(store.outbox_pending(100).unwrap().len(), 1, "only the first batch had new lines");
+        assert_eq!(
+            store.outbox_pending(100).unwrap().len(),
+            1,
+            "only the first batch had new lines"
+        );
     }
 
     #[test]
@@ -301,9 +337,14 @@ mod tests {
             bytes: br#"[{"id":7,"ref_type":"x","description":"no date"}]"#.to_vec(),
         };
         let audit_before = store.audit_verify().unwrap().records;
-        let err = store.import_esi_journal("alice", now(), "Main", &[good, bad]).unwrap_err();
+        let err = store
+            .import_esi_journal("alice", now(), "Main", &[good, bad])
+            .unwrap_err();
         assert_eq!(err.code(), "bad_file");
-        assert_eq!(err.to_string(), "bad.json: entry 0 (id 7): field 'date' is missing");
+        assert_eq!(
+            err.to_string(),
+            "bad.json: entry 0 (id 7): field 'date' is missing"
+        );
         assert!(all_rows(&store).is_empty());
         assert_eq!(store.audit_verify().unwrap().records, audit_before);
         assert!(store.outbox_pending(100).unwrap().is_empty());
@@ -312,21 +353,44 @@ mod tests {
     #[test]
     fn same_id_with_a_different_amount_is_refused_not_hidden() {
         let (_dir, mut store) = setup();
-        store.import_esi_journal("alice", now(), "Main", &[file("a.json", &[entry(1, "100")])]).unwrap();
+        store
+            .import_esi_journal(
+                "alice",
+                now(),
+                "Main",
+                &[file("a.json", &[entry(1, "100")])],
+            )
+            .unwrap();
         let err = store
-            .import_esi_journal("alice", now(), "Main", &[file("b.json", &[entry(2, "1"), entry(1, "101")])])
+            .import_esi_journal(
+                "alice",
+                now(),
+                "Main",
+                &[file("b.json", &[entry(2, "1"), entry(1, "101")])],
+            )
             .unwrap_err();
         assert_eq!(err.code(), "conflict");
         assert!(err.to_string().contains("b.json: entry 1 (id 1)"), "{err}");
-        assert!(err.to_string().contains("100.00") && err.to_string().contains("101.00"), "{err}");
-        assert_eq!(all_rows(&store).len(), 1, "entry 2 of the refused batch was rolled back");
+        assert!(
+            err.to_string().contains("100.00") && err.to_string().contains("101.00"),
+            "{err}"
+        );
+        assert_eq!(
+            all_rows(&store).len(),
+            1,
+            "entry 2 of the refused batch was rolled back"
+        );
     }
 
     #[test]
     fn new_lines_are_queued_for_the_server_in_bounded_events() {
         let (_dir, mut store) = setup();
-        let entries: Vec<String> = (1..=(MAX_LINES_PER_EVENT as i64 + 3)).map(|i| entry(i, "1")).collect();
-        store.import_esi_journal("alice", now(), "Main", &[file("big.json", &entries)]).unwrap();
+        let entries: Vec<String> = (1..=(MAX_LINES_PER_EVENT as i64 + 3))
+            .map(|i| entry(i, "1"))
+            .collect();
+        store
+            .import_esi_journal("alice", now(), "Main", &[file("big.json", &entries)])
+            .unwrap();
         let pending = store.outbox_pending(100).unwrap();
         assert_eq!(pending.len(), 2);
         let lines: usize = pending

@@ -70,7 +70,10 @@ impl Store {
             args.push(Value::Text(ref_type.to_string()));
         }
         if let Some(search) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            let escaped = search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            let escaped = search
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
             filter.push_str(
                 " AND (j.description LIKE ?1x ESCAPE '\\' OR j.reason LIKE ?1x ESCAPE '\\' OR j.ref_type LIKE ?1x ESCAPE '\\')",
             );
@@ -179,11 +182,34 @@ mod tests {
                 .collect();
             format!("[{}]", entries.join(",")).into_bytes()
         };
-        store.import_esi_journal("a", now(), "Alpha", &[SourceFile { name: "a".into(), bytes: json(100) }]).unwrap();
-        store.import_esi_journal("a", now(), "Beta", &[SourceFile { name: "b".into(), bytes: json(200) }]).unwrap();
+        store
+            .import_esi_journal(
+                "a",
+                now(),
+                "Alpha",
+                &[SourceFile {
+                    name: "a".into(),
+                    bytes: json(100),
+                }],
+            )
+            .unwrap();
+        store
+            .import_esi_journal(
+                "a",
+                now(),
+                "Beta",
+                &[SourceFile {
+                    name: "b".into(),
+                    bytes: json(200),
+                }],
+            )
+            .unwrap();
 
         let q = |f: &dyn Fn(&mut JournalQuery)| {
-            let mut q = JournalQuery { limit: 100, ..Default::default() };
+            let mut q = JournalQuery {
+                limit: 100,
+                ..Default::default()
+            };
             f(&mut q);
             store.journal(&q).unwrap()
         };
@@ -203,8 +229,25 @@ mod tests {
             q.offset = 9
         });
         assert_eq!((page.total, page.rows.len()), (10, 1));
-        assert_eq!(newest.rows.iter().find(|r| r.esi_id == 103).unwrap().amount.as_deref(), Some("3.50"));
-        assert_eq!(store.ref_types().unwrap(), vec!["bounty_prizes", "player_donation"]);
-        assert!(store.journal(&JournalQuery { limit: 0, ..Default::default() }).is_err());
+        assert_eq!(
+            newest
+                .rows
+                .iter()
+                .find(|r| r.esi_id == 103)
+                .unwrap()
+                .amount
+                .as_deref(),
+            Some("3.50")
+        );
+        assert_eq!(
+            store.ref_types().unwrap(),
+            vec!["bounty_prizes", "player_donation"]
+        );
+        assert!(store
+            .journal(&JournalQuery {
+                limit: 0,
+                ..Default::default()
+            })
+            .is_err());
     }
 }

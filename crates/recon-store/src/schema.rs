@@ -46,13 +46,25 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("nested/dir/ledger.sqlite");
         let store = Store::open(&path).unwrap();
-        let mode: String = store.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
-        let sync: i64 = store.conn.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
-        let fk: i64 = store.conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+        let mode: String = store
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        let sync: i64 = store
+            .conn
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .unwrap();
+        let fk: i64 = store
+            .conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
         assert_eq!((mode.as_str(), sync, fk), ("wal", 2, 1));
         drop(store);
         let store = Store::open(&path).unwrap();
-        assert_eq!(store.currencies().unwrap().len(), builtin_currencies().len());
+        assert_eq!(
+            store.currencies().unwrap().len(),
+            builtin_currencies().len()
+        );
     }
 
     #[test]
@@ -72,7 +84,11 @@ mod tests {
     fn a_file_that_is_not_a_ledger_is_a_clear_error() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("notes.txt");
-        std::fs::write(&path, b"this is not a database, just some text that is long enough").unwrap();
+        std::fs::write(
+            &path,
+            b"this is not a database, just some text that is long enough",
+        )
+        .unwrap();
         let err = Store::open(&path).unwrap_err();
         assert!(err.to_string().contains("notes.txt"), "{err}");
     }

@@ -30,8 +30,15 @@ const LAST_ERROR_AT: &str = "sync.last_error_at";
 /// Queues an event inside the caller's transaction, so it exists exactly when the change does.
 pub(crate) fn enqueue(tx: &Transaction<'_>, now: DateTime<Utc>, body: &EventBody) -> Result<()> {
     let body_json = serde_json::to_string(body).map_err(|e| StoreError::Invalid(e.to_string()))?;
-    tx.prepare_cached("INSERT INTO outbox (event_id, kind, body, created_at) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![uuid::Uuid::new_v4().to_string(), body.kind(), body_json, timestamp(now)])?;
+    tx.prepare_cached(
+        "INSERT INTO outbox (event_id, kind, body, created_at) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![
+        uuid::Uuid::new_v4().to_string(),
+        body.kind(),
+        body_json,
+        timestamp(now)
+    ])?;
     Ok(())
 }
 
@@ -42,16 +49,25 @@ impl Store {
             "SELECT seq, event_id, body, created_at FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT ?1",
         )?;
         let rows = stmt.query_map([limit], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ))
         })?;
         let mut events = Vec::new();
         for row in rows {
             let (seq, id, body, created_at) = row?;
-            let corrupt = |what: String| StoreError::Invalid(format!("outbox event {seq} is corrupt: {what}"));
+            let corrupt = |what: String| {
+                StoreError::Invalid(format!("outbox event {seq} is corrupt: {what}"))
+            };
             events.push(OutboxEvent {
                 seq,
                 event: Event {
-                    id: id.parse().map_err(|e: uuid::Error| corrupt(e.to_string()))?,
+                    id: id
+                        .parse()
+                        .map_err(|e: uuid::Error| corrupt(e.to_string()))?,
                     created_at,
                     body: serde_json::from_str(&body).map_err(|e| corrupt(e.to_string()))?,
                 },
@@ -61,9 +77,11 @@ impl Store {
     }
 
     pub fn outbox_pending_count(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .query_row("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL", [], |r| r.get(0))?)
+        Ok(self.conn.query_row(
+            "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL",
+            [],
+            |r| r.get(0),
+        )?)
     }
 
     /// Marks events the server acknowledged; records the successful contact.
@@ -77,13 +95,21 @@ impl Store {
             )?;
         }
         set(&tx, LAST_SUCCESS_AT, &at)?;
-        tx.execute("DELETE FROM settings WHERE key IN (?1, ?2)", params![LAST_ERROR, LAST_ERROR_AT])?;
+        tx.execute(
+            "DELETE FROM settings WHERE key IN (?1, ?2)",
+            params![LAST_ERROR, LAST_ERROR_AT],
+        )?;
         tx.commit()?;
         Ok(())
     }
 
     /// Records a failed sync; `seq` is the event the server refused, if it was one event's fault.
-    pub fn record_sync_error(&mut self, now: DateTime<Utc>, message: &str, seq: Option<i64>) -> Result<()> {
+    pub fn record_sync_error(
+        &mut self,
+        now: DateTime<Utc>,
+        message: &str,
+        seq: Option<i64>,
+    ) -> Result<()> {
         let tx = self.write_tx()?;
         if let Some(seq) = seq {
             tx.execute(
@@ -144,7 +170,9 @@ impl Store {
 
 fn get(conn: &rusqlite::Connection, key: &str) -> Result<Option<String>> {
     Ok(conn
-        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+            r.get(0)
+        })
         .optional()?)
 }
 

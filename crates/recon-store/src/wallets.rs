@@ -44,7 +44,8 @@ impl Wallet {
     }
 }
 
-const WALLET_SELECT: &str = "SELECT w.id, w.name, w.kind, w.owner_id, w.division, w.currency, c.scale, w.receiving,
+const WALLET_SELECT: &str =
+    "SELECT w.id, w.name, w.kind, w.owner_id, w.division, w.currency, c.scale, w.receiving,
         (SELECT COUNT(*) FROM journal_entries j WHERE j.wallet_id = w.id)
      FROM wallets w JOIN currencies c ON c.code = w.currency";
 
@@ -67,7 +68,9 @@ fn wallet_from_row(r: &Row<'_>) -> rusqlite::Result<Wallet> {
 
 impl Store {
     pub fn currencies(&self) -> Result<Vec<Currency>> {
-        let mut stmt = self.conn.prepare("SELECT code, scale, name FROM currencies ORDER BY code")?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT code, scale, name FROM currencies ORDER BY code")?;
         let rows = stmt.query_map([], |r| {
             Ok(Currency {
                 code: r.get(0)?,
@@ -89,10 +92,19 @@ impl Store {
     }
 
     /// Adds a currency; an existing code is refused (a scale never changes under stored amounts).
-    pub fn add_currency(&mut self, actor: &str, now: DateTime<Utc>, currency: Currency) -> Result<()> {
+    pub fn add_currency(
+        &mut self,
+        actor: &str,
+        now: DateTime<Utc>,
+        currency: Currency,
+    ) -> Result<()> {
         let tx = self.write_tx()?;
         let exists: Option<i64> = tx
-            .query_row("SELECT scale FROM currencies WHERE code = ?1", [&currency.code], |r| r.get(0))
+            .query_row(
+                "SELECT scale FROM currencies WHERE code = ?1",
+                [&currency.code],
+                |r| r.get(0),
+            )
             .optional()?;
         if let Some(scale) = exists {
             return Err(StoreError::Conflict(format!(
@@ -113,24 +125,37 @@ impl Store {
                 entity: "currency",
                 entity_id: &currency.code,
                 before: None,
-                after: Some(json!({"code": currency.code, "scale": currency.scale, "name": currency.name})),
+                after: Some(
+                    json!({"code": currency.code, "scale": currency.scale, "name": currency.name}),
+                ),
             },
         )?;
         tx.commit()?;
         Ok(())
     }
 
-    pub fn add_wallet(&mut self, actor: &str, now: DateTime<Utc>, new: NewWallet) -> Result<Wallet> {
+    pub fn add_wallet(
+        &mut self,
+        actor: &str,
+        now: DateTime<Utc>,
+        new: NewWallet,
+    ) -> Result<Wallet> {
         let kind = WalletKind::parse(&new.kind).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let name = validate_wallet(&new.name, kind, new.division).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let code = validate_currency_code(&new.currency).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let name = validate_wallet(&new.name, kind, new.division)
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let code = validate_currency_code(&new.currency)
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
         let currency = self.currency(&code)?;
         let tx = self.write_tx()?;
         let taken: Option<String> = tx
-            .query_row("SELECT name FROM wallets WHERE name = ?1", [&name], |r| r.get(0))
+            .query_row("SELECT name FROM wallets WHERE name = ?1", [&name], |r| {
+                r.get(0)
+            })
             .optional()?;
         if let Some(existing) = taken {
-            return Err(StoreError::Conflict(format!("a wallet named '{existing}' already exists")));
+            return Err(StoreError::Conflict(format!(
+                "a wallet named '{existing}' already exists"
+            )));
         }
         let wallet = Wallet {
             id: uuid::Uuid::new_v4().to_string(),
@@ -168,7 +193,9 @@ impl Store {
     }
 
     pub fn wallets(&self) -> Result<Vec<Wallet>> {
-        let mut stmt = self.conn.prepare(&format!("{WALLET_SELECT} ORDER BY w.name"))?;
+        let mut stmt = self
+            .conn
+            .prepare(&format!("{WALLET_SELECT} ORDER BY w.name"))?;
         let rows = stmt.query_map([], wallet_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -176,7 +203,11 @@ impl Store {
     /// Looks a wallet up by name, case-insensitively.
     pub fn wallet_by_name(&self, name: &str) -> Result<Wallet> {
         self.conn
-            .query_row(&format!("{WALLET_SELECT} WHERE w.name = ?1"), [name.trim()], wallet_from_row)
+            .query_row(
+                &format!("{WALLET_SELECT} WHERE w.name = ?1"),
+                [name.trim()],
+                wallet_from_row,
+            )
             .optional()?
             .ok_or_else(|| StoreError::NotFound {
                 what: "wallet",
@@ -204,23 +235,37 @@ mod tests {
     #[test]
     fn wallets_are_added_listed_and_names_are_unique() {
         let (_dir, mut store) = temp_store();
-        let w = store.add_wallet("alice", now(), new("Corp Master", "ISK")).unwrap();
+        let w = store
+            .add_wallet("alice", now(), new("Corp Master", "ISK"))
+            .unwrap();
         assert_eq!(w.sync_key(), "corporation:98000001:1");
         assert_eq!(store.wallets().unwrap(), vec![w.clone()]);
         assert_eq!(store.wallet_by_name("corp master").unwrap().id, w.id);
-        let err = store.add_wallet("bob", now(), new("CORP MASTER", "ISK")).unwrap_err();
+        let err = store
+            .add_wallet("bob", now(), new("CORP MASTER", "ISK"))
+            .unwrap_err();
         assert_eq!(err.code(), "conflict");
-        let err = store.add_wallet("bob", now(), new("Other", "XXX")).unwrap_err();
+        let err = store
+            .add_wallet("bob", now(), new("Other", "XXX"))
+            .unwrap_err();
         assert_eq!(err.code(), "not_found");
-        assert_eq!(store.wallets().unwrap().len(), 1, "refused wallets leave nothing behind");
+        assert_eq!(
+            store.wallets().unwrap().len(),
+            1,
+            "refused wallets leave nothing behind"
+        );
     }
 
     #[test]
     fn users_can_add_currencies_but_not_change_a_scale() {
         let (_dir, mut store) = temp_store();
-        store.add_currency("alice", now(), Currency::new("PLEX", 0, "PLEX").unwrap()).unwrap();
+        store
+            .add_currency("alice", now(), Currency::new("PLEX", 0, "PLEX").unwrap())
+            .unwrap();
         assert_eq!(store.currency("PLEX").unwrap().scale, 0);
-        let err = store.add_currency("alice", now(), Currency::new("USD", 3, "x").unwrap()).unwrap_err();
+        let err = store
+            .add_currency("alice", now(), Currency::new("USD", 3, "x").unwrap())
+            .unwrap_err();
         assert_eq!(err.code(), "conflict");
         assert_eq!(store.currency("USD").unwrap().scale, 2);
     }

@@ -12,7 +12,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "recon", version, about = "Recon Desk: reconcile wallet journals and payments")]
+#[command(
+    name = "recon",
+    version,
+    about = "Recon Desk: reconcile wallet journals and payments"
+)]
 struct Cli {
     /// Ledger file (default: $RECON_DB, else the platform data dir's recon-desk/ledger.sqlite).
     #[arg(long, global = true, value_name = "PATH")]
@@ -140,13 +144,31 @@ fn run(cli: Cli) -> Result<()> {
     let actor = recon_api::current_actor();
     let out = &mut std::io::stdout().lock();
     match cli.command {
-        Command::Wallet(WalletCmd::Add { name, owner_id, kind, division, currency, receiving }) => {
+        Command::Wallet(WalletCmd::Add {
+            name,
+            owner_id,
+            kind,
+            division,
+            currency,
+            receiving,
+        }) => {
             let w = api(recon_api::wallet_add(
                 &mut store,
                 &actor,
-                recon_api::NewWalletDto { name, kind, owner_id, division, currency, receiving },
+                recon_api::NewWalletDto {
+                    name,
+                    kind,
+                    owner_id,
+                    division,
+                    currency,
+                    receiving,
+                },
             ))?;
-            writeln!(out, "added wallet '{}' ({}, {})", w.name, w.kind, w.currency)?;
+            writeln!(
+                out,
+                "added wallet '{}' ({}, {})",
+                w.name, w.kind, w.currency
+            )?;
         }
         Command::Wallet(WalletCmd::List { json }) => {
             let wallets = api(recon_api::wallet_list(&store))?;
@@ -154,7 +176,11 @@ fn run(cli: Cli) -> Result<()> {
                 serde_json::to_writer_pretty(&mut *out, &wallets)?;
                 writeln!(out)?;
             } else {
-                writeln!(out, "{:<30} {:<12} {:>12} {:>4} {:<5} {:>9} {:>8}", "NAME", "KIND", "OWNER", "DIV", "CUR", "RECEIVING", "ENTRIES")?;
+                writeln!(
+                    out,
+                    "{:<30} {:<12} {:>12} {:>4} {:<5} {:>9} {:>8}",
+                    "NAME", "KIND", "OWNER", "DIV", "CUR", "RECEIVING", "ENTRIES"
+                )?;
                 for w in wallets {
                     writeln!(
                         out,
@@ -170,7 +196,11 @@ fn run(cli: Cli) -> Result<()> {
                 }
             }
         }
-        Command::Import(ImportCmd::EsiJournal { wallet, json, files }) => {
+        Command::Import(ImportCmd::EsiJournal {
+            wallet,
+            json,
+            files,
+        }) => {
             let s = api(recon_api::import_esi_journal(
                 &mut store,
                 &actor,
@@ -194,7 +224,9 @@ fn run(cli: Cli) -> Result<()> {
                 )?;
             }
         }
-        Command::Journal(JournalCmd::List { wallet, json }) => list_journal(&store, wallet, json, out)?,
+        Command::Journal(JournalCmd::List { wallet, json }) => {
+            list_journal(&store, wallet, json, out)?
+        }
         Command::Currency(CurrencyCmd::List) => {
             for c in store.currencies().map_err(|e| anyhow::anyhow!(e))? {
                 writeln!(out, "{:<8} scale {}  {}", c.code, c.scale, c.name)?;
@@ -202,7 +234,9 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Currency(CurrencyCmd::Add { code, scale, name }) => {
             let currency = recon_core::money::Currency::new(&code, scale, &name)?;
-            store.add_currency(&actor, Utc::now(), currency).map_err(|e| anyhow::anyhow!(e))?;
+            store
+                .add_currency(&actor, Utc::now(), currency)
+                .map_err(|e| anyhow::anyhow!(e))?;
             writeln!(out, "added currency {code} (scale {scale})")?;
         }
         Command::Audit(AuditCmd::Verify) => {
@@ -231,7 +265,9 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Token(TokenCmd::Set) => {
             let mut token = String::new();
-            std::io::stdin().read_line(&mut token).context("reading the token from standard input")?;
+            std::io::stdin()
+                .read_line(&mut token)
+                .context("reading the token from standard input")?;
             if token.trim().is_empty() {
                 bail!("no token given on standard input");
             }
@@ -243,12 +279,25 @@ fn run(cli: Cli) -> Result<()> {
 }
 
 /// Streams page by page so a million-line journal never sits in memory at once.
-fn list_journal(store: &Store, wallet: Option<String>, json: bool, out: &mut impl Write) -> Result<()> {
-    let mut query = JournalQuery { wallet, limit: MAX_PAGE_ROWS, ..Default::default() };
+fn list_journal(
+    store: &Store,
+    wallet: Option<String>,
+    json: bool,
+    out: &mut impl Write,
+) -> Result<()> {
+    let mut query = JournalQuery {
+        wallet,
+        limit: MAX_PAGE_ROWS,
+        ..Default::default()
+    };
     if json {
         write!(out, "[")?;
     } else {
-        writeln!(out, "{:<24} {:<20} {:<24} {:>22} {:<4}  {}", "DATE", "WALLET", "REF TYPE", "AMOUNT", "CUR", "DESCRIPTION / REASON")?;
+        writeln!(
+            out,
+            "{:<24} {:<20} {:<24} {:>22} {:<4}  DESCRIPTION / REASON",
+            "DATE", "WALLET", "REF TYPE", "AMOUNT", "CUR"
+        )?;
     }
     let mut first = true;
     loop {

@@ -30,13 +30,21 @@ impl Ledger {
 
     fn ok(&self, args: &[&str]) -> String {
         let out = self.run(args);
-        assert!(out.status.success(), "recon {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "recon {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).unwrap()
     }
 
     fn refused(&self, args: &[&str]) -> String {
         let out = self.run(args);
-        assert_eq!(out.status.code(), Some(1), "recon {args:?} should be refused with status 1");
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "recon {args:?} should be refused with status 1"
+        );
         assert!(out.stdout.is_empty(), "a refusal prints nothing on stdout");
         String::from_utf8(out.stderr).unwrap()
     }
@@ -64,28 +72,66 @@ const JOURNAL: &str = r#"[
 ]"#;
 
 fn journal(ledger: &Ledger) -> Vec<Value> {
-    ledger.json(&["journal", "list", "--json"]).as_array().unwrap().clone()
+    ledger
+        .json(&["journal", "list", "--json"])
+        .as_array()
+        .unwrap()
+        .clone()
 }
 
 #[test]
 fn import_is_idempotent_exact_and_listed() {
     let l = Ledger::new();
-    l.ok(&["wallet", "add", "Logistics One", "--owner-id", "90000001", "--receiving"]);
+    l.ok(&[
+        "wallet",
+        "add",
+        "Logistics One",
+        "--owner-id",
+        "90000001",
+        "--receiving",
+    ]);
     let path = l.file("journal.json", JOURNAL);
 
-    let first = l.json(&["import", "esi-journal", "--wallet", "Logistics One", "--json", &path]);
+    let first = l.json(&[
+        "import",
+        "esi-journal",
+        "--wallet",
+        "Logistics One",
+        "--json",
+        &path,
+    ]);
     assert_eq!(
-        (&first["read"], &first["inserted"], &first["duplicates"], &first["rejected"]),
-        (&Value::from(3), &Value::from(3), &Value::from(0), &Value::from(0))
+        (
+            &first["read"],
+            &first["inserted"],
+            &first["duplicates"],
+            &first["rejected"]
+        ),
+        (
+            &Value::from(3),
+            &Value::from(3),
+            &Value::from(0),
+            &Value::from(0)
+        )
     );
     assert!(first["batch_id"].as_str().unwrap().len() == 36);
-    let second = l.json(&["import", "esi-journal", "--wallet", "Logistics One", "--json", &path]);
-    assert_eq!((&second["inserted"], &second["duplicates"]), (&Value::from(0), &Value::from(3)));
+    let second = l.json(&[
+        "import",
+        "esi-journal",
+        "--wallet",
+        "Logistics One",
+        "--json",
+        &path,
+    ]);
+    assert_eq!(
+        (&second["inserted"], &second["duplicates"]),
+        (&Value::from(0), &Value::from(3))
+    );
     assert_ne!(first["batch_id"], second["batch_id"]);
 
     let rows = journal(&l);
     assert_eq!(rows.len(), 3);
-    let donation = rows.iter().find(|r| r["id"] == Value::from(20000000003_i64)).unwrap();
+    let donation = rows.iter().find(|r| r["id"] == 20000000003_i64).unwrap();
     assert_eq!(donation["amount"], "243877.50");
     assert_eq!(donation["balance"], "1000243877.50");
     assert_eq!(donation["reason"], "ARB 42 Pilot Two");
@@ -93,8 +139,11 @@ fn import_is_idempotent_exact_and_listed() {
     assert_eq!(donation["ref_type"], "player_donation");
     assert_eq!(donation["first_party_id"], 90000003);
     assert_eq!(donation["date"], "2026-03-03T09:15:00Z");
-    let tiny = rows.iter().find(|r| r["id"] == Value::from(20000000001_i64)).unwrap();
-    assert_eq!(tiny["amount"], "-0.01", "amounts in JSON are always strings");
+    let tiny = rows.iter().find(|r| r["id"] == 20000000001_i64).unwrap();
+    assert_eq!(
+        tiny["amount"], "-0.01",
+        "amounts in JSON are always strings"
+    );
     assert_eq!(tiny["ref_type"], "some_ref_type_ccp_added_later");
 
     let wallets = l.json(&["wallet", "list", "--json"]);
@@ -117,12 +166,18 @@ fn a_journal_with_an_entry_missing_its_date_is_refused_whole() {
             {"id": 30000000002, "ref_type": "x", "description": "no date", "amount": 2}]"#,
     );
     let err = l.refused(&["import", "esi-journal", "--wallet", "Main", &bad]);
-    assert!(err.contains("page2.json: entry 1 (id 30000000002): field 'date' is missing"), "{err}");
+    assert!(
+        err.contains("page2.json: entry 1 (id 30000000002): field 'date' is missing"),
+        "{err}"
+    );
     assert_eq!(journal(&l), before, "the journal is unchanged");
 
     let broken = l.file("broken.json", "[{\"id\": 1,\n \"date\": ");
     let err = l.refused(&["import", "esi-journal", "--wallet", "Main", &broken]);
-    assert!(err.contains("broken.json: not valid JSON at line 2"), "{err}");
+    assert!(
+        err.contains("broken.json: not valid JSON at line 2"),
+        "{err}"
+    );
     let err = l.refused(&["import", "esi-journal", "--wallet", "Nobody", &good]);
     assert!(err.contains("no wallet named 'Nobody'"), "{err}");
 }
@@ -131,13 +186,29 @@ fn a_journal_with_an_entry_missing_its_date_is_refused_whole() {
 fn audit_verify_passes_then_names_the_altered_record() {
     let l = Ledger::new();
     l.ok(&["wallet", "add", "A"]);
-    l.ok(&["wallet", "add", "B", "--kind", "corporation", "--owner-id", "98000001", "--division", "2"]);
+    l.ok(&[
+        "wallet",
+        "add",
+        "B",
+        "--kind",
+        "corporation",
+        "--owner-id",
+        "98000001",
+        "--division",
+        "2",
+    ]);
     let path = l.file("j.json", JOURNAL);
     l.ok(&["import", "esi-journal", "--wallet", "A", &path]);
-    assert!(l.ok(&["audit", "verify"]).contains("audit chain OK: 3 records"));
+    assert!(l
+        .ok(&["audit", "verify"])
+        .contains("audit chain OK: 3 records"));
 
     let conn = rusqlite::Connection::open(&l.db).unwrap();
-    conn.execute("UPDATE audit_log SET after = replace(after, '\"read\":3', '\"read\":4') WHERE id = 3", []).unwrap();
+    conn.execute(
+        "UPDATE audit_log SET after = replace(after, '\"read\":3', '\"read\":4') WHERE id = 3",
+        [],
+    )
+    .unwrap();
     assert_eq!(conn.changes(), 1);
     drop(conn);
     let err = l.refused(&["audit", "verify"]);
@@ -148,15 +219,28 @@ fn audit_verify_passes_then_names_the_altered_record() {
 fn wallets_and_currencies_are_validated() {
     let l = Ledger::new();
     l.ok(&["currency", "add", "PLEX", "--scale", "0"]);
-    l.ok(&["wallet", "add", "Bank EUR", "--kind", "bank", "--currency", "EUR"]);
+    l.ok(&[
+        "wallet",
+        "add",
+        "Bank EUR",
+        "--kind",
+        "bank",
+        "--currency",
+        "EUR",
+    ]);
     let err = l.refused(&["wallet", "add", "bank eur", "--kind", "bank"]);
     assert!(err.contains("already exists"), "{err}");
     let err = l.refused(&["wallet", "add", "X", "--currency", "ZZZ"]);
     assert!(err.contains("no currency named 'ZZZ'"), "{err}");
     let err = l.refused(&["wallet", "add", "Y", "--division", "3"]);
     assert!(err.contains("division"), "{err}");
-    let names: Vec<String> = l.json(&["wallet", "list", "--json"]).as_array().unwrap().iter()
-        .map(|w| w["name"].as_str().unwrap().to_string()).collect();
+    let names: Vec<String> = l
+        .json(&["wallet", "list", "--json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["name"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(names, vec!["Bank EUR"]);
 }
 
@@ -164,9 +248,15 @@ fn wallets_and_currencies_are_validated() {
 fn a_newer_ledger_is_refused_with_a_clear_message() {
     let l = Ledger::new();
     l.ok(&["wallet", "list"]);
-    rusqlite::Connection::open(&l.db).unwrap().execute_batch("PRAGMA user_version = 42").unwrap();
+    rusqlite::Connection::open(&l.db)
+        .unwrap()
+        .execute_batch("PRAGMA user_version = 42")
+        .unwrap();
     let err = l.refused(&["wallet", "list"]);
-    assert!(err.contains("newer Recon Desk") && err.contains("42"), "{err}");
+    assert!(
+        err.contains("newer Recon Desk") && err.contains("42"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -183,7 +273,10 @@ fn recon_db_env_picks_the_ledger() {
 
 fn run_sync(db: &Path, server: &str, token: Option<&str>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_recon"));
-    cmd.arg("--db").arg(db).args(["sync", "--server", server]).env_remove("RECON_TOKEN");
+    cmd.arg("--db")
+        .arg(db)
+        .args(["sync", "--server", server])
+        .env_remove("RECON_TOKEN");
     if let Some(token) = token {
         cmd.env("RECON_TOKEN", token);
     }
@@ -199,23 +292,35 @@ fn sync_offline_reports_pending_and_fails_then_pushes_when_the_server_is_there()
 
     let out = run_sync(&l.db, "http://127.0.0.1:9", Some("rdt_x"));
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("server unreachable (http://127.0.0.1:9), 1 pending"));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("server unreachable (http://127.0.0.1:9), 1 pending"));
 
     let admin = std::env::var("RECON_TEST_PG_URL")
         .unwrap_or_else(|_| "host=/var/run/postgresql user=root dbname=postgres".into());
     let rt = tokio::runtime::Runtime::new().unwrap();
     let (url, token, db_url) = rt.block_on(async {
-        let db_url = recon_server::fresh_test_database(&admin).await.expect("PostgreSQL is needed for this test");
+        let db_url = recon_server::fresh_test_database(&admin)
+            .await
+            .expect("PostgreSQL is needed for this test");
         let db = recon_server::connect(&db_url).await.unwrap();
-        let token = recon_server::create_token(&db, "acme", "t@acme.test").await.unwrap();
+        let token = recon_server::create_token(&db, "acme", "t@acme.test")
+            .await
+            .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(recon_server::serve(listener, db));
         (url, token, db_url)
     });
     let out = run_sync(&l.db, &url, Some(&token));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "pushed 1 events (0 already on the server), 0 pending");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "pushed 1 events (0 already on the server), 0 pending"
+    );
     let out = run_sync(&l.db, &url, None);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no device token"));
