@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# End-to-end test of the Recon Desk desktop app: builds it, runs it under Xvfb through
+# tauri-driver (WebDriver on 127.0.0.1:4444) against a fresh ledger, and drives the UI
+# with ui/e2e/*.test.mjs (node:test). Screenshots land in target/e2e/.
+#
+# Needs: node/npm, webkit2gtk dev libs, xvfb (xvfb-run), webkit2gtk-driver (WebKitWebDriver),
+# and tauri-driver (cargo install tauri-driver --locked).
+# Env: E2E_SKIP_BUILD=1 reuses target/debug/recon-desk; E2E_PORT (default 4444).
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+port="${E2E_PORT:-4444}"
+out="$root/target/e2e"
+app="$root/target/debug/recon-desk"
+driver="${TAURI_DRIVER:-$(command -v tauri-driver || echo "$HOME/.cargo/bin/tauri-driver")}"
+
+for tool in xvfb-run WebKitWebDriver node npm; do
+  command -v "$tool" >/dev/null || { echo "e2e: missing $tool" >&2; exit 1; }
+done
+[ -x "$driver" ] || { echo "e2e: missing tauri-driver ($driver)" >&2; exit 1; }
+
+if [ ! -x ui/node_modules/.bin/tauri ]; then
+  npm --prefix ui ci
+fi
+
+if [ "${E2E_SKIP_BUILD:-0}" != 1 ]; then
+  # The Tauri CLI finds src-tauri/tauri.conf.json below the working directory; its
+  # beforeBuildCommand builds ui/dist, which the debug binary embeds.
+  ui/node_modules/.bin/tauri build --debug --no-bundle
+fi
+[ -x "$app" ] || { echo "e2e: $app was not built" >&2; exit 1; }
+
+rm -rf "$out"
+mkdir -p "$out"
+tmp="$(mktemp -d)"
+export RECON_DB="$tmp/ledger.sqlite"
+export RECON_USER="e2e"
+export RECON_TOKEN="e2e-not-a-real-token"  # so "Sync now" reaches the (closed) loopback server
+driver_pid=""
+
+cleanup() {
+  local rc=$?
+  if [ -n "$driver_pid" ]; then
+    # tauri-driver runs in its own process group (setsid): end Xvfb, the drivers and the app with it.
+    kill -TERM -- "-$driver_pid" 2>/dev/null || true
+    for _ in $(seq 1 25); do kill -0 -- "-$driver_pid" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL -- "-$driver_pid" 2>/dev/null || true
+  fi
+  rm -rf "$tmp"
+  exit "$rc"
+}
+trap cleanup EXIT INT TERM
+
+echo "e2e: ledger $RECON_DB"
+setsid xvfb-run -a -s "-screen 0 1280x800x24" "$driver" --port "$port" >"$out/tauri-driver.log" 2>&1 &
+driver_pid=$!
+
+deadline=$((SECONDS + 30))
+until curl -sf "http://127.0.0.1:$port/status" >/dev/null 2>&1; do
+  if ! kill -0 "$driver_pid" 2>/dev/null; then
+    echo "e2e: tauri-driver exited early:" >&2
+    cat "$out/tauri-driver.log" >&2
+    exit 1
+  fi
+  if [ "$SECONDS" -ge "$deadline" ]; then
+    echo "e2e: tauri-driver did not answer on :$port within 30 s" >&2
+    cat "$out/tauri-driver.log" >&2
+    exit 1
+  fi
+  sleep 0.5
+done
+echo "e2e: tauri-driver is up on :$port"
+
+E2E_APP="$app" E2E_OUT="$out" E2E_DRIVER="http://127.0.0.1:$port" node --test ui/e2e/
+echo "e2e: screenshots in $out"

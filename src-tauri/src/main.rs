@@ -1,0 +1,47 @@
+//! Recon Desk: the Tauri shell. All logic lives in `recon-api`; `commands` only adapts it to IPC.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+
+use std::sync::Mutex;
+
+use commands::AppState;
+
+fn main() {
+    let db_path = recon_api::default_db_path();
+    let store = match recon_api::open_store(&db_path) {
+        Ok(store) => store,
+        Err(e) => {
+            eprintln!(
+                "recon-desk: cannot open ledger {}: {}: {}",
+                db_path.display(),
+                e.code,
+                e.message
+            );
+            std::process::exit(1);
+        }
+    };
+
+    tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .manage(AppState {
+            db_path,
+            store: Mutex::new(store),
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::db_path,
+            commands::current_actor,
+            commands::currency_list,
+            commands::wallet_list,
+            commands::wallet_add,
+            commands::journal_query,
+            commands::journal_ref_types,
+            commands::import_esi_journal,
+            commands::sync_status,
+            commands::sync_set_server,
+            commands::sync_now,
+            commands::audit_verify,
+        ])
+        .run(tauri::generate_context!())
+        .expect("error while running Recon Desk");
+}
