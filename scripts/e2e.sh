@@ -21,7 +21,7 @@ done
 [ -x "$driver" ] || { echo "e2e: missing tauri-driver ($driver)" >&2; exit 1; }
 
 if [ ! -x ui/node_modules/.bin/tauri ]; then
-  npm --prefix ui ci
+  npm --prefix ui install --no-audit --no-fund
 fi
 
 if [ "${E2E_SKIP_BUILD:-0}" != 1 ]; then

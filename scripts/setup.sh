@@ -36,11 +36,13 @@ if ! command -v tauri-driver >/dev/null; then
   cargo install tauri-driver --locked
 fi
 
-# npm ci only when the lock file changed since the last install.
+# Install only when the lock file changed since the last install. `npm install`, not
+# `npm ci`: npm 11 omits other platforms' optional packages from the lock, which `npm ci`
+# then refuses; `npm install` still follows the lock for everything it lists.
 stamp="ui/node_modules/.recon-lock.sha256"
 want="$(sha256sum ui/package-lock.json | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "setup: installing the UI's npm packages"
-  npm --prefix ui ci --no-audit --no-fund
+  npm --prefix ui install --no-audit --no-fund
   echo "$want" > "$stamp"
 fi

@@ -108,3 +108,8 @@ pub fn audit_verify(state: State<'_, AppState>) -> Res<AuditVerifyDto> {
     let store = state.store()?;
     recon_api::audit_verify(&store)
 }
+
+#[tauri::command]
+pub fn sync_set_token(token: String) -> Res<()> {
+    recon_api::sync_set_token(token)
+}

@@ -39,6 +39,7 @@ fn main() {
             commands::import_esi_journal,
             commands::sync_status,
             commands::sync_set_server,
+            commands::sync_set_token,
             commands::sync_now,
             commands::audit_verify,
         ])

@@ -248,6 +248,14 @@ pub fn sync_now(db_path: &Path, _actor: &str) -> ApiResult<SyncReportDto> {
     }
 }
 
+/// Keeps the device token in the OS keychain (never in the ledger).
+pub fn sync_set_token(token: String) -> ApiResult<()> {
+    if token.trim().is_empty() {
+        return Err(ApiError::new("invalid_input", "the device token is empty"));
+    }
+    Ok(recon_client::store_token(&token)?)
+}
+
 pub fn audit_verify(store: &Store) -> ApiResult<AuditVerifyDto> {
     let report = store.audit_verify()?;
     let message = match &report.first_break {

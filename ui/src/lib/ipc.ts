@@ -66,6 +66,7 @@ export const importEsiJournal = (req: ImportRequestDto) =>
   call<ImportSummaryDto>("import_esi_journal", { req });
 export const syncStatus = () => call<SyncStatusDto>("sync_status");
 export const syncSetServer = (url: string) => call<SyncStatusDto>("sync_set_server", { url });
+export const syncSetToken = (token: string) => call<null>("sync_set_token", { token });
 export const syncNow = () => call<SyncReportDto>("sync_now");
 export const auditVerify = () => call<AuditVerifyDto>("audit_verify");
 export const currentActor = () => call<string>("current_actor");
