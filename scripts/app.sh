@@ -5,7 +5,7 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="${CARGO_HOME:-${HOME:-/root}/.cargo}/bin:$PATH"
 scripts/setup.sh
 # Builds ui/dist (beforeBuildCommand) and the debug app with the UI embedded.
 ui/node_modules/.bin/tauri build --debug --no-bundle

@@ -13,7 +13,7 @@ cd "$root"
 port="${E2E_PORT:-4444}"
 out="$root/target/e2e"
 app="$root/target/debug/recon-desk"
-driver="${TAURI_DRIVER:-$(command -v tauri-driver || echo "$HOME/.cargo/bin/tauri-driver")}"
+driver="${TAURI_DRIVER:-$(command -v tauri-driver || echo "${CARGO_HOME:-${HOME:-/root}/.cargo}/bin/tauri-driver")}"
 
 for tool in xvfb-run WebKitWebDriver node npm; do
   command -v "$tool" >/dev/null || { echo "e2e: missing $tool" >&2; exit 1; }

@@ -26,11 +26,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q "${missing[@]}"
 fi
 
+export PATH="${CARGO_HOME:-${HOME:-/root}/.cargo}/bin:$PATH"
 for tool in cargo node npm; do
   command -v "$tool" >/dev/null || { echo "setup: $tool is required (Rust via rustup, Node 20+ with npm)" >&2; exit 1; }
 done
 
-export PATH="$HOME/.cargo/bin:$PATH"
 if ! command -v tauri-driver >/dev/null; then
   echo "setup: installing tauri-driver (about 2 minutes)"
   cargo install tauri-driver --locked

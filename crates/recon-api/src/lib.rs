@@ -274,23 +274,24 @@ pub fn audit_verify(store: &Store) -> ApiResult<AuditVerifyDto> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn import_errors_reach_the_ui_as_code_and_message_naming_the_file() {
+    fn ledger_with_wallet() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
         let mut store = open_store(&dir.path().join("l.sqlite")).unwrap();
-        wallet_add(
-            &mut store,
-            "alice",
-            NewWalletDto {
-                name: "Main".into(),
-                kind: "character".into(),
-                owner_id: Some(1),
-                division: None,
-                currency: "ISK".into(),
-                receiving: true,
-            },
-        )
-        .unwrap();
+        let wallet = NewWalletDto {
+            name: "Main".into(),
+            kind: "character".into(),
+            owner_id: Some(1),
+            division: None,
+            currency: "ISK".into(),
+            receiving: true,
+        };
+        wallet_add(&mut store, "alice", wallet).unwrap();
+        (dir, store)
+    }
+
+    #[test]
+    fn import_errors_reach_the_ui_as_code_and_message_naming_the_file() {
+        let (dir, mut store) = ledger_with_wallet();
         let bad = dir.path().join("page1.json");
         std::fs::write(
             &bad,
@@ -332,21 +333,7 @@ mod tests {
 
     #[test]
     fn ui_pages_are_capped_and_amounts_are_strings() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = open_store(&dir.path().join("l.sqlite")).unwrap();
-        wallet_add(
-            &mut store,
-            "alice",
-            NewWalletDto {
-                name: "Main".into(),
-                kind: "character".into(),
-                owner_id: None,
-                division: None,
-                currency: "ISK".into(),
-                receiving: false,
-            },
-        )
-        .unwrap();
+        let (dir, mut store) = ledger_with_wallet();
         let entries: Vec<String> = (1..=1200)
             .map(|i| format!(r#"{{"id":{i},"date":"2026-01-01T00:00:00Z","ref_type":"x","description":"d","amount":0.1}}"#))
             .collect();
