@@ -22,6 +22,9 @@ fn main() {
         }
     };
 
+    let sync_path = db_path.clone();
+    std::thread::spawn(move || recon_api::run_auto_sync(sync_path, recon_api::current_actor()));
+
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(AppState {

@@ -248,6 +248,60 @@ pub fn sync_now(db_path: &Path, _actor: &str) -> ApiResult<SyncReportDto> {
     }
 }
 
+/// Background sync: the wait before the first attempt and between successful ones.
+pub const AUTO_SYNC_INTERVAL_MS: u64 = 60_000;
+/// Longest wait between attempts while the server stays unreachable.
+pub const AUTO_SYNC_MAX_BACKOFF_MS: u64 = 15 * 60_000;
+
+/// Exponential backoff: 1, 2, 4, 8 minutes, then 15 minutes while failures continue.
+pub fn auto_sync_delay_ms(consecutive_failures: u32) -> u64 {
+    AUTO_SYNC_INTERVAL_MS
+        .saturating_mul(1u64 << consecutive_failures.min(16))
+        .min(AUTO_SYNC_MAX_BACKOFF_MS)
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum AutoSync {
+    /// No server set, or nothing pending: the network was not touched.
+    Idle,
+    Pushed(i64),
+    Failed(ApiError),
+}
+
+/// One background attempt: pushes only when a server is set and events are pending.
+pub fn auto_sync_once(db_path: &Path, actor: &str) -> AutoSync {
+    let status = match Store::open(db_path)
+        .map_err(ApiError::from)
+        .and_then(|s| sync_status(&s))
+    {
+        Ok(status) => status,
+        Err(e) => return AutoSync::Failed(e),
+    };
+    if status.server_url.is_none() || status.pending == 0 {
+        return AutoSync::Idle;
+    }
+    match sync_now(db_path, actor) {
+        Ok(report) => AutoSync::Pushed(report.pushed),
+        Err(e) => AutoSync::Failed(e),
+    }
+}
+
+/// Syncs in the background for as long as the process lives, backing off while offline.
+/// Failures are recorded in the ledger's sync status, which the app shows; they never
+/// interrupt the user.
+pub fn run_auto_sync(db_path: PathBuf, actor: String) {
+    let mut failures = 0;
+    loop {
+        std::thread::sleep(std::time::Duration::from_millis(auto_sync_delay_ms(
+            failures,
+        )));
+        failures = match auto_sync_once(&db_path, &actor) {
+            AutoSync::Failed(_) => failures.saturating_add(1),
+            AutoSync::Idle | AutoSync::Pushed(_) => 0,
+        };
+    }
+}
+
 /// Keeps the device token in the OS keychain (never in the ledger).
 pub fn sync_set_token(token: String) -> ApiResult<()> {
     if token.trim().is_empty() {
@@ -287,6 +341,47 @@ mod tests {
         };
         wallet_add(&mut store, "alice", wallet).unwrap();
         (dir, store)
+    }
+
+    #[test]
+    fn background_sync_backs_off_and_stays_idle_without_work() {
+        let minutes: Vec<u64> = (0..7).map(|f| auto_sync_delay_ms(f) / 60_000).collect();
+        assert_eq!(minutes, vec![1, 2, 4, 8, 15, 15, 15]);
+        assert_eq!(auto_sync_delay_ms(u32::MAX), AUTO_SYNC_MAX_BACKOFF_MS);
+
+        let (dir, mut store) = ledger_with_wallet();
+        let path = store.path().to_path_buf();
+        let journal = dir.path().join("j.json");
+        std::fs::write(
+            &journal,
+            r#"[{"id":1,"date":"2026-01-01T00:00:00Z","ref_type":"x","description":"d","amount":1}]"#,
+        )
+        .unwrap();
+        // Pending work but no server: nothing to do, nothing recorded as an error.
+        import_esi_journal(
+            &mut store,
+            "alice",
+            ImportRequestDto {
+                wallet: "Main".into(),
+                paths: vec![journal.display().to_string()],
+            },
+        )
+        .unwrap();
+        assert_eq!(auto_sync_once(&path, "alice"), AutoSync::Idle);
+        assert_eq!(sync_status(&store).unwrap().last_error, None);
+
+        // A server that is not there: the attempt fails, is recorded, and the event waits.
+        sync_set_server(&mut store, "alice", "http://127.0.0.1:9".into()).unwrap();
+        match auto_sync_once(&path, "alice") {
+            AutoSync::Failed(e) => assert!(
+                ["server_unreachable", "no_token"].contains(&e.code.as_str()),
+                "{e:?}"
+            ),
+            other => panic!("expected a failure, got {other:?}"),
+        }
+        let status = sync_status(&store).unwrap();
+        assert_eq!(status.pending, 1);
+        assert!(status.last_error.is_some());
     }
 
     #[test]
