@@ -131,6 +131,98 @@ fn rescale(mut value: Decimal, scale: u8, text: &str) -> Result<Decimal, MoneyEr
     Ok(value)
 }
 
+/// An exact amount of one currency, held as integer minor units (`12.50 EUR` = 1250 at scale 2).
+/// Arithmetic refuses to mix currencies: totals are per currency, never across.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Money {
+    minor_units: i64,
+    currency: String,
+    scale: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MoneyArithmeticError {
+    #[error("cannot combine {left} and {right}: totals are kept per currency")]
+    CurrencyMismatch { left: String, right: String },
+    #[error("{0} overflows the largest amount that can be stored exactly")]
+    Overflow(String),
+}
+
+impl Money {
+    pub fn from_minor(minor_units: i64, currency: &Currency) -> Self {
+        Self {
+            minor_units,
+            currency: currency.code.clone(),
+            scale: currency.scale,
+        }
+    }
+
+    pub fn zero(currency: &Currency) -> Self {
+        Self::from_minor(0, currency)
+    }
+
+    /// Exact user input: more decimals than the currency allows is an error (see [`parse_exact`]).
+    pub fn parse(text: &str, currency: &Currency) -> Result<Self, MoneyError> {
+        let value = parse_exact(text, currency)?;
+        Ok(Self::from_minor(to_minor(value, currency.scale)?, currency))
+    }
+
+    pub fn minor_units(&self) -> i64 {
+        self.minor_units
+    }
+
+    pub fn currency(&self) -> &str {
+        &self.currency
+    }
+
+    pub fn amount(&self) -> Decimal {
+        from_minor(self.minor_units, self.scale)
+    }
+
+    /// The amount alone, at the currency's scale: `-1500.00`.
+    pub fn amount_text(&self) -> String {
+        format_minor(self.minor_units, self.scale)
+    }
+
+    pub fn is_negative(&self) -> bool {
+        self.minor_units < 0
+    }
+
+    pub fn checked_add(&self, other: &Money) -> Result<Money, MoneyArithmeticError> {
+        if self.currency != other.currency || self.scale != other.scale {
+            return Err(MoneyArithmeticError::CurrencyMismatch {
+                left: self.to_string(),
+                right: other.to_string(),
+            });
+        }
+        let minor_units = self
+            .minor_units
+            .checked_add(other.minor_units)
+            .ok_or_else(|| MoneyArithmeticError::Overflow(format!("{self} + {other}")))?;
+        Ok(Money {
+            minor_units,
+            ..self.clone()
+        })
+    }
+
+    pub fn checked_sub(&self, other: &Money) -> Result<Money, MoneyArithmeticError> {
+        let negated = other
+            .minor_units
+            .checked_neg()
+            .ok_or_else(|| MoneyArithmeticError::Overflow(format!("-{other}")))?;
+        self.checked_add(&Money {
+            minor_units: negated,
+            ..other.clone()
+        })
+    }
+}
+
+impl std::fmt::Display for Money {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.amount_text(), self.currency)
+    }
+}
+
 /// Integer minor units of an amount with at most `scale` decimals (`12.50` at 2 → 1250).
 pub fn to_minor(value: Decimal, scale: u8) -> Result<i64, MoneyError> {
     let overflow = || MoneyError::Overflow {
@@ -257,6 +349,31 @@ mod tests {
         assert_eq!(format_minor(minor, 2), "-1234567.89");
         assert_eq!(format_minor(5, 3), "0.005");
         assert_eq!(format_minor(1500, 0), "1500");
+    }
+
+    #[test]
+    fn money_keeps_totals_per_currency() {
+        let isk = cur("ISK");
+        let a = Money::parse("243877.50", &isk).unwrap();
+        let b = Money::parse("-0.50", &isk).unwrap();
+        let total = a.checked_add(&b).unwrap();
+        assert_eq!(total.to_string(), "243877.00 ISK");
+        assert_eq!(total.checked_sub(&a).unwrap().amount_text(), "-0.50");
+        let usd = Money::parse("1", &cur("USD")).unwrap();
+        assert!(matches!(
+            a.checked_add(&usd),
+            Err(MoneyArithmeticError::CurrencyMismatch { .. })
+        ));
+        let max = Money::from_minor(i64::MAX, &isk);
+        assert!(matches!(
+            max.checked_add(&Money::from_minor(1, &isk)),
+            Err(MoneyArithmeticError::Overflow(_))
+        ));
+        assert_eq!(Money::zero(&cur("JPY")).to_string(), "0 JPY");
+        assert!(
+            Money::parse("1.005", &cur("USD")).is_err(),
+            "never rounded silently"
+        );
     }
 
     #[test]
