@@ -71,6 +71,10 @@ const JOURNAL: &str = r#"[
    "description": "New kind of entry", "amount": -0.01}
 ]"#;
 
+fn import_json(ledger: &Ledger, wallet: &str, path: &str) -> Value {
+    ledger.json(&["import", "esi-journal", "--wallet", wallet, "--json", path])
+}
+
 fn journal(ledger: &Ledger) -> Vec<Value> {
     ledger
         .json(&["journal", "list", "--json"])
@@ -92,14 +96,7 @@ fn import_is_idempotent_exact_and_listed() {
     ]);
     let path = l.file("journal.json", JOURNAL);
 
-    let first = l.json(&[
-        "import",
-        "esi-journal",
-        "--wallet",
-        "Logistics One",
-        "--json",
-        &path,
-    ]);
+    let first = import_json(&l, "Logistics One", &path);
     assert_eq!(
         (
             &first["read"],
@@ -115,14 +112,7 @@ fn import_is_idempotent_exact_and_listed() {
         )
     );
     assert!(first["batch_id"].as_str().unwrap().len() == 36);
-    let second = l.json(&[
-        "import",
-        "esi-journal",
-        "--wallet",
-        "Logistics One",
-        "--json",
-        &path,
-    ]);
+    let second = import_json(&l, "Logistics One", &path);
     assert_eq!(
         (&second["inserted"], &second["duplicates"]),
         (&Value::from(0), &Value::from(3))
