@@ -2,6 +2,9 @@
 # Makes sure a local PostgreSQL cluster is running and the current user may create
 # databases over the local socket; prints the admin connection string tests use.
 set -euo pipefail
+# Only the final line may reach stdout (callers capture it): pg_ctlcluster, su and psql
+# print notes such as "Removed stale pid file." there.
+exec 3>&1 1>&2
 
 as_postgres() {
   if [ "$(id -u)" -eq 0 ]; then su postgres -c "$*"; else sudo -u postgres sh -c "$*"; fi
@@ -17,9 +20,9 @@ name="$(echo "$cluster" | awk '{print $2}')"
 if ! echo "$cluster" | grep -q online; then
   echo "postgres: starting cluster $version/$name" >&2
   if [ "$(id -u)" -eq 0 ]; then
-    pg_ctlcluster --skip-systemctl-redirect "$version" "$name" start
+    pg_ctlcluster --skip-systemctl-redirect "$version" "$name" start 3>&-
   else
-    sudo pg_ctlcluster --skip-systemctl-redirect "$version" "$name" start
+    sudo pg_ctlcluster --skip-systemctl-redirect "$version" "$name" start 3>&-
   fi
 fi
 for _ in $(seq 1 50); do
@@ -36,4 +39,4 @@ fi
 for db in $(psql -h /var/run/postgresql -d postgres -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'recon\_test\_%'"); do
   psql -h /var/run/postgresql -d postgres -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null
 done
-echo "host=/var/run/postgresql user=$user dbname=postgres"
+echo "host=/var/run/postgresql user=$user dbname=postgres" >&3
