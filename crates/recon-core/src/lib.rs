@@ -2,10 +2,12 @@
 //!
 //! - [`money`]: currencies with scales, exact decimal amounts in integer minor units.
 //! - [`esi`]: EVE Online ESI wallet journal JSON, read exactly from its text.
+//! - [`matching`]: payment matching (§5): scoring, candidates, per-receipt verdicts.
 //! - [`wallet`]: wallet kinds and the key that names a wallet across devices.
 //! - [`audit`]: the hash chain of the audit log.
 
 pub mod audit;
 pub mod esi;
+pub mod matching;
 pub mod money;
 pub mod wallet;

@@ -11,6 +11,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod matching_cli;
+
 #[derive(Parser)]
 #[command(
     name = "recon",
@@ -51,6 +53,116 @@ enum Command {
     /// The device token used to sync.
     #[command(subcommand)]
     Token(TokenCmd),
+    /// Expected payments (participations): list, add.
+    #[command(subcommand)]
+    Expected(ExpectedCmd),
+    /// Match received payments to expected payments; with a subcommand, review by hand.
+    Match(MatchArgs),
+    /// Cycles of expected payments.
+    #[command(subcommand)]
+    Cycle(CycleCmd),
+}
+
+#[derive(Subcommand)]
+enum ExpectedCmd {
+    List {
+        #[arg(long)]
+        cycle: Option<String>,
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add one expected payment by hand.
+    Add {
+        #[arg(long)]
+        cycle: String,
+        #[arg(long = "character-name")]
+        character_name: String,
+        #[arg(long = "character-id")]
+        character_id: Option<i64>,
+        #[arg(long)]
+        amount: String,
+        #[arg(long, default_value = "ISK")]
+        currency: String,
+        /// Default: `ARB {cycle} {character name}`.
+        #[arg(long, default_value = "")]
+        memo: String,
+    },
+}
+
+#[derive(clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+struct MatchArgs {
+    #[command(subcommand)]
+    action: Option<MatchCmd>,
+    /// Only link into expected payments of this cycle.
+    #[arg(long)]
+    cycle: Option<String>,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Subcommand)]
+enum MatchCmd {
+    /// Link a received journal line to an expected payment by hand.
+    Link {
+        expected_memo: String,
+        journal_id: String,
+    },
+    /// Remove the links of a journal line: `unlink [EXPECTED_MEMO] JOURNAL_ID`.
+    Unlink {
+        #[arg(num_args = 1..=2, required = true, value_name = "[EXPECTED_MEMO] JOURNAL_ID")]
+        args: Vec<String>,
+    },
+    /// Mark a journal line "not a participation payment".
+    Reject {
+        journal_id: String,
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// Split one journal line across expected payments: `split ID 'MEMO=AMOUNT' …`.
+    Split {
+        journal_id: String,
+        #[arg(num_args = 2.., required = true, value_name = "MEMO=AMOUNT")]
+        shares: Vec<String>,
+    },
+    /// Undo the newest reviewer step (link, unlink, reject, split, accept).
+    Undo,
+    /// Accept every untied top suggestion scoring at least --min-score.
+    Accept {
+        #[arg(long)]
+        min_score: u32,
+        /// Only count what would be accepted.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// The review queues with their suggestions.
+    Review {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show or change the matching rules (weights, threshold, ref types).
+    Rules {
+        /// Comma-separated ref types that count as receipts.
+        #[arg(long)]
+        ref_types: Option<String>,
+        #[arg(long)]
+        threshold: Option<u32>,
+        #[arg(long)]
+        amount_points: Option<u32>,
+    },
+}
+
+#[derive(Subcommand)]
+enum CycleCmd {
+    /// Open a cycle: its expected payments still awaiting are cancelled (kept, audited).
+    Open { id: String },
+    /// Counts and totals per cycle.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -77,6 +189,12 @@ enum WalletCmd {
 
 #[derive(Subcommand)]
 enum ImportCmd {
+    /// Expected payments: CSV (`cycle_id,character_name,character_id,expected_amount,currency,memo`) or JSON.
+    Expected {
+        #[arg(long)]
+        json: bool,
+        file: PathBuf,
+    },
     /// EVE Online ESI wallet journal JSON (several page files make one batch).
     EsiJournal {
         #[arg(long)]
@@ -224,6 +342,25 @@ fn run(cli: Cli) -> Result<()> {
                 )?;
             }
         }
+        Command::Import(ImportCmd::Expected { json, file }) => {
+            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let name = file.display().to_string();
+            let s = store
+                .import_expected(&actor, Utc::now(), &name, &bytes)
+                .map_err(|e| anyhow::anyhow!(e))?;
+            if json {
+                writeln!(out, "{}", serde_json::to_string(&s)?)?;
+            } else {
+                writeln!(
+                    out,
+                    "{}: read {}, inserted {}, duplicates {}",
+                    s.file, s.read, s.inserted, s.duplicates
+                )?;
+            }
+        }
+        Command::Expected(cmd) => matching_cli::expected(&mut store, &actor, cmd, out)?,
+        Command::Match(args) => matching_cli::run_match(&mut store, &actor, args, out)?,
+        Command::Cycle(cmd) => matching_cli::cycle(&mut store, &actor, cmd, out)?,
         Command::Journal(JournalCmd::List { wallet, json }) => {
             list_journal(&store, wallet, json, out)?
         }

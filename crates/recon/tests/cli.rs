@@ -1,64 +1,11 @@
 //! The `recon` command-line contract, run as a user would: the real binary on a real ledger file.
 
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-struct Ledger {
-    dir: tempfile::TempDir,
-    db: PathBuf,
-}
-
-impl Ledger {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("ledger.sqlite");
-        Ledger { dir, db }
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_recon"))
-            .arg("--db")
-            .arg(&self.db)
-            .args(args)
-            .env_remove("RECON_DB")
-            .env_remove("RECON_TOKEN")
-            .env("RECON_USER", "tester")
-            .output()
-            .unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "recon {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    fn refused(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert_eq!(
-            out.status.code(),
-            Some(1),
-            "recon {args:?} should be refused with status 1"
-        );
-        assert!(out.stdout.is_empty(), "a refusal prints nothing on stdout");
-        String::from_utf8(out.stderr).unwrap()
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        serde_json::from_str(&self.ok(args)).unwrap()
-    }
-
-    fn file(&self, name: &str, text: &str) -> String {
-        let path = self.dir.path().join(name);
-        std::fs::write(&path, text).unwrap();
-        path.display().to_string()
-    }
-}
+mod common;
+use common::Ledger;
 
 const JOURNAL: &str = r#"[
   {"id": 20000000003, "date": "2026-03-03T09:15:00Z", "ref_type": "player_donation",
