@@ -17,7 +17,7 @@ pub struct AppState {
 }
 
 impl AppState {
-    fn store(&self) -> Result<MutexGuard<'_, Store>, ApiError> {
+    pub(crate) fn store(&self) -> Result<MutexGuard<'_, Store>, ApiError> {
         self.store.lock().map_err(|_| ApiError {
             code: "internal".into(),
             message: "the ledger lock was poisoned by an earlier failure; restart Recon Desk"

@@ -2,6 +2,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod matching_commands;
 
 use std::sync::Mutex;
 
@@ -45,6 +46,21 @@ fn main() {
             commands::sync_set_token,
             commands::sync_now,
             commands::audit_verify,
+            matching_commands::expected_list,
+            matching_commands::expected_add,
+            matching_commands::expected_edit,
+            matching_commands::expected_import,
+            matching_commands::match_run,
+            matching_commands::review_queues,
+            matching_commands::match_accept,
+            matching_commands::match_link,
+            matching_commands::match_unlink,
+            matching_commands::match_reject,
+            matching_commands::match_split,
+            matching_commands::match_undo,
+            matching_commands::match_accept_above,
+            matching_commands::cycle_open,
+            matching_commands::cycle_summaries,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Recon Desk");

@@ -3,8 +3,11 @@
 //! Inputs and outputs are the DTOs of [`dto`]; every error is an [`ApiError`] `{code, message}`.
 
 pub mod dto;
+pub mod dto_matching;
+pub mod matching;
 
 pub use dto::*;
+pub use dto_matching::*;
 
 use chrono::Utc;
 use recon_store::{JournalQuery, NewWallet, SourceFile, Store, StoreError};

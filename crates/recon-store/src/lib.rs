@@ -18,12 +18,12 @@ mod wallets;
 pub use audit::{AuditRecord, AuditReport};
 pub use error::StoreError;
 pub use imports::{ImportFileSummary, ImportSummary, SourceFile};
-pub use matching::{
-    ActionSummary, AwaitingSuggestions, CycleSummary, ExpectedImportSummary, ExpectedView, LinkView,
-    MatchRunSummary, NewExpected, ReceiptSuggestionForExpected, ReceiptSuggestions, ReceiptView,
-    ReviewQueues, Suggestion, STATUSES, SUGGESTIONS_PER_ROW,
-};
 pub use journal::{JournalPage, JournalQuery, JournalRow, MAX_PAGE_ROWS};
+pub use matching::{
+    ActionSummary, AwaitingSuggestions, CycleSummary, ExpectedImportSummary, ExpectedView,
+    LinkView, MatchRunSummary, NewExpected, ReceiptSuggestionForExpected, ReceiptSuggestions,
+    ReceiptView, ReviewQueues, Suggestion, STATUSES, SUGGESTIONS_PER_ROW,
+};
 pub use schema::SCHEMA_VERSION;
 pub use sync_state::{OutboxEvent, SyncStatus};
 pub use wallets::{NewWallet, Wallet};

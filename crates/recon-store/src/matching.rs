@@ -10,8 +10,7 @@ use crate::audit::{append, AuditEntry};
 use crate::{timestamp, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use recon_core::matching::{
-    self, normalize_memo, parse_expected, Expected, MatchRules, MemoSignal, Receipt, Score,
-    Verdict,
+    self, normalize_memo, parse_expected, Expected, MatchRules, MemoSignal, Receipt, Score, Verdict,
 };
 use recon_core::money::{format_minor, parse_exact, to_minor, Currency};
 use rusqlite::{params, OptionalExtension, Transaction};
@@ -376,7 +375,9 @@ fn refresh_expected(
         let total = links
             .iter()
             .try_fold(0i64, |acc, (m, _)| acc.checked_add(*m))
-            .ok_or_else(|| StoreError::Invalid(format!("the payments of '{}' overflow", before.memo)))?;
+            .ok_or_else(|| {
+                StoreError::Invalid(format!("the payments of '{}' overflow", before.memo))
+            })?;
         // The payer who paid most (earliest first on a tie) is the one payouts go to.
         let mut by_payer: Vec<(Option<i64>, i64)> = Vec::new();
         for (amount, payer) in &links {
@@ -386,7 +387,10 @@ fn refresh_expected(
             }
         }
         let best = by_payer.iter().map(|(_, a)| *a).max().unwrap_or(0);
-        after.actual_payer_id = by_payer.iter().find(|(_, a)| *a == best).and_then(|(p, _)| *p);
+        after.actual_payer_id = by_payer
+            .iter()
+            .find(|(_, a)| *a == best)
+            .and_then(|(p, _)| *p);
         after.actual_minor = Some(total);
         after.amount_adjusted = total != before.expected_minor;
         if after.status == "awaiting_payment" {
@@ -499,7 +503,11 @@ fn load_input(conn: &rusqlite::Connection, rules: &MatchRules) -> Result<MatchIn
         .iter()
         .map(|r| {
             Receipt::new(
-                r.view.reason.as_deref().into_iter().chain([r.view.description.as_str()]),
+                r.view
+                    .reason
+                    .as_deref()
+                    .into_iter()
+                    .chain([r.view.description.as_str()]),
                 r.amount_minor,
                 &r.view.currency,
                 r.view.payer_id,
@@ -544,20 +552,30 @@ impl Store {
     pub fn match_rules(&self) -> Result<MatchRules> {
         let text: Option<String> = self
             .conn
-            .query_row("SELECT value FROM settings WHERE key = ?1", [RULES_KEY], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT value FROM settings WHERE key = ?1",
+                [RULES_KEY],
+                |r| r.get(0),
+            )
             .optional()?;
         match text {
             None => Ok(MatchRules::default()),
-            Some(t) => serde_json::from_str(&t)
-                .map_err(|e| StoreError::Invalid(format!("the saved matching rules are unreadable: {e}"))),
+            Some(t) => serde_json::from_str(&t).map_err(|e| {
+                StoreError::Invalid(format!("the saved matching rules are unreadable: {e}"))
+            }),
         }
     }
 
-    pub fn set_match_rules(&mut self, actor: &str, now: DateTime<Utc>, rules: &MatchRules) -> Result<()> {
+    pub fn set_match_rules(
+        &mut self,
+        actor: &str,
+        now: DateTime<Utc>,
+        rules: &MatchRules,
+    ) -> Result<()> {
         if rules.ref_types.is_empty() {
-            return Err(StoreError::Invalid("matching needs at least one ref type".into()));
+            return Err(StoreError::Invalid(
+                "matching needs at least one ref type".into(),
+            ));
         }
         if rules.threshold == 0 {
             return Err(StoreError::Invalid(
@@ -569,7 +587,10 @@ impl Store {
         tx.execute(
             "INSERT INTO settings (key, value) VALUES (?1, ?2)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![RULES_KEY, serde_json::to_string(rules).expect("rules serialize")],
+            params![
+                RULES_KEY,
+                serde_json::to_string(rules).expect("rules serialize")
+            ],
         )?;
         append(
             &tx,
@@ -614,9 +635,8 @@ impl Store {
                     row.line, row.currency
                 ))
             })?;
-            let amount = parse_exact(&row.amount_text, currency).map_err(|e| {
-                bad(format!("line {}, column 'expected_amount': {e}", row.line))
-            })?;
+            let amount = parse_exact(&row.amount_text, currency)
+                .map_err(|e| bad(format!("line {}, column 'expected_amount': {e}", row.line)))?;
             let minor = to_minor(amount, currency.scale)
                 .map_err(|e| bad(format!("line {}, column 'expected_amount': {e}", row.line)))?;
             if minor <= 0 {
@@ -667,7 +687,19 @@ impl Store {
                 continue;
             }
             let id = uuid::Uuid::new_v4().to_string();
-            insert_expected(&tx, actor, now, &id, row.cycle_id.as_str(), &row.character_name, row.character_id, &row.memo, &normalized, minor, &row.currency)?;
+            insert_expected(
+                &tx,
+                actor,
+                now,
+                &id,
+                row.cycle_id.as_str(),
+                &row.character_name,
+                row.character_id,
+                &row.memo,
+                &normalized,
+                minor,
+                &row.currency,
+            )?;
             summary.inserted += 1;
         }
         append(
@@ -690,7 +722,12 @@ impl Store {
     }
 
     /// Adds one expected payment by hand.
-    pub fn add_expected(&mut self, actor: &str, now: DateTime<Utc>, new: &NewExpected) -> Result<ExpectedView> {
+    pub fn add_expected(
+        &mut self,
+        actor: &str,
+        now: DateTime<Utc>,
+        new: &NewExpected,
+    ) -> Result<ExpectedView> {
         let currency = self.currency(&new.currency.to_uppercase())?;
         let field = |f: &str, why: String| StoreError::Invalid(format!("{f}: {why}"));
         if new.cycle_id.trim().is_empty() {
@@ -701,7 +738,8 @@ impl Store {
         }
         let amount = parse_exact(new.expected_amount.trim(), &currency)
             .map_err(|e| field("expected_amount", e.to_string()))?;
-        let minor = to_minor(amount, currency.scale).map_err(|e| field("expected_amount", e.to_string()))?;
+        let minor = to_minor(amount, currency.scale)
+            .map_err(|e| field("expected_amount", e.to_string()))?;
         if minor <= 0 {
             return Err(field("expected_amount", "must be above zero".into()));
         }
@@ -725,7 +763,19 @@ impl Store {
             )));
         }
         let id = uuid::Uuid::new_v4().to_string();
-        insert_expected(&tx, actor, now, &id, new.cycle_id.trim(), new.character_name.trim(), new.character_id, &memo, &normalized, minor, &currency.code)?;
+        insert_expected(
+            &tx,
+            actor,
+            now,
+            &id,
+            new.cycle_id.trim(),
+            new.character_name.trim(),
+            new.character_id,
+            &memo,
+            &normalized,
+            minor,
+            &currency.code,
+        )?;
         tx.commit()?;
         self.expected_view_by_id(&id)
     }
@@ -754,7 +804,9 @@ impl Store {
             after.expected_minor = to_minor(amount, currency.scale)
                 .map_err(|e| StoreError::Invalid(format!("expected_amount: {e}")))?;
             if after.expected_minor <= 0 {
-                return Err(StoreError::Invalid("expected_amount: must be above zero".into()));
+                return Err(StoreError::Invalid(
+                    "expected_amount: must be above zero".into(),
+                ));
             }
         }
         if let Some(id) = character_id {
@@ -781,7 +833,11 @@ impl Store {
         self.expected_view_by_id(&before.id)
     }
 
-    pub fn expected_list(&self, cycle: Option<&str>, status: Option<&str>) -> Result<Vec<ExpectedView>> {
+    pub fn expected_list(
+        &self,
+        cycle: Option<&str>,
+        status: Option<&str>,
+    ) -> Result<Vec<ExpectedView>> {
         if let Some(s) = status {
             if !STATUSES.contains(&s) {
                 return Err(StoreError::Invalid(format!(
@@ -868,7 +924,8 @@ impl Store {
             &input.engine_receipts,
             SUGGESTIONS_PER_ROW,
         );
-        let in_scope = |expected: usize| cycle.is_none_or(|c| input.expected[expected].cycle_id == c);
+        let in_scope =
+            |expected: usize| cycle.is_none_or(|c| input.expected[expected].cycle_id == c);
         let mut summary = MatchRunSummary {
             matched: 0,
             receipts_linked: 0,
@@ -903,14 +960,18 @@ impl Store {
                 Verdict::Ambiguous(tied) => {
                     if tied.iter().any(|c| in_scope(c.expected)) {
                         summary.ambiguous += 1;
-                        summary
-                            .ambiguous_receipts
-                            .push(with_suggestions(&input, i, &result.suggestions));
+                        summary.ambiguous_receipts.push(with_suggestions(
+                            &input,
+                            i,
+                            &result.suggestions,
+                        ));
                     }
                 }
-                Verdict::Unmatched => summary
-                    .unmatched_receipts
-                    .push(with_suggestions(&input, i, &result.suggestions)),
+                Verdict::Unmatched => summary.unmatched_receipts.push(with_suggestions(
+                    &input,
+                    i,
+                    &result.suggestions,
+                )),
             }
         }
         for &e in &touched {
@@ -963,16 +1024,21 @@ impl Store {
         let mut per_expected: BTreeMap<usize, Vec<(usize, Score)>> = BTreeMap::new();
         for (i, result) in results.iter().enumerate() {
             for c in &result.suggestions {
-                per_expected.entry(c.expected).or_default().push((i, c.score));
+                per_expected
+                    .entry(c.expected)
+                    .or_default()
+                    .push((i, c.score));
             }
             match &result.verdict {
                 // Matched receipts are linked by the next run or by "accept".
                 Verdict::Matched(_) | Verdict::Unmatched => queues
                     .unmatched_receipts
                     .push(with_suggestions(&input, i, &result.suggestions)),
-                Verdict::Ambiguous(_) => queues
-                    .ambiguous_receipts
-                    .push(with_suggestions(&input, i, &result.suggestions)),
+                Verdict::Ambiguous(_) => {
+                    queues
+                        .ambiguous_receipts
+                        .push(with_suggestions(&input, i, &result.suggestions))
+                }
             }
         }
         let mut links = self.links_by_expected(None)?;
@@ -984,7 +1050,12 @@ impl Store {
             suggestions.sort_by(|a, b| {
                 b.1.total
                     .cmp(&a.1.total)
-                    .then(input.receipts[a.0].view.date.cmp(&input.receipts[b.0].view.date))
+                    .then(
+                        input.receipts[a.0]
+                            .view
+                            .date
+                            .cmp(&input.receipts[b.0].view.date),
+                    )
                     .then(a.0.cmp(&b.0))
             });
             suggestions.truncate(SUGGESTIONS_PER_ROW);
@@ -1013,7 +1084,11 @@ impl Store {
         let found: Vec<(i64, bool, bool)> = stmt
             .query_map([journal_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<rusqlite::Result<_>>()?;
-        let preferred: Vec<i64> = found.iter().filter(|(_, rec, inc)| *rec && *inc).map(|f| f.0).collect();
+        let preferred: Vec<i64> = found
+            .iter()
+            .filter(|(_, rec, inc)| *rec && *inc)
+            .map(|f| f.0)
+            .collect();
         match (found.len(), preferred.len()) {
             (0, _) => Err(StoreError::NotFound {
                 what: "journal line with id",
@@ -1029,12 +1104,24 @@ impl Store {
     }
 
     /// Links a receipt to an expected payment by hand (its whole amount).
-    pub fn match_link(&mut self, actor: &str, now: DateTime<Utc>, memo: &str, rowid: i64) -> Result<ActionSummary> {
+    pub fn match_link(
+        &mut self,
+        actor: &str,
+        now: DateTime<Utc>,
+        memo: &str,
+        rowid: i64,
+    ) -> Result<ActionSummary> {
         self.link_shares(actor, now, "link", rowid, &[(memo.to_owned(), None)])
     }
 
     /// Accepts a suggestion: a manual link recorded as the reviewer's acceptance.
-    pub fn match_accept(&mut self, actor: &str, now: DateTime<Utc>, memo: &str, rowid: i64) -> Result<ActionSummary> {
+    pub fn match_accept(
+        &mut self,
+        actor: &str,
+        now: DateTime<Utc>,
+        memo: &str,
+        rowid: i64,
+    ) -> Result<ActionSummary> {
         self.link_shares(actor, now, "accept", rowid, &[(memo.to_owned(), None)])
     }
 
@@ -1047,10 +1134,14 @@ impl Store {
         shares: &[(String, String)],
     ) -> Result<ActionSummary> {
         if shares.len() < 2 {
-            return Err(StoreError::Invalid("a split needs at least two expected payments".into()));
+            return Err(StoreError::Invalid(
+                "a split needs at least two expected payments".into(),
+            ));
         }
-        let shares: Vec<(String, Option<String>)> =
-            shares.iter().map(|(m, a)| (m.clone(), Some(a.clone()))).collect();
+        let shares: Vec<(String, Option<String>)> = shares
+            .iter()
+            .map(|(m, a)| (m.clone(), Some(a.clone())))
+            .collect();
         self.link_shares(actor, now, "split", rowid, &shares)
     }
 
@@ -1084,7 +1175,12 @@ impl Store {
         }
         let currency = currency_in(&tx, &receipt.view.currency)?;
         let engine_receipt = Receipt::new(
-            receipt.view.reason.as_deref().into_iter().chain([receipt.view.description.as_str()]),
+            receipt
+                .view
+                .reason
+                .as_deref()
+                .into_iter()
+                .chain([receipt.view.description.as_str()]),
             receipt.amount_minor,
             &receipt.view.currency,
             receipt.view.payer_id,
@@ -1108,10 +1204,12 @@ impl Store {
             let share = match amount {
                 None => receipt.amount_minor,
                 Some(text) => {
-                    let value = parse_exact(text.trim(), &currency)
-                        .map_err(|err| StoreError::Invalid(format!("share for '{}': {err}", e.memo)))?;
-                    let minor = to_minor(value, currency.scale)
-                        .map_err(|err| StoreError::Invalid(format!("share for '{}': {err}", e.memo)))?;
+                    let value = parse_exact(text.trim(), &currency).map_err(|err| {
+                        StoreError::Invalid(format!("share for '{}': {err}", e.memo))
+                    })?;
+                    let minor = to_minor(value, currency.scale).map_err(|err| {
+                        StoreError::Invalid(format!("share for '{}': {err}", e.memo))
+                    })?;
                     if minor <= 0 {
                         return Err(StoreError::Invalid(format!(
                             "share for '{}': must be above zero",
@@ -1121,8 +1219,14 @@ impl Store {
                     minor
                 }
             };
-            if planned.iter().any(|(p, _, _): &(ExpectedRecord, i64, Option<Score>)| p.id == e.id) {
-                return Err(StoreError::Invalid(format!("'{}' appears twice in the split", e.memo)));
+            if planned
+                .iter()
+                .any(|(p, _, _): &(ExpectedRecord, i64, Option<Score>)| p.id == e.id)
+            {
+                return Err(StoreError::Invalid(format!(
+                    "'{}' appears twice in the split",
+                    e.memo
+                )));
             }
             total = total
                 .checked_add(share)
@@ -1166,10 +1270,16 @@ impl Store {
                 summary.expected_changed.push(e.memo.clone());
             }
         }
-        audit_action(&tx, actor, now, &summary, json!({
-            "journal_id": id,
-            "shares": planned.iter().map(|(e, s, _)| json!({"memo": e.memo, "amount": format_minor(*s, currency.scale)})).collect::<Vec<_>>(),
-        }))?;
+        audit_action(
+            &tx,
+            actor,
+            now,
+            &summary,
+            json!({
+                "journal_id": id,
+                "shares": planned.iter().map(|(e, s, _)| json!({"memo": e.memo, "amount": format_minor(*s, currency.scale)})).collect::<Vec<_>>(),
+            }),
+        )?;
         tx.commit()?;
         Ok(summary)
     }
@@ -1218,13 +1328,25 @@ impl Store {
                 summary.expected_changed.push(memo.clone());
             }
         }
-        audit_action(&tx, actor, now, &summary, json!({"journal_id": receipt.view.journal_id}))?;
+        audit_action(
+            &tx,
+            actor,
+            now,
+            &summary,
+            json!({"journal_id": receipt.view.journal_id}),
+        )?;
         tx.commit()?;
         Ok(summary)
     }
 
     /// Marks a receipt "not a participation payment": it leaves the matching input.
-    pub fn match_reject(&mut self, actor: &str, now: DateTime<Utc>, rowid: i64, reason: &str) -> Result<ActionSummary> {
+    pub fn match_reject(
+        &mut self,
+        actor: &str,
+        now: DateTime<Utc>,
+        rowid: i64,
+        reason: &str,
+    ) -> Result<ActionSummary> {
         let tx = self.write_tx()?;
         let receipt = receipt_by_rowid(&tx, rowid)?;
         if let Some((_, _, memo)) = active_links_of(&tx, rowid)?.first() {
@@ -1240,7 +1362,11 @@ impl Store {
             )));
         }
         let action = new_action(&tx, "reject", actor, now)?;
-        let reason = if reason.trim().is_empty() { "not a participation payment" } else { reason.trim() };
+        let reason = if reason.trim().is_empty() {
+            "not a participation payment"
+        } else {
+            reason.trim()
+        };
         tx.execute(
             "INSERT INTO receipt_rejections (journal_rowid, reason, created_by_action) VALUES (?1, ?2, ?3)",
             params![rowid, reason, action],
@@ -1252,7 +1378,13 @@ impl Store {
             links_removed: 0,
             expected_changed: Vec::new(),
         };
-        audit_action(&tx, actor, now, &summary, json!({"journal_id": receipt.view.journal_id, "reason": reason}))?;
+        audit_action(
+            &tx,
+            actor,
+            now,
+            &summary,
+            json!({"journal_id": receipt.view.journal_id, "reason": reason}),
+        )?;
         tx.commit()?;
         Ok(summary)
     }
@@ -1275,8 +1407,12 @@ impl Store {
             .enumerate()
             .filter_map(|(i, r)| {
                 let best = *r.suggestions.first()?;
-                let tied = r.suggestions.get(1).is_some_and(|s| s.score.total == best.score.total);
-                (best.score.memo.is_some() && best.score.total >= min_score && !tied).then_some((i, best))
+                let tied = r
+                    .suggestions
+                    .get(1)
+                    .is_some_and(|s| s.score.total == best.score.total);
+                (best.score.memo.is_some() && best.score.total >= min_score && !tied)
+                    .then_some((i, best))
             })
             .collect();
         let mut summary = ActionSummary {
@@ -1294,12 +1430,22 @@ impl Store {
         let mut touched = BTreeSet::new();
         for (i, c) in &picks {
             let r = &input.receipts[*i];
-            insert_link(&tx, &input.expected[c.expected].id, r.view.rowid, r.amount_minor, "manual", Some(&c.score), action)?;
+            insert_link(
+                &tx,
+                &input.expected[c.expected].id,
+                r.view.rowid,
+                r.amount_minor,
+                "manual",
+                Some(&c.score),
+                action,
+            )?;
             touched.insert(c.expected);
         }
         for e in touched {
             if refresh_expected(&tx, actor, now, &input.expected[e].id)? {
-                summary.expected_changed.push(input.expected[e].memo.clone());
+                summary
+                    .expected_changed
+                    .push(input.expected[e].memo.clone());
             }
         }
         audit_action(&tx, actor, now, &summary, json!({"min_score": min_score}))?;
@@ -1340,7 +1486,10 @@ impl Store {
             .query_map([target], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
         for (link, expected_id) in created {
-            tx.execute("UPDATE match_links SET removed_by_action = ?2 WHERE id = ?1", params![link, undo])?;
+            tx.execute(
+                "UPDATE match_links SET removed_by_action = ?2 WHERE id = ?1",
+                params![link, undo],
+            )?;
             summary.links_removed += 1;
             touched.insert(expected_id);
         }
@@ -1356,10 +1505,14 @@ impl Store {
             }
             if is_rejected(&tx, rowid)? {
                 return Err(StoreError::Conflict(
-                    "cannot undo: the receipt has since been marked not a participation payment".into(),
+                    "cannot undo: the receipt has since been marked not a participation payment"
+                        .into(),
                 ));
             }
-            tx.execute("UPDATE match_links SET removed_by_action = NULL WHERE id = ?1", [link])?;
+            tx.execute(
+                "UPDATE match_links SET removed_by_action = NULL WHERE id = ?1",
+                [link],
+            )?;
             summary.links_added += 1;
             touched.insert(expected_id);
         }
@@ -1367,10 +1520,15 @@ impl Store {
             "UPDATE receipt_rejections SET removed_by_action = ?2 WHERE created_by_action = ?1 AND removed_by_action IS NULL",
             params![target, undo],
         )?;
-        tx.execute("UPDATE match_actions SET undone_by_action = ?2 WHERE id = ?1", params![target, undo])?;
+        tx.execute(
+            "UPDATE match_actions SET undone_by_action = ?2 WHERE id = ?1",
+            params![target, undo],
+        )?;
         for expected_id in touched {
             if refresh_expected(&tx, actor, now, &expected_id)? {
-                summary.expected_changed.push(expected_by_id(&tx, &expected_id)?.memo);
+                summary
+                    .expected_changed
+                    .push(expected_by_id(&tx, &expected_id)?.memo);
             }
         }
         audit_action(&tx, actor, now, &summary, json!({"undone_action": target}))?;
@@ -1399,7 +1557,10 @@ impl Store {
             .query_map([cycle_id], expected_from_row)?
             .collect::<rusqlite::Result<_>>()?;
         for e in &awaiting {
-            tx.execute("UPDATE expected_payments SET status = 'cancelled' WHERE id = ?1", [&e.id])?;
+            tx.execute(
+                "UPDATE expected_payments SET status = 'cancelled' WHERE id = ?1",
+                [&e.id],
+            )?;
             let mut after = e.clone();
             after.status = "cancelled".into();
             append(

@@ -343,7 +343,8 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Import(ImportCmd::Expected { json, file }) => {
-            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let name = file.display().to_string();
             let s = store
                 .import_expected(&actor, Utc::now(), &name, &bytes)

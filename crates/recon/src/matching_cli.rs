@@ -10,9 +10,18 @@ fn store_err(e: recon_store::StoreError) -> anyhow::Error {
     anyhow!(e)
 }
 
-pub fn expected(store: &mut Store, actor: &str, cmd: ExpectedCmd, out: &mut impl Write) -> Result<()> {
+pub fn expected(
+    store: &mut Store,
+    actor: &str,
+    cmd: ExpectedCmd,
+    out: &mut impl Write,
+) -> Result<()> {
     match cmd {
-        ExpectedCmd::List { cycle, status, json } => {
+        ExpectedCmd::List {
+            cycle,
+            status,
+            json,
+        } => {
             let list = store
                 .expected_list(cycle.as_deref(), status.as_deref())
                 .map_err(store_err)?;
@@ -32,7 +41,11 @@ pub fn expected(store: &mut Store, actor: &str, cmd: ExpectedCmd, out: &mut impl
                     "{:<40} {:<10} {:<17} {:>20} {:>20} {:<4} {:<14} {}",
                     e.memo,
                     e.cycle_id,
-                    if e.amount_adjusted { format!("{} (adjusted)", e.status) } else { e.status.clone() },
+                    if e.amount_adjusted {
+                        format!("{} (adjusted)", e.status)
+                    } else {
+                        e.status.clone()
+                    },
                     e.expected_amount,
                     e.actual_amount.as_deref().unwrap_or("-"),
                     e.currency,
@@ -63,7 +76,11 @@ pub fn expected(store: &mut Store, actor: &str, cmd: ExpectedCmd, out: &mut impl
                     },
                 )
                 .map_err(store_err)?;
-            writeln!(out, "added expected payment '{}': {} {}", e.memo, e.expected_amount, e.currency)?;
+            writeln!(
+                out,
+                "added expected payment '{}': {} {}",
+                e.memo, e.expected_amount, e.currency
+            )?;
         }
     }
     Ok(())
@@ -75,7 +92,12 @@ fn print_receipts(out: &mut impl Write, title: &str, rows: &[ReceiptSuggestions]
     }
     writeln!(out, "{title}:")?;
     for r in rows {
-        let text = r.receipt.reason.as_deref().filter(|t| !t.is_empty()).unwrap_or(&r.receipt.description);
+        let text = r
+            .receipt
+            .reason
+            .as_deref()
+            .filter(|t| !t.is_empty())
+            .unwrap_or(&r.receipt.description);
         writeln!(
             out,
             "  {} {} {:>20} {} payer {} '{}'",
@@ -83,11 +105,18 @@ fn print_receipts(out: &mut impl Write, title: &str, rows: &[ReceiptSuggestions]
             &r.receipt.date,
             r.receipt.amount,
             r.receipt.currency,
-            r.receipt.payer_id.map(|p| p.to_string()).unwrap_or_else(|| "-".into()),
+            r.receipt
+                .payer_id
+                .map(|p| p.to_string())
+                .unwrap_or_else(|| "-".into()),
             text
         )?;
         for s in &r.suggestions {
-            writeln!(out, "      → '{}' score {} ({})", s.memo, s.score.total, s.match_type)?;
+            writeln!(
+                out,
+                "      → '{}' score {} ({})",
+                s.memo, s.score.total, s.match_type
+            )?;
         }
     }
     Ok(())
@@ -113,11 +142,18 @@ fn print_action(out: &mut impl Write, json: bool, s: &ActionSummary) -> Result<(
     Ok(())
 }
 
-pub fn run_match(store: &mut Store, actor: &str, args: MatchArgs, out: &mut impl Write) -> Result<()> {
+pub fn run_match(
+    store: &mut Store,
+    actor: &str,
+    args: MatchArgs,
+    out: &mut impl Write,
+) -> Result<()> {
     let now = Utc::now();
     let json = args.json;
     let Some(action) = args.action else {
-        let s = store.match_run(actor, now, args.cycle.as_deref()).map_err(store_err)?;
+        let s = store
+            .match_run(actor, now, args.cycle.as_deref())
+            .map_err(store_err)?;
         if json {
             serde_json::to_writer(&mut *out, &s)?;
             writeln!(out)?;
@@ -142,7 +178,9 @@ pub fn run_match(store: &mut Store, actor: &str, args: MatchArgs, out: &mut impl
             journal_id,
         } => {
             let rowid = store.resolve_journal_id(&journal_id).map_err(store_err)?;
-            store.match_link(actor, now, &expected_memo, rowid).map_err(store_err)?
+            store
+                .match_link(actor, now, &expected_memo, rowid)
+                .map_err(store_err)?
         }
         MatchCmd::Unlink { args } => {
             let (memo, journal_id) = match args.as_slice() {
@@ -151,11 +189,15 @@ pub fn run_match(store: &mut Store, actor: &str, args: MatchArgs, out: &mut impl
                 _ => bail!("unlink takes [EXPECTED_MEMO] JOURNAL_ID"),
             };
             let rowid = store.resolve_journal_id(journal_id).map_err(store_err)?;
-            store.match_unlink(actor, now, rowid, memo).map_err(store_err)?
+            store
+                .match_unlink(actor, now, rowid, memo)
+                .map_err(store_err)?
         }
         MatchCmd::Reject { journal_id, reason } => {
             let rowid = store.resolve_journal_id(&journal_id).map_err(store_err)?;
-            store.match_reject(actor, now, rowid, &reason).map_err(store_err)?
+            store
+                .match_reject(actor, now, rowid, &reason)
+                .map_err(store_err)?
         }
         MatchCmd::Split { journal_id, shares } => {
             let shares = shares
@@ -167,7 +209,9 @@ pub fn run_match(store: &mut Store, actor: &str, args: MatchArgs, out: &mut impl
                 })
                 .collect::<Result<Vec<_>>>()?;
             let rowid = store.resolve_journal_id(&journal_id).map_err(store_err)?;
-            store.match_split(actor, now, rowid, &shares).map_err(store_err)?
+            store
+                .match_split(actor, now, rowid, &shares)
+                .map_err(store_err)?
         }
         MatchCmd::Undo => store.match_undo(actor, now).map_err(store_err)?,
         MatchCmd::Accept { min_score, dry_run } => {
@@ -175,7 +219,11 @@ pub fn run_match(store: &mut Store, actor: &str, args: MatchArgs, out: &mut impl
                 .match_accept_above(actor, now, min_score, dry_run)
                 .map_err(store_err)?;
             if dry_run && !json {
-                writeln!(out, "{} suggestion(s) score {min_score} or more and would be accepted", s.links_added)?;
+                writeln!(
+                    out,
+                    "{} suggestion(s) score {min_score} or more and would be accepted",
+                    s.links_added
+                )?;
                 return Ok(());
             }
             s
@@ -191,9 +239,17 @@ pub fn run_match(store: &mut Store, actor: &str, args: MatchArgs, out: &mut impl
                 if !q.awaiting.is_empty() {
                     writeln!(out, "awaiting payment:")?;
                     for a in &q.awaiting {
-                        writeln!(out, "  '{}' {} {}", a.expected.memo, a.expected.expected_amount, a.expected.currency)?;
+                        writeln!(
+                            out,
+                            "  '{}' {} {}",
+                            a.expected.memo, a.expected.expected_amount, a.expected.currency
+                        )?;
                         for s in &a.suggestions {
-                            writeln!(out, "      ← {} {} score {}", s.receipt.journal_id, s.receipt.amount, s.score.total)?;
+                            writeln!(
+                                out,
+                                "      ← {} {} score {}",
+                                s.receipt.journal_id, s.receipt.amount, s.score.total
+                            )?;
                         }
                     }
                 }
@@ -208,7 +264,11 @@ pub fn run_match(store: &mut Store, actor: &str, args: MatchArgs, out: &mut impl
             let mut rules = store.match_rules().map_err(store_err)?;
             let changed = ref_types.is_some() || threshold.is_some() || amount_points.is_some();
             if let Some(r) = ref_types {
-                rules.ref_types = r.split(',').map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect();
+                rules.ref_types = r
+                    .split(',')
+                    .map(|t| t.trim().to_owned())
+                    .filter(|t| !t.is_empty())
+                    .collect();
             }
             if let Some(t) = threshold {
                 rules.threshold = t;
@@ -217,7 +277,9 @@ pub fn run_match(store: &mut Store, actor: &str, args: MatchArgs, out: &mut impl
                 rules.amount_equal_points = a;
             }
             if changed {
-                store.set_match_rules(actor, now, &rules).map_err(store_err)?;
+                store
+                    .set_match_rules(actor, now, &rules)
+                    .map_err(store_err)?;
             }
             writeln!(out, "{}", serde_json::to_string_pretty(&rules)?)?;
             return Ok(());
@@ -229,8 +291,13 @@ pub fn run_match(store: &mut Store, actor: &str, args: MatchArgs, out: &mut impl
 pub fn cycle(store: &mut Store, actor: &str, cmd: CycleCmd, out: &mut impl Write) -> Result<()> {
     match cmd {
         CycleCmd::Open { id } => {
-            let n = store.cycle_open(actor, Utc::now(), &id).map_err(store_err)?;
-            writeln!(out, "opened cycle {id}: {n} expected payment(s) still awaiting were cancelled")?;
+            let n = store
+                .cycle_open(actor, Utc::now(), &id)
+                .map_err(store_err)?;
+            writeln!(
+                out,
+                "opened cycle {id}: {n} expected payment(s) still awaiting were cancelled"
+            )?;
         }
         CycleCmd::List { json } => {
             let list = store.cycle_summaries().map_err(store_err)?;
@@ -241,13 +308,27 @@ pub fn cycle(store: &mut Store, actor: &str, cmd: CycleCmd, out: &mut impl Write
                 writeln!(
                     out,
                     "{:<12} {:<4} {:>8} {:>9} {:>9} {:>8} {:>22} {:>22}",
-                    "CYCLE", "CUR", "AWAITING", "CONFIRMED", "CANCELLED", "ADJUSTED", "EXPECTED", "CONFIRMED TOTAL"
+                    "CYCLE",
+                    "CUR",
+                    "AWAITING",
+                    "CONFIRMED",
+                    "CANCELLED",
+                    "ADJUSTED",
+                    "EXPECTED",
+                    "CONFIRMED TOTAL"
                 )?;
                 for c in list {
                     writeln!(
                         out,
                         "{:<12} {:<4} {:>8} {:>9} {:>9} {:>8} {:>22} {:>22}",
-                        c.cycle_id, c.currency, c.awaiting, c.confirmed, c.cancelled, c.amount_adjusted, c.expected_total, c.confirmed_total
+                        c.cycle_id,
+                        c.currency,
+                        c.awaiting,
+                        c.confirmed,
+                        c.cancelled,
+                        c.amount_adjusted,
+                        c.expected_total,
+                        c.confirmed_total
                     )?;
                 }
             }

@@ -30,7 +30,14 @@ c1,Sierra,121,1000000000.00,ISK,
 ";
 
 /// One ESI journal entry; `amount` is written as JSON number text.
-fn entry(id: i64, ref_type: &str, amount: &str, reason: Option<&str>, description: &str, payer: i64) -> String {
+fn entry(
+    id: i64,
+    ref_type: &str,
+    amount: &str,
+    reason: Option<&str>,
+    description: &str,
+    payer: i64,
+) -> String {
     let mut e = json!({
         "id": id, "date": format!("2026-03-{:02}T10:00:00Z", 1 + id % 27), "ref_type": ref_type,
         "description": description, "first_party_id": payer, "second_party_id": 90000001,
@@ -39,43 +46,170 @@ fn entry(id: i64, ref_type: &str, amount: &str, reason: Option<&str>, descriptio
     if let Some(r) = reason {
         e["reason"] = json!(r);
     }
-    e.to_string().replace("\"amount\":0", &format!("\"amount\":{amount}"))
+    e.to_string()
+        .replace("\"amount\":0", &format!("\"amount\":{amount}"))
 }
 
 fn receiving_journal() -> String {
     let d = "player_donation";
     let entries = [
-        entry(1, d, "5000000000.00", Some("ARB c1 Alpha"), "Alpha deposited cash", 101),
-        entry(2, d, "4500000000", Some("ARB c1 Bravo"), "Bravo deposited cash", 102),
-        entry(3, d, "6000000000", Some("ARB c1 Charlie"), "Charlie deposited cash", 103),
-        entry(4, d, "900000000", Some("ARB c1 Delt"), "Delta deposited cash", 104),
-        entry(5, d, "2000000000", Some("ARB c1 Ecoh"), "Echo deposited cash", 105),
-        entry(6, d, "3100000000", Some("ARB c1 Fxtrt"), "Foxtrot deposited cash", 106),
+        entry(
+            1,
+            d,
+            "5000000000.00",
+            Some("ARB c1 Alpha"),
+            "Alpha deposited cash",
+            101,
+        ),
+        entry(
+            2,
+            d,
+            "4500000000",
+            Some("ARB c1 Bravo"),
+            "Bravo deposited cash",
+            102,
+        ),
+        entry(
+            3,
+            d,
+            "6000000000",
+            Some("ARB c1 Charlie"),
+            "Charlie deposited cash",
+            103,
+        ),
+        entry(
+            4,
+            d,
+            "900000000",
+            Some("ARB c1 Delt"),
+            "Delta deposited cash",
+            104,
+        ),
+        entry(
+            5,
+            d,
+            "2000000000",
+            Some("ARB c1 Ecoh"),
+            "Echo deposited cash",
+            105,
+        ),
+        entry(
+            6,
+            d,
+            "3100000000",
+            Some("ARB c1 Fxtrt"),
+            "Foxtrot deposited cash",
+            106,
+        ),
         entry(7, d, "1000000000", Some(""), "Golf deposited cash", 107),
-        entry(8, d, "1000000000", Some("ARB c1 India"), "India deposited cash", 109),
-        entry(9, d, "1000000000", Some("ARB c1 India"), "India deposited cash", 109),
-        entry(10, d, "1000000000", Some("ARB c1 Juliet"), "Alt of Juliet deposited cash", 999),
+        entry(
+            8,
+            d,
+            "1000000000",
+            Some("ARB c1 India"),
+            "India deposited cash",
+            109,
+        ),
+        entry(
+            9,
+            d,
+            "1000000000",
+            Some("ARB c1 India"),
+            "India deposited cash",
+            109,
+        ),
+        entry(
+            10,
+            d,
+            "1000000000",
+            Some("ARB c1 Juliet"),
+            "Alt of Juliet deposited cash",
+            999,
+        ),
         entry(11, d, "1000000000", None, "ARB c1 Kilo", 111),
-        entry(12, d, "1000000000", Some("  arb   C1 LIMA "), "Lima deposited cash", 112),
-        entry(13, d, "243877.49999999997", Some("ARB c1 Mike"), "Mike deposited cash", 113),
-        entry(14, d, "500000000", Some("ARB c1 Nov"), "Someone deposited cash", 555),
-        entry(15, d, "1000000000", Some("ARB c1 Oscar"), "Oscar deposited cash", 116),
-        entry(16, "corporation_account_withdrawal", "1000000000", Some("ARB c1 Papa"), "Papa", 118),
-        entry(17, d, "-1000000000", Some("ARB c1 Romeo"), "Romeo got cash back", 120),
-        entry(18, d, "1000000000", Some("payment ARB c1 Sierra thanks"), "Sierra deposited cash", 121),
+        entry(
+            12,
+            d,
+            "1000000000",
+            Some("  arb   C1 LIMA "),
+            "Lima deposited cash",
+            112,
+        ),
+        entry(
+            13,
+            d,
+            "243877.49999999997",
+            Some("ARB c1 Mike"),
+            "Mike deposited cash",
+            113,
+        ),
+        entry(
+            14,
+            d,
+            "500000000",
+            Some("ARB c1 Nov"),
+            "Someone deposited cash",
+            555,
+        ),
+        entry(
+            15,
+            d,
+            "1000000000",
+            Some("ARB c1 Oscar"),
+            "Oscar deposited cash",
+            116,
+        ),
+        entry(
+            16,
+            "corporation_account_withdrawal",
+            "1000000000",
+            Some("ARB c1 Papa"),
+            "Papa",
+            118,
+        ),
+        entry(
+            17,
+            d,
+            "-1000000000",
+            Some("ARB c1 Romeo"),
+            "Romeo got cash back",
+            120,
+        ),
+        entry(
+            18,
+            d,
+            "1000000000",
+            Some("payment ARB c1 Sierra thanks"),
+            "Sierra deposited cash",
+            121,
+        ),
     ];
     format!("[{}]", entries.join(","))
 }
 
 fn setup() -> Ledger {
     let l = Ledger::new();
-    l.ok(&["wallet", "add", "Logistics", "--owner-id", "90000001", "--receiving"]);
+    l.ok(&[
+        "wallet",
+        "add",
+        "Logistics",
+        "--owner-id",
+        "90000001",
+        "--receiving",
+    ]);
     l.ok(&["wallet", "add", "Alt", "--owner-id", "90000002"]);
     let journal = l.file("recv.json", &receiving_journal());
     l.ok(&["import", "esi-journal", "--wallet", "Logistics", &journal]);
     let alt = format!(
         "[{}]",
-        entry(19, "player_donation", "1000000000", Some("ARB c1 Quebec"), "Quebec", 119)
+        entry(
+            19,
+            "player_donation",
+            "1000000000",
+            Some("ARB c1 Quebec"),
+            "Quebec",
+            119
+        )
     );
     let alt = l.file("alt.json", &alt);
     l.ok(&["import", "esi-journal", "--wallet", "Alt", &alt]);
@@ -102,7 +236,13 @@ fn every_seed_scenario_ends_in_the_right_status_amount_and_payer() {
     let l = setup();
     let run = l.json(&["match", "--json"]);
     let e = expected(&l);
-    let check = |memo: &str, status: &str, actual: Option<&str>, adjusted: bool, payer: Option<i64>, ids: &[&str], kind: Option<&str>| {
+    let check = |memo: &str,
+                 status: &str,
+                 actual: Option<&str>,
+                 adjusted: bool,
+                 payer: Option<i64>,
+                 ids: &[&str],
+                 kind: Option<&str>| {
         let x = &e[memo];
         assert_eq!(x["status"], status, "{memo}: {x}");
         assert_eq!(x["actual_amount"], json!(actual), "{memo}: {x}");
@@ -112,36 +252,204 @@ fn every_seed_scenario_ends_in_the_right_status_amount_and_payer() {
         assert_eq!(x["match_type"], json!(kind), "{memo}: {x}");
     };
     // Full payment, correct memo.
-    check("ARB c1 Alpha", "confirmed", Some("5000000000.00"), false, Some(101), &["1"], Some("auto_exact"));
+    check(
+        "ARB c1 Alpha",
+        "confirmed",
+        Some("5000000000.00"),
+        false,
+        Some(101),
+        &["1"],
+        Some("auto_exact"),
+    );
     // Partial and overpayment: accepted, amount updated, flagged.
-    check("ARB c1 Bravo", "confirmed", Some("4500000000.00"), true, Some(102), &["2"], Some("auto_exact"));
-    check("ARB c1 Charlie", "confirmed", Some("6000000000.00"), true, Some(103), &["3"], Some("auto_exact"));
+    check(
+        "ARB c1 Bravo",
+        "confirmed",
+        Some("4500000000.00"),
+        true,
+        Some(102),
+        &["2"],
+        Some("auto_exact"),
+    );
+    check(
+        "ARB c1 Charlie",
+        "confirmed",
+        Some("6000000000.00"),
+        true,
+        Some(103),
+        &["3"],
+        Some("auto_exact"),
+    );
     // One typo qualifies alone; two typos only with the amount.
-    check("ARB c1 Delta", "confirmed", Some("900000000.00"), true, Some(104), &["4"], Some("auto_fuzzy"));
-    check("ARB c1 Echo", "confirmed", Some("2000000000.00"), false, Some(105), &["5"], Some("auto_fuzzy"));
-    check("ARB c1 Foxtrot", "awaiting_payment", None, false, None, &[], None);
+    check(
+        "ARB c1 Delta",
+        "confirmed",
+        Some("900000000.00"),
+        true,
+        Some(104),
+        &["4"],
+        Some("auto_fuzzy"),
+    );
+    check(
+        "ARB c1 Echo",
+        "confirmed",
+        Some("2000000000.00"),
+        false,
+        Some(105),
+        &["5"],
+        Some("auto_fuzzy"),
+    );
+    check(
+        "ARB c1 Foxtrot",
+        "awaiting_payment",
+        None,
+        false,
+        None,
+        &[],
+        None,
+    );
     // No memo: never auto-linked. Not received: stays awaiting.
-    check("ARB c1 Golf", "awaiting_payment", None, false, None, &[], None);
-    check("ARB c1 Hotel", "awaiting_payment", None, false, None, &[], None);
+    check(
+        "ARB c1 Golf",
+        "awaiting_payment",
+        None,
+        false,
+        None,
+        &[],
+        None,
+    );
+    check(
+        "ARB c1 Hotel",
+        "awaiting_payment",
+        None,
+        false,
+        None,
+        &[],
+        None,
+    );
     // Several payments are summed.
-    check("ARB c1 India", "confirmed", Some("2000000000.00"), false, Some(109), &["8", "9"], Some("auto_exact"));
+    check(
+        "ARB c1 India",
+        "confirmed",
+        Some("2000000000.00"),
+        false,
+        Some(109),
+        &["8", "9"],
+        Some("auto_exact"),
+    );
     // Sent from another character: the actual payer is kept for payouts.
-    check("ARB c1 Juliet", "confirmed", Some("1000000000.00"), false, Some(999), &["10"], Some("auto_exact"));
+    check(
+        "ARB c1 Juliet",
+        "confirmed",
+        Some("1000000000.00"),
+        false,
+        Some(999),
+        &["10"],
+        Some("auto_exact"),
+    );
     // Memo only in the description; case and spacing differences; ESI float noise.
-    check("ARB c1 Kilo", "confirmed", Some("1000000000.00"), false, Some(111), &["11"], Some("auto_exact"));
-    check("ARB c1 Lima", "confirmed", Some("1000000000.00"), false, Some(112), &["12"], Some("auto_exact"));
-    check("ARB c1 Mike", "confirmed", Some("243877.50"), false, Some(113), &["13"], Some("auto_exact"));
+    check(
+        "ARB c1 Kilo",
+        "confirmed",
+        Some("1000000000.00"),
+        false,
+        Some(111),
+        &["11"],
+        Some("auto_exact"),
+    );
+    check(
+        "ARB c1 Lima",
+        "confirmed",
+        Some("1000000000.00"),
+        false,
+        Some(112),
+        &["12"],
+        Some("auto_exact"),
+    );
+    check(
+        "ARB c1 Mike",
+        "confirmed",
+        Some("243877.50"),
+        false,
+        Some(113),
+        &["13"],
+        Some("auto_exact"),
+    );
     // A tie is ambiguous: neither is linked.
-    check("ARB c1 Nov1", "awaiting_payment", None, false, None, &[], None);
-    check("ARB c1 Nov2", "awaiting_payment", None, false, None, &[], None);
+    check(
+        "ARB c1 Nov1",
+        "awaiting_payment",
+        None,
+        false,
+        None,
+        &[],
+        None,
+    );
+    check(
+        "ARB c1 Nov2",
+        "awaiting_payment",
+        None,
+        false,
+        None,
+        &[],
+        None,
+    );
     // An exact match beats a one-edit neighbour.
-    check("ARB c1 Oscar", "confirmed", Some("1000000000.00"), false, Some(116), &["15"], Some("auto_exact"));
-    check("ARB c1 Oscars", "awaiting_payment", None, false, None, &[], None);
+    check(
+        "ARB c1 Oscar",
+        "confirmed",
+        Some("1000000000.00"),
+        false,
+        Some(116),
+        &["15"],
+        Some("auto_exact"),
+    );
+    check(
+        "ARB c1 Oscars",
+        "awaiting_payment",
+        None,
+        false,
+        None,
+        &[],
+        None,
+    );
     // Wrong ref type, non-receiving wallet, outgoing money: not receipts.
-    check("ARB c1 Papa", "awaiting_payment", None, false, None, &[], None);
-    check("ARB c1 Quebec", "awaiting_payment", None, false, None, &[], None);
-    check("ARB c1 Romeo", "awaiting_payment", None, false, None, &[], None);
-    check("ARB c1 Sierra", "confirmed", Some("1000000000.00"), false, Some(121), &["18"], Some("auto_contains"));
+    check(
+        "ARB c1 Papa",
+        "awaiting_payment",
+        None,
+        false,
+        None,
+        &[],
+        None,
+    );
+    check(
+        "ARB c1 Quebec",
+        "awaiting_payment",
+        None,
+        false,
+        None,
+        &[],
+        None,
+    );
+    check(
+        "ARB c1 Romeo",
+        "awaiting_payment",
+        None,
+        false,
+        None,
+        &[],
+        None,
+    );
+    check(
+        "ARB c1 Sierra",
+        "confirmed",
+        Some("1000000000.00"),
+        false,
+        Some(121),
+        &["18"],
+        Some("auto_contains"),
+    );
 
     assert_eq!(run["matched"], 12);
     assert_eq!(run["receipts_linked"], 13);
@@ -180,7 +488,10 @@ fn manual_link_reject_split_and_undo_are_recorded_and_reversible() {
     assert_eq!(e["ARB c1 Foxtrot"]["match_type"], "manual");
     assert_eq!(e["ARB c1 Foxtrot"]["actual_amount"], "3100000000.00");
     let refused = l.refused(&["match", "link", "ARB c1 Hotel", "6"]);
-    assert!(refused.contains("already linked to 'ARB c1 Foxtrot'"), "{refused}");
+    assert!(
+        refused.contains("already linked to 'ARB c1 Foxtrot'"),
+        "{refused}"
+    );
     l.ok(&["match", "undo"]);
     assert_eq!(expected(&l)["ARB c1 Foxtrot"]["status"], "awaiting_payment");
 
@@ -201,9 +512,24 @@ fn manual_link_reject_split_and_undo_are_recorded_and_reversible() {
     assert_eq!(run["unmatched_receipts"].as_array().unwrap().len(), 2);
 
     // Split the ambiguous receipt (500,000,000) across the two tied payments.
-    let bad = l.refused(&["match", "split", "14", "ARB c1 Nov1=200000000", "ARB c1 Nov2=200000000"]);
-    assert!(bad.contains("add up to 400000000.00 but journal line 14 is 500000000.00 ISK"), "{bad}");
-    l.ok(&["match", "split", "14", "ARB c1 Nov1=200000000", "ARB c1 Nov2=300000000.00"]);
+    let bad = l.refused(&[
+        "match",
+        "split",
+        "14",
+        "ARB c1 Nov1=200000000",
+        "ARB c1 Nov2=200000000",
+    ]);
+    assert!(
+        bad.contains("add up to 400000000.00 but journal line 14 is 500000000.00 ISK"),
+        "{bad}"
+    );
+    l.ok(&[
+        "match",
+        "split",
+        "14",
+        "ARB c1 Nov1=200000000",
+        "ARB c1 Nov2=300000000.00",
+    ]);
     let e = expected(&l);
     assert_eq!(e["ARB c1 Nov1"]["actual_amount"], "200000000.00");
     assert_eq!(e["ARB c1 Nov2"]["actual_amount"], "300000000.00");
@@ -216,10 +542,27 @@ fn opening_a_cycle_cancels_what_is_still_awaiting_and_keeps_it() {
     let l = setup();
     l.ok(&["match"]);
     let out = l.ok(&["cycle", "open", "c1"]);
-    assert!(out.contains("9 expected payment(s) still awaiting were cancelled"), "{out}");
-    let cancelled = l.json(&["expected", "list", "--cycle", "c1", "--status", "cancelled", "--json"]);
+    assert!(
+        out.contains("9 expected payment(s) still awaiting were cancelled"),
+        "{out}"
+    );
+    let cancelled = l.json(&[
+        "expected",
+        "list",
+        "--cycle",
+        "c1",
+        "--status",
+        "cancelled",
+        "--json",
+    ]);
     assert_eq!(cancelled.as_array().unwrap().len(), 9);
-    assert_eq!(l.json(&["expected", "list", "--status", "confirmed", "--json"]).as_array().unwrap().len(), 12);
+    assert_eq!(
+        l.json(&["expected", "list", "--status", "confirmed", "--json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        12
+    );
     // A cancelled payment is never a candidate again.
     let refused = l.refused(&["match", "link", "ARB c1 Foxtrot", "6"]);
     assert!(refused.contains("is cancelled"), "{refused}");
@@ -236,15 +579,33 @@ fn bad_expected_files_are_refused_whole_naming_the_line() {
         "cycle_id,character_name,character_id,expected_amount,currency,memo\nc2,A,1,10.00,ISK,\nc2,B,2,10.001,ISK,\n",
     );
     let err = l.refused(&["import", "expected", &f]);
-    assert!(err.contains("line 3, column 'expected_amount': '10.001' has 3 decimals but ISK allows 2"), "{err}");
+    assert!(
+        err.contains("line 3, column 'expected_amount': '10.001' has 3 decimals but ISK allows 2"),
+        "{err}"
+    );
     let f = l.file(
         "dup.csv",
         "cycle_id,character_name,character_id,expected_amount,currency,memo\nc2,A,1,10,ISK,ARB c2 Same\nc2,B,2,10,ISK,arb  C2 same\n",
     );
     let err = l.refused(&["import", "expected", &f]);
-    assert!(err.contains("line 3, column 'memo'") && err.contains("same memo as line 2"), "{err}");
-    assert!(l.json(&["expected", "list", "--cycle", "c2", "--json"]).as_array().unwrap().is_empty());
+    assert!(
+        err.contains("line 3, column 'memo'") && err.contains("same memo as line 2"),
+        "{err}"
+    );
+    assert!(l
+        .json(&["expected", "list", "--cycle", "c2", "--json"])
+        .as_array()
+        .unwrap()
+        .is_empty());
     // Re-importing the same file adds nothing.
-    let again = l.json(&["import", "expected", "--json", &l.dir.path().join("expected.csv").display().to_string()]);
-    assert_eq!((again["inserted"].as_u64(), again["duplicates"].as_u64()), (Some(0), Some(21)));
+    let again = l.json(&[
+        "import",
+        "expected",
+        "--json",
+        &l.dir.path().join("expected.csv").display().to_string(),
+    ]);
+    assert_eq!(
+        (again["inserted"].as_u64(), again["duplicates"].as_u64()),
+        (Some(0), Some(21))
+    );
 }

@@ -60,4 +60,3 @@ impl Ledger {
         path.display().to_string()
     }
 }
-
