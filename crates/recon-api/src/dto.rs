@@ -65,16 +65,23 @@ pub struct JournalQueryDto {
     /// At most 1000 rows a page.
     #[ts(type = "number")]
     pub limit: i64,
+    /// Only the rows of this import batch.
+    #[serde(default)]
+    #[ts(optional)]
+    pub batch: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct JournalRowDto {
-    /// The ESI journal id.
-    #[ts(type = "number")]
-    pub id: i64,
+    /// The ESI journal id; `null` for bank rows.
+    #[ts(type = "number | null")]
+    pub id: Option<i64>,
+    /// The row's identity in its wallet: ESI id, `ref:{bank id}` or `fp:{fingerprint}`.
+    pub key: String,
+    pub counterparty: Option<String>,
     pub wallet: String,
-    /// RFC 3339, UTC.
+    /// RFC 3339, UTC (ESI) or `YYYY-MM-DD` (bank statements).
     pub date: String,
     pub ref_type: String,
     /// Decimal string at the currency's scale, e.g. `"-1500.00"`.

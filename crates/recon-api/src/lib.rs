@@ -4,6 +4,7 @@
 
 pub mod dto;
 pub mod dto_matching;
+pub mod imports;
 pub mod matching;
 
 pub use dto::*;
@@ -111,6 +112,7 @@ pub fn journal_query(store: &Store, q: JournalQueryDto) -> ApiResult<JournalPage
         wallet: blank_is_none(q.wallet),
         ref_type: blank_is_none(q.ref_type),
         search: blank_is_none(q.search),
+        batch: blank_is_none(q.batch),
         newest_first: q.newest_first,
         offset: q.offset,
         limit: q.limit.min(MAX_UI_PAGE_ROWS),
@@ -122,6 +124,8 @@ pub fn journal_query(store: &Store, q: JournalQueryDto) -> ApiResult<JournalPage
             .into_iter()
             .map(|r| JournalRowDto {
                 id: r.esi_id,
+                key: r.key,
+                counterparty: r.counterparty,
                 wallet: r.wallet,
                 date: r.date,
                 ref_type: r.ref_type,

@@ -29,6 +29,8 @@ pub enum StoreError {
         file: String,
         detail: recon_core::esi::EsiError,
     },
+    #[error("{} bad row(s); nothing was imported:{}", .0.rejected, .0.rejects_text())]
+    RowsRejected(Box<crate::bank_import::BankImportSummary>),
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
 }
@@ -43,6 +45,7 @@ impl StoreError {
             StoreError::Invalid(_) => "invalid_input",
             StoreError::Conflict(_) => "conflict",
             StoreError::BadFile { .. } => "bad_file",
+            StoreError::RowsRejected(_) => "rows_rejected",
             StoreError::Sqlite(_) => "database",
         }
     }

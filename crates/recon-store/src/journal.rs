@@ -14,6 +14,8 @@ pub struct JournalQuery {
     pub ref_type: Option<String>,
     /// Case-insensitive substring of description, reason or ref type.
     pub search: Option<String>,
+    /// Only the rows of this import batch.
+    pub batch: Option<String>,
     pub newest_first: bool,
     pub offset: i64,
     /// 1 to [`MAX_PAGE_ROWS`].
@@ -22,8 +24,12 @@ pub struct JournalQuery {
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct JournalRow {
+    /// The ESI journal id; `null` for bank rows (see `key`).
     #[serde(rename = "id")]
-    pub esi_id: i64,
+    pub esi_id: Option<i64>,
+    /// The row's identity in its wallet: the ESI id, `ref:{bank id}` or `fp:{fingerprint}`.
+    pub key: String,
+    pub counterparty: Option<String>,
     pub wallet: String,
     pub date: String,
     pub ref_type: String,
@@ -65,6 +71,10 @@ impl Store {
             filter.push_str(" AND j.wallet_id = ?");
             args.push(Value::Text(wallet.id));
         }
+        if let Some(batch) = q.batch.as_deref().filter(|s| !s.is_empty()) {
+            filter.push_str(" AND j.batch_id = ?");
+            args.push(Value::Text(batch.to_string()));
+        }
         if let Some(ref_type) = q.ref_type.as_deref().filter(|s| !s.is_empty()) {
             filter.push_str(" AND j.ref_type = ?");
             args.push(Value::Text(ref_type.to_string()));
@@ -91,7 +101,7 @@ impl Store {
         let sql = format!(
             "SELECT j.esi_id, w.name, j.date, j.ref_type, j.amount_minor, j.balance_minor, w.currency, c.scale,
                     j.description, j.reason, j.first_party_id, j.second_party_id, j.context_id, j.context_id_type,
-                    j.tax_minor, j.tax_receiver_id, j.amount_raw, j.batch_id
+                    j.tax_minor, j.tax_receiver_id, j.amount_raw, j.batch_id, j.natural_key, j.counterparty
              FROM journal_entries j
              JOIN wallets w ON w.id = j.wallet_id
              JOIN currencies c ON c.code = w.currency
@@ -125,6 +135,8 @@ impl Store {
                 tax_receiver_id: r.get(15)?,
                 amount_raw: r.get(16)?,
                 batch_id: r.get(17)?,
+                key: r.get(18)?,
+                counterparty: r.get(19)?,
             })
         })?;
         Ok(JournalPage {
@@ -233,7 +245,7 @@ mod tests {
             newest
                 .rows
                 .iter()
-                .find(|r| r.esi_id == 103)
+                .find(|r| r.esi_id == Some(103))
                 .unwrap()
                 .amount
                 .as_deref(),

@@ -7,6 +7,7 @@
 //! record and its outbox event land together or not at all.
 
 mod audit;
+mod bank_import;
 mod error;
 mod imports;
 mod journal;
@@ -16,6 +17,10 @@ mod sync_state;
 mod wallets;
 
 pub use audit::{AuditRecord, AuditReport};
+pub use bank_import::{
+    BankFile, BankFileSummary, BankImportOptions, BankImportSummary, BatchFileView, BatchView,
+    FileReading, ProfileView, RejectedRow, MAX_REPORTED_REJECTS,
+};
 pub use error::StoreError;
 pub use imports::{ImportFileSummary, ImportSummary, SourceFile};
 pub use journal::{JournalPage, JournalQuery, JournalRow, MAX_PAGE_ROWS};

@@ -9,6 +9,7 @@ use std::path::Path;
 const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0001_init.sql"),
     include_str!("../../../migrations/sqlite/0002_matching.sql"),
+    include_str!("../../../migrations/sqlite/0003_imports.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -6,11 +6,12 @@ use anyhow::{bail, Context, Result};
 use chrono::Utc;
 use clap::{Parser, Subcommand};
 use recon_api::ApiError;
-use recon_store::{JournalQuery, Store, MAX_PAGE_ROWS};
+use recon_store::{BankImportOptions, JournalQuery, Store, MAX_PAGE_ROWS};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod imports_cli;
 mod matching_cli;
 
 #[derive(Parser)]
@@ -53,6 +54,9 @@ enum Command {
     /// The device token used to sync.
     #[command(subcommand)]
     Token(TokenCmd),
+    /// CSV mapping profiles.
+    #[command(subcommand)]
+    Profile(ProfileCmd),
     /// Expected payments (participations): list, add.
     #[command(subcommand)]
     Expected(ExpectedCmd),
@@ -61,6 +65,17 @@ enum Command {
     /// Cycles of expected payments.
     #[command(subcommand)]
     Cycle(CycleCmd),
+}
+
+#[derive(Subcommand)]
+enum ProfileCmd {
+    /// Save (or replace) a profile from a TOML file.
+    Save { name: String, file: PathBuf },
+    List,
+    /// Print a saved profile as TOML.
+    Show { name: String },
+    /// Propose a profile for a CSV (printed as TOML); refuses when a column is ambiguous.
+    Detect { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -189,6 +204,48 @@ enum WalletCmd {
 
 #[derive(Subcommand)]
 enum ImportCmd {
+    /// A bank or payment CSV through a mapping profile (a saved name or a TOML file).
+    Csv {
+        #[arg(long)]
+        wallet: String,
+        #[arg(long)]
+        profile: String,
+        /// Import the valid rows and keep the rejects on the batch (default: a bad row refuses all).
+        #[arg(long)]
+        valid_rows_only: bool,
+        /// Bring back rows of removed batches.
+        #[arg(long)]
+        restore_removed: bool,
+        #[arg(long)]
+        json: bool,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Any supported file, its format found from its content (CSV, OFX/QFX, CAMT, MT940, ESI JSON).
+    File {
+        #[arg(long)]
+        wallet: Option<String>,
+        #[arg(long)]
+        profile: Option<String>,
+        /// Read and report only; needs no wallet, writes nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        valid_rows_only: bool,
+        #[arg(long)]
+        restore_removed: bool,
+        #[arg(long)]
+        json: bool,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Every import batch with its files and counts.
+    Batches {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a batch's rows (only while none is matched); re-imports skip them afterwards.
+    Remove { batch_id: String },
     /// Expected payments: CSV (`cycle_id,character_name,character_id,expected_amount,currency,memo`) or JSON.
     Expected {
         #[arg(long)]
@@ -342,6 +399,56 @@ fn run(cli: Cli) -> Result<()> {
                 )?;
             }
         }
+        Command::Import(ImportCmd::Csv {
+            wallet,
+            profile,
+            valid_rows_only,
+            restore_removed,
+            json,
+            files,
+        }) => imports_cli::import_csv(
+            &mut store,
+            &actor,
+            &wallet,
+            &profile,
+            BankImportOptions {
+                valid_rows_only,
+                restore_removed,
+            },
+            json,
+            &files,
+            out,
+        )?,
+        Command::Import(ImportCmd::File {
+            wallet,
+            profile,
+            dry_run,
+            valid_rows_only,
+            restore_removed,
+            json,
+            files,
+        }) => imports_cli::import_file(
+            &mut store,
+            &actor,
+            wallet.as_deref(),
+            profile.as_deref(),
+            dry_run,
+            BankImportOptions {
+                valid_rows_only,
+                restore_removed,
+            },
+            json,
+            &files,
+            out,
+        )?,
+        Command::Import(ImportCmd::Batches { json }) => imports_cli::batches(&store, json, out)?,
+        Command::Import(ImportCmd::Remove { batch_id }) => {
+            let n = store
+                .remove_batch(&actor, Utc::now(), &batch_id)
+                .map_err(|e| anyhow::anyhow!(e))?;
+            writeln!(out, "removed batch {batch_id}: {n} row(s) left the journal; re-imports will skip them")?;
+        }
+        Command::Profile(cmd) => imports_cli::profile(&mut store, &actor, cmd, out)?,
         Command::Import(ImportCmd::Expected { json, file }) => {
             let bytes =
                 std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;

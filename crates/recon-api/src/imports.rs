@@ -1,0 +1,271 @@
+//! Importing files whose format is found from their content (CSV, OFX, CAMT, MT940, ESI
+//! JSON), shared by the `recon` CLI and the app's import wizard.
+
+use crate::{ApiError, ApiResult};
+use chrono::Utc;
+use recon_import::{
+    detect_format, propose_profile, read_csv, read_statement, Format, Profile, Proposal,
+    ReadError, RowResult,
+};
+use recon_store::{
+    BankFile, BankFileSummary, BankImportOptions, BankImportSummary, FileReading, RejectedRow,
+    SourceFile, Store,
+};
+use serde::Serialize;
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicU64;
+
+/// Bytes looked at to detect a format and propose a profile.
+pub const HEAD_BYTES: usize = 256 * 1024;
+
+fn io_error(path: &Path, e: std::io::Error) -> ApiError {
+    ApiError::new("io", format!("{}: {e}", path.display()))
+}
+
+fn file_name(path: &Path) -> String {
+    path.display().to_string()
+}
+
+/// The first [`HEAD_BYTES`] of a file.
+pub fn head(path: &Path) -> ApiResult<Vec<u8>> {
+    let file = File::open(path).map_err(|e| io_error(path, e))?;
+    let mut buf = Vec::with_capacity(HEAD_BYTES);
+    file.take(HEAD_BYTES as u64)
+        .read_to_end(&mut buf)
+        .map_err(|e| io_error(path, e))?;
+    Ok(buf)
+}
+
+pub fn detect(path: &Path) -> ApiResult<Format> {
+    let head = head(path)?;
+    detect_format(&head).map_err(|e| ApiError::new("bad_file", format!("{}: {e}", file_name(path))))
+}
+
+/// A profile argument: the path of a TOML file, else the name of a saved profile.
+pub fn resolve_profile(store: &Store, arg: &str) -> ApiResult<Profile> {
+    let path = Path::new(arg);
+    if path.is_file() {
+        let text = std::fs::read_to_string(path).map_err(|e| io_error(path, e))?;
+        return Profile::from_toml(&text)
+            .map_err(|e| ApiError::new("invalid_input", format!("{}: {e}", path.display())));
+    }
+    Ok(store.profile(arg)?)
+}
+
+/// Proposes a profile for a CSV; the caller decides what to do with ambiguities.
+pub fn propose(path: &Path) -> ApiResult<Proposal> {
+    let head = head(path)?;
+    propose_profile(&head).map_err(|e| ApiError::new("bad_file", format!("{}: {e}", file_name(path))))
+}
+
+/// The message that refuses to guess an ambiguous column, naming it and its readings.
+pub fn ambiguity_message(path: &Path, proposal: &Proposal) -> Option<String> {
+    let a = proposal.ambiguities.first()?;
+    Some(format!(
+        "{}: column '{}' can be read two ways: {}; save a profile with the right one (recon profile detect {} > p.toml, edit, then --profile p.toml)",
+        file_name(path),
+        a.column,
+        a.readings.join(" or "),
+        file_name(path)
+    ))
+}
+
+/// How to read a file: a statement by its format, a CSV by the given profile or, failing
+/// that, an unambiguous proposal.
+pub fn reading_for(path: &Path, format: Format, profile: Option<&Profile>) -> ApiResult<(FileReading, Option<Proposal>)> {
+    match format {
+        Format::Csv => match profile {
+            Some(p) => Ok((FileReading::Csv(p.clone()), None)),
+            None => {
+                let proposal = propose(path)?;
+                if let Some(message) = ambiguity_message(path, &proposal) {
+                    return Err(ApiError::new("ambiguous_column", message));
+                }
+                Ok((FileReading::Csv(proposal.profile.clone()), Some(proposal)))
+            }
+        },
+        Format::EsiJson => Err(ApiError::new(
+            "invalid_input",
+            format!("{}: an ESI journal is not read through a profile", file_name(path)),
+        )),
+        other => Ok((FileReading::Statement(other), None)),
+    }
+}
+
+/// What `import file --dry-run` reports for one file.
+#[derive(Debug, Clone, Serialize)]
+pub struct DryRunReport {
+    pub file: String,
+    pub format: String,
+    pub encoding: String,
+    /// Rows read (valid + rejected).
+    pub rows: u64,
+    pub valid: u64,
+    pub rejected: u64,
+    pub rejects: Vec<RejectedRow>,
+    /// The profile used or proposed (CSV only), as TOML.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub statement: Option<recon_import::StatementInfo>,
+    pub notes: Vec<String>,
+}
+
+/// Reads a file without a wallet or a database write: what an import would find.
+pub fn dry_run(path: &Path, profile: Option<&Profile>) -> ApiResult<DryRunReport> {
+    let format = detect(path)?;
+    let name = file_name(path);
+    if format == Format::EsiJson {
+        let bytes = crate::read_source_files(&[path.to_path_buf()])?.remove(0).bytes;
+        let entries = recon_core::esi::parse_journal(&bytes, 2)
+            .map_err(|e| ApiError::new("bad_file", format!("{name}: {e}")))?;
+        let n = entries.len() as u64;
+        return Ok(DryRunReport {
+            file: name,
+            format: format.as_str().into(),
+            encoding: "utf-8".into(),
+            rows: n,
+            valid: n,
+            rejected: 0,
+            rejects: Vec::new(),
+            profile: None,
+            statement: None,
+            notes: Vec::new(),
+        });
+    }
+    let (reading, _) = reading_for(path, format, profile)?;
+    let file = File::open(path).map_err(|e| io_error(path, e))?;
+    let reader = BufReader::with_capacity(1 << 16, file);
+    let mut rejects = Vec::new();
+    let mut valid = 0u64;
+    let mut on_row = |r: RowResult| -> Result<(), std::convert::Infallible> {
+        match r {
+            RowResult::Row(_) => valid += 1,
+            RowResult::Reject(r) => {
+                if rejects.len() < recon_store::MAX_REPORTED_REJECTS {
+                    rejects.push(RejectedRow {
+                        file: name.clone(),
+                        line: r.line,
+                        column: r.column,
+                        raw_value: r.raw_value,
+                        reason: r.reason,
+                        raw: r.raw,
+                    });
+                }
+            }
+        }
+        Ok(())
+    };
+    let summary = match &reading {
+        FileReading::Csv(p) => read_csv(reader, p, &mut on_row),
+        FileReading::Statement(f) => read_statement(reader, *f, &mut on_row),
+    }
+    .map_err(|e| match e {
+        ReadError::Import(e) => ApiError::new("bad_file", format!("{name}: {e}")),
+        ReadError::Callback(never) => match never {},
+    })?;
+    Ok(DryRunReport {
+        file: name,
+        format: summary.format.as_str().into(),
+        encoding: summary.encoding,
+        rows: summary.read,
+        valid,
+        rejected: summary.rejected,
+        rejects,
+        profile: match reading {
+            FileReading::Csv(p) => Some(p.to_toml()),
+            FileReading::Statement(_) => None,
+        },
+        statement: summary.statement,
+        notes: summary.notes,
+    })
+}
+
+/// Imports files into a wallet as one batch, each read by its detected format. ESI
+/// journals go through the ESI importer (all files of the batch must then be ESI).
+pub fn import_files(
+    store: &mut Store,
+    actor: &str,
+    wallet: &str,
+    paths: &[PathBuf],
+    profile: Option<&Profile>,
+    options: BankImportOptions,
+    progress: Option<&AtomicU64>,
+) -> ApiResult<BankImportSummary> {
+    if paths.is_empty() {
+        return Err(ApiError::new("invalid_input", "no files to import"));
+    }
+    let formats: Vec<Format> = paths.iter().map(|p| detect(p)).collect::<ApiResult<_>>()?;
+    let esi = formats.iter().filter(|f| **f == Format::EsiJson).count();
+    if esi > 0 {
+        if esi != formats.len() {
+            return Err(ApiError::new(
+                "invalid_input",
+                "ESI journals and bank files cannot share one batch; import them separately",
+            ));
+        }
+        let files: Vec<SourceFile> = crate::read_source_files(paths)?;
+        let s = store.import_esi_journal(actor, Utc::now(), wallet, &files)?;
+        return Ok(BankImportSummary {
+            batch_id: s.batch_id,
+            wallet: s.wallet,
+            read: s.read as u64,
+            inserted: s.inserted as u64,
+            duplicates: s.duplicates as u64,
+            rejected: s.rejected as u64,
+            files: s
+                .files
+                .into_iter()
+                .map(|f| BankFileSummary {
+                    file_name: f.file_name,
+                    sha256: f.sha256,
+                    format: "esi-json".into(),
+                    encoding: "utf-8".into(),
+                    read: f.read as u64,
+                    inserted: f.inserted as u64,
+                    duplicates: f.duplicates as u64,
+                    removed_earlier: 0,
+                    rejected: 0,
+                    statement: None,
+                    notes: Vec::new(),
+                })
+                .collect(),
+            rejects: Vec::new(),
+        });
+    }
+    let mut files = Vec::with_capacity(paths.len());
+    for (path, format) in paths.iter().zip(formats) {
+        let (reading, _) = reading_for(path, format, profile)?;
+        let file = File::open(path).map_err(|e| io_error(path, e))?;
+        files.push(BankFile {
+            name: file_name(path),
+            reader: Box::new(BufReader::with_capacity(1 << 16, file)),
+            reading,
+        });
+    }
+    Ok(store.import_bank_files(actor, Utc::now(), wallet, files, options, progress)?)
+}
+
+/// `import csv`: every file through the given profile, never guessed.
+pub fn import_csv(
+    store: &mut Store,
+    actor: &str,
+    wallet: &str,
+    paths: &[PathBuf],
+    profile: &Profile,
+    options: BankImportOptions,
+    progress: Option<&AtomicU64>,
+) -> ApiResult<BankImportSummary> {
+    let mut files = Vec::with_capacity(paths.len());
+    for path in paths {
+        let file = File::open(path).map_err(|e| io_error(path, e))?;
+        files.push(BankFile {
+            name: file_name(path),
+            reader: Box::new(BufReader::with_capacity(1 << 16, file)),
+            reading: FileReading::Csv(profile.clone()),
+        });
+    }
+    Ok(store.import_bank_files(actor, Utc::now(), wallet, files, options, progress)?)
+}

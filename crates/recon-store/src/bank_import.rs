@@ -1,0 +1,723 @@
+//! Bank and payment files into a wallet: CSV through a mapping profile, OFX, CAMT, MT940
+//! (SPEC §4). Files are streamed: rows go straight from the reader into one IMMEDIATE
+//! transaction, so memory stays flat and a refused batch leaves nothing behind.
+//!
+//! Identity: a row's natural id (`ref:{id}`) where the format has one, else the §4
+//! fingerprint (`fp:{sha256}` of date, amount, description and the occurrence of that
+//! tuple in the file). Rows of removed batches leave tombstones: a re-import skips them
+//! unless the user asks to restore them.
+
+use crate::audit::{append, AuditEntry};
+use crate::{timestamp, Result, Store, StoreError};
+use chrono::{DateTime, Utc};
+use recon_core::money::{format_minor, to_minor};
+use recon_import::{
+    fingerprint, read_csv, read_statement, FileSummary, Format, Occurrences, ParsedRow,
+    Profile, ReadError, RowResult, StatementInfo,
+};
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde::Serialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use std::io::Read;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Rejects kept in memory for the report; beyond this only the count grows.
+pub const MAX_REPORTED_REJECTS: usize = 100_000;
+
+/// How to read one file.
+#[derive(Debug, Clone)]
+pub enum FileReading {
+    Csv(Profile),
+    /// OFX, CAMT or MT940.
+    Statement(Format),
+}
+
+impl FileReading {
+    fn format_name(&self) -> &'static str {
+        match self {
+            FileReading::Csv(_) => "csv",
+            FileReading::Statement(f) => f.as_str(),
+        }
+    }
+}
+
+/// One file to import: its name as the user knows it, a reader over its bytes, how to read it.
+pub struct BankFile<'a> {
+    pub name: String,
+    pub reader: Box<dyn Read + 'a>,
+    pub reading: FileReading,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BankImportOptions {
+    /// Import the valid rows and keep the rejects on the batch (default: a bad row refuses all).
+    pub valid_rows_only: bool,
+    /// Bring back rows of removed batches instead of skipping them.
+    pub restore_removed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RejectedRow {
+    pub file: String,
+    pub line: u64,
+    pub column: Option<String>,
+    pub raw_value: String,
+    pub reason: String,
+    pub raw: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BankFileSummary {
+    pub file_name: String,
+    pub sha256: String,
+    pub format: String,
+    pub encoding: String,
+    pub read: u64,
+    pub inserted: u64,
+    pub duplicates: u64,
+    /// Of the duplicates: rows skipped because their batch was removed.
+    pub removed_earlier: u64,
+    pub rejected: u64,
+    pub statement: Option<StatementInfo>,
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BankImportSummary {
+    pub batch_id: String,
+    pub wallet: String,
+    pub read: u64,
+    pub inserted: u64,
+    pub duplicates: u64,
+    pub rejected: u64,
+    pub files: Vec<BankFileSummary>,
+    pub rejects: Vec<RejectedRow>,
+}
+
+impl BankImportSummary {
+    /// Every bad row, one per line: file, line, column, raw value, reason.
+    pub fn rejects_text(&self) -> String {
+        let mut out = String::new();
+        for r in &self.rejects {
+            out.push_str(&format!(
+                "\n  {}: line {}{}: '{}': {}",
+                r.file,
+                r.line,
+                r.column.as_deref().map(|c| format!(", column '{c}'")).unwrap_or_default(),
+                r.raw_value,
+                r.reason
+            ));
+        }
+        if (self.rejects.len() as u64) < self.rejected {
+            out.push_str(&format!(
+                "\n  … and {} more",
+                self.rejected - self.rejects.len() as u64
+            ));
+        }
+        out
+    }
+}
+
+/// Counts and hashes the bytes as they stream past.
+struct Tap<'a, R> {
+    inner: R,
+    hasher: Sha256,
+    bytes: u64,
+    progress: Option<&'a AtomicU64>,
+}
+
+impl<R: Read> Read for Tap<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        if let Some(p) = self.progress {
+            p.fetch_add(n as u64, Ordering::Relaxed);
+        }
+        Ok(n)
+    }
+}
+
+/// What a row turns into in the ledger.
+struct Line {
+    natural_key: String,
+    date: String,
+    amount_minor: i64,
+    balance_minor: Option<i64>,
+    row: ParsedRow,
+}
+
+/// Turns a parsed row into ledger terms, or the reason it cannot be stored.
+fn to_line(
+    row: ParsedRow,
+    wallet_currency: &str,
+    scale: u8,
+    occurrences: &mut Occurrences,
+) -> std::result::Result<Line, (Option<String>, String, String, ParsedRow)> {
+    if let Some(c) = row.currency.as_deref() {
+        if !c.eq_ignore_ascii_case(wallet_currency) {
+            return Err((
+                Some("currency".into()),
+                c.to_owned(),
+                format!("the row is in {c} but the wallet holds {wallet_currency}"),
+                row,
+            ));
+        }
+    }
+    let amount_minor = match to_minor(row.amount, scale) {
+        Ok(m) => m,
+        Err(_) => {
+            let text = row.amount.to_string();
+            return Err((
+                Some("amount".into()),
+                text.clone(),
+                format!("'{text}' has more decimals than {wallet_currency} allows ({scale})"),
+                row,
+            ));
+        }
+    };
+    let balance_minor = match row.balance.map(|b| to_minor(b, scale)) {
+        None => None,
+        Some(Ok(m)) => Some(m),
+        Some(Err(_)) => {
+            let text = row.balance.map(|b| b.to_string()).unwrap_or_default();
+            return Err((
+                Some("balance".into()),
+                text.clone(),
+                format!("'{text}' has more decimals than {wallet_currency} allows ({scale})"),
+                row,
+            ));
+        }
+    };
+    let natural_key = match row.reference.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+        Some(r) => format!("ref:{r}"),
+        None => {
+            let n = occurrences.next(row.date, &row.amount, &row.description);
+            format!("fp:{}", fingerprint(row.date, &row.amount, &row.description, n))
+        }
+    };
+    Ok(Line {
+        natural_key,
+        date: row.date.format("%Y-%m-%d").to_string(),
+        amount_minor,
+        balance_minor,
+        row,
+    })
+}
+
+enum Outcome {
+    Inserted,
+    Duplicate,
+    RemovedEarlier,
+}
+
+fn store_line(
+    tx: &Transaction<'_>,
+    wallet_id: &str,
+    batch_id: &str,
+    scale: u8,
+    restore: bool,
+    line: &Line,
+) -> Result<Outcome> {
+    if !restore {
+        let tombstoned = tx
+            .prepare_cached("SELECT 1 FROM import_tombstones WHERE wallet_id = ?1 AND natural_key = ?2")?
+            .query_row(params![wallet_id, line.natural_key], |_| Ok(()))
+            .optional()?
+            .is_some();
+        if tombstoned {
+            return Ok(Outcome::RemovedEarlier);
+        }
+    }
+    let ref_type = if line.amount_minor < 0 { "bank_debit" } else { "bank_credit" };
+    let changed = tx
+        .prepare_cached(
+            "INSERT INTO journal_entries (wallet_id, natural_key, date, ref_type, description,
+                amount_minor, amount_raw, balance_minor, counterparty, source_line, batch_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+             ON CONFLICT (wallet_id, natural_key) DO NOTHING",
+        )?
+        .execute(params![
+            wallet_id,
+            line.natural_key,
+            line.date,
+            ref_type,
+            line.row.description,
+            line.amount_minor,
+            line.row.amount.to_string(),
+            line.balance_minor,
+            line.row.counterparty,
+            line.row.line as i64,
+            batch_id
+        ])?;
+    if changed == 1 {
+        if restore {
+            tx.prepare_cached("DELETE FROM import_tombstones WHERE wallet_id = ?1 AND natural_key = ?2")?
+                .execute(params![wallet_id, line.natural_key])?;
+        }
+        return Ok(Outcome::Inserted);
+    }
+    // Fingerprints include date and amount; only a natural id can disagree.
+    if line.natural_key.starts_with("ref:") {
+        let (date, amount): (String, Option<i64>) = tx
+            .prepare_cached("SELECT date, amount_minor FROM journal_entries WHERE wallet_id = ?1 AND natural_key = ?2")?
+            .query_row(params![wallet_id, line.natural_key], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        if date != line.date || amount != Some(line.amount_minor) {
+            return Err(StoreError::Conflict(format!(
+                "line {}: transaction {} was already imported with date {date} and amount {}, but this file says {} and {}",
+                line.row.line,
+                &line.natural_key[4..],
+                amount.map(|a| format_minor(a, scale)).unwrap_or_else(|| "none".into()),
+                line.date,
+                format_minor(line.amount_minor, scale)
+            )));
+        }
+    }
+    Ok(Outcome::Duplicate)
+}
+
+impl Store {
+    /// Imports bank/payment files into `wallet_name` as one batch. By default any bad row
+    /// refuses the whole batch ([`StoreError::RowsRejected`] lists every one); with
+    /// `valid_rows_only` the valid rows land and the rejects are kept on the batch.
+    /// Always: read = inserted + duplicates + rejected.
+    pub fn import_bank_files(
+        &mut self,
+        actor: &str,
+        now: DateTime<Utc>,
+        wallet_name: &str,
+        files: Vec<BankFile<'_>>,
+        options: BankImportOptions,
+        progress: Option<&AtomicU64>,
+    ) -> Result<BankImportSummary> {
+        if files.is_empty() {
+            return Err(StoreError::Invalid("no files to import".into()));
+        }
+        let wallet = self.wallet_by_name(wallet_name)?;
+        let batch_id = uuid::Uuid::new_v4().to_string();
+        let tx = self.write_tx()?;
+        let format = files
+            .iter()
+            .map(|f| f.reading.format_name())
+            .reduce(|a, b| if a == b { a } else { "mixed" })
+            .unwrap_or("csv");
+        tx.execute(
+            "INSERT INTO import_batches (id, wallet_id, format, read, inserted, duplicates, rejected, actor, at, valid_rows_only)
+             VALUES (?1, ?2, ?3, 0, 0, 0, 0, ?4, ?5, ?6)",
+            params![batch_id, wallet.id, format, actor, timestamp(now), options.valid_rows_only],
+        )?;
+        let mut summary = BankImportSummary {
+            batch_id: batch_id.clone(),
+            wallet: wallet.name.clone(),
+            read: 0,
+            inserted: 0,
+            duplicates: 0,
+            rejected: 0,
+            files: Vec::new(),
+            rejects: Vec::new(),
+        };
+        for (position, file) in files.into_iter().enumerate() {
+            let name = file.name.clone();
+            let profile_toml = match &file.reading {
+                FileReading::Csv(p) => Some(p.to_toml()),
+                FileReading::Statement(_) => None,
+            };
+            let mut tap = Tap {
+                inner: file.reader,
+                hasher: Sha256::new(),
+                bytes: 0,
+                progress,
+            };
+            let mut counts = (0u64, 0u64, 0u64, 0u64); // inserted, duplicates, removed earlier, rejected
+            let mut occurrences = Occurrences::new();
+            let mut file_rejects: Vec<RejectedRow> = Vec::new();
+            let mut on_row = |result: RowResult| -> Result<()> {
+                let reject = match result {
+                    RowResult::Row(row) => {
+                        match to_line(row, &wallet.currency, wallet.scale, &mut occurrences) {
+                            Ok(line) => {
+                                match store_line(&tx, &wallet.id, &batch_id, wallet.scale, options.restore_removed, &line)
+                                    .map_err(|e| match e {
+                                        StoreError::Conflict(m) => StoreError::Conflict(format!("{name}: {m}")),
+                                        other => other,
+                                    })? {
+                                    Outcome::Inserted => counts.0 += 1,
+                                    Outcome::Duplicate => counts.1 += 1,
+                                    Outcome::RemovedEarlier => {
+                                        counts.1 += 1;
+                                        counts.2 += 1;
+                                    }
+                                }
+                                return Ok(());
+                            }
+                            Err((column, raw_value, reason, row)) => RejectedRow {
+                                file: name.clone(),
+                                line: row.line,
+                                column,
+                                raw_value,
+                                reason,
+                                raw: row.raw,
+                            },
+                        }
+                    }
+                    RowResult::Reject(r) => RejectedRow {
+                        file: name.clone(),
+                        line: r.line,
+                        column: r.column,
+                        raw_value: r.raw_value,
+                        reason: r.reason,
+                        raw: r.raw,
+                    },
+                };
+                counts.3 += 1;
+                if options.valid_rows_only {
+                    tx.prepare_cached(
+                        "INSERT INTO import_rejects (batch_id, position, line, column_name, raw_value, reason, raw)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    )?
+                    .execute(params![batch_id, position as i64, reject.line as i64, reject.column, reject.raw_value, reject.reason, reject.raw])?;
+                }
+                if file_rejects.len() + summary.rejects.len() < MAX_REPORTED_REJECTS {
+                    file_rejects.push(reject);
+                }
+                Ok(())
+            };
+            let read = match &file.reading {
+                FileReading::Csv(profile) => read_csv(&mut tap, profile, &mut on_row),
+                FileReading::Statement(format) => read_statement(&mut tap, *format, &mut on_row),
+            };
+            let file_summary: FileSummary = match read {
+                Ok(s) => s,
+                Err(ReadError::Callback(e)) => return Err(e),
+                Err(ReadError::Import(e)) => {
+                    return Err(StoreError::Invalid(format!("{name}: {e}")))
+                }
+            };
+            if let Some(info) = &file_summary.statement {
+                if let Some(c) = info.currency.as_deref() {
+                    if !c.eq_ignore_ascii_case(&wallet.currency) {
+                        return Err(StoreError::Invalid(format!(
+                            "{name}: the statement is in {c} but wallet '{}' holds {}; choose a {c} wallet",
+                            wallet.name, wallet.currency
+                        )));
+                    }
+                }
+            }
+            let (inserted, duplicates, removed_earlier, rejected) = counts;
+            assert_eq!(
+                file_summary.read,
+                inserted + duplicates + rejected,
+                "every row read is inserted, a duplicate or rejected"
+            );
+            let sha256 = hex::encode(tap.hasher.finalize());
+            let info = file_summary.statement.clone();
+            tx.execute(
+                "INSERT INTO import_batch_files (batch_id, position, file_name, sha256, size_bytes, read, inserted, duplicates,
+                    format, encoding, rejected, profile_toml, opening_balance, closing_balance, balances_agree)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                params![
+                    batch_id, position as i64, name, sha256, tap.bytes as i64, file_summary.read as i64,
+                    inserted as i64, duplicates as i64, file_summary.format.as_str(), file_summary.encoding,
+                    rejected as i64, profile_toml,
+                    info.as_ref().and_then(|i| i.opening_balance.map(|b| b.to_string())),
+                    info.as_ref().and_then(|i| i.closing_balance.map(|b| b.to_string())),
+                    info.as_ref().and_then(|i| i.balances_agree),
+                ],
+            )?;
+            summary.read += file_summary.read;
+            summary.inserted += inserted;
+            summary.duplicates += duplicates;
+            summary.rejected += rejected;
+            summary.rejects.extend(file_rejects);
+            summary.files.push(BankFileSummary {
+                file_name: name,
+                sha256,
+                format: file_summary.format.as_str().to_owned(),
+                encoding: file_summary.encoding,
+                read: file_summary.read,
+                inserted,
+                duplicates,
+                removed_earlier,
+                rejected,
+                statement: file_summary.statement,
+                notes: file_summary.notes,
+            });
+        }
+        if summary.rejected > 0 && !options.valid_rows_only {
+            // Dropping the transaction rolls everything back: nothing is half-written.
+            return Err(StoreError::RowsRejected(Box::new(summary)));
+        }
+        tx.execute(
+            "UPDATE import_batches SET read = ?2, inserted = ?3, duplicates = ?4, rejected = ?5 WHERE id = ?1",
+            params![batch_id, summary.read as i64, summary.inserted as i64, summary.duplicates as i64, summary.rejected as i64],
+        )?;
+        append(
+            &tx,
+            now,
+            AuditEntry {
+                actor,
+                action: "import.batch",
+                entity: "import_batch",
+                entity_id: &batch_id,
+                before: None,
+                after: Some(json!({
+                    "wallet": wallet.name, "format": format,
+                    "read": summary.read, "inserted": summary.inserted,
+                    "duplicates": summary.duplicates, "rejected": summary.rejected,
+                    "valid_rows_only": options.valid_rows_only,
+                    "files": summary.files.iter().map(|f| json!({"file_name": f.file_name, "sha256": f.sha256})).collect::<Vec<_>>(),
+                })),
+            },
+        )?;
+        tx.commit()?;
+        Ok(summary)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BatchFileView {
+    pub file_name: String,
+    pub sha256: String,
+    pub size_bytes: i64,
+    pub format: Option<String>,
+    pub encoding: Option<String>,
+    pub read: i64,
+    pub inserted: i64,
+    pub duplicates: i64,
+    pub rejected: i64,
+    pub opening_balance: Option<String>,
+    pub closing_balance: Option<String>,
+    pub balances_agree: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BatchView {
+    pub id: String,
+    pub wallet: String,
+    pub format: String,
+    pub read: i64,
+    pub inserted: i64,
+    pub duplicates: i64,
+    pub rejected: i64,
+    pub valid_rows_only: bool,
+    pub actor: String,
+    pub at: String,
+    pub removed_at: Option<String>,
+    pub removed_by: Option<String>,
+    /// Rows of the batch still in the journal.
+    pub rows_held: i64,
+    pub files: Vec<BatchFileView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProfileView {
+    pub name: String,
+    pub toml: String,
+    pub created_at: String,
+    pub created_by: String,
+}
+
+impl Store {
+    /// Every import batch, newest first, with its files.
+    pub fn import_batches(&self) -> Result<Vec<BatchView>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT b.id, w.name, b.format, b.read, b.inserted, b.duplicates, b.rejected, b.valid_rows_only,
+                    b.actor, b.at, b.removed_at, b.removed_by,
+                    (SELECT COUNT(*) FROM journal_entries j WHERE j.batch_id = b.id)
+             FROM import_batches b JOIN wallets w ON w.id = b.wallet_id
+             ORDER BY b.at DESC, b.rowid DESC",
+        )?;
+        let mut batches: Vec<BatchView> = stmt
+            .query_map([], |r| {
+                Ok(BatchView {
+                    id: r.get(0)?,
+                    wallet: r.get(1)?,
+                    format: r.get(2)?,
+                    read: r.get(3)?,
+                    inserted: r.get(4)?,
+                    duplicates: r.get(5)?,
+                    rejected: r.get(6)?,
+                    valid_rows_only: r.get(7)?,
+                    actor: r.get(8)?,
+                    at: r.get(9)?,
+                    removed_at: r.get(10)?,
+                    removed_by: r.get(11)?,
+                    rows_held: r.get(12)?,
+                    files: Vec::new(),
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut files = self.conn.prepare(
+            "SELECT file_name, sha256, size_bytes, format, encoding, read, inserted, duplicates, rejected,
+                    opening_balance, closing_balance, balances_agree
+             FROM import_batch_files WHERE batch_id = ?1 ORDER BY position",
+        )?;
+        for b in &mut batches {
+            b.files = files
+                .query_map([&b.id], |r| {
+                    Ok(BatchFileView {
+                        file_name: r.get(0)?,
+                        sha256: r.get(1)?,
+                        size_bytes: r.get(2)?,
+                        format: r.get(3)?,
+                        encoding: r.get(4)?,
+                        read: r.get(5)?,
+                        inserted: r.get(6)?,
+                        duplicates: r.get(7)?,
+                        rejected: r.get(8)?,
+                        opening_balance: r.get(9)?,
+                        closing_balance: r.get(10)?,
+                        balances_agree: r.get(11)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+        }
+        Ok(batches)
+    }
+
+    /// The rows a "valid rows only" import left out, with their raw text.
+    pub fn batch_rejects(&self, batch_id: &str) -> Result<Vec<RejectedRow>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT f.file_name, r.line, r.column_name, r.raw_value, r.reason, r.raw
+             FROM import_rejects r
+             JOIN import_batch_files f ON f.batch_id = r.batch_id AND f.position = r.position
+             WHERE r.batch_id = ?1 ORDER BY r.position, r.line",
+        )?;
+        let rows = stmt
+            .query_map([batch_id], |r| {
+                Ok(RejectedRow {
+                    file: r.get(0)?,
+                    line: r.get::<_, i64>(1)? as u64,
+                    column: r.get(2)?,
+                    raw_value: r.get(3)?,
+                    reason: r.get(4)?,
+                    raw: r.get(5)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// Removes a batch's rows from the journal, keeping tombstones so a re-import does not
+    /// bring them back. Refused once any of its rows has been matched or reviewed.
+    pub fn remove_batch(&mut self, actor: &str, now: DateTime<Utc>, batch_id: &str) -> Result<u64> {
+        let tx = self.write_tx()?;
+        let batch: Option<(String, Option<String>, i64)> = tx
+            .query_row(
+                "SELECT wallet_id, removed_at, inserted FROM import_batches WHERE id = ?1",
+                [batch_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let Some((wallet_id, removed_at, inserted)) = batch else {
+            return Err(StoreError::NotFound {
+                what: "import batch",
+                name: batch_id.to_owned(),
+            });
+        };
+        if let Some(at) = removed_at {
+            return Err(StoreError::Conflict(format!("batch {batch_id} was already removed at {at}")));
+        }
+        let matched: i64 = tx.query_row(
+            "SELECT COUNT(*) FROM journal_entries j WHERE j.batch_id = ?1 AND (
+                EXISTS (SELECT 1 FROM match_links l WHERE l.journal_rowid = j.rowid_pk)
+                OR EXISTS (SELECT 1 FROM receipt_rejections r WHERE r.journal_rowid = j.rowid_pk))",
+            [batch_id],
+            |r| r.get(0),
+        )?;
+        if matched > 0 {
+            return Err(StoreError::Conflict(format!(
+                "batch {batch_id} cannot be removed: {matched} of its rows have been matched or reviewed; unlink them first"
+            )));
+        }
+        let tombstoned = tx.execute(
+            "INSERT OR REPLACE INTO import_tombstones (wallet_id, natural_key, batch_id, date, amount_minor, description)
+             SELECT wallet_id, natural_key, batch_id, date, amount_minor, description FROM journal_entries WHERE batch_id = ?1",
+            [batch_id],
+        )?;
+        let deleted = tx.execute("DELETE FROM journal_entries WHERE batch_id = ?1", [batch_id])?;
+        assert_eq!(tombstoned, deleted, "every removed row leaves a tombstone");
+        tx.execute(
+            "UPDATE import_batches SET removed_at = ?2, removed_by = ?3 WHERE id = ?1",
+            params![batch_id, timestamp(now), actor],
+        )?;
+        append(
+            &tx,
+            now,
+            AuditEntry {
+                actor,
+                action: "import.remove",
+                entity: "import_batch",
+                entity_id: batch_id,
+                before: Some(json!({"wallet_id": wallet_id, "rows": deleted, "inserted": inserted})),
+                after: Some(json!({"rows": 0, "tombstones": tombstoned})),
+            },
+        )?;
+        tx.commit()?;
+        Ok(deleted as u64)
+    }
+
+    /// Saves (or replaces) a CSV mapping profile under `name`; the TOML is validated first.
+    pub fn save_profile(&mut self, actor: &str, now: DateTime<Utc>, name: &str, toml: &str) -> Result<()> {
+        let name = name.trim();
+        if name.is_empty() || name.len() > 100 {
+            return Err(StoreError::Invalid("a profile name is 1 to 100 characters".into()));
+        }
+        let profile = Profile::from_toml(toml).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let canonical = profile.to_toml();
+        let before: Option<String> = self
+            .conn
+            .query_row("SELECT toml FROM mapping_profiles WHERE name = ?1", [name], |r| r.get(0))
+            .optional()?;
+        let tx = self.write_tx()?;
+        tx.execute(
+            "INSERT INTO mapping_profiles (name, toml, created_at, created_by) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (name) DO UPDATE SET toml = excluded.toml",
+            params![name, canonical, timestamp(now), actor],
+        )?;
+        append(
+            &tx,
+            now,
+            AuditEntry {
+                actor,
+                action: "profile.save",
+                entity: "mapping_profile",
+                entity_id: name,
+                before: before.map(serde_json::Value::String),
+                after: Some(serde_json::Value::String(canonical.clone())),
+            },
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn profiles(&self) -> Result<Vec<ProfileView>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name, toml, created_at, created_by FROM mapping_profiles ORDER BY name")?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(ProfileView {
+                    name: r.get(0)?,
+                    toml: r.get(1)?,
+                    created_at: r.get(2)?,
+                    created_by: r.get(3)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    pub fn profile(&self, name: &str) -> Result<Profile> {
+        let toml: String = self
+            .conn
+            .query_row("SELECT toml FROM mapping_profiles WHERE name = ?1", [name.trim()], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "profile",
+                name: name.to_owned(),
+            })?;
+        Profile::from_toml(&toml).map_err(|e| StoreError::Invalid(format!("saved profile '{name}': {e}")))
+    }
+}
