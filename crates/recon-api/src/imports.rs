@@ -4,12 +4,12 @@
 use crate::{ApiError, ApiResult};
 use chrono::Utc;
 use recon_import::{
-    detect_format, propose_profile, read_csv, read_statement, Format, Profile, Proposal,
-    ReadError, RowResult,
+    detect_format, propose_profile, read_csv, read_statement, Format, Profile, Proposal, ReadError,
+    RowResult,
 };
 use recon_store::{
     BankFile, BankFileSummary, BankImportOptions, BankImportSummary, FileReading, RejectedRow,
-    SourceFile, Store,
+    SourceFile, Store, StoreError,
 };
 use serde::Serialize;
 use std::fs::File;
@@ -57,7 +57,8 @@ pub fn resolve_profile(store: &Store, arg: &str) -> ApiResult<Profile> {
 /// Proposes a profile for a CSV; the caller decides what to do with ambiguities.
 pub fn propose(path: &Path) -> ApiResult<Proposal> {
     let head = head(path)?;
-    propose_profile(&head).map_err(|e| ApiError::new("bad_file", format!("{}: {e}", file_name(path))))
+    propose_profile(&head)
+        .map_err(|e| ApiError::new("bad_file", format!("{}: {e}", file_name(path))))
 }
 
 /// The message that refuses to guess an ambiguous column, naming it and its readings.
@@ -74,7 +75,11 @@ pub fn ambiguity_message(path: &Path, proposal: &Proposal) -> Option<String> {
 
 /// How to read a file: a statement by its format, a CSV by the given profile or, failing
 /// that, an unambiguous proposal.
-pub fn reading_for(path: &Path, format: Format, profile: Option<&Profile>) -> ApiResult<(FileReading, Option<Proposal>)> {
+pub fn reading_for(
+    path: &Path,
+    format: Format,
+    profile: Option<&Profile>,
+) -> ApiResult<(FileReading, Option<Proposal>)> {
     match format {
         Format::Csv => match profile {
             Some(p) => Ok((FileReading::Csv(p.clone()), None)),
@@ -88,7 +93,10 @@ pub fn reading_for(path: &Path, format: Format, profile: Option<&Profile>) -> Ap
         },
         Format::EsiJson => Err(ApiError::new(
             "invalid_input",
-            format!("{}: an ESI journal is not read through a profile", file_name(path)),
+            format!(
+                "{}: an ESI journal is not read through a profile",
+                file_name(path)
+            ),
         )),
         other => Ok((FileReading::Statement(other), None)),
     }
@@ -118,7 +126,9 @@ pub fn dry_run(path: &Path, profile: Option<&Profile>) -> ApiResult<DryRunReport
     let format = detect(path)?;
     let name = file_name(path);
     if format == Format::EsiJson {
-        let bytes = crate::read_source_files(&[path.to_path_buf()])?.remove(0).bytes;
+        let bytes = crate::read_source_files(&[path.to_path_buf()])?
+            .remove(0)
+            .bytes;
         let entries = recon_core::esi::parse_journal(&bytes, 2)
             .map_err(|e| ApiError::new("bad_file", format!("{name}: {e}")))?;
         let n = entries.len() as u64;
@@ -194,6 +204,21 @@ pub fn import_files(
     options: BankImportOptions,
     progress: Option<&AtomicU64>,
 ) -> ApiResult<BankImportSummary> {
+    import_files_outcome(store, actor, wallet, paths, profile, options, progress)?
+        .map_err(|refused| StoreError::RowsRejected(refused).into())
+}
+
+/// [`import_files`], but a batch refused for its bad rows is `Ok(Err(summary))` so the
+/// caller (the app) can show every bad row structured instead of as one long message.
+pub fn import_files_outcome(
+    store: &mut Store,
+    actor: &str,
+    wallet: &str,
+    paths: &[PathBuf],
+    profile: Option<&Profile>,
+    options: BankImportOptions,
+    progress: Option<&AtomicU64>,
+) -> ApiResult<Result<BankImportSummary, Box<BankImportSummary>>> {
     if paths.is_empty() {
         return Err(ApiError::new("invalid_input", "no files to import"));
     }
@@ -208,7 +233,7 @@ pub fn import_files(
         }
         let files: Vec<SourceFile> = crate::read_source_files(paths)?;
         let s = store.import_esi_journal(actor, Utc::now(), wallet, &files)?;
-        return Ok(BankImportSummary {
+        return Ok(Ok(BankImportSummary {
             batch_id: s.batch_id,
             wallet: s.wallet,
             read: s.read as u64,
@@ -233,7 +258,7 @@ pub fn import_files(
                 })
                 .collect(),
             rejects: Vec::new(),
-        });
+        }));
     }
     let mut files = Vec::with_capacity(paths.len());
     for (path, format) in paths.iter().zip(formats) {
@@ -245,7 +270,11 @@ pub fn import_files(
             reading,
         });
     }
-    Ok(store.import_bank_files(actor, Utc::now(), wallet, files, options, progress)?)
+    match store.import_bank_files(actor, Utc::now(), wallet, files, options, progress) {
+        Ok(summary) => Ok(Ok(summary)),
+        Err(StoreError::RowsRejected(refused)) => Ok(Err(refused)),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// `import csv`: every file through the given profile, never guessed.

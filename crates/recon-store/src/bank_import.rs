@@ -12,8 +12,8 @@ use crate::{timestamp, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use recon_core::money::{format_minor, to_minor};
 use recon_import::{
-    fingerprint, read_csv, read_statement, FileSummary, Format, Occurrences, ParsedRow,
-    Profile, ReadError, RowResult, StatementInfo,
+    fingerprint, read_csv, read_statement, FileSummary, Format, Occurrences, ParsedRow, Profile,
+    ReadError, RowResult, StatementInfo,
 };
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
@@ -104,7 +104,10 @@ impl BankImportSummary {
                 "\n  {}: line {}{}: '{}': {}",
                 r.file,
                 r.line,
-                r.column.as_deref().map(|c| format!(", column '{c}'")).unwrap_or_default(),
+                r.column
+                    .as_deref()
+                    .map(|c| format!(", column '{c}'"))
+                    .unwrap_or_default(),
                 r.raw_value,
                 r.reason
             ));
@@ -190,11 +193,19 @@ fn to_line(
             ));
         }
     };
-    let natural_key = match row.reference.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+    let natural_key = match row
+        .reference
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+    {
         Some(r) => format!("ref:{r}"),
         None => {
             let n = occurrences.next(row.date, &row.amount, &row.description);
-            format!("fp:{}", fingerprint(row.date, &row.amount, &row.description, n))
+            format!(
+                "fp:{}",
+                fingerprint(row.date, &row.amount, &row.description, n)
+            )
         }
     };
     Ok(Line {
@@ -222,7 +233,9 @@ fn store_line(
 ) -> Result<Outcome> {
     if !restore {
         let tombstoned = tx
-            .prepare_cached("SELECT 1 FROM import_tombstones WHERE wallet_id = ?1 AND natural_key = ?2")?
+            .prepare_cached(
+                "SELECT 1 FROM import_tombstones WHERE wallet_id = ?1 AND natural_key = ?2",
+            )?
             .query_row(params![wallet_id, line.natural_key], |_| Ok(()))
             .optional()?
             .is_some();
@@ -230,7 +243,11 @@ fn store_line(
             return Ok(Outcome::RemovedEarlier);
         }
     }
-    let ref_type = if line.amount_minor < 0 { "bank_debit" } else { "bank_credit" };
+    let ref_type = if line.amount_minor < 0 {
+        "bank_debit"
+    } else {
+        "bank_credit"
+    };
     let changed = tx
         .prepare_cached(
             "INSERT INTO journal_entries (wallet_id, natural_key, date, ref_type, description,
@@ -253,8 +270,10 @@ fn store_line(
         ])?;
     if changed == 1 {
         if restore {
-            tx.prepare_cached("DELETE FROM import_tombstones WHERE wallet_id = ?1 AND natural_key = ?2")?
-                .execute(params![wallet_id, line.natural_key])?;
+            tx.prepare_cached(
+                "DELETE FROM import_tombstones WHERE wallet_id = ?1 AND natural_key = ?2",
+            )?
+            .execute(params![wallet_id, line.natural_key])?;
         }
         return Ok(Outcome::Inserted);
     }
@@ -337,11 +356,20 @@ impl Store {
                     RowResult::Row(row) => {
                         match to_line(row, &wallet.currency, wallet.scale, &mut occurrences) {
                             Ok(line) => {
-                                match store_line(&tx, &wallet.id, &batch_id, wallet.scale, options.restore_removed, &line)
-                                    .map_err(|e| match e {
-                                        StoreError::Conflict(m) => StoreError::Conflict(format!("{name}: {m}")),
-                                        other => other,
-                                    })? {
+                                match store_line(
+                                    &tx,
+                                    &wallet.id,
+                                    &batch_id,
+                                    wallet.scale,
+                                    options.restore_removed,
+                                    &line,
+                                )
+                                .map_err(|e| match e {
+                                    StoreError::Conflict(m) => {
+                                        StoreError::Conflict(format!("{name}: {m}"))
+                                    }
+                                    other => other,
+                                })? {
                                     Outcome::Inserted => counts.0 += 1,
                                     Outcome::Duplicate => counts.1 += 1,
                                     Outcome::RemovedEarlier => {
@@ -617,7 +645,9 @@ impl Store {
             });
         };
         if let Some(at) = removed_at {
-            return Err(StoreError::Conflict(format!("batch {batch_id} was already removed at {at}")));
+            return Err(StoreError::Conflict(format!(
+                "batch {batch_id} was already removed at {at}"
+            )));
         }
         let matched: i64 = tx.query_row(
             "SELECT COUNT(*) FROM journal_entries j WHERE j.batch_id = ?1 AND (
@@ -636,7 +666,10 @@ impl Store {
              SELECT wallet_id, natural_key, batch_id, date, amount_minor, description FROM journal_entries WHERE batch_id = ?1",
             [batch_id],
         )?;
-        let deleted = tx.execute("DELETE FROM journal_entries WHERE batch_id = ?1", [batch_id])?;
+        let deleted = tx.execute(
+            "DELETE FROM journal_entries WHERE batch_id = ?1",
+            [batch_id],
+        )?;
         assert_eq!(tombstoned, deleted, "every removed row leaves a tombstone");
         tx.execute(
             "UPDATE import_batches SET removed_at = ?2, removed_by = ?3 WHERE id = ?1",
@@ -650,7 +683,9 @@ impl Store {
                 action: "import.remove",
                 entity: "import_batch",
                 entity_id: batch_id,
-                before: Some(json!({"wallet_id": wallet_id, "rows": deleted, "inserted": inserted})),
+                before: Some(
+                    json!({"wallet_id": wallet_id, "rows": deleted, "inserted": inserted}),
+                ),
                 after: Some(json!({"rows": 0, "tombstones": tombstoned})),
             },
         )?;
@@ -659,16 +694,28 @@ impl Store {
     }
 
     /// Saves (or replaces) a CSV mapping profile under `name`; the TOML is validated first.
-    pub fn save_profile(&mut self, actor: &str, now: DateTime<Utc>, name: &str, toml: &str) -> Result<()> {
+    pub fn save_profile(
+        &mut self,
+        actor: &str,
+        now: DateTime<Utc>,
+        name: &str,
+        toml: &str,
+    ) -> Result<()> {
         let name = name.trim();
         if name.is_empty() || name.len() > 100 {
-            return Err(StoreError::Invalid("a profile name is 1 to 100 characters".into()));
+            return Err(StoreError::Invalid(
+                "a profile name is 1 to 100 characters".into(),
+            ));
         }
         let profile = Profile::from_toml(toml).map_err(|e| StoreError::Invalid(e.to_string()))?;
         let canonical = profile.to_toml();
         let before: Option<String> = self
             .conn
-            .query_row("SELECT toml FROM mapping_profiles WHERE name = ?1", [name], |r| r.get(0))
+            .query_row(
+                "SELECT toml FROM mapping_profiles WHERE name = ?1",
+                [name],
+                |r| r.get(0),
+            )
             .optional()?;
         let tx = self.write_tx()?;
         tx.execute(
@@ -693,9 +740,9 @@ impl Store {
     }
 
     pub fn profiles(&self) -> Result<Vec<ProfileView>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT name, toml, created_at, created_by FROM mapping_profiles ORDER BY name")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT name, toml, created_at, created_by FROM mapping_profiles ORDER BY name",
+        )?;
         let rows = stmt
             .query_map([], |r| {
                 Ok(ProfileView {
@@ -712,12 +759,17 @@ impl Store {
     pub fn profile(&self, name: &str) -> Result<Profile> {
         let toml: String = self
             .conn
-            .query_row("SELECT toml FROM mapping_profiles WHERE name = ?1", [name.trim()], |r| r.get(0))
+            .query_row(
+                "SELECT toml FROM mapping_profiles WHERE name = ?1",
+                [name.trim()],
+                |r| r.get(0),
+            )
             .optional()?
             .ok_or_else(|| StoreError::NotFound {
                 what: "profile",
                 name: name.to_owned(),
             })?;
-        Profile::from_toml(&toml).map_err(|e| StoreError::Invalid(format!("saved profile '{name}': {e}")))
+        Profile::from_toml(&toml)
+            .map_err(|e| StoreError::Invalid(format!("saved profile '{name}': {e}")))
     }
 }

@@ -31,14 +31,25 @@ fn print_summary(out: &mut impl Write, json: bool, s: &BankImportSummary) -> Res
         writeln!(
             out,
             "  {} [{} {}] sha256 {}: read {}, inserted {}, duplicates {}{removed}, rejected {}",
-            f.file_name, f.format, f.encoding, f.sha256, f.read, f.inserted, f.duplicates, f.rejected
+            f.file_name,
+            f.format,
+            f.encoding,
+            f.sha256,
+            f.read,
+            f.inserted,
+            f.duplicates,
+            f.rejected
         )?;
         if let Some(st) = &f.statement {
             writeln!(
                 out,
                 "    statement: opening {} closing {} {}",
-                st.opening_balance.map(|b| b.to_string()).unwrap_or_else(|| "-".into()),
-                st.closing_balance.map(|b| b.to_string()).unwrap_or_else(|| "-".into()),
+                st.opening_balance
+                    .map(|b| b.to_string())
+                    .unwrap_or_else(|| "-".into()),
+                st.closing_balance
+                    .map(|b| b.to_string())
+                    .unwrap_or_else(|| "-".into()),
                 match st.balances_agree {
                     Some(true) => "(lines add up)",
                     Some(false) => "(LINES DO NOT ADD UP to the closing balance)",
@@ -68,7 +79,9 @@ pub fn import_csv(
     out: &mut impl Write,
 ) -> Result<()> {
     let profile = api(imports::resolve_profile(store, profile))?;
-    let s = api(imports::import_csv(store, actor, wallet, files, &profile, options, None))?;
+    let s = api(imports::import_csv(
+        store, actor, wallet, files, &profile, options, None,
+    ))?;
     print_summary(out, json, &s)
 }
 
@@ -110,7 +123,10 @@ pub fn import_file(
                         out,
                         "  line {}{}: '{}': {}",
                         x.line,
-                        x.column.as_deref().map(|c| format!(", column '{c}'")).unwrap_or_default(),
+                        x.column
+                            .as_deref()
+                            .map(|c| format!(", column '{c}'"))
+                            .unwrap_or_default(),
                         x.raw_value,
                         x.reason
                     )?;
@@ -153,7 +169,10 @@ pub fn batches(store: &Store, json: bool, out: &mut impl Write) -> Result<()> {
             b.inserted,
             b.duplicates,
             b.rejected,
-            b.removed_at.as_deref().map(|at| format!(", REMOVED {at}")).unwrap_or_default(),
+            b.removed_at
+                .as_deref()
+                .map(|at| format!(", REMOVED {at}"))
+                .unwrap_or_default(),
             b.actor
         )?;
         for f in b.files {
@@ -163,10 +182,16 @@ pub fn batches(store: &Store, json: bool, out: &mut impl Write) -> Result<()> {
     Ok(())
 }
 
-pub fn profile(store: &mut Store, actor: &str, cmd: ProfileCmd, out: &mut impl Write) -> Result<()> {
+pub fn profile(
+    store: &mut Store,
+    actor: &str,
+    cmd: ProfileCmd,
+    out: &mut impl Write,
+) -> Result<()> {
     match cmd {
         ProfileCmd::Save { name, file } => {
-            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
             store
                 .save_profile(actor, Utc::now(), &name, &text)
                 .map_err(|e| anyhow!("{}: {e}", file.display()))?;
@@ -174,7 +199,11 @@ pub fn profile(store: &mut Store, actor: &str, cmd: ProfileCmd, out: &mut impl W
         }
         ProfileCmd::List => {
             for p in store.profiles().map_err(|e| anyhow!(e))? {
-                writeln!(out, "{:<30} saved {} by {}", p.name, p.created_at, p.created_by)?;
+                writeln!(
+                    out,
+                    "{:<30} saved {} by {}",
+                    p.name, p.created_at, p.created_by
+                )?;
             }
         }
         ProfileCmd::Show { name } => {
@@ -186,7 +215,12 @@ pub fn profile(store: &mut Store, actor: &str, cmd: ProfileCmd, out: &mut impl W
             if let Some(message) = imports::ambiguity_message(&file, &proposal) {
                 bail!(message);
             }
-            writeln!(out, "# proposed for {} (encoding {})", file.display(), proposal.encoding)?;
+            writeln!(
+                out,
+                "# proposed for {} (encoding {})",
+                file.display(),
+                proposal.encoding
+            )?;
             write!(out, "{}", proposal.profile.to_toml())?;
         }
     }

@@ -70,12 +70,19 @@ enum Command {
 #[derive(Subcommand)]
 enum ProfileCmd {
     /// Save (or replace) a profile from a TOML file.
-    Save { name: String, file: PathBuf },
+    Save {
+        name: String,
+        file: PathBuf,
+    },
     List,
     /// Print a saved profile as TOML.
-    Show { name: String },
+    Show {
+        name: String,
+    },
     /// Propose a profile for a CSV (printed as TOML); refuses when a column is ambiguous.
-    Detect { file: PathBuf },
+    Detect {
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -446,7 +453,10 @@ fn run(cli: Cli) -> Result<()> {
             let n = store
                 .remove_batch(&actor, Utc::now(), &batch_id)
                 .map_err(|e| anyhow::anyhow!(e))?;
-            writeln!(out, "removed batch {batch_id}: {n} row(s) left the journal; re-imports will skip them")?;
+            writeln!(
+                out,
+                "removed batch {batch_id}: {n} row(s) left the journal; re-imports will skip them"
+            )?;
         }
         Command::Profile(cmd) => imports_cli::profile(&mut store, &actor, cmd, out)?,
         Command::Import(ImportCmd::Expected { json, file }) => {
