@@ -23,7 +23,9 @@ const CURRENCY_SYMBOLS: &[char] = &[
 ];
 
 /// Currency words written next to amounts that are not three-letter codes.
-const CURRENCY_WORDS: &[&str] = &["kr.", "kr", "Kr", "Fr.", "Fr", "zł", "Kč", "Ft", "lei", "Rs.", "Rs"];
+const CURRENCY_WORDS: &[&str] = &[
+    "kr.", "kr", "Kr", "Fr.", "Fr", "zł", "Kč", "Ft", "lei", "Rs.", "Rs",
+];
 
 /// Length in bytes of a currency marker at the start of `s` (`$`, `US$`, `EUR`, `kr`), if any.
 fn currency_prefix(s: &str) -> Option<usize> {
@@ -131,7 +133,9 @@ pub fn parse_amount(
                 continue;
             }
         }
-        let upper_tail = s.get(s.len().saturating_sub(2)..).map(str::to_ascii_uppercase);
+        let upper_tail = s
+            .get(s.len().saturating_sub(2)..)
+            .map(str::to_ascii_uppercase);
         if let Some(tail) = upper_tail.filter(|t| t == "CR" || t == "DR") {
             let head = &s[..s.len() - 2];
             if head

@@ -17,11 +17,11 @@ pub fn encoding_for_label(label: &str) -> Result<Option<&'static Encoding>, Impo
         "" | "auto" => Ok(None),
         "latin-1" | "latin1" => Ok(Some(encoding_rs::WINDOWS_1252)),
         "utf-16" => Ok(Some(UTF_16LE)),
-        _ => Encoding::for_label(l.as_bytes())
-            .map(Some)
-            .ok_or_else(|| ImportError::UnknownEncoding {
+        _ => Encoding::for_label(l.as_bytes()).map(Some).ok_or_else(|| {
+            ImportError::UnknownEncoding {
                 label: label.to_string(),
-            }),
+            }
+        }),
     }
 }
 
@@ -46,7 +46,12 @@ fn utf16_without_bom(head: &[u8]) -> Option<&'static Encoding> {
     }
     let pairs = sample.len() / 2;
     let even_zero = sample.iter().step_by(2).filter(|b| **b == 0).count();
-    let odd_zero = sample.iter().skip(1).step_by(2).filter(|b| **b == 0).count();
+    let odd_zero = sample
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .filter(|b| **b == 0)
+        .count();
     if odd_zero * 10 > pairs * 4 && even_zero * 10 < pairs {
         Some(UTF_16LE)
     } else if even_zero * 10 > pairs * 4 && odd_zero * 10 < pairs {
@@ -85,8 +90,7 @@ pub fn decode_all(bytes: &[u8], enc: &'static Encoding) -> (String, Vec<usize>, 
             .max_utf8_buffer_length_without_replacement(bytes.len() - pos)
             .unwrap_or(CHUNK);
         out.reserve(need.max(16));
-        let (res, read) =
-            dec.decode_to_string_without_replacement(&bytes[pos..], &mut out, true);
+        let (res, read) = dec.decode_to_string_without_replacement(&bytes[pos..], &mut out, true);
         pos += read;
         match res {
             DecoderResult::InputEmpty => break,
@@ -172,9 +176,9 @@ impl<R: Read> DecodingReader<R> {
                 .max_utf8_buffer_length_without_replacement(src.len())
                 .unwrap_or(CHUNK * 3);
             out.reserve(need.max(16));
-            let (res, read) =
-                self.decoder
-                    .decode_to_string_without_replacement(src, out, self.eof);
+            let (res, read) = self
+                .decoder
+                .decode_to_string_without_replacement(src, out, self.eof);
             self.pos += read;
             match res {
                 DecoderResult::InputEmpty => {

@@ -99,7 +99,11 @@ pub enum ImportError {
     #[error("the file has no header line")]
     NoHeader,
     #[error("line {line}: a record longer than {limit} bytes{}: this is not a CSV a bank would write", if *in_quotes { " (a quote opened there never closes)" } else { " (no line break)" })]
-    RecordTooLong { line: u64, limit: usize, in_quotes: bool },
+    RecordTooLong {
+        line: u64,
+        limit: usize,
+        in_quotes: bool,
+    },
     #[error("the file is larger than {limit} bytes, the most a statement may have")]
     TooLarge { limit: u64 },
     #[error("XML refused: {reason}")]
@@ -217,7 +221,12 @@ fn tuple_digest(date: NaiveDate, amount: &Decimal, description: &str) -> Sha256 
 /// SPEC §4: the stable key of a row without a natural id — hex SHA-256 of (date, amount
 /// normalized, description normalized, occurrence of that tuple inside the file, 1-based).
 /// The account is part of the caller's key, not of the digest.
-pub fn fingerprint(date: NaiveDate, amount: &Decimal, description: &str, occurrence: u32) -> String {
+pub fn fingerprint(
+    date: NaiveDate,
+    amount: &Decimal,
+    description: &str,
+    occurrence: u32,
+) -> String {
     let mut h = tuple_digest(date, amount, description);
     h.update(occurrence.to_string().as_bytes());
     hex::encode(h.finalize())

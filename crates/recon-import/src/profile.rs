@@ -116,7 +116,18 @@ pub enum AmountMapping {
 /// Indicator values that mean money out when a profile lists none (English, German S/H,
 /// Dutch Af, ISO 20022 DBIT).
 pub const DEFAULT_DEBIT_VALUES: &[&str] = &[
-    "D", "DR", "DB", "DBIT", "DEBIT", "DEBET", "S", "SOLL", "AF", "OUT", "WITHDRAWAL", "-",
+    "D",
+    "DR",
+    "DB",
+    "DBIT",
+    "DEBIT",
+    "DEBET",
+    "S",
+    "SOLL",
+    "AF",
+    "OUT",
+    "WITHDRAWAL",
+    "-",
 ];
 /// Indicator values that mean money in when a profile lists none.
 pub const DEFAULT_CREDIT_VALUES: &[&str] = &[
@@ -384,7 +395,10 @@ impl Profile {
     pub fn validate(&self) -> Result<(), ImportError> {
         let bad = |message: String| Err(ImportError::Profile { message });
         if !self.delimiter.is_ascii() || matches!(self.delimiter, '\r' | '\n') {
-            return bad(format!("delimiter {:?} must be one ASCII character", self.delimiter));
+            return bad(format!(
+                "delimiter {:?} must be one ASCII character",
+                self.delimiter
+            ));
         }
         if !self.quote.is_ascii() || self.quote == self.delimiter {
             return bad(format!(
@@ -437,9 +451,14 @@ impl Profile {
                 v.push(indicator)
             }
         }
-        for c in [&self.description, &self.counterparty, &self.reference, &self.balance]
-            .into_iter()
-            .flatten()
+        for c in [
+            &self.description,
+            &self.counterparty,
+            &self.reference,
+            &self.balance,
+        ]
+        .into_iter()
+        .flatten()
         {
             v.push(c);
         }

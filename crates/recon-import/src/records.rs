@@ -24,8 +24,13 @@ pub struct Record {
 }
 
 impl Record {
+    /// Number of fields.
     pub fn len(&self) -> usize {
         self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
     }
 
     /// Field `i` (0-based) as written, without its quotes.
@@ -67,11 +72,19 @@ enum State {
 
 /// Source of decoded text: the streaming decoder or an in-memory string (for sniffing).
 pub trait TextSource {
-    fn next_chunk(&mut self, out: &mut String, malformed: &mut Vec<usize>) -> Result<bool, ImportError>;
+    fn next_chunk(
+        &mut self,
+        out: &mut String,
+        malformed: &mut Vec<usize>,
+    ) -> Result<bool, ImportError>;
 }
 
 impl<R: Read> TextSource for DecodingReader<R> {
-    fn next_chunk(&mut self, out: &mut String, malformed: &mut Vec<usize>) -> Result<bool, ImportError> {
+    fn next_chunk(
+        &mut self,
+        out: &mut String,
+        malformed: &mut Vec<usize>,
+    ) -> Result<bool, ImportError> {
         DecodingReader::next_chunk(self, out, malformed)
     }
 }
@@ -80,7 +93,11 @@ impl<R: Read> TextSource for DecodingReader<R> {
 pub struct StrSource<'a>(pub Option<&'a str>);
 
 impl TextSource for StrSource<'_> {
-    fn next_chunk(&mut self, out: &mut String, malformed: &mut Vec<usize>) -> Result<bool, ImportError> {
+    fn next_chunk(
+        &mut self,
+        out: &mut String,
+        malformed: &mut Vec<usize>,
+    ) -> Result<bool, ImportError> {
         out.clear();
         malformed.clear();
         match self.0.take() {

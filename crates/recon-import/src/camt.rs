@@ -1,0 +1,374 @@
+//! ISO 20022 camt.053 (statement), camt.052 (report) and camt.054 (notification), read with
+//! quick-xml. DTDs and entity declarations are refused before parsing; only the five XML
+//! entities and character references are resolved; nesting is bounded.
+
+use crate::ofx::ofx_date;
+use crate::statement::{row_err, Emitter, RowData, RowErr};
+use crate::{parse_amount, ImportError, ReadError};
+use chrono::NaiveDate;
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::Reader;
+
+/// CAMT documents nest about 12 deep; 64 leaves room and stops pathological input.
+pub const MAX_XML_DEPTH: usize = 64;
+
+/// Refuses any document type declaration or entity declaration anywhere in the text:
+/// nothing a bank statement needs, and the door to entity bombs and external entities.
+pub(crate) fn refuse_dtd(text: &str) -> Result<(), ImportError> {
+    let b = text.as_bytes();
+    let mut from = 0;
+    while let Some(i) = text[from..].find("<!").map(|i| from + i) {
+        let rest = &b[i + 2..b.len().min(i + 9)];
+        if rest.eq_ignore_ascii_case(b"DOCTYPE")
+            || rest.len() >= 6 && rest[..6].eq_ignore_ascii_case(b"ENTITY")
+        {
+            return Err(ImportError::XmlRefused {
+                reason: "the file declares a DTD or entities (<!DOCTYPE/<!ENTITY); statements never need \
+                         them and they allow entity bombs and external entities"
+                    .into(),
+            });
+        }
+        from = i + 2;
+    }
+    Ok(())
+}
+
+#[derive(Default)]
+struct Bal {
+    code: String,
+    amount: Option<String>,
+    ind: Option<String>,
+}
+
+#[derive(Default)]
+struct Ntry {
+    start: usize,
+    amt: Option<String>,
+    ccy: Option<String>,
+    ind: Option<String>,
+    status: Option<String>,
+    booking: Option<String>,
+    value: Option<String>,
+    acct_svcr_ref: Option<String>,
+    tx_acct_svcr_ref: Option<String>,
+    ntry_ref: Option<String>,
+    end_to_end: Option<String>,
+    ustrd: Vec<String>,
+    addtl_ntry: Option<String>,
+    addtl_tx: Option<String>,
+    dbtr: Option<String>,
+    cdtr: Option<String>,
+}
+
+fn ends(path: &[String], suffix: &[&str]) -> bool {
+    path.len() >= suffix.len()
+        && path[path.len() - suffix.len()..]
+            .iter()
+            .zip(suffix)
+            .all(|(a, b)| a == b)
+}
+
+fn camt_date(s: &str) -> Result<NaiveDate, String> {
+    let t = s.trim();
+    NaiveDate::parse_from_str(t.get(..10).unwrap_or(t), "%Y-%m-%d").or_else(|_| ofx_date(t))
+}
+
+fn signed(
+    amount: &str,
+    ind: Option<&str>,
+    field: &'static str,
+) -> Result<rust_decimal::Decimal, RowErr> {
+    let v = parse_amount(amount, '.', None).map_err(|e| row_err(field, amount, e))?;
+    match ind.map(str::trim) {
+        Some("DBIT") => Ok(-v.abs()),
+        Some("CRDT") => Ok(v.abs()),
+        other => Err(row_err(
+            "CdtDbtInd",
+            other.unwrap_or(""),
+            "CdtDbtInd must be CRDT or DBIT",
+        )),
+    }
+}
+
+fn build(n: &Ntry) -> Result<RowData, RowErr> {
+    let amt = n
+        .amt
+        .as_deref()
+        .ok_or_else(|| row_err("Amt", "", "the entry has no Amt"))?;
+    let amount = signed(amt, n.ind.as_deref(), "Amt")?;
+    let (field, d) = match (&n.booking, &n.value) {
+        (Some(d), _) => ("BookgDt", d),
+        (None, Some(d)) => ("ValDt", d),
+        _ => {
+            return Err(row_err(
+                "BookgDt",
+                "",
+                "the entry has neither BookgDt nor ValDt",
+            ))
+        }
+    };
+    let date = camt_date(d).map_err(|e| row_err(field, d, e))?;
+    let description = if !n.ustrd.is_empty() {
+        n.ustrd.join(" ")
+    } else {
+        n.addtl_tx
+            .clone()
+            .or_else(|| n.addtl_ntry.clone())
+            .unwrap_or_default()
+    };
+    let counterparty = if amount.is_sign_negative() {
+        n.cdtr.clone()
+    } else {
+        n.dbtr.clone()
+    };
+    let reference = [
+        &n.acct_svcr_ref,
+        &n.tx_acct_svcr_ref,
+        &n.ntry_ref,
+        &n.end_to_end,
+    ]
+    .into_iter()
+    .flatten()
+    .find(|r| {
+        !r.is_empty() && !r.eq_ignore_ascii_case("NOTPROVIDED") && !r.eq_ignore_ascii_case("NONREF")
+    })
+    .cloned();
+    Ok(RowData {
+        date,
+        amount,
+        currency: n.ccy.clone(),
+        description,
+        counterparty,
+        reference,
+        balance: None,
+    })
+}
+
+fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
+    e.attributes()
+        .flatten()
+        .find(|a| a.key.local_name().as_ref() == name)
+        .map(|a| a.value.trim().to_string())
+}
+
+pub(crate) fn parse<E>(em: &mut Emitter<'_, E>) -> Result<(), ReadError<E>> {
+    let text = &em.text.text;
+    let mut reader = Reader::from_str(text);
+    let malformed = |line: u64, message: String| ImportError::Malformed {
+        format: "CAMT".into(),
+        line,
+        message,
+    };
+    let mut path: Vec<String> = Vec::new();
+    let mut buf = String::new();
+    let mut ntry: Option<Ntry> = None;
+    let mut bal: Option<Bal> = None;
+    let mut pending = 0u64;
+    let mut bal_ccy: Option<String> = None;
+    let mut saw_doc = false;
+    loop {
+        let before = reader.buffer_position() as usize;
+        let event = reader.read_event().map_err(|e| {
+            malformed(
+                em.text.line_of(reader.error_position() as usize),
+                e.to_string(),
+            )
+        })?;
+        let (start, empty) = match &event {
+            Event::Start(e) => (Some(e.clone()), false),
+            Event::Empty(e) => (Some(e.clone()), true),
+            _ => (None, false),
+        };
+        if let Some(e) = start {
+            saw_doc = true;
+            let name = e.local_name().as_ref().to_string();
+            path.push(name);
+            if path.len() > MAX_XML_DEPTH {
+                return Err(ImportError::XmlRefused {
+                    reason: format!(
+                        "elements nested deeper than {MAX_XML_DEPTH} (line {})",
+                        em.text.line_of(before)
+                    ),
+                }
+                .into());
+            }
+            buf.clear();
+            let last = path.last().map(String::as_str).unwrap_or("");
+            match last {
+                "Stmt" | "Rpt" | "Ntfctn" if path.len() <= 4 => em.begin_segment(),
+                "Ntry" => {
+                    ntry = Some(Ntry {
+                        start: before,
+                        ..Default::default()
+                    })
+                }
+                "Bal" if ntry.is_none() => bal = Some(Bal::default()),
+                "Amt" => {
+                    let ccy = attr(&e, "Ccy");
+                    if ends(&path, &["Ntry", "Amt"]) {
+                        if let Some(n) = ntry.as_mut() {
+                            n.ccy = ccy;
+                        }
+                    } else if ends(&path, &["Bal", "Amt"]) {
+                        bal_ccy = ccy;
+                    }
+                }
+                _ => {}
+            }
+            if !empty {
+                continue;
+            }
+        }
+        match event {
+            Event::Text(t) => buf.push_str(&t.xml10_content()),
+            Event::CData(c) => buf.push_str(&c.xml10_content()),
+            Event::GeneralRef(r) => {
+                if r.is_char_ref() {
+                    match r.resolve_char_ref() {
+                        Ok(Some(c)) => buf.push(c),
+                        _ => {
+                            return Err(malformed(
+                                em.text.line_of(before),
+                                "bad character reference".into(),
+                            )
+                            .into())
+                        }
+                    }
+                } else {
+                    let name = r.xml10_content();
+                    let c = match name.as_ref() {
+                        "amp" => '&',
+                        "lt" => '<',
+                        "gt" => '>',
+                        "quot" => '"',
+                        "apos" => '\'',
+                        other => {
+                            return Err(ImportError::XmlRefused {
+                                reason: format!(
+                                    "undeclared entity &{other}; (line {})",
+                                    em.text.line_of(before)
+                                ),
+                            }
+                            .into())
+                        }
+                    };
+                    buf.push(c);
+                }
+            }
+            Event::DocType(_) => {
+                return Err(ImportError::XmlRefused {
+                    reason: "the file has a DOCTYPE".into(),
+                }
+                .into())
+            }
+            Event::Eof => break,
+            Event::End(_) | Event::Empty(_) => {
+                let value = buf.trim().to_string();
+                let end = reader.buffer_position() as usize;
+                if let Some(n) = ntry.as_mut() {
+                    let p = &path;
+                    let set = |slot: &mut Option<String>| {
+                        if slot.is_none() && !value.is_empty() {
+                            *slot = Some(value.clone());
+                        }
+                    };
+                    if ends(p, &["Ntry", "Amt"]) {
+                        set(&mut n.amt);
+                    } else if ends(p, &["Ntry", "CdtDbtInd"]) {
+                        set(&mut n.ind);
+                    } else if ends(p, &["Ntry", "Sts"]) || ends(p, &["Ntry", "Sts", "Cd"]) {
+                        set(&mut n.status);
+                    } else if ends(p, &["Ntry", "BookgDt", "Dt"])
+                        || ends(p, &["Ntry", "BookgDt", "DtTm"])
+                    {
+                        set(&mut n.booking);
+                    } else if ends(p, &["Ntry", "ValDt", "Dt"])
+                        || ends(p, &["Ntry", "ValDt", "DtTm"])
+                    {
+                        set(&mut n.value);
+                    } else if ends(p, &["Ntry", "AcctSvcrRef"]) {
+                        set(&mut n.acct_svcr_ref);
+                    } else if ends(p, &["TxDtls", "Refs", "AcctSvcrRef"]) {
+                        set(&mut n.tx_acct_svcr_ref);
+                    } else if ends(p, &["Ntry", "NtryRef"]) {
+                        set(&mut n.ntry_ref);
+                    } else if ends(p, &["Refs", "EndToEndId"]) {
+                        set(&mut n.end_to_end);
+                    } else if ends(p, &["RmtInf", "Ustrd"]) {
+                        if !value.is_empty() {
+                            n.ustrd.push(value.clone());
+                        }
+                    } else if ends(p, &["Ntry", "AddtlNtryInf"]) {
+                        set(&mut n.addtl_ntry);
+                    } else if ends(p, &["TxDtls", "AddtlTxInf"]) {
+                        set(&mut n.addtl_tx);
+                    } else if ends(p, &["RltdPties", "Dbtr", "Nm"])
+                        || ends(p, &["RltdPties", "Dbtr", "Pty", "Nm"])
+                    {
+                        set(&mut n.dbtr);
+                    } else if ends(p, &["RltdPties", "Cdtr", "Nm"])
+                        || ends(p, &["RltdPties", "Cdtr", "Pty", "Nm"])
+                    {
+                        set(&mut n.cdtr);
+                    } else if p.last().is_some_and(|l| l == "Ntry") {
+                        let n = ntry.take().unwrap_or_default();
+                        let status = n.status.as_deref().unwrap_or("BOOK").to_ascii_uppercase();
+                        if status == "BOOK" {
+                            let data = build(&n);
+                            em.row(n.start, end, data)?;
+                        } else {
+                            pending += 1;
+                        }
+                    }
+                } else if let Some(b) = bal.as_mut() {
+                    if ends(&path, &["Bal", "Tp", "CdOrPrtry", "Cd"])
+                        || ends(&path, &["Bal", "Tp", "CdOrPrtry", "Prtry"])
+                    {
+                        b.code = value.to_ascii_uppercase();
+                    } else if ends(&path, &["Bal", "Amt"]) {
+                        b.amount = Some(value.clone());
+                    } else if ends(&path, &["Bal", "CdtDbtInd"]) {
+                        b.ind = Some(value.clone());
+                    } else if path.last().is_some_and(|l| l == "Bal") {
+                        let b = bal.take().unwrap_or_default();
+                        if let Some(a) = &b.amount {
+                            if let Ok(v) = signed(a, b.ind.as_deref(), "Bal") {
+                                let seg = em.segment();
+                                match b.code.as_str() {
+                                    "OPBD" => seg.opening = Some(v),
+                                    "PRCD" if seg.opening.is_none() => seg.opening = Some(v),
+                                    "CLBD" => seg.closing = Some(v),
+                                    _ => {}
+                                }
+                                if seg.currency.is_none() {
+                                    seg.currency = bal_ccy.clone();
+                                }
+                            }
+                        }
+                    }
+                } else if ends(&path, &["Acct", "Id", "IBAN"])
+                    || ends(&path, &["Acct", "Id", "Othr", "Id"])
+                {
+                    let seg = em.segment();
+                    if seg.account.is_none() && path.len() <= 7 {
+                        seg.account = Some(value.clone());
+                    }
+                } else if ends(&path, &["Acct", "Ccy"]) && path.len() <= 6 {
+                    em.segment().currency = Some(value.clone());
+                }
+                path.pop();
+                buf.clear();
+            }
+            _ => {}
+        }
+    }
+    if !saw_doc {
+        return Err(malformed(1, "no XML elements".into()).into());
+    }
+    if pending > 0 {
+        em.notes.push(format!(
+            "{pending} pending (not booked) entries were left out"
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,267 @@
+//! OFX/QFX 1.x (SGML: leaf elements are not closed) and 2.x (XML), with one tolerant tag
+//! reader. Only `STMTTRN` entries become rows (bank, card and investment-cash transactions).
+
+use crate::statement::{row_err, Emitter, RowData, RowErr};
+use crate::{parse_amount, ImportError, ReadError};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+/// Far deeper than any real OFX (SGML leaves without close tags count too); the reader is
+/// iterative, so this only bounds memory.
+const MAX_DEPTH: usize = 10_000;
+
+#[derive(Default)]
+struct Txn {
+    start: usize,
+    dtposted: Option<String>,
+    dtuser: Option<String>,
+    trnamt: Option<String>,
+    fitid: Option<String>,
+    name: Option<String>,
+    payee_name: Option<String>,
+    memo: Option<String>,
+    checknum: Option<String>,
+    currency: Option<String>,
+}
+
+/// `&amp;` and friends, numeric references; anything else is kept as written.
+fn unescape(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        let end = tail.find(';').filter(|&e| e <= 10);
+        let decoded = end.and_then(|e| {
+            let name = &tail[1..e];
+            let c = match name {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                "nbsp" => Some(' '),
+                _ => name
+                    .strip_prefix("#x")
+                    .or_else(|| name.strip_prefix("#X"))
+                    .and_then(|h| u32::from_str_radix(h, 16).ok())
+                    .or_else(|| name.strip_prefix('#').and_then(|d| d.parse().ok()))
+                    .and_then(char::from_u32),
+            };
+            c.map(|c| (c, e))
+        });
+        match decoded {
+            Some((c, e)) => {
+                out.push(c);
+                rest = &tail[e + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// OFX dates: `YYYYMMDD[HHMMSS[.XXX][[-5:EST]]]`; the date part is what counts.
+pub(crate) fn ofx_date(s: &str) -> Result<NaiveDate, String> {
+    let digits: String = s.trim().chars().take(8).collect();
+    if digits.len() < 8 || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return Err(format!("'{s}' is not an OFX date (YYYYMMDD…)"));
+    }
+    NaiveDate::parse_from_str(&digits, "%Y%m%d").map_err(|e| format!("'{s}': {e}"))
+}
+
+/// OFX amounts use `.`, but some European exports write `,`.
+fn ofx_amount(s: &str) -> Result<Decimal, String> {
+    let t = s.trim();
+    if t.contains(',') && !t.contains('.') {
+        parse_amount(t, ',', Some('.'))
+    } else {
+        parse_amount(t, '.', Some(','))
+    }
+}
+
+fn build(t: &Txn, stmt_currency: &Option<String>) -> Result<RowData, RowErr> {
+    let (field, date_text) = match (&t.dtposted, &t.dtuser) {
+        (Some(d), _) => ("DTPOSTED", d.as_str()),
+        (None, Some(d)) => ("DTUSER", d.as_str()),
+        (None, None) => {
+            return Err(row_err(
+                "DTPOSTED",
+                "",
+                "the transaction has no DTPOSTED date",
+            ))
+        }
+    };
+    let date = ofx_date(date_text).map_err(|e| row_err(field, date_text, e))?;
+    let amt = t
+        .trnamt
+        .as_deref()
+        .ok_or_else(|| row_err("TRNAMT", "", "the transaction has no TRNAMT amount"))?;
+    let amount = ofx_amount(amt).map_err(|e| row_err("TRNAMT", amt, e))?;
+    let name = t.payee_name.clone().or_else(|| t.name.clone());
+    let description = match (&name, &t.memo) {
+        (Some(n), Some(m)) if !m.is_empty() && m != n => format!("{n} - {m}"),
+        (Some(n), _) => n.clone(),
+        (None, Some(m)) => m.clone(),
+        (None, None) => String::new(),
+    };
+    Ok(RowData {
+        date,
+        amount,
+        currency: t.currency.clone().or_else(|| stmt_currency.clone()),
+        description,
+        counterparty: name,
+        reference: t
+            .fitid
+            .clone()
+            .filter(|s| !s.is_empty())
+            .or_else(|| t.checknum.clone()),
+        balance: None,
+    })
+}
+
+pub(crate) fn parse<E>(em: &mut Emitter<'_, E>) -> Result<(), ReadError<E>> {
+    let text = &em.text.text;
+    let upper_start = text
+        .find("<OFX>")
+        .or_else(|| text.to_ascii_uppercase().find("<OFX>"))
+        .ok_or_else(|| ImportError::Malformed {
+            format: "OFX".into(),
+            line: 1,
+            message: "no <OFX> element".into(),
+        })?;
+    let mut stack: Vec<String> = Vec::new();
+    let mut txn: Option<Txn> = None;
+    let mut stmt_currency: Option<String> = None;
+    let mut in_ledgerbal = false;
+    let mut pos = upper_start;
+    let bytes = text.as_bytes();
+    let mut pending_leaf: Option<String> = None;
+    while pos < bytes.len() {
+        let Some(lt) = text[pos..].find('<').map(|i| pos + i) else {
+            break;
+        };
+        // text between tags is the value of the leaf opened just before
+        if let Some(leaf) = pending_leaf.take() {
+            let value = unescape(text[pos..lt].trim());
+            let in_payee = stack.last().is_some_and(|s| s == "PAYEE");
+            if let Some(t) = txn.as_mut() {
+                match leaf.as_str() {
+                    "DTPOSTED" => t.dtposted = Some(value),
+                    "DTUSER" => t.dtuser = Some(value),
+                    "TRNAMT" => t.trnamt = Some(value),
+                    "FITID" => t.fitid = Some(value),
+                    "NAME" if in_payee => t.payee_name = Some(value),
+                    "NAME" => t.name = Some(value),
+                    "MEMO" => t.memo = Some(value),
+                    "CHECKNUM" => t.checknum = Some(value),
+                    "CURSYM" => t.currency = Some(value.to_ascii_uppercase()),
+                    _ => {}
+                }
+            } else {
+                match leaf.as_str() {
+                    "CURDEF" => {
+                        stmt_currency = Some(value.to_ascii_uppercase());
+                        em.segment().currency = stmt_currency.clone();
+                    }
+                    "ACCTID" if em.segment().account.is_none() => {
+                        em.segment().account = Some(value)
+                    }
+                    "BALAMT" if in_ledgerbal => {
+                        if let Ok(v) = ofx_amount(&value) {
+                            em.segment().closing = Some(v);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let Some(gt) = text[lt..].find('>').map(|i| lt + i) else {
+            break;
+        };
+        let tag = &text[lt + 1..gt];
+        pos = gt + 1;
+        if tag.starts_with('?') || tag.starts_with('!') {
+            continue; // processing instruction or comment
+        }
+        if let Some(name) = tag.strip_prefix('/') {
+            let name = name.trim().to_ascii_uppercase();
+            if name == "STMTTRN" {
+                if let Some(t) = txn.take() {
+                    let data = build(&t, &stmt_currency);
+                    em.row(t.start, pos, data)?;
+                }
+            }
+            if name == "LEDGERBAL" {
+                in_ledgerbal = false;
+            }
+            if let Some(i) = stack.iter().rposition(|s| *s == name) {
+                stack.truncate(i);
+            }
+            continue;
+        }
+        let name = tag
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .trim_end_matches('/')
+            .to_ascii_uppercase();
+        // Leaf or aggregate? A leaf has text right after its tag.
+        let next_lt = text[pos..]
+            .find('<')
+            .map(|i| pos + i)
+            .unwrap_or(bytes.len());
+        if !text[pos..next_lt].trim().is_empty() {
+            pending_leaf = Some(name);
+            // XML leaves close explicitly: skip the matching end tag
+            continue;
+        }
+        match name.as_str() {
+            "STMTTRN" => {
+                if let Some(t) = txn.take() {
+                    // SGML without </STMTTRN>: the previous one ends here
+                    let data = build(&t, &stmt_currency);
+                    em.row(t.start, lt, data)?;
+                }
+                txn = Some(Txn {
+                    start: lt,
+                    ..Default::default()
+                });
+            }
+            "STMTRS" | "CCSTMTRS" | "INVSTMTRS" => {
+                em.begin_segment();
+                stmt_currency = None;
+            }
+            "LEDGERBAL" => in_ledgerbal = true,
+            _ => {}
+        }
+        stack.push(name);
+        if stack.len() > MAX_DEPTH {
+            return Err(ImportError::Malformed {
+                format: "OFX".into(),
+                line: em.text.line_of(lt),
+                message: format!("nesting deeper than {MAX_DEPTH} elements"),
+            }
+            .into());
+        }
+    }
+    if let Some(t) = txn.take() {
+        let data = build(&t, &stmt_currency);
+        em.row(t.start, text.len(), data)?;
+    }
+    if em.read == 0 {
+        em.notes.push(
+            "the file has no STMTTRN transactions (only transfers, investment trades or \
+             other responses, which are not statement lines)"
+                .into(),
+        );
+    }
+    Ok(())
+}
