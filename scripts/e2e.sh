@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
 # End-to-end test of the Recon Desk desktop app: builds it, runs it under Xvfb through
 # tauri-driver (WebDriver on 127.0.0.1:4444) against a fresh ledger, and drives the UI
-# with ui/e2e/*.test.mjs (node:test). Screenshots land in target/e2e/.
+# with ui/e2e/*.test.mjs (node:test), one file at a time. Screenshots land in target/e2e/.
 #
 # Needs: node/npm, webkit2gtk dev libs, xvfb (xvfb-run), webkit2gtk-driver (WebKitWebDriver),
 # and tauri-driver (cargo install tauri-driver --locked).
-# Env: E2E_SKIP_BUILD=1 reuses target/debug/recon-desk; E2E_PORT (default 4444).
+# Env: E2E_SKIP_BUILD=1 reuses target/debug/recon-desk (or E2E_APP); E2E_PORT (default 4444).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 port="${E2E_PORT:-4444}"
 out="$root/target/e2e"
-app="$root/target/debug/recon-desk"
+app_built="${E2E_APP:-$root/target/debug/recon-desk}"
 driver="${TAURI_DRIVER:-$(command -v tauri-driver || echo "${CARGO_HOME:-${HOME:-/root}/.cargo}/bin/tauri-driver")}"
 
 for tool in xvfb-run WebKitWebDriver node npm; do
@@ -28,8 +28,11 @@ if [ "${E2E_SKIP_BUILD:-0}" != 1 ]; then
   # The Tauri CLI finds src-tauri/tauri.conf.json below the working directory; its
   # beforeBuildCommand builds ui/dist, which the debug binary embeds.
   ui/node_modules/.bin/tauri build --debug --no-bundle
+  # The Review test prepares its own ledger with the CLI before it opens the app.
+  cargo build -p recon
 fi
-[ -x "$app" ] || { echo "e2e: $app was not built" >&2; exit 1; }
+[ -x "$app_built" ] || { echo "e2e: $app_built was not built" >&2; exit 1; }
+[ -x "$root/target/debug/recon" ] || { echo "e2e: target/debug/recon was not built" >&2; exit 1; }
 
 rm -rf "$out"
 mkdir -p "$out"
@@ -52,6 +55,17 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
+# A plain `cargo build` elsewhere (without Tauri's custom-protocol feature) can replace
+# target/debug/recon-desk with a binary that loads the dev server instead of ui/dist: run a
+# private copy, and refuse one that does not embed the UI just built.
+app="$tmp/recon-desk"
+cp "$app_built" "$app"
+ui_js="$(grep -o 'assets/index-[A-Za-z0-9_-]*\.js' ui/dist/index.html | head -n 1 || true)"
+if [ -n "$ui_js" ] && ! grep -qF "$ui_js" "$app"; then
+  echo "e2e: $app_built does not embed ui/dist ($ui_js): another cargo build replaced it? Run again." >&2
+  exit 1
+fi
+
 echo "e2e: ledger $RECON_DB"
 setsid xvfb-run -a -s "-screen 0 1280x800x24" "$driver" --port "$port" >"$out/tauri-driver.log" 2>&1 &
 driver_pid=$!
@@ -72,5 +86,7 @@ until curl -sf "http://127.0.0.1:$port/status" >/dev/null 2>&1; do
 done
 echo "e2e: tauri-driver is up on :$port"
 
-E2E_APP="$app" E2E_OUT="$out" E2E_DRIVER="http://127.0.0.1:$port" node --test ui/e2e/
+# One file at a time: tauri-driver drives one app session at once.
+E2E_APP="$app" E2E_RECON="$root/target/debug/recon" E2E_OUT="$out" E2E_DRIVER="http://127.0.0.1:$port" \
+  node --test --test-concurrency=1 ui/e2e/
 echo "e2e: screenshots in $out"

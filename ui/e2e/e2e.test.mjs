@@ -163,6 +163,7 @@ after(async () => {
 });
 
 test("starts on an empty journal", async () => {
+  await click("nav-journal"); // the app opens on the Dashboard
   const total = await waitFor("journal total", async () => {
     const t = await text("journal-total");
     return t && /entr/.test(t) ? t : null;

@@ -16,4 +16,8 @@ newest_first: boolean, offset: number,
 /**
  * At most 1000 rows a page.
  */
-limit: number, };
+limit: number, 
+/**
+ * Only the rows of this import batch.
+ */
+batch?: string, };

@@ -2,11 +2,15 @@
 
 export type JournalRowDto = { 
 /**
- * The ESI journal id.
+ * The ESI journal id; `null` for bank rows.
  */
-id: number, wallet: string, 
+id: number | null, 
 /**
- * RFC 3339, UTC.
+ * The row's identity in its wallet: ESI id, `ref:{bank id}` or `fp:{fingerprint}`.
+ */
+key: string, counterparty: string | null, wallet: string, 
+/**
+ * RFC 3339, UTC (ESI) or `YYYY-MM-DD` (bank statements).
  */
 date: string, ref_type: string, 
 /**

@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import {
+  addPaths,
+  columnKey,
+  columnOptions,
+  dateFormatOptions,
+  formatBytes,
+  importBlocker,
+  parseColumnKey,
+  parsePaths,
+  previewCounts,
+  progressPercent,
+  shortHash,
+  splitValues,
+} from "./importWizard";
+import type { PreviewDto } from "../bindings/PreviewDto";
+
+describe("paths", () => {
+  it("splits lines and drops blanks", () => {
+    expect(parsePaths(" /a.csv \n\n/b.ofx\r\n")).toEqual(["/a.csv", "/b.ofx"]);
+  });
+  it("adds dropped paths without repeats", () => {
+    expect(addPaths("/a.csv", ["/a.csv", "/b.csv"])).toBe("/a.csv\n/b.csv");
+    expect(addPaths("", ["/x"])).toBe("/x");
+  });
+});
+
+describe("column keys", () => {
+  it("round-trips names and indexes", () => {
+    for (const c of ["Betrag", 3, "i:odd name"]) expect(parseColumnKey(columnKey(c))).toEqual(c);
+    expect(columnKey(null)).toBe("");
+    expect(parseColumnKey("")).toBeNull();
+    expect(parseColumnKey("i:0")).toBeNull();
+  });
+  it("offers header names, or indexes without a header, and keeps a missing choice", () => {
+    expect(columnOptions(["Date", "Amount"], true).map((o) => o.key)).toEqual(["n:Date", "n:Amount"]);
+    expect(columnOptions(["column 1", "column 2"], false).map((o) => o.label)).toEqual(["column 1", "column 2"]);
+    const opts = columnOptions(["Date"], true, ["Memo", null, "Date"]);
+    expect(opts.map((o) => o.key)).toEqual(["n:Date", "n:Memo"]);
+    expect(opts[1].label).toMatch(/not in file/);
+    // a blank header cell is addressed by index
+    expect(columnOptions(["Date", "column 2"], true)[1].key).toBe("i:2");
+  });
+});
+
+describe("formats and numbers", () => {
+  it("keeps an unusual date format selectable", () => {
+    expect(dateFormatOptions("%d.%m.%Y").some((f) => f.value === "%d.%m.%Y")).toBe(true);
+    const opts = dateFormatOptions("%e/%m/%Y");
+    expect(opts[opts.length - 1]).toEqual({ value: "%e/%m/%Y", label: "%e/%m/%Y" });
+  });
+  it("computes progress within 0..100", () => {
+    expect(progressPercent(0, 0)).toBe(0);
+    expect(progressPercent(50, 200)).toBe(25);
+    expect(progressPercent(300, 200)).toBe(100);
+    expect(progressPercent(1, 3)).toBe(33);
+  });
+  it("formats byte sizes", () => {
+    expect(formatBytes(532)).toBe("532 B");
+    expect(formatBytes(2048)).toBe("2.0 KiB");
+    expect(formatBytes(3 * 1024 * 1024)).toBe("3.0 MiB");
+  });
+  it("splits indicator values and shortens hashes", () => {
+    expect(splitValues(" S, Soll ,,")).toEqual(["S", "Soll"]);
+    expect(shortHash("a".repeat(64))).toBe(`${"a".repeat(12)}…`);
+  });
+});
+
+describe("wizard state", () => {
+  it("counts preview rows and rejects", () => {
+    const row = (reject: boolean) => ({
+      line: 2,
+      raw: "x",
+      parsed: reject ? null : null,
+      reject: reject ? { file: "f", line: 2, column: "Betrag", raw_value: "x", reason: "bad", raw: "x" } : null,
+    });
+    const p = { rows: [row(false), row(true), row(false)] } as unknown as PreviewDto;
+    expect(previewCounts(p)).toEqual({ shown: 3, parsed: 2, rejected: 1 });
+  });
+  it("blocks the import until wallet, file and ambiguities are settled", () => {
+    expect(importBlocker("", ["/a"], 0)).toMatch(/wallet/);
+    expect(importBlocker("Bank", [], 0)).toMatch(/file/);
+    expect(importBlocker("Bank", ["/a"], 1)).toMatch(/ambiguous/);
+    expect(importBlocker("Bank", ["/a"], 0)).toBeNull();
+  });
+});
