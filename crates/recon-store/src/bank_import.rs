@@ -229,9 +229,10 @@ fn store_line(
     batch_id: &str,
     scale: u8,
     restore: bool,
+    check_tombstones: bool,
     line: &Line,
 ) -> Result<Outcome> {
-    if !restore {
+    if !restore && check_tombstones {
         let tombstoned = tx
             .prepare_cached(
                 "SELECT 1 FROM import_tombstones WHERE wallet_id = ?1 AND natural_key = ?2",
@@ -316,6 +317,12 @@ impl Store {
         let wallet = self.wallet_by_name(wallet_name)?;
         let batch_id = uuid::Uuid::new_v4().to_string();
         let tx = self.write_tx()?;
+        // Most wallets never had a batch removed: skip a lookup per row for them.
+        let check_tombstones: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM import_tombstones WHERE wallet_id = ?1)",
+            [&wallet.id],
+            |r| r.get(0),
+        )?;
         let format = files
             .iter()
             .map(|f| f.reading.format_name())
@@ -362,6 +369,7 @@ impl Store {
                                     &batch_id,
                                     wallet.scale,
                                     options.restore_removed,
+                                    check_tombstones,
                                     &line,
                                 )
                                 .map_err(|e| match e {
