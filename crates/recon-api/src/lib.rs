@@ -3,11 +3,14 @@
 //! Inputs and outputs are the DTOs of [`dto`]; every error is an [`ApiError`] `{code, message}`.
 
 pub mod dto;
+pub mod dto_imports;
 pub mod dto_matching;
+pub mod import_wizard;
 pub mod imports;
 pub mod matching;
 
 pub use dto::*;
+pub use dto_imports::*;
 pub use dto_matching::*;
 
 use chrono::Utc;

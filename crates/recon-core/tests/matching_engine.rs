@@ -41,9 +41,14 @@ fn matched(r: &ReceiptResult) -> (usize, u32, Option<MemoSignal>) {
 #[test]
 fn full_payment_exact_memo() {
     let e = [exp("ARB cycle1 Player", 50 * B, 7)];
-    let r = one(&e, rec("ARB cycle1 Player", "Player deposited cash", 50 * B, 7));
+    let r = one(
+        &e,
+        rec("ARB cycle1 Player", "Player deposited cash", 50 * B, 7),
+    );
     assert_eq!(matched(&r), (0, 1050, Some(MemoSignal::Equal)));
-    let Verdict::Matched(c) = r.verdict else { unreachable!() };
+    let Verdict::Matched(c) = r.verdict else {
+        unreachable!()
+    };
     assert!(c.score.amount_equal && c.score.payer_equal);
 }
 
@@ -73,10 +78,7 @@ fn distance_one_alone_qualifies() {
 #[test]
 fn distance_two_and_three_need_the_amount() {
     let e = [exp("ARB cycle1 Player", 50 * B, 7)];
-    for (text, d, with_amount) in [
-        ("ARB cycle1 Plyr", 2u8, 135u32),
-        ("ARB cycle1 Pyr", 3, 120),
-    ] {
+    for (text, d, with_amount) in [("ARB cycle1 Plyr", 2u8, 135u32), ("ARB cycle1 Pyr", 3, 120)] {
         let r = one(&e, rec(text, "", 49 * B, 7));
         assert_eq!(r.verdict, Verdict::Unmatched, "{text} without amount");
         assert_eq!(r.suggestions[0].score.memo, Some(MemoSignal::Distance(d)));
@@ -202,8 +204,8 @@ impl Rng {
 }
 
 const ALPHABET: &[char] = &[
-    'a', 'b', 'c', 'd', 'e', 'k', 'l', 'm', 'n', 'o', 'r', 's', 'A', 'K', 'R', '\'', '-', '1',
-    '2', ' ', 'é', 'É', 'ß', 'ж', 'Ж', 'ω', 'ø',
+    'a', 'b', 'c', 'd', 'e', 'k', 'l', 'm', 'n', 'o', 'r', 's', 'A', 'K', 'R', '\'', '-', '1', '2',
+    ' ', 'é', 'É', 'ß', 'ж', 'Ж', 'ω', 'ø',
 ];
 
 fn random_name(rng: &mut Rng, max: usize) -> String {

@@ -26,6 +26,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 pub const MAX_REPORTED_REJECTS: usize = 100_000;
 
 /// How to read one file.
+// One per file: the size difference between variants costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum FileReading {
     Csv(Profile),
@@ -151,7 +153,9 @@ struct Line {
     row: ParsedRow,
 }
 
-/// Turns a parsed row into ledger terms, or the reason it cannot be stored.
+/// Turns a parsed row into ledger terms, or the reason it cannot be stored (the row is
+/// handed back so its text can be kept with the reject).
+#[allow(clippy::result_large_err)]
 fn to_line(
     row: ParsedRow,
     wallet_currency: &str,

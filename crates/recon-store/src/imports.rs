@@ -329,7 +329,7 @@ mod tests {
         assert_eq!((second.read, second.inserted, second.duplicates), (4, 0, 4));
         let rows = all_rows(&store);
         assert_eq!(rows.len(), 3);
-        let big = rows.iter().find(|r| r.esi_id == 1).unwrap();
+        let big = rows.iter().find(|r| r.esi_id == Some(1)).unwrap();
         assert_eq!(big.amount.as_deref(), Some("243877.50"));
         assert_eq!(big.amount_raw.as_deref(), Some("243877.49999999997"));
         assert_eq!(

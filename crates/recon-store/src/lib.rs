@@ -107,8 +107,10 @@ impl Store {
                 path.display()
             )));
         }
-        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;")
-            .map_err(at_path)?;
+        conn.execute_batch(
+            "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;",
+        )
+        .map_err(at_path)?;
         schema::migrate(&mut conn, path)?;
         Ok(Self {
             conn,

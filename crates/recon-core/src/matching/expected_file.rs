@@ -88,9 +88,10 @@ fn build_row(
     let amount_text = required("expected_amount")?;
     let currency = required("currency")?.to_uppercase();
     let character_id = match get("character_id").map(|v| v.trim().to_owned()) {
-        Some(v) if !v.is_empty() => Some(v.parse::<i64>().map_err(|_| {
-            field(line, "character_id", format!("'{v}' is not a whole number"))
-        })?),
+        Some(v) if !v.is_empty() => Some(
+            v.parse::<i64>()
+                .map_err(|_| field(line, "character_id", format!("'{v}' is not a whole number")))?,
+        ),
         _ => None,
     };
     let memo = match get("memo").map(|v| v.trim().to_owned()) {
@@ -156,7 +157,12 @@ fn parse_csv(text: &str) -> Result<Vec<ExpectedRow>, ExpectedFileError> {
         if record.iter().all(|v| v.trim().is_empty()) {
             continue;
         }
-        let get = |column: &str| index.get(column).and_then(|i| record.get(*i)).map(str::to_owned);
+        let get = |column: &str| {
+            index
+                .get(column)
+                .and_then(|i| record.get(*i))
+                .map(str::to_owned)
+        };
         rows.push(build_row(line, &get)?);
     }
     Ok(rows)
@@ -183,11 +189,18 @@ fn parse_json(text: &str) -> Result<Vec<ExpectedRow>, ExpectedFileError> {
             let value = if text == "null" {
                 None
             } else if text.starts_with('"') {
-                Some(serde_json::from_str::<String>(text).map_err(|e| field(line, key, e.to_string()))?)
+                Some(
+                    serde_json::from_str::<String>(text)
+                        .map_err(|e| field(line, key, e.to_string()))?,
+                )
             } else if text.starts_with(['-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9']) {
                 Some(text.to_owned())
             } else {
-                return Err(field(line, key, format!("must be a string or a number, not {text}")));
+                return Err(field(
+                    line,
+                    key,
+                    format!("must be a string or a number, not {text}"),
+                ));
             };
             values.insert(key.as_str(), value);
         }
@@ -241,9 +254,15 @@ mod tests {
             b"cycle_id,character_name,character_id,expected_amount,currency,memo\nc1,A,x7,1,ISK,\n",
         )
         .unwrap_err();
-        assert_eq!(err.to_string(), "line 2, column 'character_id': 'x7' is not a whole number");
+        assert_eq!(
+            err.to_string(),
+            "line 2, column 'character_id': 'x7' is not a whole number"
+        );
         let err = parse_expected(b"cycle_id,character_name,expected_amount\nc1,A,1\n").unwrap_err();
-        assert_eq!(err.to_string(), "line 1: the header has no 'currency' column");
+        assert_eq!(
+            err.to_string(),
+            "line 1: the header has no 'currency' column"
+        );
         let err = parse_expected(
             b"cycle_id,character_name,expected_amount,currency\nc1,A,1,ISK\nc1,B,2\n",
         )

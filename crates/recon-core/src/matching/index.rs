@@ -36,6 +36,8 @@ struct Bucket<'a> {
 
 pub struct IndexedFinder<'a> {
     memos: Vec<&'a str>,
+    /// Per memo: length in chars and [`char_signature`].
+    memo_chars: Vec<(u32, u64)>,
     equal: FxHashMap<&'a str, u32>,
     /// `None` when there is no non-empty memo.
     automaton: Option<AhoCorasick>,
@@ -49,6 +51,10 @@ pub struct IndexedFinder<'a> {
 impl<'a> IndexedFinder<'a> {
     pub fn new(expected: &'a [Expected]) -> Self {
         let memos: Vec<&'a str> = expected.iter().map(|e| e.memo.as_str()).collect();
+        let memo_chars = memos
+            .iter()
+            .map(|m| (m.chars().count() as u32, char_signature(m)))
+            .collect();
         let equal = memos
             .iter()
             .enumerate()
@@ -95,6 +101,7 @@ impl<'a> IndexedFinder<'a> {
         }
         Self {
             memos,
+            memo_chars,
             equal,
             automaton,
             pattern_memo,
@@ -160,7 +167,7 @@ impl<'a> IndexedFinder<'a> {
         if n == 0 {
             // Only the empty-text case: the distance is the memo's length.
             for i in candidates.into_iter().filter(|i| wanted(*i)) {
-                let m = self.memos[i as usize].chars().count();
+                let m = self.memo_chars[i as usize].0 as usize;
                 if m <= MAX_DISTANCE {
                     report(i, m);
                 }
@@ -169,10 +176,18 @@ impl<'a> IndexedFinder<'a> {
         }
         let pattern = Pattern::new(text);
         debug_assert_eq!(pattern.len(), n);
+        let text_sig = char_signature(text);
         for i in candidates.into_iter().filter(|i| wanted(*i)) {
+            let (m, memo_sig) = self.memo_chars[i as usize];
+            // Each char class one side has and the other lacks costs an edit of its own.
+            let lower_bound = (memo_sig & !text_sig)
+                .count_ones()
+                .max((text_sig & !memo_sig).count_ones());
+            if lower_bound as usize > MAX_DISTANCE {
+                continue;
+            }
             let memo = self.memos[i as usize];
-            let m = memo.chars().count();
-            if let Some(d) = pattern.distance(memo.chars(), m, MAX_DISTANCE) {
+            if let Some(d) = pattern.distance(memo.chars(), m as usize, MAX_DISTANCE) {
                 report(i, d);
             }
         }
@@ -209,11 +224,7 @@ impl MemoFinder for IndexedFinder<'_> {
         let resolved: Vec<u32> = hits.iter().map(|(i, _)| *i).collect();
         for text in texts {
             let mut found: Vec<(u32, usize)> = Vec::new();
-            self.distance_stage(
-                text,
-                |i| !resolved.contains(&i),
-                |i, d| found.push((i, d)),
-            );
+            self.distance_stage(text, |i| !resolved.contains(&i), |i, d| found.push((i, d)));
             for (i, d) in found {
                 if d >= 1 {
                     raise(&mut hits, i, MemoSignal::Distance(d as u8));
@@ -231,6 +242,19 @@ fn raise(hits: &mut Vec<(u32, MemoSignal)>, i: u32, s: MemoSignal) {
         Some((_, old)) => *old = s,
         None => hits.push((i, s)),
     }
+}
+
+/// One bit per class of chars present in `s`. Classes: `a`–`z` and `0`–`9` one each,
+/// the rest hashed into the remaining bits.
+fn char_signature(s: &str) -> u64 {
+    s.chars().fold(0u64, |sig, c| {
+        let bit = match c {
+            'a'..='z' => c as u32 - 'a' as u32,
+            '0'..='9' => 26 + c as u32 - '0' as u32,
+            _ => 36 + (c as u32).wrapping_mul(0x9E37_79B1) % 28,
+        };
+        sig | (1u64 << bit)
+    })
 }
 
 /// Byte offsets of every char start, plus the end: `bounds[k]..bounds[k + len]` is the

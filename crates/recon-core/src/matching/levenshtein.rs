@@ -31,7 +31,12 @@ fn strip_common_affixes<'x>(a: &'x str, b: &'x str) -> (&'x str, &'x str) {
     }
     let (a, b) = (&a[p..], &b[p..]);
     let (ab, bb) = (a.as_bytes(), b.as_bytes());
-    let mut s = ab.iter().rev().zip(bb.iter().rev()).take_while(|(x, y)| x == y).count();
+    let mut s = ab
+        .iter()
+        .rev()
+        .zip(bb.iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
     while !a.is_char_boundary(a.len() - s) {
         s -= 1;
     }

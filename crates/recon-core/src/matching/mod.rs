@@ -172,7 +172,10 @@ impl MemoFinder for NaiveFinder<'_> {
     fn memo_hits(&self, texts: &[String]) -> Vec<(usize, MemoSignal)> {
         let mut hits = Vec::new();
         for (i, memo) in self.memos.iter().enumerate() {
-            let best = texts.iter().filter_map(|t| memo_signal(memo, t)).max_by_key(|s| s.strength());
+            let best = texts
+                .iter()
+                .filter_map(|t| memo_signal(memo, t))
+                .max_by_key(|s| s.strength());
             if let Some(signal) = best {
                 hits.push((i, signal));
             }
@@ -277,7 +280,10 @@ impl FallbackIndex {
                 by_payer.entry(p).or_default().push(i);
             }
         }
-        Self { by_amount, by_payer }
+        Self {
+            by_amount,
+            by_payer,
+        }
     }
 
     fn suggest(
@@ -302,11 +308,18 @@ impl FallbackIndex {
         let mut out: Vec<Candidate> = seen
             .into_iter()
             .filter_map(|i| {
-                score(rules, &expected[i], receipt, None).map(|score| Candidate { expected: i, score })
+                score(rules, &expected[i], receipt, None)
+                    .map(|score| Candidate { expected: i, score })
             })
             .collect();
         out.sort_by(|a, b| {
-            let rank = |c: &Candidate| (c.score.payer_equal && c.score.amount_equal, c.score.amount_equal, c.score.payer_equal);
+            let rank = |c: &Candidate| {
+                (
+                    c.score.payer_equal && c.score.amount_equal,
+                    c.score.amount_equal,
+                    c.score.payer_equal,
+                )
+            };
             rank(b)
                 .cmp(&rank(a))
                 .then_with(|| expected[a.expected].memo.cmp(&expected[b.expected].memo))
