@@ -2,6 +2,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod import_commands;
 mod matching_commands;
 
 use std::sync::Mutex;
@@ -61,6 +62,14 @@ fn main() {
             matching_commands::match_accept_above,
             matching_commands::cycle_open,
             matching_commands::cycle_summaries,
+            import_commands::import_preview,
+            import_commands::import_run,
+            import_commands::import_progress,
+            import_commands::import_batches,
+            import_commands::batch_rejects,
+            import_commands::batch_remove,
+            import_commands::profile_list,
+            import_commands::profile_save,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Recon Desk");

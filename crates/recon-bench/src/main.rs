@@ -8,6 +8,7 @@
 mod cpu;
 mod e2e;
 mod gen;
+mod imports;
 mod rapidfuzz;
 
 use cpu::measure;
@@ -70,7 +71,53 @@ fn parse_args() -> Result<Args, String> {
     Ok(a)
 }
 
+const IMPORTS_USAGE: &str =
+    "usage: recon-bench imports [--rows 1000000] [--seed 42] [--recon target/release/recon] \
+[--sqlite3 sqlite3] [--work-dir $CARGO_TARGET_DIR/bench-data/imports]";
+
+fn parse_imports_args() -> Result<imports::Args, String> {
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| PathBuf::from("target"), PathBuf::from);
+    let mut a = imports::Args {
+        rows: 1_000_000,
+        seed: 42,
+        recon: target.join("release").join("recon"),
+        sqlite3: "sqlite3".into(),
+        work_dir: target.join("bench-data").join("imports"),
+    };
+    let mut it = std::env::args().skip(2);
+    while let Some(flag) = it.next() {
+        let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--rows" => a.rows = value()?.parse().map_err(|e| format!("--rows: {e}"))?,
+            "--seed" => a.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
+            "--recon" => a.recon = PathBuf::from(value()?),
+            "--sqlite3" => a.sqlite3 = value()?,
+            "--work-dir" => a.work_dir = PathBuf::from(value()?),
+            _ => return Err(IMPORTS_USAGE.into()),
+        }
+    }
+    Ok(a)
+}
+
 fn main() -> ExitCode {
+    if std::env::args().nth(1).as_deref() == Some("imports") {
+        let args = match parse_imports_args() {
+            Ok(a) => a,
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::from(2);
+            }
+        };
+        return match imports::imports(&args) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::from(1),
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
     let args = match parse_args() {
         Ok(a) => a,
         Err(e) => {

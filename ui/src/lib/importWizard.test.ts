@@ -12,6 +12,7 @@ import {
   progressPercent,
   shortHash,
   splitValues,
+  thousandsFor,
 } from "./importWizard";
 import type { PreviewDto } from "../bindings/PreviewDto";
 
@@ -82,5 +83,14 @@ describe("wizard state", () => {
     expect(importBlocker("Bank", [], 0)).toMatch(/file/);
     expect(importBlocker("Bank", ["/a"], 1)).toMatch(/ambiguous/);
     expect(importBlocker("Bank", ["/a"], 0)).toBeNull();
+  });
+});
+
+describe("separators", () => {
+  it("never leaves the decimal and thousands separators equal", () => {
+    expect(thousandsFor(".", ".")).toBe(",");
+    expect(thousandsFor(",", ",")).toBe(".");
+    expect(thousandsFor(",", null)).toBeNull();
+    expect(thousandsFor(".", "'")).toBe("'");
   });
 });

@@ -146,3 +146,12 @@ export function importBlocker(wallet: string, paths: string[], unansweredAmbigui
   if (unansweredAmbiguities > 0) return "choose how to read the ambiguous column above";
   return null;
 }
+
+/**
+ * The thousands separator to keep when the decimal separator changes: one character cannot
+ * be both, so choosing `,` as decimal turns a `,` thousands separator into `.` (and back).
+ */
+export function thousandsFor(decimal: string, thousands: string | null): string | null {
+  if (thousands !== decimal) return thousands;
+  return decimal === "," ? "." : ",";
+}

@@ -1,0 +1,238 @@
+//! `recon-bench imports [--rows 1000000] [--seed 42] [--recon PATH] [--sqlite3 sqlite3]`
+//!
+//! Generates a seeded 10-column bank CSV and times, in one run: `recon import csv` into an
+//! empty ledger, the re-import of the same file, a file with 10% new rows, and
+//! `sqlite3 .import --csv` of the same file into a table of the same columns with a UNIQUE
+//! key. Prints CPU seconds (user + system, from `wait4` of each child), peak memory and the
+//! ratios against the required figures.
+
+use crate::gen::Rng;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+pub struct Args {
+    pub rows: usize,
+    pub seed: u64,
+    pub recon: PathBuf,
+    pub sqlite3: String,
+    pub work_dir: PathBuf,
+}
+
+const HEADER: &str = "booking_date,value_date,transaction_id,counterparty,iban,description,category,amount,currency,balance";
+
+const PROFILE: &str = r#"delimiter = ","
+encoding = "utf-8"
+date = "booking_date"
+date_format = "%Y-%m-%d"
+description = "description"
+counterparty = "counterparty"
+reference = "transaction_id"
+balance = "balance"
+currency = { column = "currency" }
+decimal_separator = "."
+amount = "amount"
+"#;
+
+/// Integer cents as exact decimal text (`-1234` → `-12.34`); no floating point.
+fn cents(minor: i64) -> String {
+    let sign = if minor < 0 { "-" } else { "" };
+    let m = minor.unsigned_abs();
+    format!("{sign}{}.{:02}", m / 100, m % 100)
+}
+
+/// Rows `from..to` of the seeded statement; row `i` is the same in every file.
+fn write_rows(out: &mut impl Write, from: usize, to: usize, seed: u64) -> std::io::Result<()> {
+    for i in from..to {
+        let mut rng = Rng::new(seed ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let amount = rng.below(1_000_001) as i64 - 500_000;
+        let balance = 100_000_000 + amount * 3;
+        let date = format!("2026-{:02}-{:02}", 1 + i % 12, 1 + i % 28);
+        writeln!(
+            out,
+            "{date},{date},TX{i:010},Counterparty {},DE{:020},Payment reference {},cat{},{},EUR,{}",
+            i % 997,
+            i % 100_000,
+            rng.next_u64() % 1_000_000_000,
+            i % 17,
+            cents(amount),
+            cents(balance)
+        )?;
+    }
+    Ok(())
+}
+
+fn write_file(path: &Path, ranges: &[(usize, usize)], seed: u64) -> std::io::Result<()> {
+    let mut out = BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
+    writeln!(out, "{HEADER}")?;
+    for (from, to) in ranges {
+        write_rows(&mut out, *from, *to, seed)?;
+    }
+    out.flush()
+}
+
+pub struct Child {
+    pub cpu: f64,
+    pub peak_kb: i64,
+    pub wall: f64,
+    pub stdout: String,
+}
+
+/// Runs a command to completion; CPU and peak memory of that child alone (`wait4`).
+pub fn run_child(cmd: &mut Command) -> Result<Child, String> {
+    let start = Instant::now();
+    let child = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("{cmd:?}: {e}"))?;
+    let pid = child.id() as libc::pid_t;
+    let output = std::thread::spawn(move || {
+        let mut child = child;
+        let mut out = String::new();
+        let mut err = String::new();
+        use std::io::Read;
+        child.stdout.take().unwrap().read_to_string(&mut out).ok();
+        child.stderr.take().unwrap().read_to_string(&mut err).ok();
+        (out, err)
+    });
+    let mut status = 0;
+    // SAFETY: wait4 writes into the zeroed rusage we own; pid is our child.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut ru) };
+    let (stdout, stderr) = output
+        .join()
+        .map_err(|_| "reader thread panicked".to_string())?;
+    if rc != pid || !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
+        return Err(format!("{cmd:?} failed: {stderr}"));
+    }
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    Ok(Child {
+        cpu: secs(ru.ru_utime) + secs(ru.ru_stime),
+        peak_kb: ru.ru_maxrss,
+        wall: start.elapsed().as_secs_f64(),
+        stdout,
+    })
+}
+
+fn counts(json: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(json.trim()) {
+        Ok(v) => format!(
+            "read {} inserted {} duplicates {} rejected {}",
+            v["read"], v["inserted"], v["duplicates"], v["rejected"]
+        ),
+        Err(_) => json.trim().chars().take(200).collect(),
+    }
+}
+
+pub fn imports(a: &Args) -> Result<bool, String> {
+    let dir = &a.work_dir;
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let n = a.rows;
+    let first = dir.join("bank.csv");
+    let grown = dir.join("bank-plus-10pct.csv");
+    let profile = dir.join("bank.toml");
+    let t = Instant::now();
+    // The 10% file: the last 90% of the rows plus 10% new ones, as an overlapping export.
+    write_file(&first, &[(0, n)], a.seed).map_err(|e| e.to_string())?;
+    write_file(&grown, &[(n / 10, n + n / 10)], a.seed).map_err(|e| e.to_string())?;
+    std::fs::write(&profile, PROFILE).map_err(|e| e.to_string())?;
+    let size = std::fs::metadata(&first).map_err(|e| e.to_string())?.len();
+    println!(
+        "recon-bench imports: {n} rows x 10 columns, {:.1} MB, generated in {:.1} s",
+        size as f64 / 1e6,
+        t.elapsed().as_secs_f64()
+    );
+
+    let ledger = dir.join("ledger.sqlite");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", ledger.display()));
+    }
+    let recon = |args: &[&str]| {
+        let mut c = Command::new(&a.recon);
+        c.arg("--db").arg(&ledger).args(args);
+        run_child(&mut c)
+    };
+    recon(&[
+        "wallet",
+        "add",
+        "Bank",
+        "--kind",
+        "bank",
+        "--currency",
+        "EUR",
+    ])?;
+    let import = |file: &Path| {
+        recon(&[
+            "import",
+            "csv",
+            "--wallet",
+            "Bank",
+            "--profile",
+            &profile.display().to_string(),
+            "--json",
+            &file.display().to_string(),
+        ])
+    };
+    let first_run = import(&first)?;
+    println!("first import:   {}", counts(&first_run.stdout));
+    let again = import(&first)?;
+    println!("re-import:      {}", counts(&again.stdout));
+    let grown_run = import(&grown)?;
+    println!("10% new rows:   {}", counts(&grown_run.stdout));
+
+    let sdb = dir.join("sqlite-import.db");
+    let _ = std::fs::remove_file(&sdb);
+    let mut create = Command::new(&a.sqlite3);
+    create.arg(&sdb).arg(
+        "CREATE TABLE t (booking_date TEXT, value_date TEXT, transaction_id TEXT UNIQUE, \
+         counterparty TEXT, iban TEXT, description TEXT, category TEXT, amount TEXT, currency TEXT, balance TEXT);",
+    );
+    run_child(&mut create)?;
+    let mut sq = Command::new(&a.sqlite3);
+    sq.arg(&sdb)
+        .arg(format!(".import --csv --skip 1 {} t", first.display()));
+    let sqlite = run_child(&mut sq)?;
+
+    println!();
+    println!(
+        "{:<34} {:>8} {:>8} {:>10}",
+        "what", "cpu s", "wall s", "peak MB"
+    );
+    let row = |name: &str, c: &Child| {
+        println!(
+            "{name:<34} {:>8.2} {:>8.2} {:>10.1}",
+            c.cpu,
+            c.wall,
+            c.peak_kb as f64 / 1024.0
+        )
+    };
+    row("recon import csv (empty ledger)", &first_run);
+    row("recon import csv (same file again)", &again);
+    row("recon import csv (10% new rows)", &grown_run);
+    row("sqlite3 .import --csv (UNIQUE key)", &sqlite);
+    let r_first = first_run.cpu / sqlite.cpu;
+    let r_again = again.cpu / first_run.cpu;
+    let peak_mb = [&first_run, &again, &grown_run]
+        .iter()
+        .map(|c| c.peak_kb)
+        .max()
+        .unwrap_or(0) as f64
+        / 1024.0;
+    let verdict = |ok: bool| if ok { "meets" } else { "DOES NOT MEET" };
+    println!();
+    println!(
+        "first import / sqlite3 .import: {r_first:.2}  (required <= 1.0, goal 0.85: {})",
+        verdict(r_first <= 1.0)
+    );
+    println!(
+        "re-import / first import:       {r_again:.2}  (required <= 0.65: {})",
+        verdict(r_again <= 0.65)
+    );
+    println!(
+        "peak memory:                    {peak_mb:.0} MB (required < 200 MB: {})",
+        verdict(peak_mb < 200.0)
+    );
+    Ok(r_first <= 1.0 && r_again <= 0.65 && peak_mb < 200.0)
+}
