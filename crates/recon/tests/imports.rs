@@ -57,6 +57,15 @@ fn import_csv(l: &Ledger, file: &str, extra: &[&str]) -> Value {
     l.json(&args)
 }
 
+/// (read, inserted, duplicates, rejected) of an import's JSON summary.
+fn counts(s: &Value) -> (u64, u64, u64, u64) {
+    let n = |k: &str| {
+        s[k].as_u64()
+            .unwrap_or_else(|| panic!("{k} missing in {s}"))
+    };
+    (n("read"), n("inserted"), n("duplicates"), n("rejected"))
+}
+
 fn journal_amounts(l: &Ledger) -> Vec<String> {
     let rows = l.json(&["journal", "list", "--wallet", "Giro", "--json"]);
     rows.as_array()
@@ -85,14 +94,7 @@ fn an_overlapping_export_imports_only_its_new_rows() {
         ]),
     );
     let s = import_csv(&l, &jan, &[]);
-    assert_eq!(
-        (
-            s["read"].as_u64(),
-            s["inserted"].as_u64(),
-            s["duplicates"].as_u64()
-        ),
-        (Some(3), Some(3), Some(0))
-    );
+    assert_eq!(counts(&s), (3, 3, 0, 0));
     let overlap = l.file(
         "jan-feb.csv",
         &bank_csv(&[
@@ -102,14 +104,7 @@ fn an_overlapping_export_imports_only_its_new_rows() {
         ]),
     );
     let s = import_csv(&l, &overlap, &[]);
-    assert_eq!(
-        (
-            s["read"].as_u64(),
-            s["inserted"].as_u64(),
-            s["duplicates"].as_u64()
-        ),
-        (Some(3), Some(1), Some(2))
-    );
+    assert_eq!(counts(&s), (3, 1, 2, 0));
     assert_eq!(
         journal_amounts(&l),
         [
@@ -153,10 +148,7 @@ fn identical_rows_without_ids_survive_once_each_and_never_twice() {
     let s = import_csv(&l, &day, &[]);
     assert_eq!(s["inserted"], 2 + 1);
     let s = import_csv(&l, &day, &[]);
-    assert_eq!(
-        (s["inserted"].as_u64(), s["duplicates"].as_u64()),
-        (Some(0), Some(3))
-    );
+    assert_eq!(counts(&s), (3, 0, 3, 0));
     // A later export of the same day holding a third coffee adds exactly that one.
     let more = l.file(
         "more.csv",
@@ -167,10 +159,7 @@ fn identical_rows_without_ids_survive_once_each_and_never_twice() {
         ]),
     );
     let s = import_csv(&l, &more, &[]);
-    assert_eq!(
-        (s["inserted"].as_u64(), s["duplicates"].as_u64()),
-        (Some(1), Some(2))
-    );
+    assert_eq!(counts(&s), (3, 1, 2, 0));
     assert_eq!(
         journal_amounts(&l)
             .iter()
@@ -198,10 +187,7 @@ fn removed_rows_stay_removed_unless_the_user_asks() {
     assert!(out.contains("2 row(s) left the journal"), "{out}");
     assert!(journal_amounts(&l).is_empty());
     let s = import_csv(&l, &f, &[]);
-    assert_eq!(
-        (s["inserted"].as_u64(), s["duplicates"].as_u64()),
-        (Some(0), Some(2))
-    );
+    assert_eq!(counts(&s), (2, 0, 2, 0));
     assert_eq!(s["files"][0]["removed_earlier"], 2);
     assert!(journal_amounts(&l).is_empty());
     let s = import_csv(&l, &f, &["--restore-removed"]);
@@ -295,15 +281,7 @@ fn bad_rows_refuse_the_file_by_default_or_are_kept_on_the_batch() {
         .is_empty());
 
     let s = import_csv(&l, &f, &["--valid-rows-only"]);
-    assert_eq!(
-        (
-            s["read"].as_u64(),
-            s["inserted"].as_u64(),
-            s["duplicates"].as_u64(),
-            s["rejected"].as_u64()
-        ),
-        (Some(4), Some(1), Some(0), Some(3))
-    );
+    assert_eq!(counts(&s), (4, 1, 0, 3));
     let b = &l.json(&["import", "batches", "--json"])[0];
     assert_eq!(
         b["read"].as_i64().unwrap(),
@@ -391,10 +369,7 @@ fn a_statement_in_another_currency_than_the_wallet_is_refused() {
     let s = l.json(&["import", "file", "--wallet", "Checking", "--json", &f]);
     assert_eq!(s["inserted"], 2);
     let s = l.json(&["import", "file", "--wallet", "Checking", "--json", &f]);
-    assert_eq!(
-        (s["inserted"].as_u64(), s["duplicates"].as_u64()),
-        (Some(0), Some(2))
-    );
+    assert_eq!(counts(&s), (2, 0, 2, 0));
 }
 
 #[test]

@@ -50,140 +50,48 @@ fn entry(
         .replace("\"amount\":0", &format!("\"amount\":{amount}"))
 }
 
-fn receiving_journal() -> String {
-    let d = "player_donation";
-    let entries = [
-        entry(
-            1,
-            d,
-            "5000000000.00",
-            Some("ARB c1 Alpha"),
-            "Alpha deposited cash",
-            101,
-        ),
-        entry(
-            2,
-            d,
-            "4500000000",
-            Some("ARB c1 Bravo"),
-            "Bravo deposited cash",
-            102,
-        ),
-        entry(
-            3,
-            d,
-            "6000000000",
-            Some("ARB c1 Charlie"),
-            "Charlie deposited cash",
-            103,
-        ),
-        entry(
-            4,
-            d,
-            "900000000",
-            Some("ARB c1 Delt"),
-            "Delta deposited cash",
-            104,
-        ),
-        entry(
-            5,
-            d,
-            "2000000000",
-            Some("ARB c1 Ecoh"),
-            "Echo deposited cash",
-            105,
-        ),
-        entry(
-            6,
-            d,
-            "3100000000",
-            Some("ARB c1 Fxtrt"),
-            "Foxtrot deposited cash",
-            106,
-        ),
-        entry(7, d, "1000000000", Some(""), "Golf deposited cash", 107),
-        entry(
-            8,
-            d,
-            "1000000000",
-            Some("ARB c1 India"),
-            "India deposited cash",
-            109,
-        ),
-        entry(
-            9,
-            d,
-            "1000000000",
-            Some("ARB c1 India"),
-            "India deposited cash",
-            109,
-        ),
-        entry(
-            10,
-            d,
-            "1000000000",
-            Some("ARB c1 Juliet"),
-            "Alt of Juliet deposited cash",
-            999,
-        ),
-        entry(11, d, "1000000000", None, "ARB c1 Kilo", 111),
-        entry(
-            12,
-            d,
-            "1000000000",
-            Some("  arb   C1 LIMA "),
-            "Lima deposited cash",
-            112,
-        ),
-        entry(
-            13,
-            d,
-            "243877.49999999997",
-            Some("ARB c1 Mike"),
-            "Mike deposited cash",
-            113,
-        ),
-        entry(
-            14,
-            d,
-            "500000000",
-            Some("ARB c1 Nov"),
-            "Someone deposited cash",
-            555,
-        ),
-        entry(
-            15,
-            d,
-            "1000000000",
-            Some("ARB c1 Oscar"),
-            "Oscar deposited cash",
-            116,
-        ),
-        entry(
-            16,
-            "corporation_account_withdrawal",
-            "1000000000",
-            Some("ARB c1 Papa"),
-            "Papa",
-            118,
-        ),
-        entry(
-            17,
-            d,
-            "-1000000000",
-            Some("ARB c1 Romeo"),
-            "Romeo got cash back",
-            120,
-        ),
-        entry(
-            18,
-            d,
-            "1000000000",
-            Some("payment ARB c1 Sierra thanks"),
-            "Sierra deposited cash",
-            121,
-        ),
-    ];
+/// (ESI id, ref type, amount text, reason, description, payer).
+type Line = (
+    i64,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+    i64,
+);
+
+const D: &str = "player_donation";
+
+/// One line per scenario of the seed, received by the Logistics wallet.
+#[rustfmt::skip]
+const RECEIVED: [Line; 18] = [
+    (1, D, "5000000000.00", Some("ARB c1 Alpha"), "Alpha deposited cash", 101),
+    (2, D, "4500000000", Some("ARB c1 Bravo"), "Bravo deposited cash", 102),
+    (3, D, "6000000000", Some("ARB c1 Charlie"), "Charlie deposited cash", 103),
+    (4, D, "900000000", Some("ARB c1 Delt"), "Delta deposited cash", 104),
+    (5, D, "2000000000", Some("ARB c1 Ecoh"), "Echo deposited cash", 105),
+    (6, D, "3100000000", Some("ARB c1 Fxtrt"), "Foxtrot deposited cash", 106),
+    (7, D, "1000000000", Some(""), "Golf deposited cash", 107),
+    (8, D, "1000000000", Some("ARB c1 India"), "India deposited cash", 109),
+    (9, D, "1000000000", Some("ARB c1 India"), "India deposited cash", 109),
+    (10, D, "1000000000", Some("ARB c1 Juliet"), "Alt of Juliet deposited cash", 999),
+    (11, D, "1000000000", None, "ARB c1 Kilo", 111),
+    (12, D, "1000000000", Some("  arb   C1 LIMA "), "Lima deposited cash", 112),
+    (13, D, "243877.49999999997", Some("ARB c1 Mike"), "Mike deposited cash", 113),
+    (14, D, "500000000", Some("ARB c1 Nov"), "Someone deposited cash", 555),
+    (15, D, "1000000000", Some("ARB c1 Oscar"), "Oscar deposited cash", 116),
+    (16, "corporation_account_withdrawal", "1000000000", Some("ARB c1 Papa"), "Papa", 118),
+    (17, D, "-1000000000", Some("ARB c1 Romeo"), "Romeo got cash back", 120),
+    (18, D, "1000000000", Some("payment ARB c1 Sierra thanks"), "Sierra deposited cash", 121),
+];
+
+fn journal(lines: &[Line]) -> String {
+    let entries: Vec<String> = lines
+        .iter()
+        .map(|&(id, ref_type, amount, reason, description, payer)| {
+            entry(id, ref_type, amount, reason, description, payer)
+        })
+        .collect();
     format!("[{}]", entries.join(","))
 }
 
@@ -198,19 +106,9 @@ fn setup() -> Ledger {
         "--receiving",
     ]);
     l.ok(&["wallet", "add", "Alt", "--owner-id", "90000002"]);
-    let journal = l.file("recv.json", &receiving_journal());
-    l.ok(&["import", "esi-journal", "--wallet", "Logistics", &journal]);
-    let alt = format!(
-        "[{}]",
-        entry(
-            19,
-            "player_donation",
-            "1000000000",
-            Some("ARB c1 Quebec"),
-            "Quebec",
-            119
-        )
-    );
+    let received = l.file("recv.json", &journal(&RECEIVED));
+    l.ok(&["import", "esi-journal", "--wallet", "Logistics", &received]);
+    let alt = journal(&[(19, D, "1000000000", Some("ARB c1 Quebec"), "Quebec", 119)]);
     let alt = l.file("alt.json", &alt);
     l.ok(&["import", "esi-journal", "--wallet", "Alt", &alt]);
     let expected = l.file("expected.csv", EXPECTED_CSV);
@@ -231,18 +129,50 @@ fn expected(l: &Ledger) -> std::collections::HashMap<String, Value> {
     by_memo(&l.json(&["expected", "list", "--json"]))
 }
 
+#[rustfmt::skip] // a table of outcomes reads best one per line
 #[test]
 fn every_seed_scenario_ends_in_the_right_status_amount_and_payer() {
     let l = setup();
     let run = l.json(&["match", "--json"]);
     let e = expected(&l);
-    let check = |memo: &str,
-                 status: &str,
-                 actual: Option<&str>,
-                 adjusted: bool,
-                 payer: Option<i64>,
-                 ids: &[&str],
-                 kind: Option<&str>| {
+    // (memo, status, actual amount, amount adjusted, actual payer, journal ids, match type)
+    type Outcome = (&'static str, &'static str, Option<&'static str>, bool, Option<i64>, &'static [&'static str], Option<&'static str>);
+    let awaiting = |memo| -> Outcome { (memo, "awaiting_payment", None, false, None, &[], None) };
+    let outcomes: Vec<Outcome> = vec![
+        // Full payment, correct memo.
+        ("ARB c1 Alpha", "confirmed", Some("5000000000.00"), false, Some(101), &["1"], Some("auto_exact")),
+        // Partial and overpayment: accepted, amount updated, flagged.
+        ("ARB c1 Bravo", "confirmed", Some("4500000000.00"), true, Some(102), &["2"], Some("auto_exact")),
+        ("ARB c1 Charlie", "confirmed", Some("6000000000.00"), true, Some(103), &["3"], Some("auto_exact")),
+        // One typo qualifies alone; two typos only with the amount.
+        ("ARB c1 Delta", "confirmed", Some("900000000.00"), true, Some(104), &["4"], Some("auto_fuzzy")),
+        ("ARB c1 Echo", "confirmed", Some("2000000000.00"), false, Some(105), &["5"], Some("auto_fuzzy")),
+        awaiting("ARB c1 Foxtrot"),
+        // No memo: never auto-linked. Not received: stays awaiting.
+        awaiting("ARB c1 Golf"),
+        awaiting("ARB c1 Hotel"),
+        // Several payments are summed.
+        ("ARB c1 India", "confirmed", Some("2000000000.00"), false, Some(109), &["8", "9"], Some("auto_exact")),
+        // Sent from another character: the actual payer is kept for payouts.
+        ("ARB c1 Juliet", "confirmed", Some("1000000000.00"), false, Some(999), &["10"], Some("auto_exact")),
+        // Memo only in the description; case and spacing differences; ESI float noise.
+        ("ARB c1 Kilo", "confirmed", Some("1000000000.00"), false, Some(111), &["11"], Some("auto_exact")),
+        ("ARB c1 Lima", "confirmed", Some("1000000000.00"), false, Some(112), &["12"], Some("auto_exact")),
+        ("ARB c1 Mike", "confirmed", Some("243877.50"), false, Some(113), &["13"], Some("auto_exact")),
+        // A tie is ambiguous: neither is linked.
+        awaiting("ARB c1 Nov1"),
+        awaiting("ARB c1 Nov2"),
+        // An exact match beats a one-edit neighbour.
+        ("ARB c1 Oscar", "confirmed", Some("1000000000.00"), false, Some(116), &["15"], Some("auto_exact")),
+        awaiting("ARB c1 Oscars"),
+        // Wrong ref type, non-receiving wallet, outgoing money: not receipts.
+        awaiting("ARB c1 Papa"),
+        awaiting("ARB c1 Quebec"),
+        awaiting("ARB c1 Romeo"),
+        ("ARB c1 Sierra", "confirmed", Some("1000000000.00"), false, Some(121), &["18"], Some("auto_contains")),
+    ];
+    assert_eq!(outcomes.len(), e.len(), "every expected payment is checked");
+    for (memo, status, actual, adjusted, payer, ids, kind) in outcomes {
         let x = &e[memo];
         assert_eq!(x["status"], status, "{memo}: {x}");
         assert_eq!(x["actual_amount"], json!(actual), "{memo}: {x}");
@@ -250,206 +180,7 @@ fn every_seed_scenario_ends_in_the_right_status_amount_and_payer() {
         assert_eq!(x["actual_payer_id"], json!(payer), "{memo}: {x}");
         assert_eq!(x["journal_ids"], json!(ids), "{memo}: {x}");
         assert_eq!(x["match_type"], json!(kind), "{memo}: {x}");
-    };
-    // Full payment, correct memo.
-    check(
-        "ARB c1 Alpha",
-        "confirmed",
-        Some("5000000000.00"),
-        false,
-        Some(101),
-        &["1"],
-        Some("auto_exact"),
-    );
-    // Partial and overpayment: accepted, amount updated, flagged.
-    check(
-        "ARB c1 Bravo",
-        "confirmed",
-        Some("4500000000.00"),
-        true,
-        Some(102),
-        &["2"],
-        Some("auto_exact"),
-    );
-    check(
-        "ARB c1 Charlie",
-        "confirmed",
-        Some("6000000000.00"),
-        true,
-        Some(103),
-        &["3"],
-        Some("auto_exact"),
-    );
-    // One typo qualifies alone; two typos only with the amount.
-    check(
-        "ARB c1 Delta",
-        "confirmed",
-        Some("900000000.00"),
-        true,
-        Some(104),
-        &["4"],
-        Some("auto_fuzzy"),
-    );
-    check(
-        "ARB c1 Echo",
-        "confirmed",
-        Some("2000000000.00"),
-        false,
-        Some(105),
-        &["5"],
-        Some("auto_fuzzy"),
-    );
-    check(
-        "ARB c1 Foxtrot",
-        "awaiting_payment",
-        None,
-        false,
-        None,
-        &[],
-        None,
-    );
-    // No memo: never auto-linked. Not received: stays awaiting.
-    check(
-        "ARB c1 Golf",
-        "awaiting_payment",
-        None,
-        false,
-        None,
-        &[],
-        None,
-    );
-    check(
-        "ARB c1 Hotel",
-        "awaiting_payment",
-        None,
-        false,
-        None,
-        &[],
-        None,
-    );
-    // Several payments are summed.
-    check(
-        "ARB c1 India",
-        "confirmed",
-        Some("2000000000.00"),
-        false,
-        Some(109),
-        &["8", "9"],
-        Some("auto_exact"),
-    );
-    // Sent from another character: the actual payer is kept for payouts.
-    check(
-        "ARB c1 Juliet",
-        "confirmed",
-        Some("1000000000.00"),
-        false,
-        Some(999),
-        &["10"],
-        Some("auto_exact"),
-    );
-    // Memo only in the description; case and spacing differences; ESI float noise.
-    check(
-        "ARB c1 Kilo",
-        "confirmed",
-        Some("1000000000.00"),
-        false,
-        Some(111),
-        &["11"],
-        Some("auto_exact"),
-    );
-    check(
-        "ARB c1 Lima",
-        "confirmed",
-        Some("1000000000.00"),
-        false,
-        Some(112),
-        &["12"],
-        Some("auto_exact"),
-    );
-    check(
-        "ARB c1 Mike",
-        "confirmed",
-        Some("243877.50"),
-        false,
-        Some(113),
-        &["13"],
-        Some("auto_exact"),
-    );
-    // A tie is ambiguous: neither is linked.
-    check(
-        "ARB c1 Nov1",
-        "awaiting_payment",
-        None,
-        false,
-        None,
-        &[],
-        None,
-    );
-    check(
-        "ARB c1 Nov2",
-        "awaiting_payment",
-        None,
-        false,
-        None,
-        &[],
-        None,
-    );
-    // An exact match beats a one-edit neighbour.
-    check(
-        "ARB c1 Oscar",
-        "confirmed",
-        Some("1000000000.00"),
-        false,
-        Some(116),
-        &["15"],
-        Some("auto_exact"),
-    );
-    check(
-        "ARB c1 Oscars",
-        "awaiting_payment",
-        None,
-        false,
-        None,
-        &[],
-        None,
-    );
-    // Wrong ref type, non-receiving wallet, outgoing money: not receipts.
-    check(
-        "ARB c1 Papa",
-        "awaiting_payment",
-        None,
-        false,
-        None,
-        &[],
-        None,
-    );
-    check(
-        "ARB c1 Quebec",
-        "awaiting_payment",
-        None,
-        false,
-        None,
-        &[],
-        None,
-    );
-    check(
-        "ARB c1 Romeo",
-        "awaiting_payment",
-        None,
-        false,
-        None,
-        &[],
-        None,
-    );
-    check(
-        "ARB c1 Sierra",
-        "confirmed",
-        Some("1000000000.00"),
-        false,
-        Some(121),
-        &["18"],
-        Some("auto_contains"),
-    );
+    }
 
     assert_eq!(run["matched"], 12);
     assert_eq!(run["receipts_linked"], 13);
