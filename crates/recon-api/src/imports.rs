@@ -4,8 +4,7 @@
 use crate::{ApiError, ApiResult};
 use chrono::Utc;
 use recon_import::{
-    detect_format, propose_profile, read_csv, read_statement, Format, Profile, Proposal, ReadError,
-    RowResult,
+    detect_format, propose_profile, Format, Profile, Proposal, ReadError, RowResult,
 };
 use recon_store::{
     BankFile, BankFileSummary, BankImportOptions, BankImportSummary, FileReading, RejectedRow,
@@ -26,6 +25,20 @@ fn io_error(path: &Path, e: std::io::Error) -> ApiError {
 
 fn file_name(path: &Path) -> String {
     path.display().to_string()
+}
+
+/// A buffered reader over a file: imports stream, they never hold a file in memory.
+fn open_reader(path: &Path) -> ApiResult<BufReader<File>> {
+    let file = File::open(path).map_err(|e| io_error(path, e))?;
+    Ok(BufReader::with_capacity(1 << 16, file))
+}
+
+fn bank_file(path: &Path, reading: FileReading) -> ApiResult<BankFile<'static>> {
+    Ok(BankFile {
+        name: file_name(path),
+        reader: Box::new(open_reader(path)?),
+        reading,
+    })
 }
 
 /// The first [`HEAD_BYTES`] of a file.
@@ -146,8 +159,7 @@ pub fn dry_run(path: &Path, profile: Option<&Profile>) -> ApiResult<DryRunReport
         });
     }
     let (reading, _) = reading_for(path, format, profile)?;
-    let file = File::open(path).map_err(|e| io_error(path, e))?;
-    let reader = BufReader::with_capacity(1 << 16, file);
+    let reader = open_reader(path)?;
     let mut rejects = Vec::new();
     let mut valid = 0u64;
     let mut on_row = |r: RowResult| -> Result<(), std::convert::Infallible> {
@@ -155,24 +167,13 @@ pub fn dry_run(path: &Path, profile: Option<&Profile>) -> ApiResult<DryRunReport
             RowResult::Row(_) => valid += 1,
             RowResult::Reject(r) => {
                 if rejects.len() < recon_store::MAX_REPORTED_REJECTS {
-                    rejects.push(RejectedRow {
-                        file: name.clone(),
-                        line: r.line,
-                        column: r.column,
-                        raw_value: r.raw_value,
-                        reason: r.reason,
-                        raw: r.raw,
-                    });
+                    rejects.push(RejectedRow::from_reject(&name, r));
                 }
             }
         }
         Ok(())
     };
-    let summary = match &reading {
-        FileReading::Csv(p) => read_csv(reader, p, &mut on_row),
-        FileReading::Statement(f) => read_statement(reader, *f, &mut on_row),
-    }
-    .map_err(|e| match e {
+    let summary = reading.read(reader, &mut on_row).map_err(|e| match e {
         ReadError::Import(e) => ApiError::new("bad_file", format!("{name}: {e}")),
         ReadError::Callback(never) => match never {},
     })?;
@@ -263,12 +264,7 @@ pub fn import_files_outcome(
     let mut files = Vec::with_capacity(paths.len());
     for (path, format) in paths.iter().zip(formats) {
         let (reading, _) = reading_for(path, format, profile)?;
-        let file = File::open(path).map_err(|e| io_error(path, e))?;
-        files.push(BankFile {
-            name: file_name(path),
-            reader: Box::new(BufReader::with_capacity(1 << 16, file)),
-            reading,
-        });
+        files.push(bank_file(path, reading)?);
     }
     match store.import_bank_files(actor, Utc::now(), wallet, files, options, progress) {
         Ok(summary) => Ok(Ok(summary)),
@@ -287,14 +283,9 @@ pub fn import_csv(
     options: BankImportOptions,
     progress: Option<&AtomicU64>,
 ) -> ApiResult<BankImportSummary> {
-    let mut files = Vec::with_capacity(paths.len());
-    for path in paths {
-        let file = File::open(path).map_err(|e| io_error(path, e))?;
-        files.push(BankFile {
-            name: file_name(path),
-            reader: Box::new(BufReader::with_capacity(1 << 16, file)),
-            reading: FileReading::Csv(profile.clone()),
-        });
-    }
+    let files = paths
+        .iter()
+        .map(|path| bank_file(path, FileReading::Csv(profile.clone())))
+        .collect::<ApiResult<Vec<_>>>()?;
     Ok(store.import_bank_files(actor, Utc::now(), wallet, files, options, progress)?)
 }

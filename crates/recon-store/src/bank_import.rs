@@ -13,9 +13,10 @@ use chrono::{DateTime, Utc};
 use recon_core::money::{format_minor, to_minor};
 use recon_import::{
     fingerprint, read_csv, read_statement, FileSummary, Format, Occurrences, ParsedRow, Profile,
-    ReadError, RowResult, StatementInfo,
+    ReadError, Reject, RowResult, StatementInfo,
 };
 use rusqlite::{params, OptionalExtension, Transaction};
+use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -36,6 +37,18 @@ pub enum FileReading {
 }
 
 impl FileReading {
+    /// Streams the file's rows to `on_row` with the reader this way of reading needs.
+    pub fn read<R: Read, E>(
+        &self,
+        reader: R,
+        on_row: impl FnMut(RowResult) -> std::result::Result<(), E>,
+    ) -> std::result::Result<FileSummary, ReadError<E>> {
+        match self {
+            FileReading::Csv(profile) => read_csv(reader, profile, on_row),
+            FileReading::Statement(format) => read_statement(reader, *format, on_row),
+        }
+    }
+
     fn format_name(&self) -> &'static str {
         match self {
             FileReading::Csv(_) => "csv",
@@ -67,6 +80,20 @@ pub struct RejectedRow {
     pub raw_value: String,
     pub reason: String,
     pub raw: String,
+}
+
+impl RejectedRow {
+    /// A reader's reject, named with the file it came from.
+    pub fn from_reject(file: &str, r: Reject) -> Self {
+        Self {
+            file: file.to_owned(),
+            line: r.line,
+            column: r.column,
+            raw_value: r.raw_value,
+            reason: r.reason,
+            raw: r.raw,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -153,49 +180,49 @@ struct Line {
     row: ParsedRow,
 }
 
-/// Turns a parsed row into ledger terms, or the reason it cannot be stored (the row is
-/// handed back so its text can be kept with the reject).
-#[allow(clippy::result_large_err)]
+/// A reject for a row that parsed but cannot be stored as written.
+fn reject(row: ParsedRow, column: &str, raw_value: String, reason: String) -> Reject {
+    Reject {
+        line: row.line,
+        column: Some(column.to_owned()),
+        raw_value,
+        reason,
+        raw: row.raw,
+    }
+}
+
+/// Turns a parsed row into ledger terms, or the reason it cannot be stored.
 fn to_line(
     row: ParsedRow,
     wallet_currency: &str,
     scale: u8,
     occurrences: &mut Occurrences,
-) -> std::result::Result<Line, (Option<String>, String, String, ParsedRow)> {
-    if let Some(c) = row.currency.as_deref() {
-        if !c.eq_ignore_ascii_case(wallet_currency) {
-            return Err((
-                Some("currency".into()),
-                c.to_owned(),
-                format!("the row is in {c} but the wallet holds {wallet_currency}"),
-                row,
-            ));
-        }
+) -> std::result::Result<Line, Reject> {
+    let other_currency = row
+        .currency
+        .as_deref()
+        .filter(|c| !c.eq_ignore_ascii_case(wallet_currency))
+        .map(str::to_owned);
+    if let Some(c) = other_currency {
+        let why = format!("the row is in {c} but the wallet holds {wallet_currency}");
+        return Err(reject(row, "currency", c, why));
     }
-    let amount_minor = match to_minor(row.amount, scale) {
-        Ok(m) => m,
-        Err(_) => {
-            let text = row.amount.to_string();
-            return Err((
-                Some("amount".into()),
-                text.clone(),
-                format!("'{text}' has more decimals than {wallet_currency} allows ({scale})"),
-                row,
-            ));
-        }
+    // Never rounded: a value finer than the currency's scale is the row's error.
+    let exact = |value: Decimal| {
+        to_minor(value, scale).map_err(|_| {
+            let text = value.to_string();
+            let why = format!("'{text}' has more decimals than {wallet_currency} allows ({scale})");
+            (text, why)
+        })
     };
-    let balance_minor = match row.balance.map(|b| to_minor(b, scale)) {
+    let amount_minor = match exact(row.amount) {
+        Ok(m) => m,
+        Err((text, why)) => return Err(reject(row, "amount", text, why)),
+    };
+    let balance_minor = match row.balance.map(exact) {
         None => None,
         Some(Ok(m)) => Some(m),
-        Some(Err(_)) => {
-            let text = row.balance.map(|b| b.to_string()).unwrap_or_default();
-            return Err((
-                Some("balance".into()),
-                text.clone(),
-                format!("'{text}' has more decimals than {wallet_currency} allows ({scale})"),
-                row,
-            ));
-        }
+        Some(Err((text, why))) => return Err(reject(row, "balance", text, why)),
     };
     let natural_key = match row
         .reference
@@ -391,25 +418,12 @@ impl Store {
                                 }
                                 return Ok(());
                             }
-                            Err((column, raw_value, reason, row)) => RejectedRow {
-                                file: name.clone(),
-                                line: row.line,
-                                column,
-                                raw_value,
-                                reason,
-                                raw: row.raw,
-                            },
+                            Err(r) => r,
                         }
                     }
-                    RowResult::Reject(r) => RejectedRow {
-                        file: name.clone(),
-                        line: r.line,
-                        column: r.column,
-                        raw_value: r.raw_value,
-                        reason: r.reason,
-                        raw: r.raw,
-                    },
+                    RowResult::Reject(r) => r,
                 };
+                let reject = RejectedRow::from_reject(&name, reject);
                 counts.3 += 1;
                 if options.valid_rows_only {
                     tx.prepare_cached(
@@ -423,11 +437,7 @@ impl Store {
                 }
                 Ok(())
             };
-            let read = match &file.reading {
-                FileReading::Csv(profile) => read_csv(&mut tap, profile, &mut on_row),
-                FileReading::Statement(format) => read_statement(&mut tap, *format, &mut on_row),
-            };
-            let file_summary: FileSummary = match read {
+            let file_summary: FileSummary = match file.reading.read(&mut tap, &mut on_row) {
                 Ok(s) => s,
                 Err(ReadError::Callback(e)) => return Err(e),
                 Err(ReadError::Import(e)) => {
