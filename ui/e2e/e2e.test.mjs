@@ -3,132 +3,33 @@
 // RECON_DB pointing at a fresh ledger, and sets E2E_APP / E2E_OUT.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync, mkdtempSync, existsSync } from "node:fs";
+import { writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { APP, closeSession, click, el, exec, openSession, screenshot, select, text, typeInto, waitFor, wd, s, css, findAll } from "./harness.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, "..", "..");
-const DRIVER = process.env.E2E_DRIVER ?? "http://127.0.0.1:4444";
-const APP = process.env.E2E_APP ?? path.join(repo, "target", "debug", "recon-desk");
-const OUT = process.env.E2E_OUT ?? path.join(repo, "target", "e2e");
 const FIXTURE = path.join(here, "fixtures", "journal-main.json");
 const FIXTURE_ROWS = 4;
 const BIG_ROWS = 3000;
-const WAIT_MS = 20_000;
-const ELEMENT = "element-6066-11e4-a52e-4f735466cecf"; // W3C web element identifier
 
-let session = null;
-let shot = 0;
 
-async function wd(method, route, body) {
-  const res = await fetch(`${DRIVER}${route}`, {
-    method,
-    headers: { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await res.json().catch(() => ({}));
-  if (!res.ok) {
-    const v = json.value ?? {};
-    throw new Error(`WebDriver ${method} ${route} → ${res.status} ${v.error ?? ""}: ${v.message ?? JSON.stringify(json)}`);
-  }
-  return json.value;
-}
 
-const s = (route) => `/session/${session}${route}`;
-const css = (testid) => `[data-testid="${testid}"]`;
 
-async function findAll(selector) {
-  const els = await wd("POST", s("/elements"), { using: "css selector", value: selector });
-  return els.map((e) => e[ELEMENT]);
-}
 
-async function exec(script, ...args) {
-  return wd("POST", s("/execute/sync"), { script, args });
-}
 
-/** Polls `probe` until it returns a truthy value; fails with `what` and the last value seen. */
-async function waitFor(what, probe, timeout = WAIT_MS) {
-  const end = Date.now() + timeout;
-  let last;
-  let lastErr;
-  while (Date.now() < end) {
-    try {
-      last = await probe();
-      if (last) return last;
-    } catch (e) {
-      lastErr = e;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  await screenshot(`timeout-${what.replace(/[^a-z0-9]+/gi, "-").slice(0, 40)}`).catch(() => {});
-  throw new Error(
-    `Timed out after ${timeout} ms waiting for ${what}; last value: ${JSON.stringify(last)}${lastErr ? `; last error: ${lastErr.message}` : ""}`,
-  );
-}
 
-async function el(testid) {
-  return waitFor(`element ${testid}`, async () => (await findAll(css(testid)))[0]);
-}
 
-async function click(testid) {
-  await wd("POST", s(`/element/${await el(testid)}/click`), {});
-}
 
-async function text(testid) {
-  const [id] = await findAll(css(testid));
-  if (!id) return null;
-  return wd("GET", s(`/element/${id}/text`));
-}
 
-async function typeInto(testid, value) {
-  const id = await el(testid);
-  await wd("POST", s(`/element/${id}/clear`), {});
-  if (value === "") {
-    // WebKitWebDriver refuses an empty key sequence: tell the app the field is now empty.
-    await exec(`arguments[0].dispatchEvent(new Event("input", { bubbles: true }));`, { [ELEMENT]: id });
-  } else {
-    await wd("POST", s(`/element/${id}/value`), { text: value });
-  }
-}
 
-/** Selects an <option> by value (click on the option; falls back to setting value + change). */
-async function select(testid, value) {
-  const sel = `${css(testid)} option[value="${value.replace(/"/g, '\\"')}"]`;
-  const opt = await waitFor(`option ${value} in ${testid}`, async () => (await findAll(sel))[0]);
-  await wd("POST", s(`/element/${opt}/click`), {});
-  const current = await exec(`return document.querySelector(arguments[0]).value;`, css(testid));
-  if (current !== value) {
-    await exec(
-      `const e = document.querySelector(arguments[0]); e.value = arguments[1];
-       e.dispatchEvent(new Event("change", { bubbles: true }));`,
-      css(testid),
-      value,
-    );
-  }
-}
 
 /** innerText of the n-th rendered journal row (WebDriver's element text skips some grid cells). */
 async function rowText(n) {
   return exec(`return document.querySelectorAll('[data-testid="journal-row"]')[arguments[0]]?.innerText ?? null;`, n);
 }
 
-async function screenshot(name) {
-  if (!session) return;
-  // Let WebKit paint the latest DOM changes first (two frames, or 500 ms if frames are throttled).
-  await wd("POST", s("/execute/async"), {
-    script: `const done = arguments[arguments.length - 1];
-      const t = setTimeout(done, 500);
-      requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => { clearTimeout(t); done(); }, 50)));`,
-    args: [],
-  });
-  const b64 = await wd("GET", s("/screenshot"));
-  shot += 1;
-  const file = path.join(OUT, `${String(shot).padStart(2, "0")}-${name}.png`);
-  writeFileSync(file, Buffer.from(b64, "base64"));
-  return file;
-}
 
 async function importResult() {
   return {
@@ -146,22 +47,10 @@ async function runImport(paths) {
 }
 
 before(async () => {
-  mkdirSync(OUT, { recursive: true });
-  assert.ok(existsSync(APP), `app binary missing: ${APP}`);
-  const created = await wd("POST", "/session", {
-    capabilities: { alwaysMatch: { "tauri:options": { application: APP } } },
-  });
-  session = created.sessionId;
+  await openSession(APP);
   await el("nav-journal");
 });
-
-after(async () => {
-  if (session) {
-    await wd("DELETE", `/session/${session}`).catch((e) => console.error(`closing session: ${e.message}`));
-    session = null;
-  }
-});
-
+after(closeSession);
 test("starts on an empty journal", async () => {
   await click("nav-journal"); // the app opens on the Dashboard
   const total = await waitFor("journal total", async () => {

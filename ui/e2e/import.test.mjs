@@ -7,23 +7,14 @@
 // Run by scripts/e2e.sh (tauri-driver on E2E_DRIVER), one test file at a time.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import {
+  appOnLedger, closeSession, click, el, elBy, exec, openSession, reconOn, screenshot, select, text, typeInto, waitFor, wd, s, css, findAll,
+} from "./harness.mjs";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, "..", "..");
-const DRIVER = process.env.E2E_DRIVER ?? "http://127.0.0.1:4444";
-const APP = process.env.E2E_APP ?? path.join(repo, "target", "debug", "recon-desk");
-const RECON = process.env.E2E_RECON ?? path.join(repo, "target", "debug", "recon");
-const OUT = process.env.E2E_OUT ?? path.join(repo, "target", "e2e");
-const WAIT_MS = 20_000;
-const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 
-let session = null;
-let shot = 0;
 let dir = null;
 let ledger = null;
 let csvPath = null;
@@ -36,94 +27,21 @@ const CSV = `Datum;Betrag;Verwendungszweck;Gegenpartei
 11/04/2026;zwölf;Kaputt;Niemand
 `;
 
-function recon(...args) {
-  return execFileSync(RECON, ["--db", ledger, ...args], { encoding: "utf8", env: { ...process.env, RECON_USER: "e2e" } });
-}
+let recon = null;
 
 const journalRows = () => JSON.parse(recon("journal", "list", "--json"));
 
 // ------------------------------------------------------------------ WebDriver
 
-async function wd(method, route, body) {
-  const res = await fetch(`${DRIVER}${route}`, {
-    method,
-    headers: { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await res.json().catch(() => ({}));
-  if (!res.ok) {
-    const v = json.value ?? {};
-    throw new Error(`WebDriver ${method} ${route} → ${res.status} ${v.error ?? ""}: ${v.message ?? JSON.stringify(json)}`);
-  }
-  return json.value;
-}
 
-const s = (route) => `/session/${session}${route}`;
-const css = (testid) => `[data-testid="${testid}"]`;
 
-async function findAll(selector) {
-  const els = await wd("POST", s("/elements"), { using: "css selector", value: selector });
-  return els.map((e) => e[ELEMENT]);
-}
 
-async function exec(script, ...args) {
-  return wd("POST", s("/execute/sync"), { script, args });
-}
 
-async function waitFor(what, probe, timeout = WAIT_MS) {
-  const end = Date.now() + timeout;
-  let last;
-  let lastErr;
-  while (Date.now() < end) {
-    try {
-      last = await probe();
-      if (last) return last;
-    } catch (e) {
-      lastErr = e;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  await screenshot(`timeout-${what.replace(/[^a-z0-9]+/gi, "-").slice(0, 40)}`).catch(() => {});
-  throw new Error(
-    `Timed out after ${timeout} ms waiting for ${what}; last value: ${JSON.stringify(last)}${lastErr ? `; last error: ${lastErr.message}` : ""}`,
-  );
-}
 
-async function elBy(selector) {
-  return waitFor(`element ${selector}`, async () => (await findAll(selector))[0]);
-}
 
-async function click(testid) {
-  await wd("POST", s(`/element/${await elBy(css(testid))}/click`), {});
-}
 
-async function text(testid) {
-  const [id] = await findAll(css(testid));
-  if (!id) return null;
-  return wd("GET", s(`/element/${id}/text`));
-}
 
-async function typeInto(testid, value) {
-  const id = await elBy(css(testid));
-  await wd("POST", s(`/element/${id}/clear`), {});
-  await wd("POST", s(`/element/${id}/value`), { text: value });
-}
 
-/** Selects an <option> by value (click on the option; falls back to setting value + change). */
-async function select(testid, value) {
-  const sel = `${css(testid)} option[value="${value.replace(/"/g, '\\"')}"]`;
-  const opt = await waitFor(`option ${value} in ${testid}`, async () => (await findAll(sel))[0]);
-  await wd("POST", s(`/element/${opt}/click`), {});
-  const current = await exec(`return document.querySelector(arguments[0]).value;`, css(testid));
-  if (current !== value) {
-    await exec(
-      `const e = document.querySelector(arguments[0]); e.value = arguments[1];
-       e.dispatchEvent(new Event("change", { bubbles: true }));`,
-      css(testid),
-      value,
-    );
-  }
-}
 
 /** The preview table as data: per row its line, parsed date and amount, or its reject text. */
 async function previewRows() {
@@ -144,20 +62,6 @@ async function previewWhere(what, ok) {
   });
 }
 
-async function screenshot(name) {
-  if (!session) return;
-  await wd("POST", s("/execute/async"), {
-    script: `const done = arguments[arguments.length - 1];
-      const t = setTimeout(done, 500);
-      requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => { clearTimeout(t); done(); }, 50)));`,
-    args: [],
-  });
-  const b64 = await wd("GET", s("/screenshot"));
-  shot += 1;
-  const file = path.join(OUT, `import-${String(shot).padStart(2, "0")}-${name}.png`);
-  writeFileSync(file, Buffer.from(b64, "base64"));
-  return file;
-}
 
 async function result() {
   return {
@@ -170,34 +74,19 @@ async function result() {
 // ------------------------------------------------------------------ setup
 
 before(async () => {
-  mkdirSync(OUT, { recursive: true });
-  assert.ok(existsSync(APP), `app binary missing: ${APP}`);
-  assert.ok(existsSync(RECON), `recon CLI missing: ${RECON} (cargo build -p recon)`);
   dir = mkdtempSync(path.join(tmpdir(), "recon-e2e-import-"));
   ledger = path.join(dir, "ledger.sqlite");
+  recon = reconOn(ledger);
   csvPath = path.join(dir, "giro-april.csv");
   writeFileSync(csvPath, CSV);
   recon("wallet", "add", "Giro", "--kind", "bank", "--currency", "EUR");
-
-  // The app reads its ledger from RECON_DB: start it through a wrapper that sets it.
-  const wrapper = path.join(dir, "recon-desk-import.sh");
-  writeFileSync(wrapper, `#!/bin/sh\nRECON_DB='${ledger}'\nexport RECON_DB\nexec '${APP}' "$@"\n`);
-  chmodSync(wrapper, 0o755);
-  const created = await wd("POST", "/session", {
-    capabilities: { alwaysMatch: { "tauri:options": { application: wrapper } } },
-  });
-  session = created.sessionId;
-  await elBy(css("nav-import"));
+  await openSession(appOnLedger(dir, ledger), "import-");
+  await el("nav-import");
 });
-
 after(async () => {
-  if (session) {
-    await wd("DELETE", `/session/${session}`).catch((e) => console.error(`closing session: ${e.message}`));
-    session = null;
-  }
+  await closeSession();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
-
 // ------------------------------------------------------------------ tests
 
 test("loads the CSV by path and previews it as proposed, asking about the dates", async () => {

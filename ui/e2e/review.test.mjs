@@ -7,23 +7,14 @@
 // app is started through a tiny wrapper script that points RECON_DB at it.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import {
+  ENTER, appOnLedger, closeSession, click, el, exec, innerText, openSession, press, reconOn, screenshot, text, typeInto, waitFor, wd, s, css, findAll,
+} from "./harness.mjs";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, "..", "..");
-const DRIVER = process.env.E2E_DRIVER ?? "http://127.0.0.1:4444";
-const APP = process.env.E2E_APP ?? path.join(repo, "target", "debug", "recon-desk");
-const RECON = process.env.E2E_RECON ?? path.join(repo, "target", "debug", "recon");
-const OUT = process.env.E2E_OUT ?? path.join(repo, "target", "e2e");
-const WAIT_MS = 20_000;
-const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 
-let session = null;
-let shot = 0;
 let dir = null;
 let ledger = null;
 
@@ -62,9 +53,7 @@ const JOURNAL = `[${[
   entry(14, "500000000", "ARB c1 Nov", "Someone deposited cash", 555), // Nov1/Nov2 tie → ambiguous
 ].join(",")}]`;
 
-function recon(...args) {
-  return execFileSync(RECON, ["--db", ledger, ...args], { encoding: "utf8", env: { ...process.env, RECON_USER: "e2e" } });
-}
+let recon = null;
 
 function expectedByMemo() {
   const list = JSON.parse(recon("expected", "list", "--json"));
@@ -73,84 +62,16 @@ function expectedByMemo() {
 
 // ------------------------------------------------------------------ WebDriver
 
-async function wd(method, route, body) {
-  const res = await fetch(`${DRIVER}${route}`, {
-    method,
-    headers: { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await res.json().catch(() => ({}));
-  if (!res.ok) {
-    const v = json.value ?? {};
-    throw new Error(`WebDriver ${method} ${route} → ${res.status} ${v.error ?? ""}: ${v.message ?? JSON.stringify(json)}`);
-  }
-  return json.value;
-}
 
-const s = (route) => `/session/${session}${route}`;
-const css = (testid) => `[data-testid="${testid}"]`;
 
-async function findAll(selector) {
-  const els = await wd("POST", s("/elements"), { using: "css selector", value: selector });
-  return els.map((e) => e[ELEMENT]);
-}
 
-async function exec(script, ...args) {
-  return wd("POST", s("/execute/sync"), { script, args });
-}
 
-async function waitFor(what, probe, timeout = WAIT_MS) {
-  const end = Date.now() + timeout;
-  let last;
-  let lastErr;
-  while (Date.now() < end) {
-    try {
-      last = await probe();
-      if (last) return last;
-    } catch (e) {
-      lastErr = e;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  await screenshot(`timeout-${what.replace(/[^a-z0-9]+/gi, "-").slice(0, 40)}`).catch(() => {});
-  throw new Error(
-    `Timed out after ${timeout} ms waiting for ${what}; last value: ${JSON.stringify(last)}${lastErr ? `; last error: ${lastErr.message}` : ""}`,
-  );
-}
 
-async function el(testid) {
-  return waitFor(`element ${testid}`, async () => (await findAll(css(testid)))[0]);
-}
 
-async function click(testid) {
-  await wd("POST", s(`/element/${await el(testid)}/click`), {});
-}
 
-async function text(testid) {
-  const [id] = await findAll(css(testid));
-  if (!id) return null;
-  return wd("GET", s(`/element/${id}/text`));
-}
 
-async function typeInto(testid, value) {
-  const id = await el(testid);
-  await wd("POST", s(`/element/${id}/clear`), {});
-  await wd("POST", s(`/element/${id}/value`), { text: value });
-}
 
-/** innerText (WebDriver's element text can skip parts of grid/flex rows). */
-async function innerText(selector) {
-  return exec(`return document.querySelector(arguments[0])?.innerText ?? null;`, selector);
-}
 
-/** A real key press through the WebDriver actions API (goes to the focused element). */
-async function press(key) {
-  await wd("POST", s("/actions"), {
-    actions: [{ type: "key", id: "keyboard", actions: [{ type: "keyDown", value: key }, { type: "keyUp", value: key }] }],
-  });
-  await wd("DELETE", s("/actions")).catch(() => {});
-}
-const ENTER = "\uE007";
 
 /** With the keyboard only: k to the top of the queue, then j down to the row showing `needle`. */
 async function selectRowWith(needle) {
@@ -177,20 +98,6 @@ async function selectedRowText() {
   return innerText('[data-testid="review-row"][data-selected="true"]');
 }
 
-async function screenshot(name) {
-  if (!session) return;
-  await wd("POST", s("/execute/async"), {
-    script: `const done = arguments[arguments.length - 1];
-      const t = setTimeout(done, 500);
-      requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => { clearTimeout(t); done(); }, 50)));`,
-    args: [],
-  });
-  const b64 = await wd("GET", s("/screenshot"));
-  shot += 1;
-  const file = path.join(OUT, `review-${String(shot).padStart(2, "0")}-${name}.png`);
-  writeFileSync(file, Buffer.from(b64, "base64"));
-  return file;
-}
 
 /** The status shown for `memo` on the Expected payments screen. */
 async function uiStatusOf(memo) {
@@ -207,36 +114,21 @@ async function uiStatusOf(memo) {
 // ------------------------------------------------------------------ setup
 
 before(async () => {
-  mkdirSync(OUT, { recursive: true });
-  assert.ok(existsSync(APP), `app binary missing: ${APP}`);
-  assert.ok(existsSync(RECON), `recon CLI missing: ${RECON} (cargo build -p recon)`);
   dir = mkdtempSync(path.join(tmpdir(), "recon-e2e-review-"));
   ledger = path.join(dir, "ledger.sqlite");
+  recon = reconOn(ledger);
   writeFileSync(path.join(dir, "journal.json"), JOURNAL);
   writeFileSync(path.join(dir, "expected.csv"), EXPECTED_CSV);
   recon("wallet", "add", "Logistics", "--owner-id", "90000001", "--receiving");
   recon("import", "esi-journal", "--wallet", "Logistics", path.join(dir, "journal.json"));
   recon("import", "expected", path.join(dir, "expected.csv"));
-
-  // The app reads its ledger from RECON_DB: start it through a wrapper that sets it.
-  const wrapper = path.join(dir, "recon-desk-review.sh");
-  writeFileSync(wrapper, `#!/bin/sh\nRECON_DB='${ledger}'\nexport RECON_DB\nexec '${APP}' "$@"\n`);
-  chmodSync(wrapper, 0o755);
-  const created = await wd("POST", "/session", {
-    capabilities: { alwaysMatch: { "tauri:options": { application: wrapper } } },
-  });
-  session = created.sessionId;
+  await openSession(appOnLedger(dir, ledger), "review-");
   await el("nav-review");
 });
-
 after(async () => {
-  if (session) {
-    await wd("DELETE", `/session/${session}`).catch((e) => console.error(`closing session: ${e.message}`));
-    session = null;
-  }
+  await closeSession();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
-
 // ------------------------------------------------------------------ tests
 
 test("the dashboard shows the cycle before matching", async () => {
