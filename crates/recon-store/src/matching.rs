@@ -345,13 +345,13 @@ fn insert_link(
 }
 
 /// Re-derives an expected payment from its active links; writes and audits any change.
-/// Returns whether anything changed.
+/// Returns whether anything changed, and the record as it now stands.
 fn refresh_expected(
     tx: &Transaction<'_>,
     actor: &str,
     now: DateTime<Utc>,
     expected_id: &str,
-) -> Result<bool> {
+) -> Result<(bool, ExpectedRecord)> {
     let before = expected_by_id(tx, expected_id)?;
     let mut stmt = tx.prepare_cached(
         "SELECT l.amount_minor, j.first_party_id FROM match_links l
@@ -429,7 +429,7 @@ fn refresh_expected(
             },
         )?;
     }
-    Ok(changed)
+    Ok((changed, after))
 }
 
 /// Active links of one receipt: (link id, expected id, memo).
@@ -975,8 +975,7 @@ impl Store {
             }
         }
         for &e in &touched {
-            refresh_expected(&tx, actor, now, &input.expected[e].id)?;
-            let after = expected_by_id(&tx, &input.expected[e].id)?;
+            let (_, after) = refresh_expected(&tx, actor, now, &input.expected[e].id)?;
             if after.amount_adjusted {
                 summary.amount_adjusted += 1;
             }
@@ -1266,7 +1265,7 @@ impl Store {
             summary.links_added += 1;
         }
         for (e, _, _) in &planned {
-            if refresh_expected(&tx, actor, now, &e.id)? {
+            if refresh_expected(&tx, actor, now, &e.id)?.0 {
                 summary.expected_changed.push(e.memo.clone());
             }
         }
@@ -1324,7 +1323,7 @@ impl Store {
             summary.links_removed += 1;
         }
         for (_, expected_id, memo) in &links {
-            if refresh_expected(&tx, actor, now, expected_id)? {
+            if refresh_expected(&tx, actor, now, expected_id)?.0 {
                 summary.expected_changed.push(memo.clone());
             }
         }
@@ -1442,7 +1441,7 @@ impl Store {
             touched.insert(c.expected);
         }
         for e in touched {
-            if refresh_expected(&tx, actor, now, &input.expected[e].id)? {
+            if refresh_expected(&tx, actor, now, &input.expected[e].id)?.0 {
                 summary
                     .expected_changed
                     .push(input.expected[e].memo.clone());
@@ -1525,10 +1524,9 @@ impl Store {
             params![target, undo],
         )?;
         for expected_id in touched {
-            if refresh_expected(&tx, actor, now, &expected_id)? {
-                summary
-                    .expected_changed
-                    .push(expected_by_id(&tx, &expected_id)?.memo);
+            let (changed, after) = refresh_expected(&tx, actor, now, &expected_id)?;
+            if changed {
+                summary.expected_changed.push(after.memo);
             }
         }
         audit_action(&tx, actor, now, &summary, json!({"undone_action": target}))?;
