@@ -248,6 +248,21 @@ fn to_line(
     })
 }
 
+/// Whether `natural_key` belongs to a row of a removed batch of this wallet.
+pub(crate) fn is_tombstoned(
+    tx: &Transaction<'_>,
+    wallet_id: &str,
+    natural_key: &str,
+) -> Result<bool> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT 1 FROM import_tombstones WHERE wallet_id = ?1 AND natural_key = ?2",
+        )?
+        .query_row(params![wallet_id, natural_key], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
 enum Outcome {
     Inserted,
     Duplicate,
@@ -264,13 +279,7 @@ fn store_line(
     line: &Line,
 ) -> Result<Outcome> {
     if !restore && check_tombstones {
-        let tombstoned = tx
-            .prepare_cached(
-                "SELECT 1 FROM import_tombstones WHERE wallet_id = ?1 AND natural_key = ?2",
-            )?
-            .query_row(params![wallet_id, line.natural_key], |_| Ok(()))
-            .optional()?
-            .is_some();
+        let tombstoned = is_tombstoned(tx, wallet_id, &line.natural_key)?;
         if tombstoned {
             return Ok(Outcome::RemovedEarlier);
         }

@@ -182,14 +182,7 @@ fn insert_entry(
 ) -> Result<bool> {
     let amount_minor = minor(e.amount, scale)?;
     // Lines of a removed batch stay removed (their tombstone counts as a duplicate).
-    let tombstoned = tx
-        .prepare_cached(
-            "SELECT 1 FROM import_tombstones WHERE wallet_id = ?1 AND natural_key = ?2",
-        )?
-        .query_row(params![wallet_id, e.id.to_string()], |_| Ok(()))
-        .optional()?
-        .is_some();
-    if tombstoned {
+    if crate::bank_import::is_tombstoned(tx, wallet_id, &e.id.to_string())? {
         return Ok(false);
     }
     let changed = tx

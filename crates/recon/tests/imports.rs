@@ -418,3 +418,20 @@ fn the_same_statement_in_three_encodings_gives_the_same_rows() {
     assert_eq!(seen[0].1, "Bäckerei Müller");
     assert!(seen.iter().all(|s| *s == seen[0]), "{seen:?}");
 }
+
+#[test]
+fn removed_esi_lines_stay_removed_too() {
+    let l = Ledger::new();
+    l.ok(&["wallet", "add", "Main", "--owner-id", "90000001"]);
+    let f = l.file(
+        "j.json",
+        r#"[{"id": 7, "date": "2026-03-01T07:00:00Z", "ref_type": "player_donation",
+             "description": "d", "amount": 10.5}]"#,
+    );
+    let first = l.json(&["import", "file", "--wallet", "Main", "--json", &f]);
+    assert_eq!(counts(&first), (1, 1, 0, 0));
+    l.ok(&["import", "remove", first["batch_id"].as_str().unwrap()]);
+    let again = l.json(&["import", "file", "--wallet", "Main", "--json", &f]);
+    assert_eq!(counts(&again), (1, 0, 1, 0));
+    assert!(l.json(&["journal", "list", "--json"]).as_array().unwrap().is_empty());
+}
