@@ -1,4 +1,5 @@
 //! The test ledger: the real `recon` binary on a real SQLite file in a temp dir.
+// Each test binary that includes this module uses only part of it.
 #![allow(dead_code)]
 
 use serde_json::Value;
