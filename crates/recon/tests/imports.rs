@@ -433,5 +433,9 @@ fn removed_esi_lines_stay_removed_too() {
     l.ok(&["import", "remove", first["batch_id"].as_str().unwrap()]);
     let again = l.json(&["import", "file", "--wallet", "Main", "--json", &f]);
     assert_eq!(counts(&again), (1, 0, 1, 0));
-    assert!(l.json(&["journal", "list", "--json"]).as_array().unwrap().is_empty());
+    assert!(l
+        .json(&["journal", "list", "--json"])
+        .as_array()
+        .unwrap()
+        .is_empty());
 }
