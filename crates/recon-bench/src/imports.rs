@@ -5,6 +5,10 @@
 //! `sqlite3 .import --csv` of the same file into a table of the same columns with a UNIQUE
 //! key. Prints CPU seconds (user + system, from `wait4` of each child), peak memory and the
 //! ratios against the required figures.
+//!
+//! The file reads like a bank statement: rows in date order, 1,000 a day. For information
+//! it also times a file whose dates jump about from row to row (no bank writes that, but a
+//! hand-made merge might), into its own empty ledger.
 
 use crate::gen::Rng;
 use std::io::{BufWriter, Write};
@@ -42,13 +46,36 @@ fn cents(minor: i64) -> String {
     format!("{sign}{}.{:02}", m / 100, m % 100)
 }
 
+/// Rows of one day in the statement.
+const ROWS_PER_DAY: usize = 1_000;
+
+#[derive(Clone, Copy, PartialEq)]
+enum Dates {
+    /// A statement: day after day.
+    InOrder,
+    /// Every row a different day of 2026 than the one before.
+    Scattered,
+}
+
 /// Rows `from..to` of the seeded statement; row `i` is the same in every file.
-fn write_rows(out: &mut impl Write, from: usize, to: usize, seed: u64) -> std::io::Result<()> {
+fn write_rows(
+    out: &mut impl Write,
+    from: usize,
+    to: usize,
+    seed: u64,
+    dates: Dates,
+) -> std::io::Result<()> {
+    let first_day = chrono::NaiveDate::from_ymd_opt(2023, 1, 1).expect("valid date");
     for i in from..to {
         let mut rng = Rng::new(seed ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let amount = rng.below(1_000_001) as i64 - 500_000;
         let balance = 100_000_000 + amount * 3;
-        let date = format!("2026-{:02}-{:02}", 1 + i % 12, 1 + i % 28);
+        let date = match dates {
+            Dates::InOrder => (first_day + chrono::Days::new((i / ROWS_PER_DAY) as u64))
+                .format("%Y-%m-%d")
+                .to_string(),
+            Dates::Scattered => format!("2026-{:02}-{:02}", 1 + i % 12, 1 + i % 28),
+        };
         writeln!(
             out,
             "{date},{date},TX{i:010},Counterparty {},DE{:020},Payment reference {},cat{},{},EUR,{}",
@@ -63,11 +90,16 @@ fn write_rows(out: &mut impl Write, from: usize, to: usize, seed: u64) -> std::i
     Ok(())
 }
 
-fn write_file(path: &Path, ranges: &[(usize, usize)], seed: u64) -> std::io::Result<()> {
+fn write_file(
+    path: &Path,
+    ranges: &[(usize, usize)],
+    seed: u64,
+    dates: Dates,
+) -> std::io::Result<()> {
     let mut out = BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
     writeln!(out, "{HEADER}")?;
     for (from, to) in ranges {
-        write_rows(&mut out, *from, *to, seed)?;
+        write_rows(&mut out, *from, *to, seed, dates)?;
     }
     out.flush()
 }
@@ -132,11 +164,14 @@ pub fn imports(a: &Args) -> Result<bool, String> {
     let n = a.rows;
     let first = dir.join("bank.csv");
     let grown = dir.join("bank-plus-10pct.csv");
+    let scattered = dir.join("bank-scattered-dates.csv");
     let profile = dir.join("bank.toml");
     let t = Instant::now();
     // The 10% file: the last 90% of the rows plus 10% new ones, as an overlapping export.
-    write_file(&first, &[(0, n)], a.seed).map_err(|e| e.to_string())?;
-    write_file(&grown, &[(n / 10, n + n / 10)], a.seed).map_err(|e| e.to_string())?;
+    write_file(&first, &[(0, n)], a.seed, Dates::InOrder).map_err(|e| e.to_string())?;
+    write_file(&grown, &[(n / 10, n + n / 10)], a.seed, Dates::InOrder)
+        .map_err(|e| e.to_string())?;
+    write_file(&scattered, &[(0, n)], a.seed, Dates::Scattered).map_err(|e| e.to_string())?;
     std::fs::write(&profile, PROFILE).map_err(|e| e.to_string())?;
     let size = std::fs::metadata(&first).map_err(|e| e.to_string())?.len();
     println!(
@@ -145,42 +180,55 @@ pub fn imports(a: &Args) -> Result<bool, String> {
         t.elapsed().as_secs_f64()
     );
 
-    let ledger = dir.join("ledger.sqlite");
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", ledger.display()));
-    }
-    let recon = |args: &[&str]| {
+    let recon = |ledger: &Path, args: &[&str]| {
         let mut c = Command::new(&a.recon);
-        c.arg("--db").arg(&ledger).args(args);
+        c.arg("--db").arg(ledger).args(args);
         run_child(&mut c)
     };
-    recon(&[
-        "wallet",
-        "add",
-        "Bank",
-        "--kind",
-        "bank",
-        "--currency",
-        "EUR",
-    ])?;
-    let import = |file: &Path| {
-        recon(&[
-            "import",
-            "csv",
-            "--wallet",
-            "Bank",
-            "--profile",
-            &profile.display().to_string(),
-            "--json",
-            &file.display().to_string(),
-        ])
+    // An empty ledger with one EUR bank wallet.
+    let fresh_ledger = |name: &str| -> Result<PathBuf, String> {
+        let ledger = dir.join(name);
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", ledger.display()));
+        }
+        recon(
+            &ledger,
+            &[
+                "wallet",
+                "add",
+                "Bank",
+                "--kind",
+                "bank",
+                "--currency",
+                "EUR",
+            ],
+        )?;
+        Ok(ledger)
     };
-    let first_run = import(&first)?;
+    let import = |ledger: &Path, file: &Path| {
+        recon(
+            ledger,
+            &[
+                "import",
+                "csv",
+                "--wallet",
+                "Bank",
+                "--profile",
+                &profile.display().to_string(),
+                "--json",
+                &file.display().to_string(),
+            ],
+        )
+    };
+    let ledger = fresh_ledger("ledger.sqlite")?;
+    let first_run = import(&ledger, &first)?;
     println!("first import:   {}", counts(&first_run.stdout));
-    let again = import(&first)?;
+    let again = import(&ledger, &first)?;
     println!("re-import:      {}", counts(&again.stdout));
-    let grown_run = import(&grown)?;
+    let grown_run = import(&ledger, &grown)?;
     println!("10% new rows:   {}", counts(&grown_run.stdout));
+    let scattered_run = import(&fresh_ledger("ledger-scattered.sqlite")?, &scattered)?;
+    println!("scattered dates: {}", counts(&scattered_run.stdout));
 
     let sdb = dir.join("sqlite-import.db");
     let _ = std::fs::remove_file(&sdb);
@@ -212,6 +260,7 @@ pub fn imports(a: &Args) -> Result<bool, String> {
     row("recon import csv (same file again)", &again);
     row("recon import csv (10% new rows)", &grown_run);
     row("sqlite3 .import --csv (UNIQUE key)", &sqlite);
+    row("recon, dates out of order (info)", &scattered_run);
     let r_first = first_run.cpu / sqlite.cpu;
     let r_again = again.cpu / first_run.cpu;
     let peak_mb = [&first_run, &again, &grown_run]

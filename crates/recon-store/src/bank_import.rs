@@ -9,7 +9,7 @@
 
 use crate::audit::{append, AuditEntry};
 use crate::{timestamp, Result, Store, StoreError};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use recon_core::money::{format_minor, to_minor};
 use recon_import::{
     fingerprint, read_csv, read_statement, FileSummary, Format, Occurrences, ParsedRow, Profile,
@@ -171,13 +171,21 @@ impl<R: Read> Read for Tap<'_, R> {
     }
 }
 
-/// What a row turns into in the ledger.
+/// What a row turns into in the ledger. The row itself stays with the caller (a reject
+/// needs its raw text); the natural key is written into the writer's buffer.
 struct Line {
-    natural_key: String,
-    date: String,
+    /// Midnight UTC of the row's date, in Unix seconds: where its id goes.
+    seconds: i64,
+    /// `YYYY-MM-DD`.
+    date: [u8; 10],
     amount_minor: i64,
     balance_minor: Option<i64>,
-    row: ParsedRow,
+}
+
+impl Line {
+    fn date(&self) -> &str {
+        std::str::from_utf8(&self.date).expect("ASCII digits and dashes")
+    }
 }
 
 /// A reject for a row that parsed but cannot be stored as written.
@@ -191,21 +199,40 @@ fn reject(row: ParsedRow, column: &str, raw_value: String, reason: String) -> Re
     }
 }
 
-/// Turns a parsed row into ledger terms, or the reason it cannot be stored.
+/// `YYYY-MM-DD` of a date inside [`crate::journal_ids::date_range`] (four-digit years).
+fn iso_date(date: NaiveDate) -> [u8; 10] {
+    let mut out = *b"0000-00-00";
+    let mut put = |at: usize, width: usize, mut value: u32| {
+        for i in (at..at + width).rev() {
+            out[i] = b'0' + (value % 10) as u8;
+            value /= 10;
+        }
+    };
+    put(0, 4, date.year() as u32);
+    put(5, 2, date.month());
+    put(8, 2, date.day());
+    out
+}
+
+/// Turns a parsed row into ledger terms (writing its natural key into `key`), or hands the
+/// row back with the reason it cannot be stored.
 fn to_line(
     row: ParsedRow,
     wallet_currency: &str,
     scale: u8,
     occurrences: &mut Occurrences,
-) -> std::result::Result<Line, Reject> {
-    let other_currency = row
-        .currency
-        .as_deref()
-        .filter(|c| !c.eq_ignore_ascii_case(wallet_currency))
-        .map(str::to_owned);
-    if let Some(c) = other_currency {
-        let why = format!("the row is in {c} but the wallet holds {wallet_currency}");
-        return Err(reject(row, "currency", c, why));
+    key: &mut String,
+) -> std::result::Result<(Line, ParsedRow), Reject> {
+    if let Some(c) = row.currency.as_deref() {
+        if !c.eq_ignore_ascii_case(wallet_currency) {
+            let c = c.to_owned();
+            let why = format!("the row is in {c} but the wallet holds {wallet_currency}");
+            return Err(reject(row, "currency", c, why));
+        }
+    }
+    if let Some(why) = crate::journal_ids::out_of_range(row.date) {
+        let text = row.date.to_string();
+        return Err(reject(row, "date", text, why));
     }
     // Never rounded: a value finer than the currency's scale is the row's error.
     let exact = |value: Decimal| {
@@ -224,28 +251,30 @@ fn to_line(
         Some(Ok(m)) => Some(m),
         Some(Err((text, why))) => return Err(reject(row, "balance", text, why)),
     };
-    let natural_key = match row
+    key.clear();
+    match row
         .reference
         .as_deref()
         .map(str::trim)
         .filter(|r| !r.is_empty())
     {
-        Some(r) => format!("ref:{r}"),
+        Some(r) => {
+            key.push_str("ref:");
+            key.push_str(r);
+        }
         None => {
             let n = occurrences.next(row.date, &row.amount, &row.description);
-            format!(
-                "fp:{}",
-                fingerprint(row.date, &row.amount, &row.description, n)
-            )
+            key.push_str("fp:");
+            key.push_str(&fingerprint(row.date, &row.amount, &row.description, n));
         }
-    };
-    Ok(Line {
-        natural_key,
-        date: row.date.format("%Y-%m-%d").to_string(),
+    }
+    let line = Line {
+        seconds: crate::journal_ids::seconds_of_day(row.date),
+        date: iso_date(row.date),
         amount_minor,
         balance_minor,
-        row,
-    })
+    };
+    Ok((line, row))
 }
 
 /// Whether `natural_key` belongs to a row of a removed batch of this wallet.
@@ -269,72 +298,143 @@ enum Outcome {
     RemovedEarlier,
 }
 
-fn store_line(
-    tx: &Transaction<'_>,
-    wallet_id: &str,
-    batch_id: &str,
+/// Writes one batch's rows. Each row costs one lookup of its (wallet, natural key): the
+/// insert itself when rows have been new, a probe first when they have been duplicates
+/// (a re-import), so neither an import nor a re-import pays for two.
+struct BankWriter<'tx> {
+    tx: &'tx Transaction<'tx>,
+    wallet_id: &'tx str,
+    wallet_no: i64,
+    batch_id: &'tx str,
     scale: u8,
     restore: bool,
     check_tombstones: bool,
-    line: &Line,
-) -> Result<Outcome> {
-    if !restore && check_tombstones {
-        let tombstoned = is_tombstoned(tx, wallet_id, &line.natural_key)?;
-        if tombstoned {
+    ids: crate::journal_ids::RowIds,
+    insert: rusqlite::Statement<'tx>,
+    probe: rusqlite::Statement<'tx>,
+    /// The last row was a duplicate: probe before inserting.
+    expect_duplicate: bool,
+    /// The natural key of the row at hand.
+    key: String,
+}
+
+impl<'tx> BankWriter<'tx> {
+    fn new(
+        tx: &'tx Transaction<'tx>,
+        wallet: &'tx crate::Wallet,
+        batch_id: &'tx str,
+        options: BankImportOptions,
+        check_tombstones: bool,
+    ) -> Result<Self> {
+        Ok(Self {
+            tx,
+            wallet_id: &wallet.id,
+            wallet_no: wallet.no,
+            batch_id,
+            scale: wallet.scale,
+            restore: options.restore_removed,
+            check_tombstones,
+            ids: crate::journal_ids::RowIds::new(),
+            insert: tx.prepare(
+                "INSERT INTO journal_entries (rowid_pk, wallet_no, natural_key, date, ref_type, description,
+                    amount_minor, balance_minor, counterparty, source_line, batch_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                 ON CONFLICT (wallet_no, natural_key) DO NOTHING",
+            )?,
+            probe: tx.prepare(
+                "SELECT date, amount_minor FROM journal_entries WHERE wallet_no = ?1 AND natural_key = ?2",
+            )?,
+            expect_duplicate: false,
+            key: String::new(),
+        })
+    }
+
+    /// The stored date and amount of this wallet's row with the current key, if there is one.
+    fn stored(&mut self) -> Result<Option<(String, Option<i64>)>> {
+        Ok(self
+            .probe
+            .query_row(params![self.wallet_no, self.key], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?)
+    }
+
+    fn store(&mut self, line: &Line, row: &ParsedRow) -> Result<Outcome> {
+        let outcome = self.store_once(line, row)?;
+        self.expect_duplicate = !matches!(outcome, Outcome::Inserted);
+        Ok(outcome)
+    }
+
+    fn store_once(&mut self, line: &Line, row: &ParsedRow) -> Result<Outcome> {
+        if self.expect_duplicate {
+            if let Some(stored) = self.stored()? {
+                return self.duplicate(line, row, stored);
+            }
+        }
+        if !self.restore
+            && self.check_tombstones
+            && is_tombstoned(self.tx, self.wallet_id, &self.key)?
+        {
             return Ok(Outcome::RemovedEarlier);
         }
-    }
-    let ref_type = if line.amount_minor < 0 {
-        "bank_debit"
-    } else {
-        "bank_credit"
-    };
-    let changed = tx
-        .prepare_cached(
-            "INSERT INTO journal_entries (wallet_id, natural_key, date, ref_type, description,
-                amount_minor, amount_raw, balance_minor, counterparty, source_line, batch_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-             ON CONFLICT (wallet_id, natural_key) DO NOTHING",
-        )?
-        .execute(params![
-            wallet_id,
-            line.natural_key,
-            line.date,
+        let rowid = self.ids.allocate(self.tx, line.seconds)?;
+        let ref_type = if line.amount_minor < 0 {
+            "bank_debit"
+        } else {
+            "bank_credit"
+        };
+        let changed = self.insert.execute(params![
+            rowid,
+            self.wallet_no,
+            self.key,
+            line.date(),
             ref_type,
-            line.row.description,
+            row.description,
             line.amount_minor,
-            line.row.amount.to_string(),
             line.balance_minor,
-            line.row.counterparty,
-            line.row.line as i64,
-            batch_id
+            row.counterparty,
+            row.line as i64,
+            self.batch_id
         ])?;
-    if changed == 1 {
-        if restore {
-            tx.prepare_cached(
-                "DELETE FROM import_tombstones WHERE wallet_id = ?1 AND natural_key = ?2",
-            )?
-            .execute(params![wallet_id, line.natural_key])?;
+        if changed == 1 {
+            if self.restore {
+                self.tx
+                    .prepare_cached(
+                        "DELETE FROM import_tombstones WHERE wallet_id = ?1 AND natural_key = ?2",
+                    )?
+                    .execute(params![self.wallet_id, self.key])?;
+            }
+            return Ok(Outcome::Inserted);
         }
-        return Ok(Outcome::Inserted);
+        assert!(!self.expect_duplicate, "a probed-absent key cannot collide");
+        let stored = self
+            .stored()?
+            .expect("an insert ignored on (wallet, key) means the row exists");
+        self.duplicate(line, row, stored)
     }
-    // Fingerprints include date and amount; only a natural id can disagree.
-    if line.natural_key.starts_with("ref:") {
-        let (date, amount): (String, Option<i64>) = tx
-            .prepare_cached("SELECT date, amount_minor FROM journal_entries WHERE wallet_id = ?1 AND natural_key = ?2")?
-            .query_row(params![wallet_id, line.natural_key], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        if date != line.date || amount != Some(line.amount_minor) {
+
+    /// A row whose key the wallet holds: a duplicate, unless a natural id now comes with a
+    /// different date or amount (fingerprints include both, so only a natural id can).
+    fn duplicate(
+        &self,
+        line: &Line,
+        row: &ParsedRow,
+        (date, amount): (String, Option<i64>),
+    ) -> Result<Outcome> {
+        if self.key.starts_with("ref:")
+            && (date != line.date() || amount != Some(line.amount_minor))
+        {
             return Err(StoreError::Conflict(format!(
                 "line {}: transaction {} was already imported with date {date} and amount {}, but this file says {} and {}",
-                line.row.line,
-                &line.natural_key[4..],
-                amount.map(|a| format_minor(a, scale)).unwrap_or_else(|| "none".into()),
-                line.date,
-                format_minor(line.amount_minor, scale)
+                row.line,
+                &self.key[4..],
+                amount.map(|a| format_minor(a, self.scale)).unwrap_or_else(|| "none".into()),
+                line.date(),
+                format_minor(line.amount_minor, self.scale)
             )));
         }
+        Ok(Outcome::Duplicate)
     }
-    Ok(Outcome::Duplicate)
 }
 
 impl Store {
@@ -383,6 +483,8 @@ impl Store {
             files: Vec::new(),
             rejects: Vec::new(),
         };
+        // The writer's statements borrow the transaction; it goes before the commit.
+        let mut writer = BankWriter::new(&tx, &wallet, &batch_id, options, check_tombstones)?;
         for (position, file) in files.into_iter().enumerate() {
             let name = file.name.clone();
             let profile_toml = match &file.reading {
@@ -400,36 +502,31 @@ impl Store {
             let mut file_rejects: Vec<RejectedRow> = Vec::new();
             let mut on_row = |result: RowResult| -> Result<()> {
                 let reject = match result {
-                    RowResult::Row(row) => {
-                        match to_line(row, &wallet.currency, wallet.scale, &mut occurrences) {
-                            Ok(line) => {
-                                match store_line(
-                                    &tx,
-                                    &wallet.id,
-                                    &batch_id,
-                                    wallet.scale,
-                                    options.restore_removed,
-                                    check_tombstones,
-                                    &line,
-                                )
-                                .map_err(|e| match e {
-                                    StoreError::Conflict(m) => {
-                                        StoreError::Conflict(format!("{name}: {m}"))
-                                    }
-                                    other => other,
-                                })? {
-                                    Outcome::Inserted => counts.0 += 1,
-                                    Outcome::Duplicate => counts.1 += 1,
-                                    Outcome::RemovedEarlier => {
-                                        counts.1 += 1;
-                                        counts.2 += 1;
-                                    }
+                    RowResult::Row(row) => match to_line(
+                        row,
+                        &wallet.currency,
+                        wallet.scale,
+                        &mut occurrences,
+                        &mut writer.key,
+                    ) {
+                        Ok((line, row)) => {
+                            match writer.store(&line, &row).map_err(|e| match e {
+                                StoreError::Conflict(m) => {
+                                    StoreError::Conflict(format!("{name}: {m}"))
                                 }
-                                return Ok(());
+                                other => other,
+                            })? {
+                                Outcome::Inserted => counts.0 += 1,
+                                Outcome::Duplicate => counts.1 += 1,
+                                Outcome::RemovedEarlier => {
+                                    counts.1 += 1;
+                                    counts.2 += 1;
+                                }
                             }
-                            Err(r) => r,
+                            return Ok(());
                         }
-                    }
+                        Err(r) => r,
+                    },
                     RowResult::Reject(r) => r,
                 };
                 let reject = RejectedRow::from_reject(&name, reject);
@@ -503,6 +600,7 @@ impl Store {
                 notes: file_summary.notes,
             });
         }
+        drop(writer);
         if summary.rejected > 0 && !options.valid_rows_only {
             // Dropping the transaction rolls everything back: nothing is half-written.
             return Err(StoreError::RowsRejected(Box::new(summary)));
@@ -583,8 +681,10 @@ impl Store {
         let mut stmt = self.conn.prepare(
             "SELECT b.id, w.name, b.format, b.read, b.inserted, b.duplicates, b.rejected, b.valid_rows_only,
                     b.actor, b.at, b.removed_at, b.removed_by,
-                    (SELECT COUNT(*) FROM journal_entries j WHERE j.batch_id = b.id)
+                    COALESCE(held.n, 0)
              FROM import_batches b JOIN wallets w ON w.id = b.wallet_id
+             LEFT JOIN (SELECT batch_id, COUNT(*) AS n FROM journal_entries GROUP BY batch_id) held
+                ON held.batch_id = b.id
              ORDER BY b.at DESC, b.rowid DESC",
         )?;
         let mut batches: Vec<BatchView> = stmt
@@ -694,7 +794,8 @@ impl Store {
         }
         let tombstoned = tx.execute(
             "INSERT OR REPLACE INTO import_tombstones (wallet_id, natural_key, batch_id, date, amount_minor, description)
-             SELECT wallet_id, natural_key, batch_id, date, amount_minor, description FROM journal_entries WHERE batch_id = ?1",
+             SELECT w.id, j.natural_key, j.batch_id, j.date, j.amount_minor, j.description
+             FROM journal_entries j JOIN wallets w ON w.no = j.wallet_no WHERE j.batch_id = ?1",
             [batch_id],
         )?;
         let deleted = tx.execute(

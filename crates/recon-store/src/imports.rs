@@ -81,6 +81,7 @@ impl Store {
             files: Vec::with_capacity(files.len()),
         };
         let mut new_lines: Vec<JournalLine> = Vec::new();
+        let mut ids = crate::journal_ids::RowIds::new();
         for (position, (file, entries)) in files.iter().zip(&parsed).enumerate() {
             let mut file_summary = ImportFileSummary {
                 file_name: file.name.clone(),
@@ -90,16 +91,14 @@ impl Store {
                 duplicates: 0,
             };
             for (index, entry) in entries.iter().enumerate() {
-                let inserted =
-                    insert_entry(&tx, &wallet.id, wallet.scale, &summary.batch_id, entry).map_err(
-                        |e| match e {
-                            StoreError::Conflict(why) => StoreError::Conflict(format!(
-                                "{}: entry {index} (id {}): {why}",
-                                file.name, entry.id
-                            )),
-                            other => other,
-                        },
-                    )?;
+                let inserted = insert_entry(&tx, &wallet, &summary.batch_id, entry, &mut ids)
+                    .map_err(|e| match e {
+                        StoreError::Conflict(why) => StoreError::Conflict(format!(
+                            "{}: entry {index} (id {}): {why}",
+                            file.name, entry.id
+                        )),
+                        other => other,
+                    })?;
                 if inserted {
                     file_summary.inserted += 1;
                     new_lines.push(wire_line(entry));
@@ -175,26 +174,30 @@ fn minor(value: Option<rust_decimal::Decimal>, scale: u8) -> Result<Option<i64>>
 /// Inserts one entry; `false` when the wallet already holds an identical one.
 fn insert_entry(
     tx: &Transaction<'_>,
-    wallet_id: &str,
-    scale: u8,
+    wallet: &crate::Wallet,
     batch_id: &str,
     e: &EsiEntry,
+    ids: &mut crate::journal_ids::RowIds,
 ) -> Result<bool> {
+    let scale = wallet.scale;
     let amount_minor = minor(e.amount, scale)?;
     // Lines of a removed batch stay removed (their tombstone counts as a duplicate).
-    if crate::bank_import::is_tombstoned(tx, wallet_id, &e.id.to_string())? {
+    if crate::bank_import::is_tombstoned(tx, &wallet.id, &e.id.to_string())? {
         return Ok(false);
     }
+    let seconds = crate::journal_ids::seconds_of_timestamp(&e.date)
+        .map_err(|why| StoreError::Invalid(format!("field 'date': {why}")))?;
+    let rowid = ids.allocate(tx, seconds)?;
     let changed = tx
         .prepare_cached(
-            "INSERT INTO journal_entries (wallet_id, natural_key, esi_id, date, ref_type, description, reason,
+            "INSERT INTO journal_entries (rowid_pk, wallet_no, natural_key, esi_id, date, ref_type, description, reason,
                 amount_minor, amount_raw, balance_minor, balance_raw, first_party_id, second_party_id,
                 context_id, context_id_type, tax_minor, tax_raw, tax_receiver_id, batch_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
-             ON CONFLICT (wallet_id, natural_key) DO NOTHING",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
+             ON CONFLICT (wallet_no, natural_key) DO NOTHING",
         )?
         .execute(params![
-            wallet_id, e.id.to_string(), e.id, e.date, e.ref_type, e.description, e.reason,
+            rowid, wallet.no, e.id.to_string(), e.id, e.date, e.ref_type, e.description, e.reason,
             amount_minor, e.amount_raw, minor(e.balance, scale)?, e.balance_raw,
             e.first_party_id, e.second_party_id, e.context_id, e.context_id_type,
             minor(e.tax, scale)?, e.tax_raw, e.tax_receiver_id, batch_id
@@ -203,8 +206,8 @@ fn insert_entry(
         return Ok(true);
     }
     let stored: Option<(String, Option<i64>)> = tx
-        .prepare_cached("SELECT date, amount_minor FROM journal_entries WHERE wallet_id = ?1 AND natural_key = ?2")?
-        .query_row(params![wallet_id, e.id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+        .prepare_cached("SELECT date, amount_minor FROM journal_entries WHERE wallet_no = ?1 AND natural_key = ?2")?
+        .query_row(params![wallet.no, e.id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     match stored {
         Some((date, amount)) if date == e.date && amount == amount_minor => Ok(false),

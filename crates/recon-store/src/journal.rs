@@ -68,8 +68,8 @@ impl Store {
         let mut args: Vec<Value> = Vec::new();
         if let Some(wallet) = &q.wallet {
             let wallet = self.wallet_by_name(wallet)?;
-            filter.push_str(" AND j.wallet_id = ?");
-            args.push(Value::Text(wallet.id));
+            filter.push_str(" AND j.wallet_no = ?");
+            args.push(Value::Integer(wallet.no));
         }
         if let Some(batch) = q.batch.as_deref().filter(|s| !s.is_empty()) {
             filter.push_str(" AND j.batch_id = ?");
@@ -103,10 +103,10 @@ impl Store {
                     j.description, j.reason, j.first_party_id, j.second_party_id, j.context_id, j.context_id_type,
                     j.tax_minor, j.tax_receiver_id, j.amount_raw, j.batch_id, j.natural_key, j.counterparty
              FROM journal_entries j
-             JOIN wallets w ON w.id = j.wallet_id
+             JOIN wallets w ON w.no = j.wallet_no
              JOIN currencies c ON c.code = w.currency
              {filter}
-             ORDER BY j.date {order}, j.rowid_pk {order}
+             ORDER BY j.rowid_pk {order}
              LIMIT ? OFFSET ?"
         );
         args.push(Value::Integer(q.limit));

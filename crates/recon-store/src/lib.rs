@@ -11,6 +11,7 @@ mod bank_import;
 mod error;
 mod imports;
 mod journal;
+pub mod journal_ids;
 mod matching;
 mod schema;
 mod sync_state;

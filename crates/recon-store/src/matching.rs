@@ -260,7 +260,7 @@ fn expected_by_memo(conn: &rusqlite::Connection, memo: &str) -> Result<ExpectedR
 
 const RECEIPT_SELECT: &str = "SELECT j.rowid_pk, j.natural_key, w.name, j.date, j.amount_minor,
         w.currency, c.scale, j.first_party_id, j.reason, j.description
-     FROM journal_entries j JOIN wallets w ON w.id = j.wallet_id
+     FROM journal_entries j JOIN wallets w ON w.no = j.wallet_no
      JOIN currencies c ON c.code = w.currency";
 
 #[derive(Debug, Clone)]
@@ -357,7 +357,7 @@ fn refresh_expected(
         "SELECT l.amount_minor, j.first_party_id FROM match_links l
          JOIN journal_entries j ON j.rowid_pk = l.journal_rowid
          WHERE l.expected_id = ?1 AND l.removed_by_action IS NULL
-         ORDER BY j.date, l.journal_rowid",
+         ORDER BY l.journal_rowid",
     )?;
     let links: Vec<(i64, Option<i64>)> = stmt
         .query_map([expected_id], |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -489,7 +489,7 @@ fn load_input(conn: &rusqlite::Connection, rules: &MatchRules) -> Result<MatchIn
          WHERE w.receiving = 1 AND j.amount_minor > 0 AND j.ref_type IN ({placeholders})
            AND NOT EXISTS (SELECT 1 FROM match_links l WHERE l.journal_rowid = j.rowid_pk AND l.removed_by_action IS NULL)
            AND NOT EXISTS (SELECT 1 FROM receipt_rejections r WHERE r.journal_rowid = j.rowid_pk AND r.removed_by_action IS NULL)
-         ORDER BY j.date, j.rowid_pk"
+         ORDER BY j.rowid_pk"
     ))?;
     let ref_types: Vec<&str> = if rules.ref_types.is_empty() {
         vec![""]
@@ -877,7 +877,7 @@ impl Store {
              FROM match_links l
              JOIN expected_payments e ON e.id = l.expected_id
              JOIN journal_entries j ON j.rowid_pk = l.journal_rowid
-             JOIN wallets w ON w.id = j.wallet_id
+             JOIN wallets w ON w.no = j.wallet_no
              JOIN currencies c ON c.code = w.currency
              WHERE l.removed_by_action IS NULL AND (?1 IS NULL OR e.cycle_id = ?1)
              ORDER BY l.id",
@@ -1078,7 +1078,7 @@ impl Store {
     pub fn resolve_journal_id(&self, journal_id: &str) -> Result<i64> {
         let mut stmt = self.conn.prepare(
             "SELECT j.rowid_pk, w.receiving, COALESCE(j.amount_minor, 0) > 0 FROM journal_entries j
-             JOIN wallets w ON w.id = j.wallet_id WHERE j.natural_key = ?1 ORDER BY j.rowid_pk",
+             JOIN wallets w ON w.no = j.wallet_no WHERE j.natural_key = ?1 ORDER BY j.rowid_pk",
         )?;
         let found: Vec<(i64, bool, bool)> = stmt
             .query_map([journal_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?

@@ -19,6 +19,8 @@ pub struct NewWallet {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Wallet {
     pub id: String,
+    /// The ledger-local number journal rows name their wallet by.
+    pub no: i64,
     pub name: String,
     pub kind: WalletKind,
     pub owner_id: Option<i64>,
@@ -46,7 +48,7 @@ impl Wallet {
 
 const WALLET_SELECT: &str =
     "SELECT w.id, w.name, w.kind, w.owner_id, w.division, w.currency, c.scale, w.receiving,
-        (SELECT COUNT(*) FROM journal_entries j WHERE j.wallet_id = w.id)
+        (SELECT COUNT(*) FROM journal_entries j WHERE j.wallet_no = w.no), w.no
      FROM wallets w JOIN currencies c ON c.code = w.currency";
 
 fn wallet_from_row(r: &Row<'_>) -> rusqlite::Result<Wallet> {
@@ -63,6 +65,7 @@ fn wallet_from_row(r: &Row<'_>) -> rusqlite::Result<Wallet> {
         scale: r.get(6)?,
         receiving: r.get(7)?,
         entry_count: r.get(8)?,
+        no: r.get(9)?,
     })
 }
 
@@ -157,8 +160,12 @@ impl Store {
                 "a wallet named '{existing}' already exists"
             )));
         }
+        let no: i64 = tx.query_row("SELECT COALESCE(MAX(no), 0) + 1 FROM wallets", [], |r| {
+            r.get(0)
+        })?;
         let wallet = Wallet {
             id: uuid::Uuid::new_v4().to_string(),
+            no,
             name,
             kind,
             owner_id: new.owner_id,
@@ -169,10 +176,10 @@ impl Store {
             entry_count: 0,
         };
         tx.execute(
-            "INSERT INTO wallets (id, name, kind, owner_id, division, currency, receiving, created_at, created_by)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            "INSERT INTO wallets (id, no, name, kind, owner_id, division, currency, receiving, created_at, created_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             params![
-                wallet.id, wallet.name, kind.as_str(), wallet.owner_id, wallet.division,
+                wallet.id, wallet.no, wallet.name, kind.as_str(), wallet.owner_id, wallet.division,
                 wallet.currency, wallet.receiving, timestamp(now), actor
             ],
         )?;

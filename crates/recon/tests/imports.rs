@@ -114,23 +114,38 @@ fn an_overlapping_export_imports_only_its_new_rows() {
             "2026-02-02 -1200.00 Miete"
         ]
     );
-    // The same id with another amount is a disagreement, not a duplicate.
-    let changed = l.file(
-        "changed.csv",
-        &bank_csv(&[("04.01.2026", "Kaffee", "Café", "-4,50", "R3")]),
-    );
-    let err = l.refused(&[
-        "import",
-        "csv",
-        "--wallet",
-        "Giro",
-        "--profile",
-        "giro",
-        &changed,
-    ]);
-    assert!(
-        err.contains("transaction R3 was already imported with date 2026-01-04 and amount -3.50"),
-        "{err}"
+    // The same id with another amount is a disagreement, not a duplicate: alone (found when
+    // its insert is ignored) and after a duplicate (found by the probe that comes first then).
+    let alone = [("04.01.2026", "Kaffee", "Café", "-4,50", "R3")];
+    let after_duplicate = [
+        ("03.01.2026", "Gehalt", "ACME GmbH", "3.456,78", "R2"),
+        ("04.01.2026", "Kaffee", "Café", "-4,50", "R3"),
+    ];
+    for (name, rows) in [
+        ("alone.csv", &alone[..]),
+        ("after.csv", &after_duplicate[..]),
+    ] {
+        let changed = l.file(name, &bank_csv(rows));
+        let err = l.refused(&[
+            "import",
+            "csv",
+            "--wallet",
+            "Giro",
+            "--profile",
+            "giro",
+            &changed,
+        ]);
+        assert!(
+            err.contains(
+                "transaction R3 was already imported with date 2026-01-04 and amount -3.50"
+            ),
+            "{name}: {err}"
+        );
+    }
+    assert_eq!(
+        journal_amounts(&l).len(),
+        4,
+        "a refused file changes nothing"
     );
 }
 
@@ -438,4 +453,33 @@ fn removed_esi_lines_stay_removed_too() {
         .as_array()
         .unwrap()
         .is_empty());
+}
+
+#[test]
+fn a_date_outside_1900_to_2099_is_a_reject_naming_the_row() {
+    let l = setup();
+    let file = l.file(
+        "typo.csv",
+        &bank_csv(&[
+            ("02.01.2026", "Miete", "Vermieter", "-1.200,00", "R1"),
+            ("03.01.2206", "Gehalt", "ACME GmbH", "3.456,78", "R2"),
+        ]),
+    );
+    let err = l.refused(&[
+        "import",
+        "csv",
+        "--wallet",
+        "Giro",
+        "--profile",
+        "giro",
+        &file,
+    ]);
+    assert!(
+        err.contains("line 5")
+            && err.contains(
+                "2206-01-03 is outside the dates the ledger holds (1900-01-01 to 2099-12-31)"
+            ),
+        "{err}"
+    );
+    assert!(journal_amounts(&l).is_empty(), "nothing is half-written");
 }
