@@ -68,7 +68,9 @@ impl Store {
         let mut args: Vec<Value> = Vec::new();
         if let Some(wallet) = &q.wallet {
             let wallet = self.wallet_by_name(wallet)?;
-            filter.push_str(" AND j.wallet_no = ?");
+            // `+` keeps the page query on the table's own (date) order: through the
+            // (wallet, key) index it would sort the wallet's every row for each page.
+            filter.push_str(" AND +j.wallet_no = ?");
             args.push(Value::Integer(wallet.no));
         }
         if let Some(batch) = q.batch.as_deref().filter(|s| !s.is_empty()) {
@@ -92,8 +94,12 @@ impl Store {
             filter = filter.replace("?1x", "?");
             args.extend(std::iter::repeat_n(Value::Text(pattern), 3));
         }
+        // Counting may use the (wallet, key) index: no order needed.
         let total: i64 = self.conn.query_row(
-            &format!("SELECT COUNT(*) FROM journal_entries j{filter}"),
+            &format!(
+                "SELECT COUNT(*) FROM journal_entries j{}",
+                filter.replace("+j.wallet_no", "j.wallet_no")
+            ),
             rusqlite::params_from_iter(args.iter()),
             |r| r.get(0),
         )?;
