@@ -1077,8 +1077,10 @@ impl Store {
     /// refused rather than guessed.
     pub fn resolve_journal_id(&self, journal_id: &str) -> Result<i64> {
         let mut stmt = self.conn.prepare(
-            "SELECT j.rowid_pk, w.receiving, COALESCE(j.amount_minor, 0) > 0 FROM journal_entries j
-             JOIN wallets w ON w.no = j.wallet_no WHERE j.natural_key = ?1 ORDER BY j.rowid_pk",
+            // CROSS JOIN: wallet by wallet through the (wallet, key) index, not a table scan.
+            "SELECT j.rowid_pk, w.receiving, COALESCE(j.amount_minor, 0) > 0 FROM wallets w
+             CROSS JOIN journal_entries j ON j.wallet_no = w.no AND j.natural_key = ?1
+             ORDER BY j.rowid_pk",
         )?;
         let found: Vec<(i64, bool, bool)> = stmt
             .query_map([journal_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
