@@ -102,6 +102,67 @@ pub fn parse_amount(
     decimal_separator: char,
     thousands: Option<char>,
 ) -> Result<Decimal, String> {
+    match parse_plain(text, decimal_separator) {
+        Some(value) => Ok(value),
+        None => parse_written(text, decimal_separator, thousands),
+    }
+}
+
+/// Digits in an amount [`parse_plain`] takes: the mantissa fits an `i64` (and the scale
+/// the 28 a `Decimal` allows).
+const PLAIN_MAX_DIGITS: usize = 18;
+
+/// The amount most exports write: an optional `-` or `+`, digits, and optionally the decimal
+/// separator (`.` or `,`) followed by digits; at most [`PLAIN_MAX_DIGITS`] digits. For
+/// these, [`parse_written`] strips the sign and checks nothing else applies, so the value is
+/// the digits with the scale written; computed here without its allocations. `None` for
+/// anything else.
+fn parse_plain(text: &str, decimal_separator: char) -> Option<Decimal> {
+    if decimal_separator != '.' && decimal_separator != ',' {
+        return None;
+    }
+    let dec = decimal_separator as u8;
+    let (negative, digits) = match text.as_bytes() {
+        [b'-', rest @ ..] => (true, rest),
+        [b'+', rest @ ..] => (false, rest),
+        all => (false, all),
+    };
+    let mut mantissa: i64 = 0;
+    let mut count = 0;
+    // digits after the separator, once it was seen
+    let mut scale: Option<u32> = None;
+    for &c in digits {
+        if c.is_ascii_digit() {
+            count += 1;
+            if count > PLAIN_MAX_DIGITS {
+                return None;
+            }
+            mantissa = mantissa * 10 + i64::from(c - b'0');
+            if let Some(s) = scale.as_mut() {
+                *s += 1;
+            }
+        } else if c == dec && scale.is_none() && count > 0 {
+            scale = Some(0);
+        } else {
+            return None;
+        }
+    }
+    if count == 0 || scale == Some(0) {
+        return None;
+    }
+    // zero is never negative, as in parse_written
+    Some(Decimal::new(
+        if negative { -mantissa } else { mantissa },
+        scale.unwrap_or(0),
+    ))
+}
+
+/// The full parser behind [`parse_amount`]: signs, currencies, grouping.
+fn parse_written(
+    text: &str,
+    decimal_separator: char,
+    thousands: Option<char>,
+) -> Result<Decimal, String> {
     let mut s = text.trim_matches(|c: char| c.is_whitespace() || is_space_like(c));
     if s.is_empty() {
         return Err("empty amount".into());
@@ -267,4 +328,121 @@ fn normalize_digits(s: &str, dec: char, thousands: Option<char>) -> Result<Strin
         out.push_str(frac);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Value, scale and sign: `Decimal`'s `==` would call 1.5 and 1.50 equal.
+    fn exact(r: Result<Decimal, String>) -> Result<(i128, u32, bool), String> {
+        r.map(|d| (d.mantissa(), d.scale(), d.is_sign_negative()))
+    }
+
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: usize) -> usize {
+            // xorshift64*
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n as u64) as usize
+        }
+    }
+
+    #[test]
+    fn plain_amounts_parse_as_the_full_parser_does() {
+        let separators = [
+            ('.', None),
+            (',', None),
+            ('.', Some(',')),
+            (',', Some('.')),
+            (',', Some(' ')),
+            ('.', Some('\'')),
+        ];
+        let fixed = [
+            "0",
+            "-0",
+            "+0",
+            "0.00",
+            "-0.00",
+            "00012.50",
+            "-778.98",
+            "997663.06",
+            "1,5",
+            "-1,50",
+            "123456789012345678",
+            "1234567890123456789",
+            "12345678901234567.8",
+            "-0.000000000000000001",
+            "9223372036854775807",
+            "-",
+            "+",
+            ".",
+            "-.5",
+            ".5",
+            "5.",
+            "5,",
+            "1.2.3",
+            "1,2,3",
+            "1.234,56",
+            "1,234.56",
+            "--5",
+            "+-5",
+            "5-",
+            "1e3",
+            " 5",
+            "5 ",
+            "",
+            "12CR",
+            "€5",
+            "5 EUR",
+            "(5)",
+            "١٢",
+        ];
+        let mut rng = Rng(0x5EED);
+        let alphabet = ['0', '1', '5', '9', '.', ',', '-', '+', ' ', '\''];
+        let mut inputs: Vec<String> = fixed.iter().map(|s| s.to_string()).collect();
+        for _ in 0..200_000 {
+            let len = 1 + rng.below(24);
+            let mut t = String::new();
+            for i in 0..len {
+                // mostly digits, so the plain shape comes up often
+                let c = if i > 0 && rng.below(4) != 0 {
+                    alphabet[rng.below(4)]
+                } else {
+                    alphabet[rng.below(alphabet.len())]
+                };
+                t.push(c);
+            }
+            inputs.push(t);
+        }
+        let mut plain = 0;
+        for t in &inputs {
+            for &(dec, th) in &separators {
+                let full = exact(parse_written(t, dec, th));
+                if let Some(v) = parse_plain(t, dec) {
+                    plain += 1;
+                    assert_eq!(
+                        Ok((v.mantissa(), v.scale(), v.is_sign_negative())),
+                        full,
+                        "{t:?} {dec:?} {th:?}"
+                    );
+                }
+                assert_eq!(
+                    exact(parse_amount(t, dec, th)),
+                    full,
+                    "{t:?} {dec:?} {th:?}"
+                );
+            }
+        }
+        assert!(plain > 100_000, "only {plain} plain inputs");
+        // a separator that is neither '.' nor ',' always goes through the full parser
+        assert_eq!(parse_plain("12", '2'), None);
+        assert_eq!(
+            exact(parse_amount("123", '2', None)),
+            exact(parse_written("123", '2', None))
+        );
+    }
 }

@@ -22,14 +22,128 @@ fn is_time(rest: &str) -> bool {
 /// Parses a date with a chrono format; a time after the date (`… 10:00`, `…T10:00:00Z`) is
 /// allowed and ignored, anything else left over is an error.
 pub fn parse_date(text: &str, format: &str) -> Result<NaiveDate, String> {
-    let t = text.trim();
-    if t.is_empty() {
-        return Err("empty date".into());
+    DateFormat::new(format).parse(text)
+}
+
+/// One piece of a date format [`DateFormat`] reads itself.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum DatePart {
+    /// `%Y`, read as exactly 4 digits.
+    Year,
+    /// `%y`, 2 digits: 00-69 are 20xx, 70-99 19xx (chrono's rule).
+    ShortYear,
+    /// `%m`, 2 digits.
+    Month,
+    /// `%d`, 2 digits.
+    Day,
+    /// `-`, `.` or `/` as written.
+    Literal(u8),
+}
+
+/// A date format, with a fast reading for the usual all-digit ones (`%Y-%m-%d`, `%d.%m.%Y`,
+/// `%m/%d/%Y`, `%Y%m%d`, …): a date written with exactly those widths is read digit by
+/// digit, which is what chrono would do with it. Anything else — other widths, invalid
+/// dates, leftovers that are not a time, any other format — goes to chrono, so results and
+/// messages are chrono's.
+pub(crate) struct DateFormat<'a> {
+    format: &'a str,
+    fast: Option<Vec<DatePart>>,
+}
+
+impl<'a> DateFormat<'a> {
+    pub(crate) fn new(format: &'a str) -> Self {
+        Self {
+            format,
+            fast: Self::fast_parts(format),
+        }
     }
-    match NaiveDate::parse_and_remainder(t, format) {
-        Ok((d, rest)) if rest.is_empty() || is_time(rest) => Ok(d),
-        Ok(_) => Err(format!("'{t}' has text after a {format} date")),
-        Err(e) => Err(format!("'{t}' is not a {format} date ({e})")),
+
+    /// The parts of a format made of `%Y`/`%y`, `%m`, `%d` (each once) and `-` `.` `/`.
+    fn fast_parts(format: &str) -> Option<Vec<DatePart>> {
+        let mut parts = Vec::new();
+        let mut bytes = format.bytes();
+        while let Some(b) = bytes.next() {
+            parts.push(match b {
+                b'%' => match bytes.next()? {
+                    b'Y' => DatePart::Year,
+                    b'y' => DatePart::ShortYear,
+                    b'm' => DatePart::Month,
+                    b'd' => DatePart::Day,
+                    _ => return None,
+                },
+                b'-' | b'.' | b'/' => DatePart::Literal(b),
+                _ => return None,
+            });
+        }
+        let count = |f: fn(&DatePart) -> bool| parts.iter().filter(|p| f(p)).count();
+        let once = count(|p| matches!(p, DatePart::Year | DatePart::ShortYear)) == 1
+            && count(|p| *p == DatePart::Month) == 1
+            && count(|p| *p == DatePart::Day) == 1;
+        once.then_some(parts)
+    }
+
+    pub(crate) fn parse(&self, text: &str) -> Result<NaiveDate, String> {
+        let t = text.trim();
+        if t.is_empty() {
+            return Err("empty date".into());
+        }
+        if let Some(d) = self.parse_fast(t) {
+            return Ok(d);
+        }
+        let format = self.format;
+        match NaiveDate::parse_and_remainder(t, format) {
+            Ok((d, rest)) if rest.is_empty() || is_time(rest) => Ok(d),
+            Ok(_) => Err(format!("'{t}' has text after a {format} date")),
+            Err(e) => Err(format!("'{t}' is not a {format} date ({e})")),
+        }
+    }
+
+    /// The date when `t` has the format's exact shape, a valid date and nothing after it but
+    /// a time; `None` when chrono must decide.
+    fn parse_fast(&self, t: &str) -> Option<NaiveDate> {
+        let parts = self.fast.as_deref()?;
+        let bytes = t.as_bytes();
+        let digits = |at: usize, n: usize| -> Option<u32> {
+            let d = bytes.get(at..at + n)?;
+            d.iter().try_fold(0u32, |v, &c| {
+                c.is_ascii_digit().then(|| v * 10 + u32::from(c - b'0'))
+            })
+        };
+        let (mut year, mut month, mut day) = (0, 0, 0);
+        let mut at = 0;
+        for part in parts {
+            match *part {
+                DatePart::Year => {
+                    year = digits(at, 4)? as i32;
+                    at += 4;
+                }
+                DatePart::ShortYear => {
+                    let y = digits(at, 2)? as i32;
+                    year = if y < 70 { 2000 + y } else { 1900 + y };
+                    at += 2;
+                }
+                DatePart::Month => {
+                    month = digits(at, 2)?;
+                    at += 2;
+                }
+                DatePart::Day => {
+                    day = digits(at, 2)?;
+                    at += 2;
+                }
+                DatePart::Literal(c) => {
+                    if *bytes.get(at)? != c {
+                        return None;
+                    }
+                    at += 1;
+                }
+            }
+        }
+        // everything read so far is ASCII, so `at` is a character boundary
+        let rest = t.get(at..)?;
+        if !(rest.is_empty() || is_time(rest)) {
+            return None;
+        }
+        NaiveDate::from_ymd_opt(year, month, day)
     }
 }
 
@@ -164,10 +278,35 @@ fn err(column: usize, value: &str, reason: String) -> RowError {
 
 fn cell(rec: &Record, i: usize) -> &str {
     if i < rec.len() {
-        rec.field(i).trim()
+        trim(rec.field(i))
     } else {
         ""
     }
+}
+
+/// `str::trim`, answering at once for the usual cell that starts and ends with a visible
+/// ASCII character.
+#[inline]
+fn trim(s: &str) -> &str {
+    let visible =
+        |b: Option<&u8>| b.is_some_and(|&b| b.is_ascii() && !char::from(b).is_whitespace());
+    if visible(s.as_bytes().first()) && visible(s.as_bytes().last()) {
+        s
+    } else {
+        s.trim()
+    }
+}
+
+/// A currency column's code, upper-cased and checked by recon-core.
+fn currency_code(t: &str) -> Result<String, String> {
+    if (3..=8).contains(&t.len())
+        && t.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+    {
+        // upper case already and valid: what the check would return, without two copies
+        return Ok(t.to_string());
+    }
+    recon_core::money::validate_currency_code(&t.to_uppercase()).map_err(|e| e.to_string())
 }
 
 /// An empty cell or a dash stands for "nothing" in debit/credit columns.
@@ -175,11 +314,18 @@ fn is_nothing(s: &str) -> bool {
     s.is_empty() || s == "-" || s == "–"
 }
 
-fn map_row(rec: &Record, p: &crate::Profile, r: &Resolved) -> Result<ParsedRow, RowError> {
+fn map_row(
+    rec: &Record,
+    p: &crate::Profile,
+    r: &Resolved,
+    date_format: &DateFormat,
+) -> Result<ParsedRow, RowError> {
     let dec = p.decimal_separator;
     let th = p.thousands_separator;
     let date_text = cell(rec, r.date);
-    let date = parse_date(date_text, &p.date_format).map_err(|e| err(r.date, date_text, e))?;
+    let date = date_format
+        .parse(date_text)
+        .map_err(|e| err(r.date, date_text, e))?;
     let amount = match &r.amount {
         ResolvedAmount::Single(i, negate) => {
             let t = cell(rec, *i);
@@ -270,11 +416,7 @@ fn map_row(rec: &Record, p: &crate::Profile, r: &Resolved) -> Result<ParsedRow, 
             if t.is_empty() {
                 None
             } else {
-                let code = t.to_uppercase();
-                Some(
-                    recon_core::money::validate_currency_code(&code)
-                        .map_err(|e| err(*i, t, e.to_string()))?,
-                )
+                Some(currency_code(t).map_err(|e| err(*i, t, e))?)
             }
         }
     };
@@ -364,6 +506,7 @@ pub fn read_csv<R: Read, E>(
         }
         (Resolved::new(profile, None, width)?, width)
     };
+    let date_format = DateFormat::new(&profile.date_format);
     let mut handle = |rec: &Record, summary: &mut FileSummary| -> Result<(), ReadError<E>> {
         summary.read += 1;
         let result = if rec.malformed {
@@ -387,7 +530,7 @@ pub fn read_csv<R: Read, E>(
                 reason: format!("expected {width} fields, found {}", rec.len()),
             })
         } else {
-            map_row(rec, profile, &resolved)
+            map_row(rec, profile, &resolved, &date_format)
         };
         let out = match result {
             Ok(row) => RowResult::Row(row),
@@ -415,4 +558,231 @@ pub fn read_csv<R: Read, E>(
         handle(&rec, &mut summary)?;
     }
     Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `parse_date` as it was: chrono alone.
+    fn chrono_only(text: &str, format: &str) -> Result<NaiveDate, String> {
+        let t = text.trim();
+        if t.is_empty() {
+            return Err("empty date".into());
+        }
+        match NaiveDate::parse_and_remainder(t, format) {
+            Ok((d, rest)) if rest.is_empty() || is_time(rest) => Ok(d),
+            Ok(_) => Err(format!("'{t}' has text after a {format} date")),
+            Err(e) => Err(format!("'{t}' is not a {format} date ({e})")),
+        }
+    }
+
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: u64) -> u64 {
+            // xorshift64*
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n
+        }
+    }
+
+    const FAST: &[&str] = &[
+        "%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%m/%d/%Y", "%Y%m%d", "%d.%m.%y", "%y-%m-%d",
+        "%d-%m-%Y", "%Y/%m/%d", "%Y.%m.%d", "%m-%d-%y", "%d%m%Y", "%Y-%d-%m", "%m.%d.%Y",
+    ];
+    const TAILS: &[&str] = &[
+        "",
+        "",
+        "",
+        " 10:00",
+        "T10:00:00Z",
+        ", 08:26",
+        "t1:2",
+        " 10",
+        "5",
+        "0",
+        " x",
+        "-",
+        ":",
+        "T",
+        " 1:",
+        "  ",
+        "\u{00A0}",
+        "é",
+        "/",
+        ".",
+        " 10:00:00 +0200",
+        " PM",
+    ];
+
+    /// A date written in `format`, mostly with the right widths, sometimes not.
+    fn render(rng: &mut Rng, format: &str) -> String {
+        let mut out = String::new();
+        let mut chars = format.chars();
+        while let Some(c) = chars.next() {
+            if c != '%' {
+                out.push(c);
+                continue;
+            }
+            let (value, width) = match chars.next() {
+                Some('Y') => (
+                    [rng.below(10_000), 1990 + rng.below(50), rng.below(100_000)]
+                        [rng.below(3) as usize],
+                    4,
+                ),
+                Some('y') => (rng.below(100), 2),
+                Some('m') => (
+                    [rng.below(100), 1 + rng.below(12)][rng.below(2) as usize],
+                    2,
+                ),
+                _ => (
+                    [rng.below(100), 1 + rng.below(31)][rng.below(2) as usize],
+                    2,
+                ),
+            };
+            let width = if rng.below(8) == 0 {
+                rng.below(6) as usize
+            } else {
+                width
+            };
+            out.push_str(&format!("{value:0width$}"));
+        }
+        out
+    }
+
+    #[test]
+    fn fast_dates_read_as_chrono_reads_them() {
+        let mut rng = Rng(0xDA7E);
+        let mut fast = 0;
+        let mut formats: Vec<&str> = FAST.to_vec();
+        // formats chrono keeps: they must simply not change
+        formats.extend([
+            "%e.%m.%Y",
+            "%d %b %Y",
+            "%F",
+            "%Y-%m-%d %H:%M",
+            "%Y-%m",
+            "%d/%m/%Y%%",
+            "%Y-%m-%d-%m",
+            "%d.%d.%m.%Y",
+            "%Y-%y-%m-%d",
+            "%m/%Y",
+            "%Y-%m-%d %",
+        ]);
+        for format in &formats {
+            let parser = DateFormat::new(format);
+            assert_eq!(parser.fast.is_some(), FAST.contains(format), "{format}");
+            for _ in 0..40_000 {
+                let mut text = render(&mut rng, format);
+                text.push_str(TAILS[rng.below(TAILS.len() as u64) as usize]);
+                if rng.below(20) == 0 {
+                    text.insert(0, ' ');
+                }
+                if rng.below(10) == 0 && text.is_char_boundary(1) {
+                    // a wrong separator or digit somewhere
+                    let at = rng.below(text.len() as u64) as usize;
+                    if text.is_char_boundary(at) && text.is_char_boundary(at + 1) {
+                        let c = ["-", ".", "/", " ", "0", "x"][rng.below(6) as usize];
+                        text.replace_range(at..at + 1, c);
+                    }
+                }
+                let want = chrono_only(&text, format);
+                assert_eq!(parser.parse(&text), want, "{text:?} {format}");
+                assert_eq!(parse_date(&text, format), want, "{text:?} {format}");
+                if parser.parse_fast(text.trim()).is_some() {
+                    fast += 1;
+                }
+            }
+        }
+        assert!(fast > 50_000, "fast path taken {fast} times");
+    }
+
+    #[test]
+    fn cells_trim_and_currencies_check_as_before() {
+        let cells = [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\ta\n",
+            "EUR",
+            "eur",
+            "Eur",
+            "ß",
+            "ẞAB",
+            "ÄÖÜ",
+            "usd1",
+            "USD1",
+            "EU",
+            "EURO1234",
+            "EURO12345",
+            "E R",
+            "\u{a0}x\u{a0}",
+            "x\u{85}",
+            "\u{2003}",
+            "\u{b}x\u{b}",
+            "\u{1c}x\u{1f}",
+            "€",
+            "ﬀ€",
+            "a\u{3000}",
+            "💶",
+            "1EUR",
+        ];
+        for c in cells {
+            assert_eq!(trim(c), c.trim(), "{c:?}");
+            let slow = recon_core::money::validate_currency_code(&c.to_uppercase())
+                .map_err(|e| e.to_string());
+            assert_eq!(currency_code(c), slow, "{c:?}");
+        }
+        for b in 0..=127u8 {
+            let c = char::from(b);
+            for s in [
+                format!("{c}"),
+                format!("{c}x"),
+                format!("x{c}"),
+                format!("{c}EU{c}"),
+            ] {
+                assert_eq!(trim(&s), s.trim(), "{s:?}");
+                let slow = recon_core::money::validate_currency_code(&s.to_uppercase())
+                    .map_err(|e| e.to_string());
+                assert_eq!(currency_code(&s), slow, "{s:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_day_and_year_reads_as_chrono_reads_it() {
+        let iso = DateFormat::new("%Y-%m-%d");
+        let de = DateFormat::new("%d.%m.%y");
+        for year in [1900, 1970, 1999, 2000, 2024, 2026, 2100] {
+            for month in 0..=99 {
+                for day in 0..=99 {
+                    let t = format!("{year:04}-{month:02}-{day:02}");
+                    assert_eq!(iso.parse(&t), chrono_only(&t, "%Y-%m-%d"), "{t}");
+                    let t = format!("{day:02}.{month:02}.{:02}", year % 100);
+                    assert_eq!(de.parse(&t), chrono_only(&t, "%d.%m.%y"), "{t}");
+                }
+            }
+        }
+        for year in 0..=9999 {
+            for (month, day) in [(1, 1), (2, 29), (12, 31)] {
+                let t = format!("{year:04}-{month:02}-{day:02}");
+                assert_eq!(iso.parse(&t), chrono_only(&t, "%Y-%m-%d"), "{t}");
+            }
+        }
+        for t in [
+            "2026-02-30",
+            "2026-13-01",
+            "2026-00-10",
+            "0000-01-01",
+            "2026-3-4",
+            "26-03-04",
+        ] {
+            assert_eq!(iso.parse(t), chrono_only(t, "%Y-%m-%d"), "{t}");
+        }
+    }
 }
