@@ -305,7 +305,7 @@ struct BankWriter<'tx> {
     tx: &'tx Transaction<'tx>,
     wallet_id: &'tx str,
     wallet_no: i64,
-    batch_id: &'tx str,
+    batch_no: i64,
     scale: u8,
     restore: bool,
     check_tombstones: bool,
@@ -322,7 +322,7 @@ impl<'tx> BankWriter<'tx> {
     fn new(
         tx: &'tx Transaction<'tx>,
         wallet: &'tx crate::Wallet,
-        batch_id: &'tx str,
+        batch_no: i64,
         options: BankImportOptions,
         check_tombstones: bool,
     ) -> Result<Self> {
@@ -330,14 +330,14 @@ impl<'tx> BankWriter<'tx> {
             tx,
             wallet_id: &wallet.id,
             wallet_no: wallet.no,
-            batch_id,
+            batch_no,
             scale: wallet.scale,
             restore: options.restore_removed,
             check_tombstones,
             ids: crate::journal_ids::RowIds::new(),
             insert: tx.prepare(
                 "INSERT INTO journal_entries (rowid_pk, wallet_no, natural_key, date, ref_type, description,
-                    amount_minor, balance_minor, counterparty, source_line, batch_id)
+                    amount_minor, balance_minor, counterparty, source_line, batch_no)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                  ON CONFLICT (wallet_no, natural_key) DO NOTHING",
             )?,
@@ -394,7 +394,7 @@ impl<'tx> BankWriter<'tx> {
             line.balance_minor,
             row.counterparty,
             row.line as i64,
-            self.batch_id
+            self.batch_no
         ])?;
         if changed == 1 {
             if self.restore {
@@ -468,10 +468,12 @@ impl Store {
             .map(|f| f.reading.format_name())
             .reduce(|a, b| if a == b { a } else { "mixed" })
             .unwrap_or("csv");
-        tx.execute(
-            "INSERT INTO import_batches (id, wallet_id, format, read, inserted, duplicates, rejected, actor, at, valid_rows_only)
-             VALUES (?1, ?2, ?3, 0, 0, 0, 0, ?4, ?5, ?6)",
+        let batch_no: i64 = tx.query_row(
+            "INSERT INTO import_batches (id, no, wallet_id, format, read, inserted, duplicates, rejected, actor, at, valid_rows_only)
+             VALUES (?1, (SELECT COALESCE(MAX(no), 0) + 1 FROM import_batches), ?2, ?3, 0, 0, 0, 0, ?4, ?5, ?6)
+             RETURNING no",
             params![batch_id, wallet.id, format, actor, timestamp(now), options.valid_rows_only],
+            |r| r.get(0),
         )?;
         let mut summary = BankImportSummary {
             batch_id: batch_id.clone(),
@@ -484,7 +486,7 @@ impl Store {
             rejects: Vec::new(),
         };
         // The writer's statements borrow the transaction; it goes before the commit.
-        let mut writer = BankWriter::new(&tx, &wallet, &batch_id, options, check_tombstones)?;
+        let mut writer = BankWriter::new(&tx, &wallet, batch_no, options, check_tombstones)?;
         for (position, file) in files.into_iter().enumerate() {
             let name = file.name.clone();
             let profile_toml = match &file.reading {
@@ -683,8 +685,8 @@ impl Store {
                     b.actor, b.at, b.removed_at, b.removed_by,
                     COALESCE(held.n, 0)
              FROM import_batches b JOIN wallets w ON w.id = b.wallet_id
-             LEFT JOIN (SELECT batch_id, COUNT(*) AS n FROM journal_entries GROUP BY batch_id) held
-                ON held.batch_id = b.id
+             LEFT JOIN (SELECT batch_no, COUNT(*) AS n FROM journal_entries GROUP BY batch_no) held
+                ON held.batch_no = b.no
              ORDER BY b.at DESC, b.rowid DESC",
         )?;
         let mut batches: Vec<BatchView> = stmt
@@ -762,14 +764,14 @@ impl Store {
     /// bring them back. Refused once any of its rows has been matched or reviewed.
     pub fn remove_batch(&mut self, actor: &str, now: DateTime<Utc>, batch_id: &str) -> Result<u64> {
         let tx = self.write_tx()?;
-        let batch: Option<(String, Option<String>, i64)> = tx
+        let batch: Option<(String, Option<String>, i64, i64)> = tx
             .query_row(
-                "SELECT wallet_id, removed_at, inserted FROM import_batches WHERE id = ?1",
+                "SELECT wallet_id, removed_at, inserted, no FROM import_batches WHERE id = ?1",
                 [batch_id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()?;
-        let Some((wallet_id, removed_at, inserted)) = batch else {
+        let Some((wallet_id, removed_at, inserted, batch_no)) = batch else {
             return Err(StoreError::NotFound {
                 what: "import batch",
                 name: batch_id.to_owned(),
@@ -781,10 +783,10 @@ impl Store {
             )));
         }
         let matched: i64 = tx.query_row(
-            "SELECT COUNT(*) FROM journal_entries j WHERE j.batch_id = ?1 AND (
+            "SELECT COUNT(*) FROM journal_entries j WHERE j.batch_no = ?1 AND (
                 EXISTS (SELECT 1 FROM match_links l WHERE l.journal_rowid = j.rowid_pk)
                 OR EXISTS (SELECT 1 FROM receipt_rejections r WHERE r.journal_rowid = j.rowid_pk))",
-            [batch_id],
+            [batch_no],
             |r| r.get(0),
         )?;
         if matched > 0 {
@@ -794,13 +796,13 @@ impl Store {
         }
         let tombstoned = tx.execute(
             "INSERT OR REPLACE INTO import_tombstones (wallet_id, natural_key, batch_id, date, amount_minor, description)
-             SELECT w.id, j.natural_key, j.batch_id, j.date, j.amount_minor, j.description
-             FROM journal_entries j JOIN wallets w ON w.no = j.wallet_no WHERE j.batch_id = ?1",
-            [batch_id],
+             SELECT w.id, j.natural_key, ?2, j.date, j.amount_minor, j.description
+             FROM journal_entries j JOIN wallets w ON w.no = j.wallet_no WHERE j.batch_no = ?1",
+            params![batch_no, batch_id],
         )?;
         let deleted = tx.execute(
-            "DELETE FROM journal_entries WHERE batch_id = ?1",
-            [batch_id],
+            "DELETE FROM journal_entries WHERE batch_no = ?1",
+            [batch_no],
         )?;
         assert_eq!(tombstoned, deleted, "every removed row leaves a tombstone");
         tx.execute(

@@ -66,10 +66,12 @@ impl Store {
         let at = timestamp(now);
         let tx = self.write_tx()?;
         // The batch row comes first (entries reference it); its counts are set at the end.
-        tx.execute(
-            "INSERT INTO import_batches (id, wallet_id, format, read, inserted, duplicates, rejected, actor, at)
-             VALUES (?1, ?2, 'esi_journal', 0, 0, 0, 0, ?3, ?4)",
+        let batch_no: i64 = tx.query_row(
+            "INSERT INTO import_batches (id, no, wallet_id, format, read, inserted, duplicates, rejected, actor, at)
+             VALUES (?1, (SELECT COALESCE(MAX(no), 0) + 1 FROM import_batches), ?2, 'esi_journal', 0, 0, 0, 0, ?3, ?4)
+             RETURNING no",
             params![batch_id.to_string(), wallet.id, actor, at],
+            |r| r.get(0),
         )?;
         let mut summary = ImportSummary {
             batch_id: batch_id.to_string(),
@@ -91,8 +93,8 @@ impl Store {
                 duplicates: 0,
             };
             for (index, entry) in entries.iter().enumerate() {
-                let inserted = insert_entry(&tx, &wallet, &summary.batch_id, entry, &mut ids)
-                    .map_err(|e| match e {
+                let inserted =
+                    insert_entry(&tx, &wallet, batch_no, entry, &mut ids).map_err(|e| match e {
                         StoreError::Conflict(why) => StoreError::Conflict(format!(
                             "{}: entry {index} (id {}): {why}",
                             file.name, entry.id
@@ -175,7 +177,7 @@ fn minor(value: Option<rust_decimal::Decimal>, scale: u8) -> Result<Option<i64>>
 fn insert_entry(
     tx: &Transaction<'_>,
     wallet: &crate::Wallet,
-    batch_id: &str,
+    batch_no: i64,
     e: &EsiEntry,
     ids: &mut crate::journal_ids::RowIds,
 ) -> Result<bool> {
@@ -192,7 +194,7 @@ fn insert_entry(
         .prepare_cached(
             "INSERT INTO journal_entries (rowid_pk, wallet_no, natural_key, esi_id, date, ref_type, description, reason,
                 amount_minor, amount_raw, balance_minor, balance_raw, first_party_id, second_party_id,
-                context_id, context_id_type, tax_minor, tax_raw, tax_receiver_id, batch_id)
+                context_id, context_id_type, tax_minor, tax_raw, tax_receiver_id, batch_no)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
              ON CONFLICT (wallet_no, natural_key) DO NOTHING",
         )?
@@ -200,7 +202,7 @@ fn insert_entry(
             rowid, wallet.no, e.id.to_string(), e.id, e.date, e.ref_type, e.description, e.reason,
             amount_minor, e.amount_raw, minor(e.balance, scale)?, e.balance_raw,
             e.first_party_id, e.second_party_id, e.context_id, e.context_id_type,
-            minor(e.tax, scale)?, e.tax_raw, e.tax_receiver_id, batch_id
+            minor(e.tax, scale)?, e.tax_raw, e.tax_receiver_id, batch_no
         ])?;
     if changed == 1 {
         return Ok(true);

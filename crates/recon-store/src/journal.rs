@@ -74,7 +74,7 @@ impl Store {
             args.push(Value::Integer(wallet.no));
         }
         if let Some(batch) = q.batch.as_deref().filter(|s| !s.is_empty()) {
-            filter.push_str(" AND j.batch_id = ?");
+            filter.push_str(" AND j.batch_no = (SELECT no FROM import_batches WHERE id = ?)");
             args.push(Value::Text(batch.to_string()));
         }
         if let Some(ref_type) = q.ref_type.as_deref().filter(|s| !s.is_empty()) {
@@ -107,9 +107,10 @@ impl Store {
         let sql = format!(
             "SELECT j.esi_id, w.name, j.date, j.ref_type, j.amount_minor, j.balance_minor, w.currency, c.scale,
                     j.description, j.reason, j.first_party_id, j.second_party_id, j.context_id, j.context_id_type,
-                    j.tax_minor, j.tax_receiver_id, j.amount_raw, j.batch_id, j.natural_key, j.counterparty
+                    j.tax_minor, j.tax_receiver_id, j.amount_raw, b.id, j.natural_key, j.counterparty
              FROM journal_entries j
              JOIN wallets w ON w.no = j.wallet_no
+             JOIN import_batches b ON b.no = j.batch_no
              JOIN currencies c ON c.code = w.currency
              {filter}
              ORDER BY j.rowid_pk {order}

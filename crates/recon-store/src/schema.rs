@@ -200,6 +200,15 @@ mod tests {
             )
             .unwrap();
         assert_eq!(rejected, "30");
+        let batch: String = store
+            .conn
+            .query_row(
+                "SELECT b.id FROM journal_entries j JOIN import_batches b ON b.no = j.batch_no WHERE j.natural_key = 'ref:A'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(batch, "b2");
         let wallets = store.wallets().unwrap();
         let counts: Vec<(String, i64)> = wallets
             .iter()
