@@ -34,10 +34,13 @@ fn open_reader(path: &Path) -> ApiResult<BufReader<File>> {
 }
 
 fn bank_file(path: &Path, reading: FileReading) -> ApiResult<BankFile<'static>> {
+    let reader = open_reader(path)?;
+    let size_bytes = reader.get_ref().metadata().map_or(0, |m| m.len());
     Ok(BankFile {
         name: file_name(path),
-        reader: Box::new(open_reader(path)?),
+        reader: Box::new(reader),
         reading,
+        size_bytes,
     })
 }
 

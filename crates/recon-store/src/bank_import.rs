@@ -62,7 +62,13 @@ pub struct BankFile<'a> {
     pub name: String,
     pub reader: Box<dyn Read + 'a>,
     pub reading: FileReading,
+    /// The file's size when known (0 if not): big imports may write the ledger more cheaply.
+    pub size_bytes: u64,
 }
+
+/// Imports at least this big write each page once when they have the ledger to themselves
+/// (see [`Store::import_bank_files`]).
+pub const BULK_IMPORT_BYTES: u64 = 16 * 1024 * 1024;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct BankImportOptions {
@@ -305,7 +311,6 @@ struct BankWriter<'tx> {
     tx: &'tx Transaction<'tx>,
     wallet_id: &'tx str,
     wallet_no: i64,
-    batch_no: i64,
     scale: u8,
     restore: bool,
     check_tombstones: bool,
@@ -330,17 +335,20 @@ impl<'tx> BankWriter<'tx> {
             tx,
             wallet_id: &wallet.id,
             wallet_no: wallet.no,
-            batch_no,
             scale: wallet.scale,
             restore: options.restore_removed,
             check_tombstones,
             ids: crate::journal_ids::RowIds::new(),
-            insert: tx.prepare(
+            // Wallet and batch are fixed for the statement (integers, written in); fewer
+            // values to bind per row.
+            insert: tx.prepare(&format!(
                 "INSERT INTO journal_entries (rowid_pk, wallet_no, natural_key, date, ref_type, description,
                     amount_minor, balance_minor, counterparty, source_line, batch_no)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                 VALUES (?1, {wallet_no}, ?2, ?3, CASE WHEN ?4 < 0 THEN 'bank_debit' ELSE 'bank_credit' END,
+                    ?5, ?4, ?6, ?7, ?8, {batch_no})
                  ON CONFLICT (wallet_no, natural_key) DO NOTHING",
-            )?,
+                wallet_no = wallet.no,
+            ))?,
             probe: tx.prepare(
                 "SELECT date, amount_minor FROM journal_entries WHERE wallet_no = ?1 AND natural_key = ?2",
             )?,
@@ -378,23 +386,15 @@ impl<'tx> BankWriter<'tx> {
             return Ok(Outcome::RemovedEarlier);
         }
         let rowid = self.ids.allocate(self.tx, line.seconds)?;
-        let ref_type = if line.amount_minor < 0 {
-            "bank_debit"
-        } else {
-            "bank_credit"
-        };
         let changed = self.insert.execute(params![
             rowid,
-            self.wallet_no,
             self.key,
             line.date(),
-            ref_type,
-            row.description,
             line.amount_minor,
+            row.description,
             line.balance_minor,
             row.counterparty,
             row.line as i64,
-            self.batch_no
         ])?;
         if changed == 1 {
             if self.restore {
@@ -455,6 +455,24 @@ impl Store {
             return Err(StoreError::Invalid("no files to import".into()));
         }
         let wallet = self.wallet_by_name(wallet_name)?;
+        let bulk = files.iter().map(|f| f.size_bytes).sum::<u64>() >= BULK_IMPORT_BYTES
+            && self.enter_bulk_mode()?;
+        let imported = self.import_bank_files_tx(actor, now, &wallet, files, options, progress);
+        if bulk {
+            self.leave_bulk_mode();
+        }
+        imported
+    }
+
+    fn import_bank_files_tx(
+        &mut self,
+        actor: &str,
+        now: DateTime<Utc>,
+        wallet: &crate::Wallet,
+        files: Vec<BankFile<'_>>,
+        options: BankImportOptions,
+        progress: Option<&AtomicU64>,
+    ) -> Result<BankImportSummary> {
         let batch_id = uuid::Uuid::new_v4().to_string();
         let tx = self.write_tx()?;
         // Most wallets never had a batch removed: skip a lookup per row for them.
@@ -486,7 +504,7 @@ impl Store {
             rejects: Vec::new(),
         };
         // The writer's statements borrow the transaction; it goes before the commit.
-        let mut writer = BankWriter::new(&tx, &wallet, batch_no, options, check_tombstones)?;
+        let mut writer = BankWriter::new(&tx, wallet, batch_no, options, check_tombstones)?;
         for (position, file) in files.into_iter().enumerate() {
             let name = file.name.clone();
             let profile_toml = match &file.reading {
@@ -905,5 +923,107 @@ impl Store {
             })?;
         Profile::from_toml(&toml)
             .map_err(|e| StoreError::Invalid(format!("saved profile '{name}': {e}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::*;
+    use crate::NewWallet;
+
+    fn csv(rows: usize) -> String {
+        let mut s = String::from("date,text,amount,id\n");
+        for i in 0..rows {
+            s.push_str(&format!(
+                "2026-03-{:02},row {i},{}.25,T{i}\n",
+                1 + i % 28,
+                i + 1
+            ));
+        }
+        s
+    }
+
+    fn import(store: &mut Store, text: &str, size_bytes: u64) -> BankImportSummary {
+        let profile = Profile::from_toml(
+            "date = \"date\"\ndate_format = \"%Y-%m-%d\"\namount = \"amount\"\ndescription = \"text\"\nreference = \"id\"\n",
+        )
+        .unwrap();
+        let file = BankFile {
+            name: "big.csv".into(),
+            reader: Box::new(std::io::Cursor::new(text.as_bytes().to_vec())),
+            reading: FileReading::Csv(profile),
+            size_bytes,
+        };
+        store
+            .import_bank_files(
+                "me",
+                now(),
+                "Giro",
+                vec![file],
+                BankImportOptions::default(),
+                None,
+            )
+            .unwrap()
+    }
+
+    fn journal_mode(store: &Store) -> String {
+        store
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap()
+    }
+
+    fn setup() -> (tempfile::TempDir, Store) {
+        let (dir, mut store) = temp_store();
+        store
+            .add_wallet(
+                "me",
+                now(),
+                NewWallet {
+                    name: "Giro".into(),
+                    kind: "bank".into(),
+                    owner_id: None,
+                    division: None,
+                    currency: "EUR".into(),
+                    receiving: false,
+                },
+            )
+            .unwrap();
+        (dir, store)
+    }
+
+    #[test]
+    fn a_big_import_alone_with_the_ledger_leaves_it_in_wal_mode_with_every_row() {
+        let (dir, mut store) = setup();
+        let s = import(&mut store, &csv(500), BULK_IMPORT_BYTES);
+        assert_eq!((s.read, s.inserted), (500, 500));
+        assert_eq!(journal_mode(&store), "wal");
+        let other = Store::open(&dir.path().join("ledger.sqlite")).unwrap();
+        assert_eq!(other.wallet_by_name("Giro").unwrap().entry_count, 500);
+    }
+
+    #[test]
+    fn a_big_import_while_another_connection_reads_stays_in_wal_mode() {
+        let (dir, mut store) = setup();
+        let reader = Store::open(&dir.path().join("ledger.sqlite")).unwrap();
+        assert_eq!(reader.wallet_by_name("Giro").unwrap().entry_count, 0);
+        let s = import(&mut store, &csv(300), BULK_IMPORT_BYTES);
+        assert_eq!(s.inserted, 300);
+        assert_eq!(journal_mode(&store), "wal");
+        // The reader was never locked out and sees the batch.
+        assert_eq!(reader.wallet_by_name("Giro").unwrap().entry_count, 300);
+    }
+
+    #[test]
+    fn bulk_mode_is_taken_only_when_nobody_else_has_the_ledger_open() {
+        let (dir, mut store) = setup();
+        assert!(store.enter_bulk_mode().unwrap());
+        assert_eq!(journal_mode(&store), "delete");
+        store.leave_bulk_mode();
+        assert_eq!(journal_mode(&store), "wal");
+        let _reader = Store::open(&dir.path().join("ledger.sqlite")).unwrap();
+        assert!(!store.enter_bulk_mode().unwrap());
+        assert_eq!(journal_mode(&store), "wal");
     }
 }

@@ -81,6 +81,28 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// Longest an open waits for another process's bulk import (which holds the ledger in
+/// rollback-journal mode, see [`Store::import_bank_files`]) before giving up.
+pub const BULK_IMPORT_WAIT_MS: u64 = 60_000;
+
+/// Switches the connection's ledger to WAL, waiting out a bulk import: SQLite answers
+/// "busy" at once, without its busy handler, while another connection holds the file.
+fn wal_mode(conn: &Connection) -> rusqlite::Result<String> {
+    let start = std::time::Instant::now();
+    loop {
+        // journal_mode returns a row; the other pragmas do not.
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)) {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy
+                    && start.elapsed() < Duration::from_millis(BULK_IMPORT_WAIT_MS) =>
+            {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
+}
+
 impl Store {
     /// Opens (creating if needed) the ledger at `path` and brings its schema up to date.
     /// A ledger written by a newer Recon Desk is refused rather than misread.
@@ -98,10 +120,7 @@ impl Store {
         let mut conn = Connection::open(path).map_err(at_path)?;
         conn.busy_timeout(Duration::from_millis(BUSY_TIMEOUT_MS))
             .map_err(at_path)?;
-        // journal_mode returns a row; the others do not.
-        let mode: String = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(at_path)?;
+        let mode = wal_mode(&conn).map_err(at_path)?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(StoreError::Invalid(format!(
                 "{}: could not switch the ledger to WAL mode (got {mode})",
@@ -121,6 +140,39 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// For a big import, if no other connection has the ledger open: a rollback journal
+    /// instead of the WAL, so each new page is written once (the WAL writes it, then copies
+    /// it into the database). Same durability (`synchronous=FULL`); false if others are
+    /// reading, and the import goes on in WAL mode.
+    fn enter_bulk_mode(&mut self) -> Result<bool> {
+        // Asking must not wait for readers: they are the reason to stay in WAL mode.
+        self.conn.busy_timeout(Duration::ZERO)?;
+        let mode = self
+            .conn
+            .query_row("PRAGMA journal_mode = DELETE", [], |r| {
+                r.get::<_, String>(0)
+            });
+        self.conn
+            .busy_timeout(Duration::from_millis(BUSY_TIMEOUT_MS))?;
+        match mode {
+            Ok(m) => Ok(m.eq_ignore_ascii_case("delete")),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Back to WAL after [`Store::enter_bulk_mode`]. Best effort: the import's outcome is
+    /// what the caller reports, and every [`Store::open`] switches a ledger to WAL anyway.
+    fn leave_bulk_mode(&mut self) {
+        let _ = self
+            .conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0));
     }
 
     fn write_tx(&mut self) -> Result<rusqlite::Transaction<'_>> {
