@@ -20,6 +20,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::io::Read;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -298,28 +299,53 @@ pub(crate) fn is_tombstoned(
         .is_some())
 }
 
+#[derive(Clone, Copy)]
 enum Outcome {
     Inserted,
     Duplicate,
     RemovedEarlier,
 }
 
-/// Writes one batch's rows. Each row costs one lookup of its (wallet, natural key): the
-/// insert itself when rows have been new, a probe first when they have been duplicates
-/// (a re-import), so neither an import nor a re-import pays for two.
+/// What one file's rows came to.
+#[derive(Debug, Default, Clone, Copy)]
+struct Counts {
+    inserted: u64,
+    /// Includes `removed_earlier`.
+    duplicates: u64,
+    removed_earlier: u64,
+}
+
+/// Keys looked up together while rows have been duplicates.
+const PROBE_BATCH: usize = 64;
+
+/// A row waiting for its key to be looked up with others.
+struct Pending {
+    line: Line,
+    row: ParsedRow,
+    key: String,
+    /// Id and amount of the wallet's row with this key, once looked up.
+    stored: Option<(i64, Option<i64>)>,
+}
+
+/// Writes one batch's rows, in file order. While rows are new, each is simply inserted
+/// (the insert's own uniqueness check finds a duplicate); once rows turn out to be
+/// duplicates (a re-import, an overlapping export), their keys are looked up
+/// [`PROBE_BATCH`] at a time, and only the missing rows are inserted.
 struct BankWriter<'tx> {
     tx: &'tx Transaction<'tx>,
     wallet_id: &'tx str,
-    wallet_no: i64,
     scale: u8,
     restore: bool,
     check_tombstones: bool,
     ids: crate::journal_ids::RowIds,
     insert: rusqlite::Statement<'tx>,
-    probe: rusqlite::Statement<'tx>,
-    /// The last row was a duplicate: probe before inserting.
+    probe_one: rusqlite::Statement<'tx>,
+    probe_many: rusqlite::Statement<'tx>,
+    /// The last rows were mostly duplicates: look keys up before inserting.
     expect_duplicate: bool,
-    /// The natural key of the row at hand.
+    pending: Vec<Pending>,
+    counts: Counts,
+    /// The natural key of the row at hand (written by [`to_line`]).
     key: String,
 }
 
@@ -331,10 +357,14 @@ impl<'tx> BankWriter<'tx> {
         options: BankImportOptions,
         check_tombstones: bool,
     ) -> Result<Self> {
+        let wallet_no = wallet.no;
+        let many = (1..=PROBE_BATCH)
+            .map(|i| format!("?{i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
         Ok(Self {
             tx,
             wallet_id: &wallet.id,
-            wallet_no: wallet.no,
             scale: wallet.scale,
             restore: options.restore_removed,
             check_tombstones,
@@ -347,48 +377,111 @@ impl<'tx> BankWriter<'tx> {
                  VALUES (?1, {wallet_no}, ?2, ?3, CASE WHEN ?4 < 0 THEN 'bank_debit' ELSE 'bank_credit' END,
                     ?5, ?4, ?6, ?7, ?8, {batch_no})
                  ON CONFLICT (wallet_no, natural_key) DO NOTHING",
-                wallet_no = wallet.no,
             ))?,
-            probe: tx.prepare(
-                "SELECT date, amount_minor FROM journal_entries WHERE wallet_no = ?1 AND natural_key = ?2",
-            )?,
+            probe_one: tx.prepare(&format!(
+                "SELECT rowid_pk, amount_minor FROM journal_entries
+                 WHERE wallet_no = {wallet_no} AND natural_key = ?1"
+            ))?,
+            probe_many: tx.prepare(&format!(
+                "SELECT natural_key, rowid_pk, amount_minor FROM journal_entries
+                 WHERE wallet_no = {wallet_no} AND natural_key IN ({many})"
+            ))?,
             expect_duplicate: false,
+            pending: Vec::with_capacity(PROBE_BATCH),
+            counts: Counts::default(),
             key: String::new(),
         })
     }
 
-    /// The stored date and amount of this wallet's row with the current key, if there is one.
-    fn stored(&mut self) -> Result<Option<(String, Option<i64>)>> {
-        Ok(self
-            .probe
-            .query_row(params![self.wallet_no, self.key], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .optional()?)
-    }
-
-    fn store(&mut self, line: &Line, row: &ParsedRow) -> Result<Outcome> {
-        let outcome = self.store_once(line, row)?;
-        self.expect_duplicate = !matches!(outcome, Outcome::Inserted);
-        Ok(outcome)
-    }
-
-    fn store_once(&mut self, line: &Line, row: &ParsedRow) -> Result<Outcome> {
+    /// Takes one row (its key in `self.key`); it may wait in the lookup batch.
+    fn push(&mut self, line: Line, row: ParsedRow) -> Result<()> {
         if self.expect_duplicate {
-            if let Some(stored) = self.stored()? {
-                return self.duplicate(line, row, stored);
+            let key = std::mem::take(&mut self.key);
+            self.pending.push(Pending {
+                line,
+                row,
+                key,
+                stored: None,
+            });
+            if self.pending.len() == PROBE_BATCH {
+                self.flush()?;
+            }
+            return Ok(());
+        }
+        let key = std::mem::take(&mut self.key);
+        let outcome = self.insert_new(&line, &row, &key);
+        self.key = key; // the buffer is reused for the next row
+        let outcome = outcome?;
+        self.expect_duplicate = !matches!(outcome, Outcome::Inserted);
+        self.count(outcome);
+        Ok(())
+    }
+
+    /// Settles the waiting rows: one lookup for all their keys, then each in file order.
+    fn flush(&mut self) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let mut pending = std::mem::take(&mut self.pending);
+        {
+            let mut at: HashMap<&str, usize> = HashMap::with_capacity(pending.len());
+            for (i, p) in pending.iter().enumerate().rev() {
+                at.insert(&p.key, i); // the first of a key repeated in the batch wins
+            }
+            let last = pending.len() - 1;
+            // A short batch repeats its last key: the IN list has a fixed length.
+            let keys = (0..PROBE_BATCH).map(|i| pending[i.min(last)].key.as_str());
+            let mut rows = self.probe_many.query(rusqlite::params_from_iter(keys))?;
+            let mut found: Vec<(usize, i64, Option<i64>)> = Vec::with_capacity(pending.len());
+            while let Some(r) = rows.next()? {
+                let key = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+                if let Some(&i) = at.get(key) {
+                    found.push((i, r.get(1)?, r.get(2)?));
+                }
+            }
+            drop(rows);
+            drop(at);
+            for (i, rowid, amount) in found {
+                pending[i].stored = Some((rowid, amount));
             }
         }
-        if !self.restore
-            && self.check_tombstones
-            && is_tombstoned(self.tx, self.wallet_id, &self.key)?
-        {
+        let mut new_rows = 0;
+        for p in &pending {
+            let outcome = match p.stored {
+                Some(stored) => self.duplicate(&p.line, &p.row, &p.key, stored)?,
+                None => {
+                    new_rows += 1;
+                    self.insert_new(&p.line, &p.row, &p.key)?
+                }
+            };
+            self.count(outcome);
+        }
+        self.expect_duplicate = new_rows * 2 <= pending.len();
+        pending.clear();
+        self.pending = pending;
+        Ok(())
+    }
+
+    fn count(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Inserted => self.counts.inserted += 1,
+            Outcome::Duplicate => self.counts.duplicates += 1,
+            Outcome::RemovedEarlier => {
+                self.counts.duplicates += 1;
+                self.counts.removed_earlier += 1;
+            }
+        }
+    }
+
+    /// Inserts a row not known to be in the wallet (a removed one stays out).
+    fn insert_new(&mut self, line: &Line, row: &ParsedRow, key: &str) -> Result<Outcome> {
+        if !self.restore && self.check_tombstones && is_tombstoned(self.tx, self.wallet_id, key)? {
             return Ok(Outcome::RemovedEarlier);
         }
         let rowid = self.ids.allocate(self.tx, line.seconds)?;
         let changed = self.insert.execute(params![
             rowid,
-            self.key,
+            key,
             line.date(),
             line.amount_minor,
             row.description,
@@ -402,38 +495,52 @@ impl<'tx> BankWriter<'tx> {
                     .prepare_cached(
                         "DELETE FROM import_tombstones WHERE wallet_id = ?1 AND natural_key = ?2",
                     )?
-                    .execute(params![self.wallet_id, self.key])?;
+                    .execute(params![self.wallet_id, key])?;
             }
             return Ok(Outcome::Inserted);
         }
-        assert!(!self.expect_duplicate, "a probed-absent key cannot collide");
+        // The wallet holds the key after all (or this file had it earlier in the batch).
         let stored = self
-            .stored()?
+            .probe_one
+            .query_row([key], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?
             .expect("an insert ignored on (wallet, key) means the row exists");
-        self.duplicate(line, row, stored)
+        self.duplicate(line, row, key, stored)
     }
 
     /// A row whose key the wallet holds: a duplicate, unless a natural id now comes with a
     /// different date or amount (fingerprints include both, so only a natural id can).
+    /// The stored row's id carries its date (see [`crate::journal_ids`]).
     fn duplicate(
         &self,
         line: &Line,
         row: &ParsedRow,
-        (date, amount): (String, Option<i64>),
+        key: &str,
+        (rowid, amount): (i64, Option<i64>),
     ) -> Result<Outcome> {
-        if self.key.starts_with("ref:")
-            && (date != line.date() || amount != Some(line.amount_minor))
-        {
+        let same_day = rowid >> crate::journal_ids::SEQUENCE_BITS == line.seconds;
+        if key.starts_with("ref:") && (!same_day || amount != Some(line.amount_minor)) {
+            let date: String = self.tx.query_row(
+                "SELECT date FROM journal_entries WHERE rowid_pk = ?1",
+                [rowid],
+                |r| r.get(0),
+            )?;
             return Err(StoreError::Conflict(format!(
                 "line {}: transaction {} was already imported with date {date} and amount {}, but this file says {} and {}",
                 row.line,
-                &self.key[4..],
+                &key[4..],
                 amount.map(|a| format_minor(a, self.scale)).unwrap_or_else(|| "none".into()),
                 line.date(),
                 format_minor(line.amount_minor, self.scale)
             )));
         }
         Ok(Outcome::Duplicate)
+    }
+
+    /// Settles the file's last rows and hands back its counts, starting the next file at zero.
+    fn finish_file(&mut self) -> Result<Counts> {
+        self.flush()?;
+        Ok(std::mem::take(&mut self.counts))
     }
 }
 
@@ -517,7 +624,11 @@ impl Store {
                 bytes: 0,
                 progress,
             };
-            let mut counts = (0u64, 0u64, 0u64, 0u64); // inserted, duplicates, removed earlier, rejected
+            let mut rejected = 0u64;
+            let in_file = |e: StoreError| match e {
+                StoreError::Conflict(m) => StoreError::Conflict(format!("{name}: {m}")),
+                other => other,
+            };
             let mut occurrences = Occurrences::new();
             let mut file_rejects: Vec<RejectedRow> = Vec::new();
             let mut on_row = |result: RowResult| -> Result<()> {
@@ -529,28 +640,13 @@ impl Store {
                         &mut occurrences,
                         &mut writer.key,
                     ) {
-                        Ok((line, row)) => {
-                            match writer.store(&line, &row).map_err(|e| match e {
-                                StoreError::Conflict(m) => {
-                                    StoreError::Conflict(format!("{name}: {m}"))
-                                }
-                                other => other,
-                            })? {
-                                Outcome::Inserted => counts.0 += 1,
-                                Outcome::Duplicate => counts.1 += 1,
-                                Outcome::RemovedEarlier => {
-                                    counts.1 += 1;
-                                    counts.2 += 1;
-                                }
-                            }
-                            return Ok(());
-                        }
+                        Ok((line, row)) => return writer.push(line, row).map_err(in_file),
                         Err(r) => r,
                     },
                     RowResult::Reject(r) => r,
                 };
                 let reject = RejectedRow::from_reject(&name, reject);
-                counts.3 += 1;
+                rejected += 1;
                 if options.valid_rows_only {
                     tx.prepare_cached(
                         "INSERT INTO import_rejects (batch_id, position, line, column_name, raw_value, reason, raw)
@@ -580,7 +676,11 @@ impl Store {
                     }
                 }
             }
-            let (inserted, duplicates, removed_earlier, rejected) = counts;
+            let Counts {
+                inserted,
+                duplicates,
+                removed_earlier,
+            } = writer.finish_file().map_err(in_file)?;
             assert_eq!(
                 file_summary.read,
                 inserted + duplicates + rejected,
@@ -933,8 +1033,13 @@ mod tests {
     use crate::NewWallet;
 
     fn csv(rows: usize) -> String {
+        csv_of(0..rows)
+    }
+
+    /// Row `i` is the same in every file.
+    fn csv_of(rows: impl IntoIterator<Item = usize>) -> String {
         let mut s = String::from("date,text,amount,id\n");
-        for i in 0..rows {
+        for i in rows {
             s.push_str(&format!(
                 "2026-03-{:02},row {i},{}.25,T{i}\n",
                 1 + i % 28,
@@ -942,6 +1047,24 @@ mod tests {
             ));
         }
         s
+    }
+
+    #[test]
+    fn a_re_import_with_new_and_repeated_rows_counts_each_row_once() {
+        let (_dir, mut store) = setup();
+        assert_eq!(import(&mut store, &csv(200), 0).inserted, 200);
+        // Known rows (looked up in batches), new rows among them, a key twice in the file.
+        let rows = (0..150)
+            .chain(200..230)
+            .chain(150..200)
+            .chain([210, 5])
+            .chain(230..260);
+        let s = import(&mut store, &csv_of(rows), 0);
+        assert_eq!((s.read, s.inserted, s.duplicates), (262, 60, 202));
+        assert_eq!(store.wallet_by_name("Giro").unwrap().entry_count, 260);
+        // Once more: nothing new.
+        let s = import(&mut store, &csv(260), 0);
+        assert_eq!((s.inserted, s.duplicates), (0, 260));
     }
 
     fn import(store: &mut Store, text: &str, size_bytes: u64) -> BankImportSummary {
