@@ -18,6 +18,8 @@ use std::time::Instant;
 
 pub struct Args {
     pub rows: usize,
+    /// Rounds of every measurement; the medians are reported.
+    pub repeat: usize,
     pub seed: u64,
     pub recon: PathBuf,
     pub sqlite3: String,
@@ -148,6 +150,15 @@ pub fn run_child(cmd: &mut Command) -> Result<Child, String> {
     })
 }
 
+/// The run with the median CPU time (the peak memory is the highest of all runs).
+fn median(mut runs: Vec<Child>) -> Child {
+    let peak_kb = runs.iter().map(|c| c.peak_kb).max().unwrap_or(0);
+    runs.sort_by(|x, y| x.cpu.total_cmp(&y.cpu));
+    let mut m = runs.swap_remove(runs.len() / 2);
+    m.peak_kb = peak_kb;
+    m
+}
+
 fn counts(json: &str) -> String {
     match serde_json::from_str::<serde_json::Value>(json.trim()) {
         Ok(v) => format!(
@@ -220,33 +231,54 @@ pub fn imports(a: &Args) -> Result<bool, String> {
             ],
         )
     };
-    let ledger = fresh_ledger("ledger.sqlite")?;
-    let first_run = import(&ledger, &first)?;
-    println!("first import:   {}", counts(&first_run.stdout));
-    let again = import(&ledger, &first)?;
-    println!("re-import:      {}", counts(&again.stdout));
-    let grown_run = import(&ledger, &grown)?;
-    println!("10% new rows:   {}", counts(&grown_run.stdout));
-    let scattered_run = import(&fresh_ledger("ledger-scattered.sqlite")?, &scattered)?;
-    println!("scattered dates: {}", counts(&scattered_run.stdout));
+    let sqlite3_import = || -> Result<Child, String> {
+        let sdb = dir.join("sqlite-import.db");
+        let _ = std::fs::remove_file(&sdb);
+        let mut create = Command::new(&a.sqlite3);
+        create.arg(&sdb).arg(
+            "CREATE TABLE t (booking_date TEXT, value_date TEXT, transaction_id TEXT UNIQUE, \
+             counterparty TEXT, iban TEXT, description TEXT, category TEXT, amount TEXT, currency TEXT, balance TEXT);",
+        );
+        run_child(&mut create)?;
+        let mut sq = Command::new(&a.sqlite3);
+        sq.arg(&sdb)
+            .arg(format!(".import --csv --skip 1 {} t", first.display()));
+        run_child(&mut sq)
+    };
 
-    let sdb = dir.join("sqlite-import.db");
-    let _ = std::fs::remove_file(&sdb);
-    let mut create = Command::new(&a.sqlite3);
-    create.arg(&sdb).arg(
-        "CREATE TABLE t (booking_date TEXT, value_date TEXT, transaction_id TEXT UNIQUE, \
-         counterparty TEXT, iban TEXT, description TEXT, category TEXT, amount TEXT, currency TEXT, balance TEXT);",
-    );
-    run_child(&mut create)?;
-    let mut sq = Command::new(&a.sqlite3);
-    sq.arg(&sdb)
-        .arg(format!(".import --csv --skip 1 {} t", first.display()));
-    let sqlite = run_child(&mut sq)?;
+    // Each round runs everything once, interleaved, so a slow moment of the machine hits
+    // both sides; the figures are the medians of the rounds.
+    let mut runs: [Vec<Child>; 5] = Default::default();
+    for round in 1..=a.repeat {
+        let ledger = fresh_ledger("ledger.sqlite")?;
+        let first_run = import(&ledger, &first)?;
+        let again = import(&ledger, &first)?;
+        let grown_run = import(&ledger, &grown)?;
+        let scattered_run = import(&fresh_ledger("ledger-scattered.sqlite")?, &scattered)?;
+        let sqlite = sqlite3_import()?;
+        if round == 1 {
+            println!("first import:    {}", counts(&first_run.stdout));
+            println!("re-import:       {}", counts(&again.stdout));
+            println!("10% new rows:    {}", counts(&grown_run.stdout));
+            println!("scattered dates: {}", counts(&scattered_run.stdout));
+        }
+        println!(
+            "round {round}/{}: recon {:.2} s, sqlite3 {:.2} s",
+            a.repeat, first_run.cpu, sqlite.cpu
+        );
+        for (list, run) in runs
+            .iter_mut()
+            .zip([first_run, again, grown_run, sqlite, scattered_run])
+        {
+            list.push(run);
+        }
+    }
+    let [first_run, again, grown_run, sqlite, scattered_run] = runs.map(median);
 
     println!();
     println!(
-        "{:<34} {:>8} {:>8} {:>10}",
-        "what", "cpu s", "wall s", "peak MB"
+        "{:<34} {:>8} {:>8} {:>10}   (medians of {} rounds)",
+        "what", "cpu s", "wall s", "peak MB", a.repeat
     );
     let row = |name: &str, c: &Child| {
         println!(

@@ -72,7 +72,7 @@ fn parse_args() -> Result<Args, String> {
 }
 
 const IMPORTS_USAGE: &str =
-    "usage: recon-bench imports [--rows 1000000] [--seed 42] [--recon target/release/recon] \
+    "usage: recon-bench imports [--rows 1000000] [--repeat 3] [--seed 42] [--recon target/release/recon] \
 [--sqlite3 sqlite3] [--work-dir $CARGO_TARGET_DIR/bench-data/imports]";
 
 fn parse_imports_args() -> Result<imports::Args, String> {
@@ -80,6 +80,7 @@ fn parse_imports_args() -> Result<imports::Args, String> {
         std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| PathBuf::from("target"), PathBuf::from);
     let mut a = imports::Args {
         rows: 1_000_000,
+        repeat: 3,
         seed: 42,
         recon: target.join("release").join("recon"),
         sqlite3: "sqlite3".into(),
@@ -90,6 +91,12 @@ fn parse_imports_args() -> Result<imports::Args, String> {
         let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
         match flag.as_str() {
             "--rows" => a.rows = value()?.parse().map_err(|e| format!("--rows: {e}"))?,
+            "--repeat" => {
+                a.repeat = value()?.parse().map_err(|e| format!("--repeat: {e}"))?;
+                if a.repeat == 0 {
+                    return Err("--repeat: at least 1".into());
+                }
+            }
             "--seed" => a.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
             "--recon" => a.recon = PathBuf::from(value()?),
             "--sqlite3" => a.sqlite3 = value()?,
