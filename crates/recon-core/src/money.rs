@@ -228,6 +228,14 @@ pub fn to_minor(value: Decimal, scale: u8) -> Result<i64, MoneyError> {
     let overflow = || MoneyError::Overflow {
         text: value.to_string(),
     };
+    // The common case (no more decimals than the currency has): widen the mantissa.
+    if let Some(widen) = u32::from(scale).checked_sub(value.scale()) {
+        let exact = 10i128
+            .checked_pow(widen)
+            .and_then(|f| value.mantissa().checked_mul(f))
+            .and_then(|m| i64::try_from(m).ok());
+        return exact.ok_or_else(overflow);
+    }
     if value.normalize().scale() > u32::from(scale) {
         return Err(overflow());
     }
@@ -252,6 +260,50 @@ pub fn format_minor(minor: i64, scale: u8) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `to_minor` before its fast path: the reference it must agree with.
+    fn to_minor_by_rescale(value: Decimal, scale: u8) -> Option<i64> {
+        if value.normalize().scale() > u32::from(scale) {
+            return None;
+        }
+        let mut v = value;
+        v.rescale(u32::from(scale));
+        (v.scale() == u32::from(scale))
+            .then(|| i64::try_from(v.mantissa()).ok())
+            .flatten()
+    }
+
+    #[test]
+    fn to_minor_agrees_with_rescaling_everywhere() {
+        let mantissas: [i128; 12] = [
+            0,
+            1,
+            -1,
+            5,
+            1250,
+            -123_456_789,
+            i64::MAX as i128,
+            i64::MIN as i128,
+            i64::MAX as i128 + 1,
+            922_337_203_685_477_580,
+            -79_228_162_514_264_337_593_543_950_335,
+            10_000_000_000_000_000_000,
+        ];
+        for m in mantissas {
+            for value_scale in 0..=12 {
+                let Ok(value) = Decimal::try_from_i128_with_scale(m, value_scale) else {
+                    continue;
+                };
+                for scale in 0..=8u8 {
+                    assert_eq!(
+                        to_minor(value, scale).ok(),
+                        to_minor_by_rescale(value, scale),
+                        "{value} at scale {scale}"
+                    );
+                }
+            }
+        }
+    }
 
     fn cur(code: &str) -> Currency {
         builtin_currencies()

@@ -84,6 +84,11 @@ mod tests {
             .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
             .unwrap();
         assert_eq!((mode.as_str(), sync, fk), ("wal", 2, 1));
+        let page: u32 = store
+            .conn
+            .query_row("PRAGMA page_size", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(page, crate::PAGE_SIZE_BYTES, "a new ledger's page size");
         drop(store);
         let store = Store::open(&path).unwrap();
         assert_eq!(
