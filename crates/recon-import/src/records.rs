@@ -25,9 +25,6 @@ pub struct Record {
     buf: String,
     spans: Vec<(usize, usize)>,
     fields_in_raw: bool,
-    /// A field's bytes were not UTF-8 (possible only with a non-ASCII delimiter or quote): it
-    /// reads as empty, as before, and the record is not blank.
-    opaque: bool,
     /// Some byte in the record was malformed in the file's encoding.
     pub malformed: bool,
     /// The file ended inside a quoted field.
@@ -71,7 +68,7 @@ impl Record {
         let ws = |s: &[u8]| s.iter().all(|b| b.is_ascii_whitespace());
         let buf = self.text().as_bytes();
         let tail = self.spans.last().map_or(0, |s| s.1);
-        !self.opaque && self.spans.iter().all(|&(a, b)| ws(&buf[a..b])) && ws(&buf[tail..])
+        self.spans.iter().all(|&(a, b)| ws(&buf[a..b])) && ws(&buf[tail..])
     }
 
     fn clear(&mut self) {
@@ -79,7 +76,6 @@ impl Record {
         self.buf.clear();
         self.spans.clear();
         self.fields_in_raw = false;
-        self.opaque = false;
         self.malformed = false;
         self.unterminated_quote = false;
     }
@@ -149,22 +145,6 @@ fn bytes_equal(w: u64, c: u8) -> u64 {
     !(((x & LOW7) + LOW7) | x | LOW7)
 }
 
-/// A record as bytes, for the byte-at-a-time reader.
-#[derive(Default)]
-struct ByteRecord {
-    raw: Vec<u8>,
-    buf: Vec<u8>,
-    ends: Vec<usize>,
-}
-
-impl ByteRecord {
-    fn clear(&mut self) {
-        self.raw.clear();
-        self.buf.clear();
-        self.ends.clear();
-    }
-}
-
 pub struct RecordReader<S> {
     src: S,
     chunk: String,
@@ -180,14 +160,16 @@ pub struct RecordReader<S> {
     eof: bool,
     /// `ORDINARY`, `DELIM` or `SPECIAL`, per byte value.
     class: [u8; 256],
-    /// The delimiter or quote is not ASCII and may split a character, so text cannot be
-    /// copied as `str` slices: records are read byte by byte and checked afterwards.
-    bytewise: bool,
-    scratch: ByteRecord,
 }
 
 impl<S: TextSource> RecordReader<S> {
+    /// `delim` and `quote` must be ASCII (a profile checks it): fields are cut between
+    /// characters, never inside one.
     pub fn new(src: S, delim: u8, quote: u8) -> Self {
+        assert!(
+            delim.is_ascii() && quote.is_ascii(),
+            "delimiter and quote must be ASCII"
+        );
         let mut class = [ORDINARY; 256];
         class[delim as usize] = DELIM;
         // a line break or quote wins over a delimiter equal to it, as in the state machine
@@ -206,8 +188,6 @@ impl<S: TextSource> RecordReader<S> {
             quote,
             eof: false,
             class,
-            bytewise: !(delim.is_ascii() && quote.is_ascii()),
-            scratch: ByteRecord::default(),
         }
     }
 
@@ -342,13 +322,6 @@ impl<S: TextSource> RecordReader<S> {
 
     /// Reads the next non-empty record into `rec`; false at the end of the file.
     pub fn next_record(&mut self, rec: &mut Record) -> Result<bool, ImportError> {
-        if self.bytewise {
-            let mut bytes = std::mem::take(&mut self.scratch);
-            let result = self.next_record_bytes(rec, &mut bytes);
-            rec.set_from_bytes(&bytes);
-            self.scratch = bytes;
-            return result;
-        }
         loop {
             rec.clear();
             // an LF completing the CRLF that ended the previous record
@@ -419,7 +392,7 @@ impl<S: TextSource> RecordReader<S> {
                 if b != b'\r' && b != b'\n' {
                     self.after_cr = false;
                 }
-                // not bytewise: delimiter and quote are ASCII, as are CR and LF
+                // delimiter and quote are ASCII, as are CR and LF
                 let c = char::from(b);
                 match state {
                     State::Quoted => {
@@ -545,116 +518,6 @@ impl<S: TextSource> RecordReader<S> {
         }
         rec.spans.push((field_start, end - start));
         Some(true)
-    }
-
-    /// The byte-at-a-time reader, for a delimiter or quote that is not ASCII.
-    fn next_record_bytes(
-        &mut self,
-        rec: &mut Record,
-        bytes: &mut ByteRecord,
-    ) -> Result<bool, ImportError> {
-        loop {
-            rec.clear();
-            bytes.clear();
-            // an LF completing the CRLF that ended the previous record
-            if self.after_cr && self.peek_byte()? == Some(b'\n') {
-                self.pos += 1;
-                self.after_cr = false;
-            }
-            rec.line = self.line;
-            let mut state = State::FieldStart;
-            let mut malformed = false;
-            let mut any = false;
-            loop {
-                let Some(b) = self.next_byte(&mut malformed)? else {
-                    if state == State::Quoted {
-                        rec.unterminated_quote = true;
-                    }
-                    break;
-                };
-                any = true;
-                if b != b'\r' && b != b'\n' {
-                    self.after_cr = false;
-                }
-                match state {
-                    State::Quoted => {
-                        if b == self.quote {
-                            state = State::QuoteInQuoted;
-                        } else {
-                            if b == b'\r' || b == b'\n' {
-                                self.count_line(b);
-                            }
-                            bytes.buf.push(b);
-                        }
-                        bytes.raw.push(b);
-                    }
-                    State::QuoteInQuoted if b == self.quote => {
-                        bytes.buf.push(b);
-                        bytes.raw.push(b);
-                        state = State::Quoted;
-                    }
-                    _ => {
-                        if b == b'\r' || b == b'\n' {
-                            self.count_line(b);
-                            break;
-                        }
-                        bytes.raw.push(b);
-                        if b == self.delim {
-                            bytes.ends.push(bytes.buf.len());
-                            state = State::FieldStart;
-                        } else if b == self.quote && state == State::FieldStart {
-                            state = State::Quoted;
-                        } else {
-                            // text after a closing quote, or a stray quote mid-field: kept
-                            bytes.buf.push(b);
-                            state = State::Unquoted;
-                        }
-                    }
-                }
-                if bytes.raw.len() > MAX_RECORD_BYTES {
-                    return Err(ImportError::RecordTooLong {
-                        line: rec.line,
-                        limit: MAX_RECORD_BYTES,
-                        in_quotes: matches!(state, State::Quoted),
-                    });
-                }
-            }
-            rec.malformed = malformed;
-            if !any {
-                return Ok(false);
-            }
-            if bytes.raw.is_empty() {
-                continue; // blank line
-            }
-            bytes.ends.push(bytes.buf.len());
-            return Ok(true);
-        }
-    }
-}
-
-impl Record {
-    /// Takes a record read as bytes: fields that are not UTF-8 read as empty and the raw
-    /// text is lossy, as when records were kept as bytes.
-    fn set_from_bytes(&mut self, bytes: &ByteRecord) {
-        self.raw.clear();
-        self.raw.push_str(&String::from_utf8_lossy(&bytes.raw));
-        self.buf.clear();
-        self.spans.clear();
-        self.fields_in_raw = false;
-        self.opaque = false;
-        let mut start = 0;
-        for &end in &bytes.ends {
-            let at = self.buf.len();
-            match std::str::from_utf8(&bytes.buf[start..end]) {
-                Ok(text) => self.buf.push_str(text),
-                Err(_) => self.opaque = true,
-            }
-            self.spans.push((at, self.buf.len()));
-            start = end;
-        }
-        // the field being read when an error stopped the record
-        self.buf
-            .push_str(&String::from_utf8_lossy(&bytes.buf[start..]));
     }
 }
 
