@@ -299,14 +299,13 @@ fn trim(s: &str) -> &str {
 
 /// A currency column's code, upper-cased and checked by recon-core.
 fn currency_code(t: &str) -> Result<String, String> {
-    if (3..=8).contains(&t.len())
-        && t.bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
-    {
-        // upper case already and valid: what the check would return, without two copies
-        return Ok(t.to_string());
-    }
-    recon_core::money::validate_currency_code(&t.to_uppercase()).map_err(|e| e.to_string())
+    // Upper-cased only when it has to be: most files already write `EUR`.
+    let code = if t.bytes().any(|b| b.is_ascii_lowercase()) || !t.is_ascii() {
+        std::borrow::Cow::Owned(t.to_uppercase())
+    } else {
+        std::borrow::Cow::Borrowed(t)
+    };
+    recon_core::money::validate_currency_code(&code).map_err(|e| e.to_string())
 }
 
 /// An empty cell or a dash stands for "nothing" in debit/credit columns.
