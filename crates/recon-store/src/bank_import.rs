@@ -179,8 +179,10 @@ impl<R: Read> Read for Tap<'_, R> {
 }
 
 /// What a row turns into in the ledger. The row itself stays with the caller (a reject
-/// needs its raw text); the natural key is written into the writer's buffer.
+/// needs its raw text).
 struct Line {
+    /// `ref:{id}` or `fp:{fingerprint}`.
+    key: String,
     /// Midnight UTC of the row's date, in Unix seconds: where its id goes.
     seconds: i64,
     /// `YYYY-MM-DD`.
@@ -221,14 +223,13 @@ fn iso_date(date: NaiveDate) -> [u8; 10] {
     out
 }
 
-/// Turns a parsed row into ledger terms (writing its natural key into `key`), or hands the
-/// row back with the reason it cannot be stored.
+/// Turns a parsed row into ledger terms, or hands the row back with the reason it cannot be
+/// stored.
 fn to_line(
     row: ParsedRow,
     wallet_currency: &str,
     scale: u8,
     occurrences: &mut Occurrences,
-    key: &mut String,
 ) -> std::result::Result<(Line, ParsedRow), Reject> {
     if let Some(c) = row.currency.as_deref() {
         if !c.eq_ignore_ascii_case(wallet_currency) {
@@ -258,30 +259,59 @@ fn to_line(
         Some(Ok(m)) => Some(m),
         Some(Err((text, why))) => return Err(reject(row, "balance", text, why)),
     };
-    key.clear();
-    match row
+    let key = match row
         .reference
         .as_deref()
         .map(str::trim)
         .filter(|r| !r.is_empty())
     {
-        Some(r) => {
-            key.push_str("ref:");
-            key.push_str(r);
-        }
+        Some(r) => format!("ref:{r}"),
         None => {
             let n = occurrences.next(row.date, &row.amount, &row.description);
-            key.push_str("fp:");
-            key.push_str(&fingerprint(row.date, &row.amount, &row.description, n));
+            format!(
+                "fp:{}",
+                fingerprint(row.date, &row.amount, &row.description, n)
+            )
         }
-    }
+    };
     let line = Line {
+        key,
         seconds: crate::journal_ids::seconds_of_day(row.date),
         date: iso_date(row.date),
         amount_minor,
         balance_minor,
     };
     Ok((line, row))
+}
+
+/// Writes a batch's row before its lines (they name it by number); the counts come with
+/// [`close_batch`]. Returns the batch's number.
+pub(crate) fn open_batch(
+    tx: &Transaction<'_>,
+    batch_id: &str,
+    wallet_id: &str,
+    format: &str,
+    actor: &str,
+    now: DateTime<Utc>,
+    valid_rows_only: bool,
+) -> Result<i64> {
+    Ok(tx.query_row(
+        "INSERT INTO import_batches (id, no, wallet_id, format, read, inserted, duplicates, rejected, actor, at, valid_rows_only)
+         VALUES (?1, (SELECT COALESCE(MAX(no), 0) + 1 FROM import_batches), ?2, ?3, 0, 0, 0, 0, ?4, ?5, ?6)
+         RETURNING no",
+        params![batch_id, wallet_id, format, actor, timestamp(now), valid_rows_only],
+        |r| r.get(0),
+    )?)
+}
+
+/// A batch's final counts: read, inserted, duplicates, rejected.
+pub(crate) fn close_batch(tx: &Transaction<'_>, batch_id: &str, counts: [u64; 4]) -> Result<()> {
+    let [read, inserted, duplicates, rejected] = counts.map(|n| n as i64);
+    tx.execute(
+        "UPDATE import_batches SET read = ?2, inserted = ?3, duplicates = ?4, rejected = ?5 WHERE id = ?1",
+        params![batch_id, read, inserted, duplicates, rejected],
+    )?;
+    Ok(())
 }
 
 /// Whether `natural_key` belongs to a row of a removed batch of this wallet.
@@ -322,7 +352,6 @@ const PROBE_BATCH: usize = 64;
 struct Pending {
     line: Line,
     row: ParsedRow,
-    key: String,
     /// Id and amount of the wallet's row with this key, once looked up.
     stored: Option<(i64, Option<i64>)>,
 }
@@ -345,8 +374,6 @@ struct BankWriter<'tx> {
     expect_duplicate: bool,
     pending: Vec<Pending>,
     counts: Counts,
-    /// The natural key of the row at hand (written by [`to_line`]).
-    key: String,
 }
 
 impl<'tx> BankWriter<'tx> {
@@ -389,18 +416,15 @@ impl<'tx> BankWriter<'tx> {
             expect_duplicate: false,
             pending: Vec::with_capacity(PROBE_BATCH),
             counts: Counts::default(),
-            key: String::new(),
         })
     }
 
-    /// Takes one row (its key in `self.key`); it may wait in the lookup batch.
+    /// Takes one row; it may wait in the lookup batch.
     fn push(&mut self, line: Line, row: ParsedRow) -> Result<()> {
         if self.expect_duplicate {
-            let key = std::mem::take(&mut self.key);
             self.pending.push(Pending {
                 line,
                 row,
-                key,
                 stored: None,
             });
             if self.pending.len() == PROBE_BATCH {
@@ -408,10 +432,7 @@ impl<'tx> BankWriter<'tx> {
             }
             return Ok(());
         }
-        let key = std::mem::take(&mut self.key);
-        let outcome = self.insert_new(&line, &row, &key);
-        self.key = key; // the buffer is reused for the next row
-        let outcome = outcome?;
+        let outcome = self.insert_new(&line, &row)?;
         self.expect_duplicate = !matches!(outcome, Outcome::Inserted);
         self.count(outcome);
         Ok(())
@@ -426,11 +447,11 @@ impl<'tx> BankWriter<'tx> {
         {
             let mut at: HashMap<&str, usize> = HashMap::with_capacity(pending.len());
             for (i, p) in pending.iter().enumerate().rev() {
-                at.insert(&p.key, i); // the first of a key repeated in the batch wins
+                at.insert(&p.line.key, i); // the first of a key repeated in the batch wins
             }
             let last = pending.len() - 1;
             // A short batch repeats its last key: the IN list has a fixed length.
-            let keys = (0..PROBE_BATCH).map(|i| pending[i.min(last)].key.as_str());
+            let keys = (0..PROBE_BATCH).map(|i| pending[i.min(last)].line.key.as_str());
             let mut rows = self.probe_many.query(rusqlite::params_from_iter(keys))?;
             let mut found: Vec<(usize, i64, Option<i64>)> = Vec::with_capacity(pending.len());
             while let Some(r) = rows.next()? {
@@ -448,10 +469,10 @@ impl<'tx> BankWriter<'tx> {
         let mut new_rows = 0;
         for p in &pending {
             let outcome = match p.stored {
-                Some(stored) => self.duplicate(&p.line, &p.row, &p.key, stored)?,
+                Some(stored) => self.duplicate(&p.line, &p.row, stored)?,
                 None => {
                     new_rows += 1;
-                    self.insert_new(&p.line, &p.row, &p.key)?
+                    self.insert_new(&p.line, &p.row)?
                 }
             };
             self.count(outcome);
@@ -474,7 +495,8 @@ impl<'tx> BankWriter<'tx> {
     }
 
     /// Inserts a row not known to be in the wallet (a removed one stays out).
-    fn insert_new(&mut self, line: &Line, row: &ParsedRow, key: &str) -> Result<Outcome> {
+    fn insert_new(&mut self, line: &Line, row: &ParsedRow) -> Result<Outcome> {
+        let key = line.key.as_str();
         if !self.restore && self.check_tombstones && is_tombstoned(self.tx, self.wallet_id, key)? {
             return Ok(Outcome::RemovedEarlier);
         }
@@ -505,7 +527,7 @@ impl<'tx> BankWriter<'tx> {
             .query_row([key], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?
             .expect("an insert ignored on (wallet, key) means the row exists");
-        self.duplicate(line, row, key, stored)
+        self.duplicate(line, row, stored)
     }
 
     /// A row whose key the wallet holds: a duplicate, unless a natural id now comes with a
@@ -515,9 +537,9 @@ impl<'tx> BankWriter<'tx> {
         &self,
         line: &Line,
         row: &ParsedRow,
-        key: &str,
         (rowid, amount): (i64, Option<i64>),
     ) -> Result<Outcome> {
+        let key = line.key.as_str();
         let same_day = rowid >> crate::journal_ids::SEQUENCE_BITS == line.seconds;
         if key.starts_with("ref:") && (!same_day || amount != Some(line.amount_minor)) {
             let date: String = self.tx.query_row(
@@ -593,12 +615,14 @@ impl Store {
             .map(|f| f.reading.format_name())
             .reduce(|a, b| if a == b { a } else { "mixed" })
             .unwrap_or("csv");
-        let batch_no: i64 = tx.query_row(
-            "INSERT INTO import_batches (id, no, wallet_id, format, read, inserted, duplicates, rejected, actor, at, valid_rows_only)
-             VALUES (?1, (SELECT COALESCE(MAX(no), 0) + 1 FROM import_batches), ?2, ?3, 0, 0, 0, 0, ?4, ?5, ?6)
-             RETURNING no",
-            params![batch_id, wallet.id, format, actor, timestamp(now), options.valid_rows_only],
-            |r| r.get(0),
+        let batch_no = open_batch(
+            &tx,
+            &batch_id,
+            &wallet.id,
+            format,
+            actor,
+            now,
+            options.valid_rows_only,
         )?;
         let mut summary = BankImportSummary {
             batch_id: batch_id.clone(),
@@ -633,16 +657,12 @@ impl Store {
             let mut file_rejects: Vec<RejectedRow> = Vec::new();
             let mut on_row = |result: RowResult| -> Result<()> {
                 let reject = match result {
-                    RowResult::Row(row) => match to_line(
-                        row,
-                        &wallet.currency,
-                        wallet.scale,
-                        &mut occurrences,
-                        &mut writer.key,
-                    ) {
-                        Ok((line, row)) => return writer.push(line, row).map_err(in_file),
-                        Err(r) => r,
-                    },
+                    RowResult::Row(row) => {
+                        match to_line(row, &wallet.currency, wallet.scale, &mut occurrences) {
+                            Ok((line, row)) => return writer.push(line, row).map_err(in_file),
+                            Err(r) => r,
+                        }
+                    }
                     RowResult::Reject(r) => r,
                 };
                 let reject = RejectedRow::from_reject(&name, reject);
@@ -725,9 +745,15 @@ impl Store {
             // Dropping the transaction rolls everything back: nothing is half-written.
             return Err(StoreError::RowsRejected(Box::new(summary)));
         }
-        tx.execute(
-            "UPDATE import_batches SET read = ?2, inserted = ?3, duplicates = ?4, rejected = ?5 WHERE id = ?1",
-            params![batch_id, summary.read as i64, summary.inserted as i64, summary.duplicates as i64, summary.rejected as i64],
+        close_batch(
+            &tx,
+            &batch_id,
+            [
+                summary.read,
+                summary.inserted,
+                summary.duplicates,
+                summary.rejected,
+            ],
         )?;
         append(
             &tx,

@@ -1,7 +1,7 @@
 //! ESI journal import: one batch per call, atomic, idempotent on (wallet, ESI id).
 
 use crate::audit::{append, AuditEntry};
-use crate::{timestamp, Result, Store, StoreError};
+use crate::{Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use recon_core::esi::{parse_journal, EsiEntry};
 use recon_core::money::{format_minor, to_minor};
@@ -63,15 +63,16 @@ impl Store {
             .collect::<Result<_>>()?;
 
         let batch_id = uuid::Uuid::new_v4();
-        let at = timestamp(now);
         let tx = self.write_tx()?;
         // The batch row comes first (entries reference it); its counts are set at the end.
-        let batch_no: i64 = tx.query_row(
-            "INSERT INTO import_batches (id, no, wallet_id, format, read, inserted, duplicates, rejected, actor, at)
-             VALUES (?1, (SELECT COALESCE(MAX(no), 0) + 1 FROM import_batches), ?2, 'esi_journal', 0, 0, 0, 0, ?3, ?4)
-             RETURNING no",
-            params![batch_id.to_string(), wallet.id, actor, at],
-            |r| r.get(0),
+        let batch_no = crate::bank_import::open_batch(
+            &tx,
+            &batch_id.to_string(),
+            &wallet.id,
+            "esi_journal",
+            actor,
+            now,
+            false,
         )?;
         let mut summary = ImportSummary {
             batch_id: batch_id.to_string(),
@@ -125,9 +126,16 @@ impl Store {
             summary.read,
             summary.inserted + summary.duplicates + summary.rejected
         );
-        tx.execute(
-            "UPDATE import_batches SET read = ?2, inserted = ?3, duplicates = ?4, rejected = ?5 WHERE id = ?1",
-            params![summary.batch_id, summary.read, summary.inserted, summary.duplicates, summary.rejected],
+        crate::bank_import::close_batch(
+            &tx,
+            &summary.batch_id,
+            [
+                summary.read,
+                summary.inserted,
+                summary.duplicates,
+                summary.rejected,
+            ]
+            .map(|n| n as u64),
         )?;
         append(
             &tx,
