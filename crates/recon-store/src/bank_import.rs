@@ -208,7 +208,7 @@ fn reject(row: ParsedRow, column: &str, raw_value: String, reason: String) -> Re
     }
 }
 
-/// `YYYY-MM-DD` of a date inside [`crate::journal_ids::date_range`] (four-digit years).
+/// `YYYY-MM-DD` of a date inside [`crate::journal_ids::FIRST_DATE`]..[`crate::journal_ids::LAST_DATE`] (four-digit years).
 fn iso_date(date: NaiveDate) -> [u8; 10] {
     let mut out = *b"0000-00-00";
     let mut put = |at: usize, width: usize, mut value: u32| {

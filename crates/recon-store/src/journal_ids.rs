@@ -18,19 +18,16 @@ use std::collections::HashMap;
 pub const SEQUENCE_BITS: u32 = 21;
 const PER_SECOND: i64 = 1 << SEQUENCE_BITS;
 
-/// The first and the last day a journal row may carry.
-pub fn date_range() -> (NaiveDate, NaiveDate) {
-    (
-        NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid date"),
-        NaiveDate::from_ymd_opt(2099, 12, 31).expect("valid date"),
-    )
-}
+/// The first day a journal row may carry.
+pub const FIRST_DATE: NaiveDate = NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid date");
+/// The last day a journal row may carry.
+pub const LAST_DATE: NaiveDate = NaiveDate::from_ymd_opt(2099, 12, 31).expect("valid date");
 
 /// Why `date` cannot be in the journal, if it cannot.
 pub fn out_of_range(date: NaiveDate) -> Option<String> {
-    let (first, last) = date_range();
-    (date < first || date > last)
-        .then(|| format!("{date} is outside the dates the ledger holds ({first} to {last})"))
+    (!(FIRST_DATE..=LAST_DATE).contains(&date)).then(|| {
+        format!("{date} is outside the dates the ledger holds ({FIRST_DATE} to {LAST_DATE})")
+    })
 }
 
 /// Unix seconds of midnight UTC of `date`.
@@ -41,7 +38,7 @@ pub fn seconds_of_day(date: NaiveDate) -> i64 {
         .timestamp()
 }
 
-/// Unix seconds of an RFC 3339 timestamp (ESI dates), checked against [`date_range`].
+/// Unix seconds of an RFC 3339 timestamp (ESI dates), checked against [`FIRST_DATE`]..[`LAST_DATE`].
 pub fn seconds_of_timestamp(text: &str) -> std::result::Result<i64, String> {
     let at = DateTime::parse_from_rfc3339(text)
         .map_err(|e| format!("'{text}' is not an RFC 3339 date ({e})"))?;
@@ -107,7 +104,7 @@ mod tests {
 
     #[test]
     fn ids_of_the_date_range_are_safe_javascript_integers() {
-        let (first, last) = date_range();
+        let (first, last) = (FIRST_DATE, LAST_DATE);
         let js_max = (1i64 << 53) - 1;
         let lowest = seconds_of_day(first) << SEQUENCE_BITS;
         let highest = ((seconds_of_day(last) + 86_399) << SEQUENCE_BITS) + PER_SECOND - 1;
