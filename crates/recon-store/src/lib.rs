@@ -16,6 +16,7 @@ mod matching;
 mod schema;
 mod sync_state;
 mod wallets;
+mod write;
 
 pub use audit::{AuditRecord, AuditReport};
 pub use bank_import::{

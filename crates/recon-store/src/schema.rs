@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0002_matching.sql"),
     include_str!("../../../migrations/sqlite/0003_imports.sql"),
     include_str!("../../../migrations/sqlite/0004_journal_order.sql"),
+    include_str!("../../../migrations/sqlite/0005_device_sequence.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

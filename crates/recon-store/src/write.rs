@@ -1,0 +1,259 @@
+//! The one write path. Every change to the ledger runs through [`Store::write`]: one
+//! `BEGIN IMMEDIATE` transaction in which the change's own SQL runs, then its audit
+//! record(s) and its outbox event(s) are written, then it commits — all or nothing.
+//!
+//! This is the only module that inserts into `audit_log` or `outbox`. A change cannot
+//! forget either: its closure must return a [`Change`], which is only built with at least
+//! one [`Audit`] record and with its events stated — [`Change::synced`] with the events the
+//! server must receive, or [`Change::local`] naming why the server need not hear of it.
+//! A closure that wrote rows but returns [`Change::unchanged`] is refused at run time
+//! (the transaction rolls back), so an unaudited write cannot slip through either.
+
+use crate::{timestamp, Result, Store, StoreError};
+use chrono::{DateTime, Utc};
+use recon_core::audit::{chain_hash, AuditFields, GENESIS_HASH};
+use recon_sync::EventBody;
+use rusqlite::{params, OptionalExtension, Transaction};
+
+/// One audit record of a change: what changed, its state before and after (JSON).
+/// Who and when are the write's, so every record of one change has the same.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Audit {
+    pub action: &'static str,
+    pub entity: &'static str,
+    pub entity_id: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// Why a change is kept on this device only. Each is a decision, written down here so
+/// that "no event" is never an accident.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LocalOnly {
+    /// Device settings (server URL, matching rules, profiles): each laptop has its own.
+    DeviceSetting,
+    /// Wallets reach the server inside the events that use them (a `WalletRef`).
+    WalletDefinition,
+    /// Import bookkeeping whose rows the server never received (rejects, removals of
+    /// batches whose lines were never pushed, tombstones).
+    ImportBookkeeping,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Events {
+    Synced(Vec<EventBody>),
+    Local(LocalOnly),
+    None,
+}
+
+/// What a change hands back to the write path: its result, its audit record(s) and its
+/// outbox events.
+#[must_use = "a Change is written only when returned to Store::write"]
+#[derive(Debug)]
+pub(crate) struct Change<T> {
+    value: T,
+    audit: Vec<Audit>,
+    events: Events,
+}
+
+impl<T> Change<T> {
+    /// A change the server must learn of: `events` go to the outbox, in order, each with
+    /// the next per-device sequence number. `events` may be empty only when the change
+    /// had nothing to send this time (e.g. an import whose lines were all duplicates).
+    pub fn synced(value: T, first: Audit, events: Vec<EventBody>) -> Self {
+        Self {
+            value,
+            audit: vec![first],
+            events: Events::Synced(events),
+        }
+    }
+
+    /// A change the server never needs, and why.
+    pub fn local(value: T, first: Audit, why: LocalOnly) -> Self {
+        Self {
+            value,
+            audit: vec![first],
+            events: Events::Local(why),
+        }
+    }
+
+    /// Nothing was written (a no-op, e.g. approving what is already approved). The write
+    /// path checks that no row changed and rolls back with an error if one did.
+    pub fn unchanged(value: T) -> Self {
+        Self {
+            value,
+            audit: Vec::new(),
+            events: Events::None,
+        }
+    }
+
+    /// A further audit record of the same change (e.g. one per expected payment it moved).
+    pub fn and_audit(mut self, record: Audit) -> Self {
+        assert!(
+            !matches!(self.events, Events::None),
+            "an unchanged write has no audit records"
+        );
+        self.audit.push(record);
+        self
+    }
+
+    /// Further audit records of the same change.
+    pub fn and_audits(mut self, records: impl IntoIterator<Item = Audit>) -> Self {
+        for record in records {
+            self = self.and_audit(record);
+        }
+        self
+    }
+}
+
+/// The ledger's identity as a sync client, and the last sequence number it handed out.
+/// Sequence numbers are assigned in the change's own transaction, so they are gapless and
+/// in commit order.
+pub(crate) fn device_id(conn: &rusqlite::Connection) -> Result<String> {
+    Ok(conn.query_row("SELECT device_id FROM device WHERE singleton = 1", [], |r| {
+        r.get(0)
+    })?)
+}
+
+impl Store {
+    /// Runs `change` as one `BEGIN IMMEDIATE` transaction and writes its audit record(s)
+    /// and outbox event(s) with it. `actor` and `now` are recorded on every audit record
+    /// and event of the change.
+    pub(crate) fn write<T>(
+        &mut self,
+        actor: &str,
+        now: DateTime<Utc>,
+        change: impl FnOnce(&Transaction<'_>) -> Result<Change<T>>,
+    ) -> Result<T> {
+        let tx = self.write_tx()?;
+        let changes_before = total_changes(&tx)?;
+        let Change {
+            value,
+            audit,
+            events,
+        } = change(&tx)?;
+        match events {
+            Events::None => {
+                // Why: "every change is audited" must hold even for a closure that claims
+                // to have done nothing; rows it wrote would otherwise commit unrecorded.
+                if total_changes(&tx)? != changes_before {
+                    return Err(StoreError::Invalid(
+                        "internal error: a change wrote rows but recorded no audit record; nothing was saved".into(),
+                    ));
+                }
+                tx.finish()?;
+                return Ok(value);
+            }
+            Events::Synced(bodies) => {
+                append_audit(&tx, actor, now, &audit)?;
+                enqueue(&tx, now, &bodies)?;
+            }
+            Events::Local(_) => append_audit(&tx, actor, now, &audit)?,
+        }
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// Writes that are not changes of the ledger's content (sync bookkeeping: which events
+    /// were sent, the last error). They write no audit record and no event, and may not
+    /// touch `audit_log` or `outbox` beyond the delivery columns.
+    pub(crate) fn write_bookkeeping<T>(
+        &mut self,
+        work: impl FnOnce(&Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let tx = self.write_tx()?;
+        let value = work(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+}
+
+fn total_changes(tx: &Transaction<'_>) -> Result<i64> {
+    Ok(tx.query_row("SELECT total_changes()", [], |r| r.get(0))?)
+}
+
+/// Appends inside the change's (IMMEDIATE) transaction, so the chain head cannot move.
+fn append_audit(
+    tx: &Transaction<'_>,
+    actor: &str,
+    now: DateTime<Utc>,
+    records: &[Audit],
+) -> Result<()> {
+    assert!(!records.is_empty(), "a change has at least one audit record");
+    let head: Option<(i64, String)> = tx
+        .prepare_cached("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let (mut id, mut prev_hash) = match head {
+        Some((id, hash)) => (id + 1, hash),
+        None => (1, GENESIS_HASH.to_string()),
+    };
+    let at = timestamp(now);
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO audit_log (id, at, actor, action, entity, entity_id, before, after, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    for record in records {
+        let before = record.before.as_ref().map(|v| v.to_string());
+        let after = record.after.as_ref().map(|v| v.to_string());
+        let fields = AuditFields {
+            id,
+            at: &at,
+            actor,
+            action: record.action,
+            entity: record.entity,
+            entity_id: &record.entity_id,
+            before: before.as_deref(),
+            after: after.as_deref(),
+        };
+        let hash = chain_hash(&prev_hash, &fields);
+        insert.execute(params![
+            id,
+            at,
+            actor,
+            record.action,
+            record.entity,
+            record.entity_id,
+            before,
+            after,
+            prev_hash,
+            hash
+        ])?;
+        prev_hash = hash;
+        id += 1;
+    }
+    Ok(())
+}
+
+/// Queues events in order, each with the next per-device sequence number.
+fn enqueue(tx: &Transaction<'_>, now: DateTime<Utc>, bodies: &[EventBody]) -> Result<()> {
+    if bodies.is_empty() {
+        return Ok(());
+    }
+    let device = device_id(tx)?;
+    let last_seq: i64 = tx
+        .prepare_cached("SELECT last_seq FROM device WHERE singleton = 1")?
+        .query_row([], |r| r.get(0))?;
+    let created_at = timestamp(now);
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO outbox (event_id, kind, body, created_at, device_id, device_seq)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    let mut seq = last_seq;
+    for body in bodies {
+        seq += 1;
+        let body_json =
+            serde_json::to_string(body).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        insert.execute(params![
+            uuid::Uuid::new_v4().to_string(),
+            body.kind(),
+            body_json,
+            created_at,
+            device,
+            seq
+        ])?;
+    }
+    tx.prepare_cached("UPDATE device SET last_seq = ?1 WHERE singleton = 1")?
+        .execute([seq])?;
+    Ok(())
+}
