@@ -3,12 +3,12 @@
 //! connection, so the window stays responsive and `import_progress` can be polled meanwhile.
 
 use crate::commands::AppState;
-use recon_api::import_wizard as api;
+use recon_api::import_wizard::{self as api, ImportProgress, ImportRunRequest};
 use recon_api::{
     ApiError, BatchDto, ImportResultDto, PreviewDto, ProfileDto, ProgressDto, RejectedRowDto,
     SavedProfileDto,
 };
-use tauri::State;
+use tauri::{AppHandle, Manager, State};
 
 type Res<T> = Result<T, ApiError>;
 
@@ -17,7 +17,13 @@ fn actor() -> String {
 }
 
 fn task_failed(e: impl std::fmt::Display) -> ApiError {
-    ApiError::new("internal", format!("import task failed: {e}"))
+    ApiError::internal(format!("import task failed: {e}"))
+}
+
+/// The app's one import progress, in Tauri's managed state (put there on first use).
+fn progress(app: &AppHandle) -> ImportProgress {
+    app.manage(ImportProgress::new()); // no-op once managed
+    app.state::<ImportProgress>().inner().clone()
 }
 
 #[tauri::command]
@@ -29,6 +35,7 @@ pub async fn import_preview(path: String, profile: Option<ProfileDto>) -> Res<Pr
 
 #[tauri::command]
 pub async fn import_run(
+    app: AppHandle,
     state: State<'_, AppState>,
     wallet: String,
     paths: Vec<String>,
@@ -37,26 +44,25 @@ pub async fn import_run(
     restore_removed: bool,
 ) -> Res<ImportResultDto> {
     let db_path = state.db_path.clone();
+    let progress = progress(&app);
+    let request = ImportRunRequest {
+        wallet,
+        paths,
+        profile,
+        valid_rows_only,
+        restore_removed,
+    };
     tauri::async_runtime::spawn_blocking(move || {
         let mut store = recon_api::open_store(&db_path)?;
-        let (valid, restore) = (valid_rows_only, restore_removed);
-        api::import_run(
-            &mut store,
-            &actor(),
-            &wallet,
-            paths,
-            profile,
-            valid,
-            restore,
-        )
+        api::import_run(&mut store, &actor(), request, &progress)
     })
     .await
     .map_err(task_failed)?
 }
 
 #[tauri::command]
-pub fn import_progress() -> ProgressDto {
-    api::import_progress()
+pub fn import_progress(app: AppHandle) -> ProgressDto {
+    api::import_progress(&progress(&app))
 }
 
 #[tauri::command]

@@ -283,3 +283,56 @@ pub struct SavedProfileDto {
     pub created_at: String,
     pub created_by: String,
 }
+
+/// What `recon import file --dry-run` reports for one file: what an import would find.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DryRunDto {
+    pub file: String,
+    pub format: String,
+    pub encoding: String,
+    /// Rows read (valid + rejected).
+    #[ts(type = "number")]
+    pub rows: u64,
+    #[ts(type = "number")]
+    pub valid: u64,
+    #[ts(type = "number")]
+    pub rejected: u64,
+    pub rejects: Vec<RejectedRowDto>,
+    /// The profile used or proposed (CSV only), as TOML.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub profile: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub statement: Option<StatementDto>,
+    pub notes: Vec<String>,
+}
+
+impl ImportResultDto {
+    /// Every bad row, one per line (file, line, column, raw value, reason), and how many
+    /// more there were than the report holds.
+    pub fn rejects_text(&self) -> String {
+        let mut out = String::new();
+        for r in &self.rejects {
+            out.push_str(&format!(
+                "\n  {}: line {}{}: '{}': {}",
+                r.file,
+                r.line,
+                r.column
+                    .as_deref()
+                    .map(|c| format!(", column '{c}'"))
+                    .unwrap_or_default(),
+                r.raw_value,
+                r.reason
+            ));
+        }
+        if (self.rejects.len() as u64) < self.rejected {
+            out.push_str(&format!(
+                "\n  … and {} more",
+                self.rejected - self.rejects.len() as u64
+            ));
+        }
+        out
+    }
+}

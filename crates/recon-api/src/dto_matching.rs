@@ -181,3 +181,25 @@ pub struct SplitShareDto {
     pub memo: String,
     pub amount: String,
 }
+
+/// A receipt with the expected payments it may pay, its own fields at the top level (the
+/// shape `recon match --json` prints).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ReceiptCandidatesDto {
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub receipt: ReceiptDto,
+    pub suggestions: Vec<SuggestionDto>,
+}
+
+/// A matching run's counts and the receipts it left for review.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct MatchRunReportDto {
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub summary: MatchRunSummaryDto,
+    pub ambiguous_receipts: Vec<ReceiptCandidatesDto>,
+    pub unmatched_receipts: Vec<ReceiptCandidatesDto>,
+}

@@ -1,7 +1,8 @@
 //! Importing files whose format is found from their content (CSV, OFX, CAMT, MT940, ESI
 //! JSON), shared by the `recon` CLI and the app's import wizard.
 
-use crate::{ApiError, ApiResult};
+use crate::import_wizard::{rejected_dto, result_dto, statement_dto};
+use crate::{ApiError, ApiResult, DryRunDto, ErrorCode, ImportResultDto};
 use chrono::Utc;
 use recon_import::{
     detect_format, propose_profile, Format, Profile, Proposal, ReadError, RowResult,
@@ -10,7 +11,6 @@ use recon_store::{
     BankFile, BankFileSummary, BankImportOptions, BankImportSummary, FileReading, RejectedRow,
     SourceFile, Store, StoreError,
 };
-use serde::Serialize;
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -20,7 +20,7 @@ use std::sync::atomic::AtomicU64;
 pub const HEAD_BYTES: usize = 256 * 1024;
 
 fn io_error(path: &Path, e: std::io::Error) -> ApiError {
-    ApiError::new("io", format!("{}: {e}", path.display()))
+    ApiError::new(ErrorCode::Io, format!("{}: {e}", path.display()))
 }
 
 fn file_name(path: &Path) -> String {
@@ -56,7 +56,8 @@ pub fn head(path: &Path) -> ApiResult<Vec<u8>> {
 
 pub fn detect(path: &Path) -> ApiResult<Format> {
     let head = head(path)?;
-    detect_format(&head).map_err(|e| ApiError::new("bad_file", format!("{}: {e}", file_name(path))))
+    detect_format(&head)
+        .map_err(|e| ApiError::new(ErrorCode::BadFile, format!("{}: {e}", file_name(path))))
 }
 
 /// A profile argument: the path of a TOML file, else the name of a saved profile.
@@ -64,8 +65,9 @@ pub fn resolve_profile(store: &Store, arg: &str) -> ApiResult<Profile> {
     let path = Path::new(arg);
     if path.is_file() {
         let text = std::fs::read_to_string(path).map_err(|e| io_error(path, e))?;
-        return Profile::from_toml(&text)
-            .map_err(|e| ApiError::new("invalid_input", format!("{}: {e}", path.display())));
+        return Profile::from_toml(&text).map_err(|e| {
+            ApiError::new(ErrorCode::InvalidInput, format!("{}: {e}", path.display()))
+        });
     }
     Ok(store.profile(arg)?)
 }
@@ -74,7 +76,7 @@ pub fn resolve_profile(store: &Store, arg: &str) -> ApiResult<Profile> {
 pub fn propose(path: &Path) -> ApiResult<Proposal> {
     let head = head(path)?;
     propose_profile(&head)
-        .map_err(|e| ApiError::new("bad_file", format!("{}: {e}", file_name(path))))
+        .map_err(|e| ApiError::new(ErrorCode::BadFile, format!("{}: {e}", file_name(path))))
 }
 
 /// The message that refuses to guess an ambiguous column, naming it and its readings.
@@ -102,13 +104,13 @@ pub fn reading_for(
             None => {
                 let proposal = propose(path)?;
                 if let Some(message) = ambiguity_message(path, &proposal) {
-                    return Err(ApiError::new("ambiguous_column", message));
+                    return Err(ApiError::new(ErrorCode::AmbiguousColumn, message));
                 }
                 Ok((FileReading::Csv(proposal.profile.clone()), Some(proposal)))
             }
         },
         Format::EsiJson => Err(ApiError::new(
-            "invalid_input",
+            ErrorCode::InvalidInput,
             format!(
                 "{}: an ESI journal is not read through a profile",
                 file_name(path)
@@ -118,37 +120,18 @@ pub fn reading_for(
     }
 }
 
-/// What `import file --dry-run` reports for one file.
-#[derive(Debug, Clone, Serialize)]
-pub struct DryRunReport {
-    pub file: String,
-    pub format: String,
-    pub encoding: String,
-    /// Rows read (valid + rejected).
-    pub rows: u64,
-    pub valid: u64,
-    pub rejected: u64,
-    pub rejects: Vec<RejectedRow>,
-    /// The profile used or proposed (CSV only), as TOML.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub profile: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub statement: Option<recon_import::StatementInfo>,
-    pub notes: Vec<String>,
-}
-
 /// Reads a file without a wallet or a database write: what an import would find.
-pub fn dry_run(path: &Path, profile: Option<&Profile>) -> ApiResult<DryRunReport> {
+pub fn dry_run(path: &Path, profile: Option<&Profile>) -> ApiResult<DryRunDto> {
     let format = detect(path)?;
     let name = file_name(path);
     if format == Format::EsiJson {
-        let bytes = crate::read_source_files(&[path.to_path_buf()])?
+        let bytes = crate::esi_import::read_source_files(&[path.to_path_buf()])?
             .remove(0)
             .bytes;
         let entries = recon_core::esi::parse_journal(&bytes, 2)
-            .map_err(|e| ApiError::new("bad_file", format!("{name}: {e}")))?;
+            .map_err(|e| ApiError::new(ErrorCode::BadFile, format!("{name}: {e}")))?;
         let n = entries.len() as u64;
-        return Ok(DryRunReport {
+        return Ok(DryRunDto {
             file: name,
             format: format.as_str().into(),
             encoding: "utf-8".into(),
@@ -170,17 +153,17 @@ pub fn dry_run(path: &Path, profile: Option<&Profile>) -> ApiResult<DryRunReport
             RowResult::Row(_) => valid += 1,
             RowResult::Reject(r) => {
                 if rejects.len() < recon_store::MAX_REPORTED_REJECTS {
-                    rejects.push(RejectedRow::from_reject(&name, r));
+                    rejects.push(rejected_dto(RejectedRow::from_reject(&name, r)));
                 }
             }
         }
         Ok(())
     };
     let summary = reading.read(reader, &mut on_row).map_err(|e| match e {
-        ReadError::Import(e) => ApiError::new("bad_file", format!("{name}: {e}")),
+        ReadError::Import(e) => ApiError::new(ErrorCode::BadFile, format!("{name}: {e}")),
         ReadError::Callback(never) => match never {},
     })?;
-    Ok(DryRunReport {
+    Ok(DryRunDto {
         file: name,
         format: summary.format.as_str().into(),
         encoding: summary.encoding,
@@ -192,7 +175,7 @@ pub fn dry_run(path: &Path, profile: Option<&Profile>) -> ApiResult<DryRunReport
             FileReading::Csv(p) => Some(p.to_toml()),
             FileReading::Statement(_) => None,
         },
-        statement: summary.statement,
+        statement: summary.statement.as_ref().map(statement_dto),
         notes: summary.notes,
     })
 }
@@ -207,9 +190,10 @@ pub fn import_files(
     profile: Option<&Profile>,
     options: BankImportOptions,
     progress: Option<&AtomicU64>,
-) -> ApiResult<BankImportSummary> {
-    import_files_outcome(store, actor, wallet, paths, profile, options, progress)?
-        .map_err(|refused| StoreError::RowsRejected(refused).into())
+) -> ApiResult<ImportResultDto> {
+    let summary = import_files_outcome(store, actor, wallet, paths, profile, options, progress)?
+        .map_err(StoreError::RowsRejected)?;
+    Ok(result_dto(summary, true))
 }
 
 /// [`import_files`], but a batch refused for its bad rows is `Ok(Err(summary))` so the
@@ -224,18 +208,18 @@ pub fn import_files_outcome(
     progress: Option<&AtomicU64>,
 ) -> ApiResult<Result<BankImportSummary, Box<BankImportSummary>>> {
     if paths.is_empty() {
-        return Err(ApiError::new("invalid_input", "no files to import"));
+        return Err(ApiError::new(ErrorCode::InvalidInput, "no files to import"));
     }
     let formats: Vec<Format> = paths.iter().map(|p| detect(p)).collect::<ApiResult<_>>()?;
     let esi = formats.iter().filter(|f| **f == Format::EsiJson).count();
     if esi > 0 {
         if esi != formats.len() {
             return Err(ApiError::new(
-                "invalid_input",
+                ErrorCode::InvalidInput,
                 "ESI journals and bank files cannot share one batch; import them separately",
             ));
         }
-        let files: Vec<SourceFile> = crate::read_source_files(paths)?;
+        let files: Vec<SourceFile> = crate::esi_import::read_source_files(paths)?;
         let s = store.import_esi_journal(actor, Utc::now(), wallet, &files)?;
         return Ok(Ok(BankImportSummary {
             batch_id: s.batch_id,
@@ -285,10 +269,11 @@ pub fn import_csv(
     profile: &Profile,
     options: BankImportOptions,
     progress: Option<&AtomicU64>,
-) -> ApiResult<BankImportSummary> {
+) -> ApiResult<ImportResultDto> {
     let files = paths
         .iter()
         .map(|path| bank_file(path, FileReading::Csv(profile.clone())))
         .collect::<ApiResult<Vec<_>>>()?;
-    Ok(store.import_bank_files(actor, Utc::now(), wallet, files, options, progress)?)
+    let summary = store.import_bank_files(actor, Utc::now(), wallet, files, options, progress)?;
+    Ok(result_dto(summary, true))
 }

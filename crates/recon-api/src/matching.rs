@@ -323,3 +323,106 @@ pub fn cycle_summaries(store: &Store) -> ApiResult<Vec<CycleSummaryDto>> {
         })
         .collect())
 }
+
+fn receipt_candidates_dto(r: ReceiptSuggestions) -> ReceiptCandidatesDto {
+    let r = receipt_suggestions_dto(r);
+    ReceiptCandidatesDto {
+        receipt: r.receipt,
+        suggestions: r.suggestions,
+    }
+}
+
+/// A matching run with the receipts it left (ambiguous, unmatched) and their suggestions.
+pub fn match_run_report(
+    store: &mut Store,
+    actor: &str,
+    cycle: Option<String>,
+) -> ApiResult<MatchRunReportDto> {
+    let s = store.match_run(actor, Utc::now(), cycle.as_deref())?;
+    Ok(MatchRunReportDto {
+        summary: MatchRunSummaryDto {
+            matched: s.matched as u32,
+            receipts_linked: s.receipts_linked as u32,
+            amount_adjusted: s.amount_adjusted as u32,
+            ambiguous: s.ambiguous as u32,
+            unmatched: s.unmatched_receipts.len() as u32,
+        },
+        ambiguous_receipts: s
+            .ambiguous_receipts
+            .into_iter()
+            .map(receipt_candidates_dto)
+            .collect(),
+        unmatched_receipts: s
+            .unmatched_receipts
+            .into_iter()
+            .map(receipt_candidates_dto)
+            .collect(),
+    })
+}
+
+/// The ledger row a user means by a journal id (ESI id or bank reference): what link,
+/// unlink, reject and split take.
+pub fn journal_rowid(store: &Store, journal_id: &str) -> ApiResult<i64> {
+    Ok(store.resolve_journal_id(journal_id)?)
+}
+
+/// Imports an expected payments file, naming it in messages as the caller wrote its path.
+pub fn expected_import_path(
+    store: &mut Store,
+    actor: &str,
+    path: &std::path::Path,
+) -> ApiResult<ExpectedImportDto> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        crate::ApiError::new(
+            crate::ErrorCode::Io,
+            format!("reading {}: {e}", path.display()),
+        )
+    })?;
+    let s = store.import_expected(actor, Utc::now(), &path.display().to_string(), &bytes)?;
+    Ok(ExpectedImportDto {
+        file: s.file,
+        read: s.read as u32,
+        inserted: s.inserted as u32,
+        duplicates: s.duplicates as u32,
+    })
+}
+
+pub fn match_rules(store: &Store) -> ApiResult<recon_core::matching::MatchRules> {
+    Ok(store.match_rules()?)
+}
+
+/// Changes what is given and keeps the rest; saves (audited) only when something is given.
+#[derive(Debug, Clone, Default)]
+pub struct MatchRulesChange {
+    /// Comma-separated ref types that count as receipts.
+    pub ref_types: Option<String>,
+    pub threshold: Option<u32>,
+    pub amount_points: Option<u32>,
+}
+
+pub fn match_rules_update(
+    store: &mut Store,
+    actor: &str,
+    change: MatchRulesChange,
+) -> ApiResult<recon_core::matching::MatchRules> {
+    let mut rules = store.match_rules()?;
+    let changed =
+        change.ref_types.is_some() || change.threshold.is_some() || change.amount_points.is_some();
+    if let Some(r) = change.ref_types {
+        rules.ref_types = r
+            .split(',')
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty())
+            .collect();
+    }
+    if let Some(t) = change.threshold {
+        rules.threshold = t;
+    }
+    if let Some(a) = change.amount_points {
+        rules.amount_equal_points = a;
+    }
+    if changed {
+        store.set_match_rules(actor, Utc::now(), &rules)?;
+    }
+    Ok(rules)
+}

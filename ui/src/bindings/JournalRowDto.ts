@@ -16,4 +16,12 @@ date: string, ref_type: string,
 /**
  * Decimal string at the currency's scale, e.g. `"-1500.00"`.
  */
-amount: string | null, balance: string | null, currency: string, description: string, reason: string | null, first_party_id: number | null, second_party_id: number | null, };
+amount: string | null, balance: string | null, currency: string, description: string, reason: string | null, first_party_id: number | null, second_party_id: number | null, 
+/**
+ * ESI's context of the entry (a system, a contract…) and what kind of id it is.
+ */
+context_id: number | null, context_id_type: string | null, tax: string | null, tax_receiver_id: number | null, 
+/**
+ * ESI's own text of the amount (a binary double), kept for audit.
+ */
+amount_raw: string | null, batch_id: string, };

@@ -5,4 +5,8 @@ export type SyncReportDto = {
 /**
  * Events the server accepted in this run (new or replayed).
  */
-pushed: number, status: SyncStatusDto, };
+pushed: number, 
+/**
+ * Of those, events the server had already applied (an earlier answer was lost).
+ */
+replayed: number, status: SyncStatusDto, };

@@ -1,0 +1,69 @@
+//! DTOs of the journal screen and `recon journal list`. Amounts are decimal strings.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct JournalQueryDto {
+    /// Wallet name; `null` = all wallets.
+    pub wallet: Option<String>,
+    pub ref_type: Option<String>,
+    /// Case-insensitive text searched in description, reason and ref type.
+    pub search: Option<String>,
+    /// `true` = newest first (the default view).
+    pub newest_first: bool,
+    #[ts(type = "number")]
+    pub offset: i64,
+    /// At most 1000 rows a page.
+    #[ts(type = "number")]
+    pub limit: i64,
+    /// Only the rows of this import batch.
+    #[serde(default)]
+    #[ts(optional)]
+    pub batch: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct JournalRowDto {
+    /// The ESI journal id; `null` for bank rows.
+    #[ts(type = "number | null")]
+    pub id: Option<i64>,
+    /// The row's identity in its wallet: ESI id, `ref:{bank id}` or `fp:{fingerprint}`.
+    pub key: String,
+    pub counterparty: Option<String>,
+    pub wallet: String,
+    /// RFC 3339, UTC (ESI) or `YYYY-MM-DD` (bank statements).
+    pub date: String,
+    pub ref_type: String,
+    /// Decimal string at the currency's scale, e.g. `"-1500.00"`.
+    pub amount: Option<String>,
+    pub balance: Option<String>,
+    pub currency: String,
+    pub description: String,
+    pub reason: Option<String>,
+    #[ts(type = "number | null")]
+    pub first_party_id: Option<i64>,
+    #[ts(type = "number | null")]
+    pub second_party_id: Option<i64>,
+    /// ESI's context of the entry (a system, a contract…) and what kind of id it is.
+    #[ts(type = "number | null")]
+    pub context_id: Option<i64>,
+    pub context_id_type: Option<String>,
+    pub tax: Option<String>,
+    #[ts(type = "number | null")]
+    pub tax_receiver_id: Option<i64>,
+    /// ESI's own text of the amount (a binary double), kept for audit.
+    pub amount_raw: Option<String>,
+    pub batch_id: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct JournalPageDto {
+    /// Rows matching the filter, over all pages.
+    #[ts(type = "number")]
+    pub total: i64,
+    pub rows: Vec<JournalRowDto>,
+}

@@ -1,0 +1,188 @@
+//! The app's import wizard and import history: previews read only a file's head, imports
+//! report their progress through the [`ImportProgress`] their caller holds, and a batch
+//! refused for bad rows comes back as an [`ImportResultDto`] with `committed: false` (every
+//! bad row structured) rather than as an error.
+
+mod history;
+mod preview;
+mod profiles;
+mod progress;
+
+pub use history::*;
+pub use preview::*;
+pub use profiles::*;
+pub use progress::*;
+
+use crate::imports;
+use crate::{ApiResult, ImportResultDto, ImportedFileDto, ProfileDto};
+pub(crate) use history::rejected_dto;
+pub(crate) use preview::statement_dto;
+use profiles::invalid;
+use recon_import::Profile;
+use recon_store::{BankImportOptions, BankImportSummary, Store};
+use std::path::PathBuf;
+
+/// The app's view of an import outcome; `committed: false` counts nothing as inserted.
+pub(crate) fn result_dto(s: BankImportSummary, committed: bool) -> ImportResultDto {
+    ImportResultDto {
+        committed,
+        batch_id: s.batch_id,
+        wallet: s.wallet,
+        read: s.read,
+        inserted: if committed { s.inserted } else { 0 },
+        duplicates: s.duplicates,
+        rejected: s.rejected,
+        files: s
+            .files
+            .into_iter()
+            .map(|f| ImportedFileDto {
+                file_name: f.file_name,
+                sha256: f.sha256,
+                format: f.format,
+                encoding: f.encoding,
+                read: f.read,
+                inserted: if committed { f.inserted } else { 0 },
+                duplicates: f.duplicates,
+                removed_earlier: f.removed_earlier,
+                rejected: f.rejected,
+                statement: f.statement.as_ref().map(statement_dto),
+                notes: f.notes,
+            })
+            .collect(),
+        rejects: s.rejects.into_iter().map(rejected_dto).collect(),
+    }
+}
+
+/// The wizard's last step: what to import, and how.
+#[derive(Debug, Clone)]
+pub struct ImportRunRequest {
+    pub wallet: String,
+    pub paths: Vec<String>,
+    /// CSVs through this profile, else an unambiguous proposal.
+    pub profile: Option<ProfileDto>,
+    pub valid_rows_only: bool,
+    pub restore_removed: bool,
+}
+
+/// Imports files into a wallet as one batch (format detected per file), reporting bytes
+/// read to `progress`. A batch refused for bad rows is returned with `committed: false`
+/// and its rejects, not as an error.
+pub fn import_run(
+    store: &mut Store,
+    actor: &str,
+    req: ImportRunRequest,
+    progress: &ImportProgress,
+) -> ApiResult<ImportResultDto> {
+    let paths: Vec<PathBuf> = req
+        .paths
+        .iter()
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+        .collect();
+    if req.wallet.trim().is_empty() {
+        return Err(invalid("choose a wallet to import into".into()));
+    }
+    let profile = req.profile.map(Profile::try_from).transpose()?;
+    let total = paths
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
+    let running = progress.start(total);
+    let outcome = imports::import_files_outcome(
+        store,
+        actor,
+        &req.wallet,
+        &paths,
+        profile.as_ref(),
+        BankImportOptions {
+            valid_rows_only: req.valid_rows_only,
+            restore_removed: req.restore_removed,
+        },
+        Some(running.done_bytes()),
+    )?;
+    // ESI journals are read whole, without byte progress: show the bar full at the end
+    running.finish();
+    Ok(match outcome {
+        Ok(summary) => result_dto(summary, true),
+        Err(refused) => result_dto(*refused, false),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::preview::tests::{csv, GERMAN};
+    use super::*;
+
+    #[test]
+    fn import_run_reports_bad_rows_structured_and_history_can_remove_the_batch() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = crate::open_store(&dir.path().join("l.sqlite")).unwrap();
+        crate::wallet_add(
+            &mut store,
+            "alice",
+            crate::NewWalletDto {
+                name: "Bank".into(),
+                kind: "bank".into(),
+                owner_id: None,
+                division: None,
+                currency: "EUR".into(),
+                receiving: false,
+            },
+        )
+        .unwrap();
+        let path = csv(
+            dir.path(),
+            "k.csv",
+            &format!("{GERMAN}15.04.2026;zwölf;Kaputt;1.987,50\n"),
+        );
+        let profile = import_preview(&path, None).unwrap().profile;
+
+        let request = |valid_rows_only| ImportRunRequest {
+            wallet: "Bank".into(),
+            paths: vec![path.clone()],
+            profile: profile.clone(),
+            valid_rows_only,
+            restore_removed: false,
+        };
+        let app_progress = ImportProgress::new();
+        let refused = import_run(&mut store, "alice", request(false), &app_progress).unwrap();
+        assert!(!refused.committed);
+        assert_eq!(
+            (refused.read, refused.inserted, refused.rejected),
+            (3, 0, 1)
+        );
+        assert_eq!(refused.rejects[0].line, 4);
+        assert_eq!(refused.rejects[0].column.as_deref(), Some("Betrag"));
+        assert!(import_batches(&store).unwrap().is_empty());
+        assert!(!import_progress(&app_progress).running);
+
+        let done = import_run(&mut store, "alice", request(true), &app_progress).unwrap();
+        assert!(done.committed);
+        assert_eq!((done.read, done.inserted, done.rejected), (3, 2, 1));
+        let progress = import_progress(&app_progress);
+        assert_eq!(progress.done_bytes, progress.total_bytes);
+        let batches = import_batches(&store).unwrap();
+        assert_eq!(batches.len(), 1);
+        assert_eq!(batches[0].files[0].sha256.len(), 64);
+        assert_eq!(batch_rejects(&store, &done.batch_id).unwrap().len(), 1);
+        assert_eq!(
+            batch_remove(&mut store, "alice", &done.batch_id).unwrap(),
+            2
+        );
+        assert!(import_batches(&store).unwrap()[0].removed_at.is_some());
+        assert_eq!(
+            batch_remove(&mut store, "alice", &done.batch_id)
+                .unwrap_err()
+                .code,
+            "conflict"
+        );
+
+        let saved =
+            profile_save(&mut store, "alice", " Sparkasse ", profile.clone().unwrap()).unwrap();
+        assert_eq!(saved.name, "Sparkasse");
+        assert_eq!(Some(saved.profile), profile);
+        assert_eq!(profile_list(&store).unwrap().len(), 1);
+    }
+}

@@ -1,0 +1,92 @@
+//! Reading the journal: one page for the app, every page in turn for the CLI.
+
+use crate::{ApiResult, JournalPageDto, JournalQueryDto, JournalRowDto};
+use recon_store::{JournalQuery, JournalRow, Store, MAX_PAGE_ROWS};
+
+/// Most rows one journal page sent to the UI may hold.
+pub const MAX_UI_PAGE_ROWS: i64 = 1_000;
+
+fn row_dto(r: JournalRow) -> JournalRowDto {
+    JournalRowDto {
+        id: r.esi_id,
+        key: r.key,
+        counterparty: r.counterparty,
+        wallet: r.wallet,
+        date: r.date,
+        ref_type: r.ref_type,
+        amount: r.amount,
+        balance: r.balance,
+        currency: r.currency,
+        description: r.description,
+        reason: r.reason,
+        first_party_id: r.first_party_id,
+        second_party_id: r.second_party_id,
+        context_id: r.context_id,
+        context_id_type: r.context_id_type,
+        tax: r.tax,
+        tax_receiver_id: r.tax_receiver_id,
+        amount_raw: r.amount_raw,
+        batch_id: r.batch_id,
+    }
+}
+
+fn store_query(q: JournalQueryDto, max_rows: i64) -> JournalQuery {
+    let blank_is_none = |s: Option<String>| s.filter(|s| !s.trim().is_empty());
+    JournalQuery {
+        wallet: blank_is_none(q.wallet),
+        ref_type: blank_is_none(q.ref_type),
+        search: blank_is_none(q.search),
+        batch: blank_is_none(q.batch),
+        newest_first: q.newest_first,
+        offset: q.offset,
+        limit: q.limit.min(max_rows),
+    }
+}
+
+pub fn journal_query(store: &Store, q: JournalQueryDto) -> ApiResult<JournalPageDto> {
+    let page = store.journal(&store_query(q, MAX_UI_PAGE_ROWS))?;
+    Ok(JournalPageDto {
+        total: page.total,
+        rows: page.rows.into_iter().map(row_dto).collect(),
+    })
+}
+
+/// Every row matching `q`, one page after another, so a million-line journal never sits
+/// in memory at once.
+pub fn journal_pages(store: &Store, q: JournalQueryDto) -> JournalPages<'_> {
+    let query = JournalQueryDto {
+        limit: MAX_PAGE_ROWS,
+        ..q
+    };
+    JournalPages {
+        store,
+        query: Some(store_query(query, MAX_PAGE_ROWS)),
+    }
+}
+
+/// The pages of [`journal_pages`]; ends after the first short page or error.
+pub struct JournalPages<'a> {
+    store: &'a Store,
+    query: Option<JournalQuery>,
+}
+
+impl Iterator for JournalPages<'_> {
+    type Item = ApiResult<Vec<JournalRowDto>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut query = self.query.take()?;
+        let page = match self.store.journal(&query) {
+            Ok(page) => page,
+            Err(e) => return Some(Err(e.into())),
+        };
+        if page.rows.len() >= query.limit as usize {
+            query.offset += query.limit;
+            self.query = Some(query);
+        }
+        Some(Ok(page.rows.into_iter().map(row_dto).collect()))
+    }
+}
+
+pub fn journal_ref_types(store: &Store) -> ApiResult<Vec<String>> {
+    Ok(store.ref_types()?)
+}

@@ -1,0 +1,132 @@
+//! Sync with the central server (status, server URL, device token, push, background sync)
+//! and the audit chain check.
+
+use crate::{ApiError, ApiResult, AuditVerifyDto, SyncReportDto, SyncStatusDto};
+use chrono::Utc;
+use recon_store::Store;
+use std::path::{Path, PathBuf};
+
+pub fn sync_status(store: &Store) -> ApiResult<SyncStatusDto> {
+    let s = store.sync_status()?;
+    Ok(SyncStatusDto {
+        server_url: s.server_url,
+        pending: s.pending,
+        last_success_at: s.last_success_at,
+        last_error: s.last_error,
+        last_error_at: s.last_error_at,
+    })
+}
+
+pub fn sync_set_server(store: &mut Store, actor: &str, url: String) -> ApiResult<SyncStatusDto> {
+    store.set_server_url(actor, Utc::now(), &url)?;
+    sync_status(store)
+}
+
+/// Pushes the outbox to `server` (else the saved one) with the device token.
+pub fn sync_push(store: &mut Store, server: Option<String>) -> ApiResult<SyncReportDto> {
+    let server = match server {
+        Some(s) => s,
+        None => store
+            .sync_status()?
+            .server_url
+            .ok_or(recon_client::SyncError::NoServer)?,
+    };
+    let outcome = recon_client::resolve_token()
+        .and_then(|token| recon_client::push(store, &server, &token, &Utc::now));
+    match outcome {
+        Ok(report) => Ok(SyncReportDto {
+            pushed: report.pushed,
+            replayed: report.replayed,
+            status: sync_status(store)?,
+        }),
+        Err(e) => {
+            if matches!(e, recon_client::SyncError::NoToken) {
+                store.record_sync_error(Utc::now(), &e.to_string(), None)?;
+            }
+            Err(e.into())
+        }
+    }
+}
+
+/// Pushes the outbox to the saved server. Opens its own connection so the caller need not
+/// hold the app's store while the network is slow.
+pub fn sync_now(db_path: &Path, _actor: &str) -> ApiResult<SyncReportDto> {
+    let mut store = Store::open(db_path)?;
+    sync_push(&mut store, None)
+}
+
+/// Background sync: the wait before the first attempt and between successful ones.
+pub const AUTO_SYNC_INTERVAL_MS: u64 = 60_000;
+/// Longest wait between attempts while the server stays unreachable.
+pub const AUTO_SYNC_MAX_BACKOFF_MS: u64 = 15 * 60_000;
+
+/// Exponential backoff: 1, 2, 4, 8 minutes, then 15 minutes while failures continue.
+pub fn auto_sync_delay_ms(consecutive_failures: u32) -> u64 {
+    AUTO_SYNC_INTERVAL_MS
+        .saturating_mul(1u64 << consecutive_failures.min(16))
+        .min(AUTO_SYNC_MAX_BACKOFF_MS)
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum AutoSync {
+    /// No server set, or nothing pending: the network was not touched.
+    Idle,
+    Pushed(i64),
+    Failed(ApiError),
+}
+
+/// One background attempt: pushes only when a server is set and events are pending.
+pub fn auto_sync_once(db_path: &Path, actor: &str) -> AutoSync {
+    let status = match Store::open(db_path)
+        .map_err(ApiError::from)
+        .and_then(|s| sync_status(&s))
+    {
+        Ok(status) => status,
+        Err(e) => return AutoSync::Failed(e),
+    };
+    if status.server_url.is_none() || status.pending == 0 {
+        return AutoSync::Idle;
+    }
+    match sync_now(db_path, actor) {
+        Ok(report) => AutoSync::Pushed(report.pushed),
+        Err(e) => AutoSync::Failed(e),
+    }
+}
+
+/// Syncs in the background for as long as the process lives, backing off while offline.
+/// Failures are recorded in the ledger's sync status, which the app shows; they never
+/// interrupt the user.
+pub fn run_auto_sync(db_path: PathBuf, actor: String) {
+    let mut failures = 0;
+    loop {
+        std::thread::sleep(std::time::Duration::from_millis(auto_sync_delay_ms(
+            failures,
+        )));
+        failures = match auto_sync_once(&db_path, &actor) {
+            AutoSync::Failed(_) => failures.saturating_add(1),
+            AutoSync::Idle | AutoSync::Pushed(_) => 0,
+        };
+    }
+}
+
+/// Keeps the device token in the OS keychain (never in the ledger).
+pub fn sync_set_token(token: String) -> ApiResult<()> {
+    if token.trim().is_empty() {
+        return Err(ApiError::invalid("the device token is empty"));
+    }
+    Ok(recon_client::store_token(&token)?)
+}
+
+pub fn audit_verify(store: &Store) -> ApiResult<AuditVerifyDto> {
+    let report = store.audit_verify()?;
+    let message = match &report.first_break {
+        None => format!("audit chain OK: {} records", report.records),
+        Some((id, why)) => format!("audit chain BROKEN at record {id}: {why}"),
+    };
+    Ok(AuditVerifyDto {
+        ok: report.ok(),
+        records: report.records as i64,
+        first_broken_id: report.first_break.map(|b| b.0),
+        message,
+    })
+}

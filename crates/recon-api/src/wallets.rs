@@ -1,0 +1,57 @@
+//! Wallets and currencies.
+
+use crate::{ApiError, ApiResult, CurrencyDto, NewWalletDto, WalletDto};
+use chrono::Utc;
+use recon_store::{NewWallet, Store};
+
+pub fn currency_list(store: &Store) -> ApiResult<Vec<CurrencyDto>> {
+    Ok(store
+        .currencies()?
+        .into_iter()
+        .map(|c| CurrencyDto {
+            code: c.code,
+            scale: c.scale,
+            name: c.name,
+        })
+        .collect())
+}
+
+pub fn currency_add(store: &mut Store, actor: &str, input: CurrencyDto) -> ApiResult<CurrencyDto> {
+    let currency = recon_core::money::Currency::new(&input.code, input.scale, &input.name)
+        .map_err(|e| ApiError::invalid(e.to_string()))?;
+    store.add_currency(actor, Utc::now(), currency)?;
+    Ok(input)
+}
+
+fn wallet_dto(w: recon_store::Wallet) -> WalletDto {
+    WalletDto {
+        id: w.id,
+        name: w.name,
+        kind: w.kind.as_str().to_string(),
+        owner_id: w.owner_id,
+        division: w.division,
+        currency: w.currency,
+        receiving: w.receiving,
+        entry_count: w.entry_count,
+    }
+}
+
+pub fn wallet_list(store: &Store) -> ApiResult<Vec<WalletDto>> {
+    Ok(store.wallets()?.into_iter().map(wallet_dto).collect())
+}
+
+pub fn wallet_add(store: &mut Store, actor: &str, input: NewWalletDto) -> ApiResult<WalletDto> {
+    let wallet = store.add_wallet(
+        actor,
+        Utc::now(),
+        NewWallet {
+            name: input.name,
+            kind: input.kind,
+            owner_id: input.owner_id,
+            division: input.division,
+            currency: input.currency,
+            receiving: input.receiving,
+        },
+    )?;
+    Ok(wallet_dto(wallet))
+}

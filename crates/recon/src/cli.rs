@@ -1,0 +1,293 @@
+//! The command line: every subcommand and its flags (clap derive).
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "recon",
+    version,
+    about = "Recon Desk: reconcile wallet journals and payments"
+)]
+pub struct Cli {
+    /// Ledger file (default: $RECON_DB, else the platform data dir's recon-desk/ledger.sqlite).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Wallets: where journal lines come from.
+    #[command(subcommand)]
+    Wallet(WalletCmd),
+    /// Import files into a wallet.
+    #[command(subcommand)]
+    Import(ImportCmd),
+    /// Read the journal.
+    #[command(subcommand)]
+    Journal(JournalCmd),
+    /// Currencies and their scales.
+    #[command(subcommand)]
+    Currency(CurrencyCmd),
+    /// The hash-chained audit log.
+    #[command(subcommand)]
+    Audit(AuditCmd),
+    /// Push pending changes to the central server.
+    Sync {
+        /// Server base URL (default: the one saved in the ledger).
+        #[arg(long)]
+        server: Option<String>,
+    },
+    /// The device token used to sync.
+    #[command(subcommand)]
+    Token(TokenCmd),
+    /// CSV mapping profiles.
+    #[command(subcommand)]
+    Profile(ProfileCmd),
+    /// Expected payments (participations): list, add.
+    #[command(subcommand)]
+    Expected(ExpectedCmd),
+    /// Match received payments to expected payments; with a subcommand, review by hand.
+    Match(MatchArgs),
+    /// Cycles of expected payments.
+    #[command(subcommand)]
+    Cycle(CycleCmd),
+}
+
+#[derive(Subcommand)]
+pub enum ProfileCmd {
+    /// Save (or replace) a profile from a TOML file.
+    Save {
+        name: String,
+        file: PathBuf,
+    },
+    List,
+    /// Print a saved profile as TOML.
+    Show {
+        name: String,
+    },
+    /// Propose a profile for a CSV (printed as TOML); refuses when a column is ambiguous.
+    Detect {
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ExpectedCmd {
+    List {
+        #[arg(long)]
+        cycle: Option<String>,
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add one expected payment by hand.
+    Add {
+        #[arg(long)]
+        cycle: String,
+        #[arg(long = "character-name")]
+        character_name: String,
+        #[arg(long = "character-id")]
+        character_id: Option<i64>,
+        #[arg(long)]
+        amount: String,
+        #[arg(long, default_value = "ISK")]
+        currency: String,
+        /// Default: `ARB {cycle} {character name}`.
+        #[arg(long, default_value = "")]
+        memo: String,
+    },
+}
+
+#[derive(clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct MatchArgs {
+    #[command(subcommand)]
+    pub action: Option<MatchCmd>,
+    /// Only link into expected payments of this cycle.
+    #[arg(long)]
+    pub cycle: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Subcommand)]
+pub enum MatchCmd {
+    /// Link a received journal line to an expected payment by hand.
+    Link {
+        expected_memo: String,
+        journal_id: String,
+    },
+    /// Remove the links of a journal line: `unlink [EXPECTED_MEMO] JOURNAL_ID`.
+    Unlink {
+        #[arg(num_args = 1..=2, required = true, value_name = "[EXPECTED_MEMO] JOURNAL_ID")]
+        args: Vec<String>,
+    },
+    /// Mark a journal line "not a participation payment".
+    Reject {
+        journal_id: String,
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// Split one journal line across expected payments: `split ID 'MEMO=AMOUNT' …`.
+    Split {
+        journal_id: String,
+        #[arg(num_args = 2.., required = true, value_name = "MEMO=AMOUNT")]
+        shares: Vec<String>,
+    },
+    /// Undo the newest reviewer step (link, unlink, reject, split, accept).
+    Undo,
+    /// Accept every untied top suggestion scoring at least --min-score.
+    Accept {
+        #[arg(long)]
+        min_score: u32,
+        /// Only count what would be accepted.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// The review queues with their suggestions.
+    Review {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show or change the matching rules (weights, threshold, ref types).
+    Rules {
+        /// Comma-separated ref types that count as receipts.
+        #[arg(long)]
+        ref_types: Option<String>,
+        #[arg(long)]
+        threshold: Option<u32>,
+        #[arg(long)]
+        amount_points: Option<u32>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum CycleCmd {
+    /// Open a cycle: its expected payments still awaiting are cancelled (kept, audited).
+    Open { id: String },
+    /// Counts and totals per cycle.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum WalletCmd {
+    Add {
+        name: String,
+        #[arg(long)]
+        owner_id: Option<i64>,
+        #[arg(long, default_value = "character", value_parser = ["character", "corporation", "bank"])]
+        kind: String,
+        #[arg(long)]
+        division: Option<i32>,
+        #[arg(long, default_value = "ISK")]
+        currency: String,
+        /// Payments are received into this wallet (matching looks here).
+        #[arg(long)]
+        receiving: bool,
+    },
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ImportCmd {
+    /// A bank or payment CSV through a mapping profile (a saved name or a TOML file).
+    Csv {
+        #[arg(long)]
+        wallet: String,
+        #[arg(long)]
+        profile: String,
+        /// Import the valid rows and keep the rejects on the batch (default: a bad row refuses all).
+        #[arg(long)]
+        valid_rows_only: bool,
+        /// Bring back rows of removed batches.
+        #[arg(long)]
+        restore_removed: bool,
+        #[arg(long)]
+        json: bool,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Any supported file, its format found from its content (CSV, OFX/QFX, CAMT, MT940, ESI JSON).
+    File {
+        #[arg(long)]
+        wallet: Option<String>,
+        #[arg(long)]
+        profile: Option<String>,
+        /// Read and report only; needs no wallet, writes nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        valid_rows_only: bool,
+        #[arg(long)]
+        restore_removed: bool,
+        #[arg(long)]
+        json: bool,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Every import batch with its files and counts.
+    Batches {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a batch's rows (only while none is matched); re-imports skip them afterwards.
+    Remove { batch_id: String },
+    /// Expected payments: CSV (`cycle_id,character_name,character_id,expected_amount,currency,memo`) or JSON.
+    Expected {
+        #[arg(long)]
+        json: bool,
+        file: PathBuf,
+    },
+    /// EVE Online ESI wallet journal JSON (several page files make one batch).
+    EsiJournal {
+        #[arg(long)]
+        wallet: String,
+        #[arg(long)]
+        json: bool,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum JournalCmd {
+    List {
+        #[arg(long)]
+        wallet: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum CurrencyCmd {
+    List,
+    Add {
+        code: String,
+        #[arg(long)]
+        scale: u8,
+        #[arg(long, default_value = "")]
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum AuditCmd {
+    Verify,
+}
+
+#[derive(Subcommand)]
+pub enum TokenCmd {
+    /// Store the device token (read from standard input) in the OS keychain.
+    Set,
+}

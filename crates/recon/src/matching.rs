@@ -1,0 +1,345 @@
+//! `recon expected …`, `recon match …`, `recon cycle …`.
+
+use crate::cli::{CycleCmd, ExpectedCmd, MatchArgs, MatchCmd};
+use crate::{api, print_json_pretty};
+use anyhow::{anyhow, bail, Result};
+use recon_api::matching::{self as m, MatchRulesChange};
+use recon_api::{
+    ActionSummaryDto, NewExpectedDto, ReceiptCandidatesDto, ReceiptDto, ReceiptSuggestionsDto,
+    SplitShareDto, Store, SuggestionDto,
+};
+use std::io::Write;
+
+pub fn expected(
+    store: &mut Store,
+    actor: &str,
+    cmd: ExpectedCmd,
+    out: &mut impl Write,
+) -> Result<()> {
+    match cmd {
+        ExpectedCmd::List {
+            cycle,
+            status,
+            json,
+        } => {
+            let list = api(m::expected_list(store, cycle, status))?;
+            if json {
+                return print_json_pretty(out, &list);
+            }
+            writeln!(
+                out,
+                "{:<40} {:<10} {:<17} {:>20} {:>20} {:<4} {:<14} JOURNAL IDS",
+                "MEMO", "CYCLE", "STATUS", "EXPECTED", "ACTUAL", "CUR", "MATCH"
+            )?;
+            for e in list {
+                writeln!(
+                    out,
+                    "{:<40} {:<10} {:<17} {:>20} {:>20} {:<4} {:<14} {}",
+                    e.memo,
+                    e.cycle_id,
+                    if e.amount_adjusted {
+                        format!("{} (adjusted)", e.status)
+                    } else {
+                        e.status.clone()
+                    },
+                    e.expected_amount,
+                    e.actual_amount.as_deref().unwrap_or("-"),
+                    e.currency,
+                    e.match_type.as_deref().unwrap_or("-"),
+                    e.journal_ids.join(",")
+                )?;
+            }
+        }
+        ExpectedCmd::Add {
+            cycle,
+            character_name,
+            character_id,
+            amount,
+            currency,
+            memo,
+        } => {
+            let input = NewExpectedDto {
+                cycle_id: cycle,
+                character_name,
+                character_id,
+                expected_amount: amount,
+                currency,
+                memo,
+            };
+            let e = api(m::expected_add(store, actor, input))?;
+            writeln!(
+                out,
+                "added expected payment '{}': {} {}",
+                e.memo, e.expected_amount, e.currency
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Receipts, each with the expected payments it may pay.
+type Queue<'a> = Vec<(&'a ReceiptDto, &'a [SuggestionDto])>;
+
+fn candidates(rows: &[ReceiptCandidatesDto]) -> Queue<'_> {
+    rows.iter()
+        .map(|r| (&r.receipt, r.suggestions.as_slice()))
+        .collect()
+}
+
+fn queued(rows: &[ReceiptSuggestionsDto]) -> Queue<'_> {
+    rows.iter()
+        .map(|r| (&r.receipt, r.suggestions.as_slice()))
+        .collect()
+}
+
+fn print_receipts(out: &mut impl Write, title: &str, rows: Queue<'_>) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "{title}:")?;
+    for (receipt, suggestions) in rows {
+        print_receipt(out, receipt)?;
+        for s in suggestions {
+            writeln!(
+                out,
+                "      → '{}' score {} ({})",
+                s.memo, s.score.total, s.match_type
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn print_receipt(out: &mut impl Write, r: &ReceiptDto) -> Result<()> {
+    let text = r
+        .reason
+        .as_deref()
+        .filter(|t| !t.is_empty())
+        .unwrap_or(&r.description);
+    writeln!(
+        out,
+        "  {} {} {:>20} {} payer {} '{}'",
+        r.journal_id,
+        &r.date,
+        r.amount,
+        r.currency,
+        r.payer_id
+            .map(|p| p.to_string())
+            .unwrap_or_else(|| "-".into()),
+        text
+    )?;
+    Ok(())
+}
+
+fn print_action(out: &mut impl Write, json: bool, s: &ActionSummaryDto) -> Result<()> {
+    if json {
+        writeln!(out, "{}", serde_json::to_string(s)?)?;
+    } else {
+        writeln!(
+            out,
+            "{}: {} link(s) added, {} removed{}",
+            s.kind,
+            s.links_added,
+            s.links_removed,
+            if s.expected_changed.is_empty() {
+                String::new()
+            } else {
+                format!("; changed: {}", s.expected_changed.join(", "))
+            }
+        )?;
+    }
+    Ok(())
+}
+
+/// `recon match` without a subcommand: one matching run.
+fn run_once(
+    store: &mut Store,
+    actor: &str,
+    cycle: Option<String>,
+    json: bool,
+    out: &mut impl Write,
+) -> Result<()> {
+    let s = api(m::match_run_report(store, actor, cycle))?;
+    if json {
+        serde_json::to_writer(&mut *out, &s)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "matched {} expected payment(s) with {} receipt(s); {} amount-adjusted, {} ambiguous, {} unmatched receipt(s)",
+        s.summary.matched,
+        s.summary.receipts_linked,
+        s.summary.amount_adjusted,
+        s.summary.ambiguous,
+        s.unmatched_receipts.len()
+    )?;
+    print_receipts(
+        out,
+        "ambiguous (left for review)",
+        candidates(&s.ambiguous_receipts),
+    )?;
+    print_receipts(out, "unmatched", candidates(&s.unmatched_receipts))
+}
+
+pub fn run_match(
+    store: &mut Store,
+    actor: &str,
+    args: MatchArgs,
+    out: &mut impl Write,
+) -> Result<()> {
+    let json = args.json;
+    let Some(action) = args.action else {
+        return run_once(store, actor, args.cycle, json, out);
+    };
+    let summary = match action {
+        MatchCmd::Review { json } => return review(store, json, out),
+        MatchCmd::Rules {
+            ref_types,
+            threshold,
+            amount_points,
+        } => {
+            let change = MatchRulesChange {
+                ref_types,
+                threshold,
+                amount_points,
+            };
+            let rules = api(m::match_rules_update(store, actor, change))?;
+            writeln!(out, "{}", serde_json::to_string_pretty(&rules)?)?;
+            return Ok(());
+        }
+        MatchCmd::Accept { min_score, dry_run } => {
+            let s = api(m::match_accept_above(store, actor, min_score, dry_run))?;
+            if dry_run && !json {
+                writeln!(
+                    out,
+                    "{} suggestion(s) score {min_score} or more and would be accepted",
+                    s.links_added
+                )?;
+                return Ok(());
+            }
+            s
+        }
+        MatchCmd::Link {
+            expected_memo,
+            journal_id,
+        } => {
+            let rowid = api(m::journal_rowid(store, &journal_id))?;
+            api(m::match_link(store, actor, expected_memo, rowid))?
+        }
+        MatchCmd::Unlink { args } => unlink(store, actor, &args)?,
+        MatchCmd::Reject { journal_id, reason } => {
+            let rowid = api(m::journal_rowid(store, &journal_id))?;
+            api(m::match_reject(store, actor, rowid, reason))?
+        }
+        MatchCmd::Split { journal_id, shares } => split(store, actor, &journal_id, &shares)?,
+        MatchCmd::Undo => api(m::match_undo(store, actor))?,
+    };
+    print_action(out, json, &summary)
+}
+
+/// `unlink [EXPECTED_MEMO] JOURNAL_ID`: the memo first, as `link` takes it.
+fn unlink(store: &mut Store, actor: &str, args: &[String]) -> Result<ActionSummaryDto> {
+    let (memo, journal_id) = match args {
+        [id] => (None, id),
+        [memo, id] => (Some(memo.clone()), id),
+        _ => bail!("unlink takes [EXPECTED_MEMO] JOURNAL_ID"),
+    };
+    let rowid = api(m::journal_rowid(store, journal_id))?;
+    api(m::match_unlink(store, actor, rowid, memo))
+}
+
+/// `split ID 'MEMO=AMOUNT' …`.
+fn split(
+    store: &mut Store,
+    actor: &str,
+    journal_id: &str,
+    shares: &[String],
+) -> Result<ActionSummaryDto> {
+    let shares = shares
+        .iter()
+        .map(|s| {
+            s.rsplit_once('=')
+                .map(|(memo, amount)| SplitShareDto {
+                    memo: memo.to_owned(),
+                    amount: amount.to_owned(),
+                })
+                .ok_or_else(|| anyhow!("'{s}': a share is MEMO=AMOUNT"))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let rowid = api(m::journal_rowid(store, journal_id))?;
+    api(m::match_split(store, actor, rowid, shares))
+}
+
+fn review(store: &Store, json: bool, out: &mut impl Write) -> Result<()> {
+    let q = api(m::review_queues(store))?;
+    if json {
+        return print_json_pretty(out, &q);
+    }
+    print_receipts(out, "unmatched receipts", queued(&q.unmatched_receipts))?;
+    print_receipts(out, "ambiguous receipts", queued(&q.ambiguous_receipts))?;
+    if q.awaiting.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "awaiting payment:")?;
+    for a in &q.awaiting {
+        writeln!(
+            out,
+            "  '{}' {} {}",
+            a.expected.memo, a.expected.expected_amount, a.expected.currency
+        )?;
+        for s in &a.suggestions {
+            writeln!(
+                out,
+                "      ← {} {} score {}",
+                s.receipt.journal_id, s.receipt.amount, s.score.total
+            )?;
+        }
+    }
+    Ok(())
+}
+
+pub fn cycle(store: &mut Store, actor: &str, cmd: CycleCmd, out: &mut impl Write) -> Result<()> {
+    match cmd {
+        CycleCmd::Open { id } => {
+            let n = api(m::cycle_open(store, actor, id.clone()))?;
+            writeln!(
+                out,
+                "opened cycle {id}: {n} expected payment(s) still awaiting were cancelled"
+            )?;
+        }
+        CycleCmd::List { json } => {
+            let list = api(m::cycle_summaries(store))?;
+            if json {
+                return print_json_pretty(out, &list);
+            }
+            writeln!(
+                out,
+                "{:<12} {:<4} {:>8} {:>9} {:>9} {:>8} {:>22} {:>22}",
+                "CYCLE",
+                "CUR",
+                "AWAITING",
+                "CONFIRMED",
+                "CANCELLED",
+                "ADJUSTED",
+                "EXPECTED",
+                "CONFIRMED TOTAL"
+            )?;
+            for c in list {
+                writeln!(
+                    out,
+                    "{:<12} {:<4} {:>8} {:>9} {:>9} {:>8} {:>22} {:>22}",
+                    c.cycle_id,
+                    c.currency,
+                    c.awaiting,
+                    c.confirmed,
+                    c.cancelled,
+                    c.amount_adjusted,
+                    c.expected_total,
+                    c.confirmed_total
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
