@@ -76,3 +76,51 @@ pub fn import_esi_journal(
             .collect(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger_with_wallet;
+
+    #[test]
+    fn import_errors_reach_the_ui_as_code_and_message_naming_the_file() {
+        let (dir, mut store) = ledger_with_wallet();
+        let bad = dir.path().join("page1.json");
+        std::fs::write(
+            &bad,
+            r#"[{"id": 5, "date": "2026-01-01T00:00:00Z", "ref_type": "x"}]"#,
+        )
+        .unwrap();
+        let err = import_esi_journal(
+            &mut store,
+            "alice",
+            ImportRequestDto {
+                wallet: "Main".into(),
+                paths: vec![bad.display().to_string()],
+            },
+        )
+        .unwrap_err();
+        assert_eq!(err.code, "bad_file");
+        assert_eq!(
+            err.message,
+            "page1.json: entry 0 (id 5): field 'description' is missing"
+        );
+        let json = serde_json::to_value(&err).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"code": "bad_file", "message": err.message})
+        );
+
+        let missing = import_esi_journal(
+            &mut store,
+            "alice",
+            ImportRequestDto {
+                wallet: "Main".into(),
+                paths: vec!["/nonexistent/x.json".into()],
+            },
+        )
+        .unwrap_err();
+        assert_eq!(missing.code, "io");
+        assert!(missing.message.contains("/nonexistent/x.json"));
+    }
+}

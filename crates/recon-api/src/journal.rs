@@ -90,3 +90,40 @@ impl Iterator for JournalPages<'_> {
 pub fn journal_ref_types(store: &Store) -> ApiResult<Vec<String>> {
     Ok(store.ref_types()?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{import_esi_journal, ledger_with_wallet, ImportRequestDto};
+
+    #[test]
+    fn ui_pages_are_capped_and_amounts_are_strings() {
+        let (dir, mut store) = ledger_with_wallet();
+        let entries: Vec<String> = (1..=1200)
+            .map(|i| format!(r#"{{"id":{i},"date":"2026-01-01T00:00:00Z","ref_type":"x","description":"d","amount":0.1}}"#))
+            .collect();
+        let path = dir.path().join("big.json");
+        std::fs::write(&path, format!("[{}]", entries.join(","))).unwrap();
+        import_esi_journal(
+            &mut store,
+            "alice",
+            ImportRequestDto {
+                wallet: "Main".into(),
+                paths: vec![path.display().to_string()],
+            },
+        )
+        .unwrap();
+        let page = journal_query(
+            &store,
+            JournalQueryDto {
+                limit: 5000,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(page.total, 1200);
+        assert_eq!(page.rows.len() as i64, MAX_UI_PAGE_ROWS);
+        let json = serde_json::to_value(&page.rows[0]).unwrap();
+        assert_eq!(json["amount"], serde_json::json!("0.10"));
+    }
+}

@@ -130,3 +130,50 @@ pub fn audit_verify(store: &Store) -> ApiResult<AuditVerifyDto> {
         message,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{import_esi_journal, ledger_with_wallet, ImportRequestDto};
+
+    #[test]
+    fn background_sync_backs_off_and_stays_idle_without_work() {
+        let minutes: Vec<u64> = (0..7).map(|f| auto_sync_delay_ms(f) / 60_000).collect();
+        assert_eq!(minutes, vec![1, 2, 4, 8, 15, 15, 15]);
+        assert_eq!(auto_sync_delay_ms(u32::MAX), AUTO_SYNC_MAX_BACKOFF_MS);
+
+        let (dir, mut store) = ledger_with_wallet();
+        let path = store.path().to_path_buf();
+        let journal = dir.path().join("j.json");
+        std::fs::write(
+            &journal,
+            r#"[{"id":1,"date":"2026-01-01T00:00:00Z","ref_type":"x","description":"d","amount":1}]"#,
+        )
+        .unwrap();
+        // Pending work but no server: nothing to do, nothing recorded as an error.
+        import_esi_journal(
+            &mut store,
+            "alice",
+            ImportRequestDto {
+                wallet: "Main".into(),
+                paths: vec![journal.display().to_string()],
+            },
+        )
+        .unwrap();
+        assert_eq!(auto_sync_once(&path, "alice"), AutoSync::Idle);
+        assert_eq!(sync_status(&store).unwrap().last_error, None);
+
+        // A server that is not there: the attempt fails, is recorded, and the event waits.
+        sync_set_server(&mut store, "alice", "http://127.0.0.1:9".into()).unwrap();
+        match auto_sync_once(&path, "alice") {
+            AutoSync::Failed(e) => assert!(
+                ["server_unreachable", "no_token"].contains(&e.code.as_str()),
+                "{e:?}"
+            ),
+            other => panic!("expected a failure, got {other:?}"),
+        }
+        let status = sync_status(&store).unwrap();
+        assert_eq!(status.pending, 1);
+        assert!(status.last_error.is_some());
+    }
+}
