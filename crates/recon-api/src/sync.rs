@@ -1,8 +1,9 @@
 //! Sync with the central server (status, server URL, device token, push, background sync)
 //! and the audit chain check.
 
-use crate::{ApiError, ApiResult, AuditVerifyDto, SyncReportDto, SyncStatusDto};
+use crate::{ApiError, ApiResult, AuditVerifyDto, ErrorCode, SyncReportDto, SyncStatusDto};
 use chrono::Utc;
+use recon_client::{PushReport, SyncError};
 use recon_store::Store;
 use std::path::{Path, PathBuf};
 
@@ -24,35 +25,35 @@ pub fn sync_set_server(store: &mut Store, actor: &str, url: String) -> ApiResult
 
 /// Pushes the outbox to `server` (else the saved one) with the device token.
 pub fn sync_push(store: &mut Store, server: Option<String>) -> ApiResult<SyncReportDto> {
+    let report = push(store, server)?;
+    Ok(SyncReportDto {
+        pushed: report.pushed,
+        replayed: report.replayed,
+        status: sync_status(store)?,
+    })
+}
+
+fn push(store: &mut Store, server: Option<String>) -> Result<PushReport, SyncError> {
     let server = match server {
         Some(s) => s,
-        None => store
-            .sync_status()?
-            .server_url
-            .ok_or(recon_client::SyncError::NoServer)?,
+        None => store.sync_status()?.server_url.ok_or(SyncError::NoServer)?,
     };
-    let outcome = recon_client::resolve_token()
-        .and_then(|token| recon_client::push(store, &server, &token, &Utc::now));
-    match outcome {
-        Ok(report) => Ok(SyncReportDto {
-            pushed: report.pushed,
-            replayed: report.replayed,
-            status: sync_status(store)?,
-        }),
-        Err(e) => {
-            if matches!(e, recon_client::SyncError::NoToken) {
-                store.record_sync_error(Utc::now(), &e.to_string(), None)?;
-            }
-            Err(e.into())
-        }
-    }
+    let token = recon_client::resolve_token()?;
+    recon_client::push(store, &server, &token, &Utc::now)
 }
 
 /// Pushes the outbox to the saved server. Opens its own connection so the caller need not
-/// hold the app's store while the network is slow.
+/// hold the app's store while the network is slow. A missing token is recorded as the
+/// last sync error too, so the app's Sync screen says why nothing is sent.
 pub fn sync_now(db_path: &Path, _actor: &str) -> ApiResult<SyncReportDto> {
     let mut store = Store::open(db_path)?;
-    sync_push(&mut store, None)
+    match sync_push(&mut store, None) {
+        Err(e) if e.code == ErrorCode::NoToken => {
+            store.record_sync_error(Utc::now(), &e.message, None)?;
+            Err(e)
+        }
+        outcome => outcome,
+    }
 }
 
 /// Background sync: the wait before the first attempt and between successful ones.
