@@ -94,6 +94,9 @@ pub struct PushReport {
     pub pushed: i64,
     /// Of those, events the server had already applied (an earlier push whose answer was lost).
     pub replayed: i64,
+    /// Of those, events the server stored without applying (a kind or currency it does
+    /// not know yet). They are delivered all the same: marked sent, never pushed again.
+    pub stored_not_applied: i64,
     pub pending: i64,
 }
 
@@ -117,6 +120,7 @@ pub fn push(
     let mut report = PushReport {
         pushed: 0,
         replayed: 0,
+        stored_not_applied: 0,
         pending: store.outbox_pending_count()?,
     };
     loop {
@@ -179,6 +183,8 @@ pub fn push(
         store.outbox_mark_sent(&acknowledged, clock())?;
         report.pushed += acknowledged.len() as i64;
         report.replayed += answer.results.iter().filter(|r| r.replayed).count() as i64;
+        report.stored_not_applied +=
+            answer.results.iter().filter(|r| !r.answer.applied).count() as i64;
         report.pending = store.outbox_pending_count()?;
     }
 }
