@@ -10,6 +10,9 @@ ALTER TABLE sync_events
 
 CREATE INDEX sync_events_device_order ON sync_events (org_id, client_device_id, device_seq);
 
+-- `sync_events.body_sha256` of a kind kept untyped is `recon_sync::untyped_digest_hex`
+-- (canonical JSON of kind and payload); `journal_lines_imported` keeps `digest_hex`.
+
 -- The payload of each event stored without being applied (its `answer` says why), kept
 -- as received so a later server can apply it. Envelope, kind and digest: `sync_events`.
 CREATE TABLE unapplied_events (
