@@ -437,12 +437,11 @@ impl<S: TextSource> RecordReader<S> {
         &mut self,
         rec: &mut Record,
         b: u8,
-        state: State,
+        mut state: State,
         field_start: &mut usize,
     ) -> Option<State> {
         // delimiter and quote are ASCII, as are CR and LF
         let c = char::from(b);
-        let mut state = state;
         match state {
             State::Quoted => {
                 if b == self.quote {
