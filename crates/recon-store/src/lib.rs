@@ -18,10 +18,6 @@ pub mod journal_ids;
 mod mapping_profiles;
 mod matching;
 mod schema;
-#[allow(
-    dead_code,
-    reason = "sync_state::enqueue has no caller left; it goes once every change uses the write path"
-)]
 mod sync_state;
 mod wallets;
 mod write;

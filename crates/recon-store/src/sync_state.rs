@@ -1,10 +1,10 @@
 //! The outbox (events the central server must receive) and what the last sync did.
 
-use crate::write::{device_id, Audit, Change, LocalOnly};
+use crate::write::{Audit, Change, LocalOnly};
 use crate::{timestamp, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
-use recon_sync::{Event, EventBody};
-use rusqlite::{params, OptionalExtension, Transaction};
+use recon_sync::Event;
+use rusqlite::{params, OptionalExtension};
 use serde_json::json;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -26,32 +26,6 @@ const SERVER_URL: &str = "sync.server_url";
 const LAST_SUCCESS_AT: &str = "sync.last_success_at";
 const LAST_ERROR: &str = "sync.last_error";
 const LAST_ERROR_AT: &str = "sync.last_error_at";
-
-/// Queues an event inside the caller's transaction, so it exists exactly when the change does,
-/// with this device's next sequence number. Kept only until its last caller (the ESI
-/// import) goes through `Store::write`, whose `enqueue` does the same.
-pub(crate) fn enqueue(tx: &Transaction<'_>, now: DateTime<Utc>, body: &EventBody) -> Result<()> {
-    let body_json = serde_json::to_string(body).map_err(|e| StoreError::Invalid(e.to_string()))?;
-    let device = device_id(tx)?;
-    let seq: i64 = tx
-        .prepare_cached(
-            "UPDATE device SET last_seq = last_seq + 1 WHERE singleton = 1 RETURNING last_seq",
-        )?
-        .query_row([], |r| r.get(0))?;
-    tx.prepare_cached(
-        "INSERT INTO outbox (event_id, kind, body, created_at, device_id, device_seq)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![
-        uuid::Uuid::new_v4().to_string(),
-        body.kind(),
-        body_json,
-        timestamp(now),
-        device,
-        seq
-    ])?;
-    Ok(())
-}
 
 impl Store {
     /// Unsent events, oldest first.
