@@ -94,6 +94,9 @@ pub struct PushReport {
     pub pushed: i64,
     /// Of those, events the server had already applied (an earlier push whose answer was lost).
     pub replayed: i64,
+    /// Of those, events the server stored without applying (a kind or currency it does
+    /// not know yet). They are delivered all the same: marked sent, never pushed again.
+    pub stored_not_applied: i64,
     pub pending: i64,
 }
 
@@ -108,7 +111,6 @@ pub fn push(
     if base.is_empty() {
         return Err(SyncError::NoServer);
     }
-    let url = format!("{base}{PUSH_PATH}");
     let http = reqwest::blocking::Client::builder()
         .connect_timeout(Duration::from_millis(CONNECT_TIMEOUT_MS))
         .timeout(Duration::from_millis(REQUEST_TIMEOUT_MS))
@@ -117,6 +119,7 @@ pub fn push(
     let mut report = PushReport {
         pushed: 0,
         replayed: 0,
+        stored_not_applied: 0,
         pending: store.outbox_pending_count()?,
     };
     loop {
@@ -125,62 +128,89 @@ pub fn push(
             store.record_sync_success(clock())?;
             return Ok(report);
         }
-        let request = PushRequest {
-            events: batch.iter().map(|e| e.event.clone()).collect(),
-        };
-        let response = match http.post(&url).bearer_auth(token).json(&request).send() {
-            Ok(r) => r,
-            Err(e) => {
-                let pending = store.outbox_pending_count()?;
-                let err = SyncError::Unreachable {
-                    url: base.to_string(),
-                    pending,
-                    detail: e.to_string(),
-                };
-                store.record_sync_error(clock(), &err.to_string(), None)?;
-                return Err(err);
-            }
-        };
-        let status = response.status();
-        if !status.is_success() {
-            let body: Option<ErrorBody> = response.json().ok();
-            let (code, message, event_id) = match body {
-                Some(b) => (b.code, b.message, b.event_id),
-                None => ("http_error".into(), status.to_string(), None),
-            };
-            let seq =
-                event_id.and_then(|id| batch.iter().find(|e| e.event.id == id).map(|e| e.seq));
-            let err = SyncError::Refused {
-                status: status.as_u16(),
-                code,
-                message,
-            };
-            store.record_sync_error(clock(), &err.to_string(), seq)?;
-            return Err(err);
-        }
-        let answer: PushResponse = response
-            .json()
-            .map_err(|e| SyncError::Protocol(format!("push answer is not valid: {e}")))?;
-        let acknowledged: Vec<i64> = batch
-            .iter()
-            .zip(&answer.results)
-            .filter(|(sent, result)| sent.event.id == result.id)
-            .map(|(sent, _)| sent.seq)
-            .collect();
-        if acknowledged.len() != batch.len() || answer.results.len() != batch.len() {
-            let err = SyncError::Protocol(format!(
-                "sent {} events, the server acknowledged {} in order",
-                batch.len(),
-                acknowledged.len()
-            ));
-            store.record_sync_error(clock(), &err.to_string(), None)?;
-            return Err(err);
-        }
+        let answer = send_batch(store, &http, base, token, &batch, clock)?;
+        let acknowledged = acknowledged_in_order(store, &batch, &answer, clock)?;
         store.outbox_mark_sent(&acknowledged, clock())?;
         report.pushed += acknowledged.len() as i64;
         report.replayed += answer.results.iter().filter(|r| r.replayed).count() as i64;
+        report.stored_not_applied +=
+            answer.results.iter().filter(|r| !r.answer.applied).count() as i64;
         report.pending = store.outbox_pending_count()?;
     }
+}
+
+/// Posts one batch; an unreachable server or a refusal is recorded on the ledger (the
+/// refused event's own row too, when the server names it) and returned.
+fn send_batch(
+    store: &mut Store,
+    http: &reqwest::blocking::Client,
+    base: &str,
+    token: &str,
+    batch: &[OutboxEvent],
+    clock: &dyn Fn() -> DateTime<Utc>,
+) -> Result<PushResponse, SyncError> {
+    let request = PushRequest {
+        events: batch.iter().map(|e| e.event.clone()).collect(),
+    };
+    let url = format!("{base}{PUSH_PATH}");
+    let response = match http.post(&url).bearer_auth(token).json(&request).send() {
+        Ok(r) => r,
+        Err(e) => {
+            let pending = store.outbox_pending_count()?;
+            let err = SyncError::Unreachable {
+                url: base.to_string(),
+                pending,
+                detail: e.to_string(),
+            };
+            store.record_sync_error(clock(), &err.to_string(), None)?;
+            return Err(err);
+        }
+    };
+    let status = response.status();
+    if !status.is_success() {
+        let body: Option<ErrorBody> = response.json().ok();
+        let (code, message, event_id) = match body {
+            Some(b) => (b.code, b.message, b.event_id),
+            None => ("http_error".into(), status.to_string(), None),
+        };
+        let seq = event_id.and_then(|id| batch.iter().find(|e| e.event.id == id).map(|e| e.seq));
+        let err = SyncError::Refused {
+            status: status.as_u16(),
+            code,
+            message,
+        };
+        store.record_sync_error(clock(), &err.to_string(), seq)?;
+        return Err(err);
+    }
+    response
+        .json()
+        .map_err(|e| SyncError::Protocol(format!("push answer is not valid: {e}")))
+}
+
+/// The outbox rows the server answered, one result per event in request order. Every
+/// answer counts, applied or only stored: the event is delivered either way.
+fn acknowledged_in_order(
+    store: &mut Store,
+    batch: &[OutboxEvent],
+    answer: &PushResponse,
+    clock: &dyn Fn() -> DateTime<Utc>,
+) -> Result<Vec<i64>, SyncError> {
+    let acknowledged: Vec<i64> = batch
+        .iter()
+        .zip(&answer.results)
+        .filter(|(sent, result)| sent.event.id == result.id)
+        .map(|(sent, _)| sent.seq)
+        .collect();
+    if acknowledged.len() != batch.len() || answer.results.len() != batch.len() {
+        let err = SyncError::Protocol(format!(
+            "sent {} events, the server acknowledged {} in order",
+            batch.len(),
+            acknowledged.len()
+        ));
+        store.record_sync_error(clock(), &err.to_string(), None)?;
+        return Err(err);
+    }
+    Ok(acknowledged)
 }
 
 /// The oldest pending events that fit one request's count and size limits (at least one).

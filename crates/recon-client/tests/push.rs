@@ -70,7 +70,20 @@ fn ledger_with_journal(
     name: &str,
     ids: std::ops::RangeInclusive<i64>,
 ) -> Store {
+    ledger_with_journal_in(dir, name, ids, "ISK")
+}
+
+fn ledger_with_journal_in(
+    dir: &tempfile::TempDir,
+    name: &str,
+    ids: std::ops::RangeInclusive<i64>,
+    currency: &str,
+) -> Store {
     let mut store = Store::open(&dir.path().join(name)).unwrap();
+    if store.currency(currency).is_err() {
+        let added = recon_core::money::Currency::new(currency, 0, currency).unwrap();
+        store.add_currency("alice", Utc::now(), added).unwrap();
+    }
     store
         .add_wallet(
             "alice",
@@ -80,7 +93,7 @@ fn ledger_with_journal(
                 kind: "character".into(),
                 owner_id: Some(90000001),
                 division: None,
-                currency: "ISK".into(),
+                currency: currency.into(),
                 receiving: true,
             },
         )
@@ -154,6 +167,31 @@ fn pushing_twice_or_replaying_leaves_exactly_one_copy_on_the_server() {
         1204,
         "one copy of each line for the whole team"
     );
+}
+
+#[test]
+fn events_the_server_stores_without_applying_are_delivered_all_the_same() {
+    let server = Server::start();
+    let token = server.token("acme", "alice@acme.test");
+    let dir = tempfile::tempdir().unwrap();
+    // A currency the user added on this laptop: the server does not know its scale.
+    let mut store = ledger_with_journal_in(&dir, "a.sqlite", 1..=3, "PLEX");
+    let report = push(&mut store, &server.url, &token, &Utc::now).unwrap();
+    assert_eq!(
+        (
+            report.pushed,
+            report.replayed,
+            report.stored_not_applied,
+            report.pending
+        ),
+        (1, 0, 1, 0)
+    );
+    assert_eq!(store.outbox_pending_count().unwrap(), 0, "marked sent");
+    let status = store.sync_status().unwrap();
+    assert!(status.last_success_at.is_some() && status.last_error.is_none());
+    assert_eq!(server.journal(&token).total, 0, "stored, not applied");
+    let again = push(&mut store, &server.url, &token, &Utc::now).unwrap();
+    assert_eq!(again.pushed, 0, "never pushed again");
 }
 
 #[test]

@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod esi;
+pub mod import_identity;
 pub mod matching;
 pub mod money;
 pub mod wallet;

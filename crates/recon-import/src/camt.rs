@@ -6,7 +6,7 @@ use crate::ofx::ofx_date;
 use crate::statement::{row_err, Emitter, RowData, RowErr};
 use crate::{parse_amount, ImportError, ReadError};
 use chrono::NaiveDate;
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::Reader;
 
 /// CAMT documents nest about 12 deep; 64 leaves room and stops pathological input.
@@ -154,18 +154,7 @@ fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
 pub(crate) fn parse<E>(em: &mut Emitter<'_, E>) -> Result<(), ReadError<E>> {
     let text = &em.text.text;
     let mut reader = Reader::from_str(text);
-    let malformed = |line: u64, message: String| ImportError::Malformed {
-        format: "CAMT".into(),
-        line,
-        message,
-    };
-    let mut path: Vec<String> = Vec::new();
-    let mut buf = String::new();
-    let mut ntry: Option<Ntry> = None;
-    let mut bal: Option<Bal> = None;
-    let mut pending = 0u64;
-    let mut bal_ccy: Option<String> = None;
-    let mut saw_doc = false;
+    let mut r = Reading::default();
     loop {
         let before = reader.buffer_position() as usize;
         let event = reader.read_event().map_err(|e| {
@@ -180,81 +169,15 @@ pub(crate) fn parse<E>(em: &mut Emitter<'_, E>) -> Result<(), ReadError<E>> {
             _ => (None, false),
         };
         if let Some(e) = start {
-            saw_doc = true;
-            let name = e.local_name().as_ref().to_string();
-            path.push(name);
-            if path.len() > MAX_XML_DEPTH {
-                return Err(ImportError::XmlRefused {
-                    reason: format!(
-                        "elements nested deeper than {MAX_XML_DEPTH} (line {})",
-                        em.text.line_of(before)
-                    ),
-                }
-                .into());
-            }
-            buf.clear();
-            let last = path.last().map(String::as_str).unwrap_or("");
-            match last {
-                "Stmt" | "Rpt" | "Ntfctn" if path.len() <= 4 => em.begin_segment(),
-                "Ntry" => {
-                    ntry = Some(Ntry {
-                        start: before,
-                        ..Default::default()
-                    })
-                }
-                "Bal" if ntry.is_none() => bal = Some(Bal::default()),
-                "Amt" => {
-                    let ccy = attr(&e, "Ccy");
-                    if ends(&path, &["Ntry", "Amt"]) {
-                        if let Some(n) = ntry.as_mut() {
-                            n.ccy = ccy;
-                        }
-                    } else if ends(&path, &["Bal", "Amt"]) {
-                        bal_ccy = ccy;
-                    }
-                }
-                _ => {}
-            }
+            r.start(em, &e, before)?;
             if !empty {
                 continue;
             }
         }
         match event {
-            Event::Text(t) => buf.push_str(&t.xml10_content()),
-            Event::CData(c) => buf.push_str(&c.xml10_content()),
-            Event::GeneralRef(r) => {
-                if r.is_char_ref() {
-                    match r.resolve_char_ref() {
-                        Ok(Some(c)) => buf.push(c),
-                        _ => {
-                            return Err(malformed(
-                                em.text.line_of(before),
-                                "bad character reference".into(),
-                            )
-                            .into())
-                        }
-                    }
-                } else {
-                    let name = r.xml10_content();
-                    let c = match name.as_ref() {
-                        "amp" => '&',
-                        "lt" => '<',
-                        "gt" => '>',
-                        "quot" => '"',
-                        "apos" => '\'',
-                        other => {
-                            return Err(ImportError::XmlRefused {
-                                reason: format!(
-                                    "undeclared entity &{other}; (line {})",
-                                    em.text.line_of(before)
-                                ),
-                            }
-                            .into())
-                        }
-                    };
-                    buf.push(c);
-                }
-            }
+            Event::Text(t) => r.buf.push_str(&t.xml10_content()),
+            Event::CData(c) => r.buf.push_str(&c.xml10_content()),
+            Event::GeneralRef(g) => r.buf.push(general_ref(&g, || em.text.line_of(before))?),
             Event::DocType(_) => {
                 return Err(ImportError::XmlRefused {
                     reason: "the file has a DOCTYPE".into(),
@@ -262,113 +185,223 @@ pub(crate) fn parse<E>(em: &mut Emitter<'_, E>) -> Result<(), ReadError<E>> {
                 .into())
             }
             Event::Eof => break,
-            Event::End(_) | Event::Empty(_) => {
-                let value = buf.trim().to_string();
-                let end = reader.buffer_position() as usize;
-                if let Some(n) = ntry.as_mut() {
-                    let p = &path;
-                    let set = |slot: &mut Option<String>| {
-                        if slot.is_none() && !value.is_empty() {
-                            *slot = Some(value.clone());
-                        }
-                    };
-                    if ends(p, &["Ntry", "Amt"]) {
-                        set(&mut n.amt);
-                    } else if ends(p, &["Ntry", "CdtDbtInd"]) {
-                        set(&mut n.ind);
-                    } else if ends(p, &["Ntry", "Sts"]) || ends(p, &["Ntry", "Sts", "Cd"]) {
-                        set(&mut n.status);
-                    } else if ends(p, &["Ntry", "BookgDt", "Dt"])
-                        || ends(p, &["Ntry", "BookgDt", "DtTm"])
-                    {
-                        set(&mut n.booking);
-                    } else if ends(p, &["Ntry", "ValDt", "Dt"])
-                        || ends(p, &["Ntry", "ValDt", "DtTm"])
-                    {
-                        set(&mut n.value);
-                    } else if ends(p, &["Ntry", "AcctSvcrRef"]) {
-                        set(&mut n.acct_svcr_ref);
-                    } else if ends(p, &["TxDtls", "Refs", "AcctSvcrRef"]) {
-                        set(&mut n.tx_acct_svcr_ref);
-                    } else if ends(p, &["Ntry", "NtryRef"]) {
-                        set(&mut n.ntry_ref);
-                    } else if ends(p, &["Refs", "EndToEndId"]) {
-                        set(&mut n.end_to_end);
-                    } else if ends(p, &["RmtInf", "Ustrd"]) {
-                        if !value.is_empty() {
-                            n.ustrd.push(value.clone());
-                        }
-                    } else if ends(p, &["Ntry", "AddtlNtryInf"]) {
-                        set(&mut n.addtl_ntry);
-                    } else if ends(p, &["TxDtls", "AddtlTxInf"]) {
-                        set(&mut n.addtl_tx);
-                    } else if ends(p, &["RltdPties", "Dbtr", "Nm"])
-                        || ends(p, &["RltdPties", "Dbtr", "Pty", "Nm"])
-                    {
-                        set(&mut n.dbtr);
-                    } else if ends(p, &["RltdPties", "Cdtr", "Nm"])
-                        || ends(p, &["RltdPties", "Cdtr", "Pty", "Nm"])
-                    {
-                        set(&mut n.cdtr);
-                    } else if p.last().is_some_and(|l| l == "Ntry") {
-                        let n = ntry.take().unwrap_or_default();
-                        let status = n.status.as_deref().unwrap_or("BOOK").to_ascii_uppercase();
-                        if status == "BOOK" {
-                            let data = build(&n);
-                            em.row(n.start, end, data)?;
-                        } else {
-                            pending += 1;
-                        }
-                    }
-                } else if let Some(b) = bal.as_mut() {
-                    if ends(&path, &["Bal", "Tp", "CdOrPrtry", "Cd"])
-                        || ends(&path, &["Bal", "Tp", "CdOrPrtry", "Prtry"])
-                    {
-                        b.code = value.to_ascii_uppercase();
-                    } else if ends(&path, &["Bal", "Amt"]) {
-                        b.amount = Some(value.clone());
-                    } else if ends(&path, &["Bal", "CdtDbtInd"]) {
-                        b.ind = Some(value.clone());
-                    } else if path.last().is_some_and(|l| l == "Bal") {
-                        let b = bal.take().unwrap_or_default();
-                        if let Some(a) = &b.amount {
-                            if let Ok(v) = signed(a, b.ind.as_deref(), "Bal") {
-                                let seg = em.segment();
-                                match b.code.as_str() {
-                                    "OPBD" => seg.opening = Some(v),
-                                    "PRCD" if seg.opening.is_none() => seg.opening = Some(v),
-                                    "CLBD" => seg.closing = Some(v),
-                                    _ => {}
-                                }
-                                if seg.currency.is_none() {
-                                    seg.currency = bal_ccy.clone();
-                                }
-                            }
-                        }
-                    }
-                } else if ends(&path, &["Acct", "Id", "IBAN"])
-                    || ends(&path, &["Acct", "Id", "Othr", "Id"])
-                {
-                    let seg = em.segment();
-                    if seg.account.is_none() && path.len() <= 7 {
-                        seg.account = Some(value.clone());
-                    }
-                } else if ends(&path, &["Acct", "Ccy"]) && path.len() <= 6 {
-                    em.segment().currency = Some(value.clone());
-                }
-                path.pop();
-                buf.clear();
-            }
+            Event::End(_) | Event::Empty(_) => r.end(em, reader.buffer_position() as usize)?,
             _ => {}
         }
     }
-    if !saw_doc {
+    if !r.saw_doc {
         return Err(malformed(1, "no XML elements".into()).into());
     }
-    if pending > 0 {
+    if r.pending > 0 {
         em.notes.push(format!(
-            "{pending} pending (not booked) entries were left out"
+            "{} pending (not booked) entries were left out",
+            r.pending
         ));
     }
     Ok(())
+}
+
+fn malformed(line: u64, message: String) -> ImportError {
+    ImportError::Malformed {
+        format: "CAMT".into(),
+        line,
+        message,
+    }
+}
+
+/// A character or entity reference: character references and the five XML entities; any
+/// other entity is refused (none is declared: DTDs are refused).
+fn general_ref(r: &BytesRef<'_>, line: impl Fn() -> u64) -> Result<char, ImportError> {
+    if r.is_char_ref() {
+        return match r.resolve_char_ref() {
+            Ok(Some(c)) => Ok(c),
+            _ => Err(malformed(line(), "bad character reference".into())),
+        };
+    }
+    let name = r.xml10_content();
+    match name.as_ref() {
+        "amp" => Ok('&'),
+        "lt" => Ok('<'),
+        "gt" => Ok('>'),
+        "quot" => Ok('"'),
+        "apos" => Ok('\''),
+        other => Err(ImportError::XmlRefused {
+            reason: format!("undeclared entity &{other}; (line {})", line()),
+        }),
+    }
+}
+
+/// Where the reader is in the document: the element path, the text of the element being
+/// read, the entry or balance open, and what the document has said so far.
+#[derive(Default)]
+struct Reading {
+    path: Vec<String>,
+    buf: String,
+    ntry: Option<Ntry>,
+    bal: Option<Bal>,
+    /// Entries left out because they are not booked.
+    pending: u64,
+    bal_ccy: Option<String>,
+    saw_doc: bool,
+}
+
+impl Reading {
+    /// A start (or empty) element at `before`.
+    fn start<E>(
+        &mut self,
+        em: &mut Emitter<'_, E>,
+        e: &BytesStart<'_>,
+        before: usize,
+    ) -> Result<(), ReadError<E>> {
+        self.saw_doc = true;
+        let name = e.local_name().as_ref().to_string();
+        self.path.push(name);
+        if self.path.len() > MAX_XML_DEPTH {
+            return Err(ImportError::XmlRefused {
+                reason: format!(
+                    "elements nested deeper than {MAX_XML_DEPTH} (line {})",
+                    em.text.line_of(before)
+                ),
+            }
+            .into());
+        }
+        self.buf.clear();
+        let path = &self.path;
+        let last = path.last().map(String::as_str).unwrap_or("");
+        match last {
+            "Stmt" | "Rpt" | "Ntfctn" if path.len() <= 4 => em.begin_segment(),
+            "Ntry" => {
+                self.ntry = Some(Ntry {
+                    start: before,
+                    ..Default::default()
+                })
+            }
+            "Bal" if self.ntry.is_none() => self.bal = Some(Bal::default()),
+            "Amt" => {
+                let ccy = attr(e, "Ccy");
+                if ends(path, &["Ntry", "Amt"]) {
+                    if let Some(n) = self.ntry.as_mut() {
+                        n.ccy = ccy;
+                    }
+                } else if ends(path, &["Bal", "Amt"]) {
+                    self.bal_ccy = ccy;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// An element's end, at `end`: its text goes to the entry, the balance or the statement.
+    fn end<E>(&mut self, em: &mut Emitter<'_, E>, end: usize) -> Result<(), ReadError<E>> {
+        let value = self.buf.trim().to_string();
+        let path = &self.path;
+        if let Some(n) = self.ntry.as_mut() {
+            if !entry_field(n, path, &value) && path.last().is_some_and(|l| l == "Ntry") {
+                let n = self.ntry.take().unwrap_or_default();
+                let status = n.status.as_deref().unwrap_or("BOOK").to_ascii_uppercase();
+                if status == "BOOK" {
+                    let data = build(&n);
+                    em.row(n.start, end, data)?;
+                } else {
+                    self.pending += 1;
+                }
+            }
+        } else if let Some(b) = self.bal.as_mut() {
+            if !balance_field(b, path, &value) && path.last().is_some_and(|l| l == "Bal") {
+                let b = self.bal.take().unwrap_or_default();
+                close_balance(em, &b, &self.bal_ccy);
+            }
+        } else if ends(path, &["Acct", "Id", "IBAN"]) || ends(path, &["Acct", "Id", "Othr", "Id"]) {
+            let seg = em.segment();
+            if seg.account.is_none() && path.len() <= 7 {
+                seg.account = Some(value.clone());
+            }
+        } else if ends(path, &["Acct", "Ccy"]) && path.len() <= 6 {
+            em.segment().currency = Some(value.clone());
+        }
+        self.path.pop();
+        self.buf.clear();
+        Ok(())
+    }
+}
+
+/// Sets the entry's field that the element at `p` holds (the first value wins); false when
+/// `p` is none of them.
+fn entry_field(n: &mut Ntry, p: &[String], value: &str) -> bool {
+    let set = |slot: &mut Option<String>| {
+        if slot.is_none() && !value.is_empty() {
+            *slot = Some(value.to_string());
+        }
+    };
+    if ends(p, &["Ntry", "Amt"]) {
+        set(&mut n.amt);
+    } else if ends(p, &["Ntry", "CdtDbtInd"]) {
+        set(&mut n.ind);
+    } else if ends(p, &["Ntry", "Sts"]) || ends(p, &["Ntry", "Sts", "Cd"]) {
+        set(&mut n.status);
+    } else if ends(p, &["Ntry", "BookgDt", "Dt"]) || ends(p, &["Ntry", "BookgDt", "DtTm"]) {
+        set(&mut n.booking);
+    } else if ends(p, &["Ntry", "ValDt", "Dt"]) || ends(p, &["Ntry", "ValDt", "DtTm"]) {
+        set(&mut n.value);
+    } else if ends(p, &["Ntry", "AcctSvcrRef"]) {
+        set(&mut n.acct_svcr_ref);
+    } else if ends(p, &["TxDtls", "Refs", "AcctSvcrRef"]) {
+        set(&mut n.tx_acct_svcr_ref);
+    } else if ends(p, &["Ntry", "NtryRef"]) {
+        set(&mut n.ntry_ref);
+    } else if ends(p, &["Refs", "EndToEndId"]) {
+        set(&mut n.end_to_end);
+    } else if ends(p, &["RmtInf", "Ustrd"]) {
+        if !value.is_empty() {
+            n.ustrd.push(value.to_string());
+        }
+    } else if ends(p, &["Ntry", "AddtlNtryInf"]) {
+        set(&mut n.addtl_ntry);
+    } else if ends(p, &["TxDtls", "AddtlTxInf"]) {
+        set(&mut n.addtl_tx);
+    } else if ends(p, &["RltdPties", "Dbtr", "Nm"]) || ends(p, &["RltdPties", "Dbtr", "Pty", "Nm"])
+    {
+        set(&mut n.dbtr);
+    } else if ends(p, &["RltdPties", "Cdtr", "Nm"]) || ends(p, &["RltdPties", "Cdtr", "Pty", "Nm"])
+    {
+        set(&mut n.cdtr);
+    } else {
+        return false;
+    }
+    true
+}
+
+/// Sets the balance's field that the element at `path` holds; false when it is none of them.
+fn balance_field(b: &mut Bal, path: &[String], value: &str) -> bool {
+    if ends(path, &["Bal", "Tp", "CdOrPrtry", "Cd"])
+        || ends(path, &["Bal", "Tp", "CdOrPrtry", "Prtry"])
+    {
+        b.code = value.to_ascii_uppercase();
+    } else if ends(path, &["Bal", "Amt"]) {
+        b.amount = Some(value.to_string());
+    } else if ends(path, &["Bal", "CdtDbtInd"]) {
+        b.ind = Some(value.to_string());
+    } else {
+        return false;
+    }
+    true
+}
+
+/// A whole balance: the statement's opening (OPBD, else PRCD) or closing (CLBD) balance.
+fn close_balance<E>(em: &mut Emitter<'_, E>, b: &Bal, bal_ccy: &Option<String>) {
+    if let Some(a) = &b.amount {
+        if let Ok(v) = signed(a, b.ind.as_deref(), "Bal") {
+            let seg = em.segment();
+            match b.code.as_str() {
+                "OPBD" => seg.opening = Some(v),
+                "PRCD" if seg.opening.is_none() => seg.opening = Some(v),
+                "CLBD" => seg.closing = Some(v),
+                _ => {}
+            }
+            if seg.currency.is_none() {
+                seg.currency = bal_ccy.clone();
+            }
+        }
+    }
 }

@@ -43,6 +43,33 @@ fn starts_with_ci(s: &str, prefix: &str) -> bool {
 /// Archives, PDFs, images, executables and binary garbage are refused with an error that
 /// says what they look like; so are QIF, HTML and JSON that is not an ESI journal.
 pub fn detect_format(head: &[u8]) -> Result<Format, ImportError> {
+    let text = text_of(head)?;
+    let t = text.trim_start_matches(['\u{FEFF}', ' ', '\t', '\r', '\n']);
+    let window: String = t.chars().take(8192).collect();
+    let upper = window.to_ascii_uppercase();
+    if starts_with_ci(t, "OFXHEADER") || upper.contains("<OFX>") || upper.contains("<?OFX") {
+        return Ok(Format::Ofx);
+    }
+    if t.starts_with('<') {
+        return xml_format(t, &upper);
+    }
+    if starts_with_ci(t, "!TYPE") || starts_with_ci(t, "!ACCOUNT") || starts_with_ci(t, "!OPTION") {
+        return Err(ImportError::Unsupported {
+            format: "QIF".into(),
+            detail: "export OFX, CAMT, MT940 or CSV instead".into(),
+        });
+    }
+    if looks_like_mt940(t, &window) {
+        return Ok(Format::Mt940);
+    }
+    if t.starts_with('[') || t.starts_with('{') {
+        return json_format(t, &window);
+    }
+    delimited_format(&window)
+}
+
+/// The head as text, unless it is empty or looks like an archive, a document or binary data.
+fn text_of(head: &[u8]) -> Result<String, ImportError> {
     for (magic, what) in MAGIC {
         if head.starts_with(magic) {
             return Err(ImportError::NotText {
@@ -71,70 +98,65 @@ pub fn detect_format(head: &[u8]) -> Result<Format, ImportError> {
             what: "binary data".into(),
         });
     }
-    let t = text.trim_start_matches(['\u{FEFF}', ' ', '\t', '\r', '\n']);
-    let window: String = t.chars().take(8192).collect();
-    let upper = window.to_ascii_uppercase();
-    if starts_with_ci(t, "OFXHEADER") || upper.contains("<OFX>") || upper.contains("<?OFX") {
-        return Ok(Format::Ofx);
+    Ok(text)
+}
+
+/// XML: CAMT, or what it is instead (OFX was recognised before).
+fn xml_format(t: &str, upper: &str) -> Result<Format, ImportError> {
+    if [
+        "BKTOCSTMRSTMT",
+        "BKTOCSTMRACCTRPT",
+        "BKTOCSTMRDBTCDTNTFCTN",
+        "CAMT.05",
+    ]
+    .iter()
+    .any(|k| upper.contains(k))
+    {
+        return Ok(Format::Camt);
     }
-    if t.starts_with('<') {
-        if [
-            "BKTOCSTMRSTMT",
-            "BKTOCSTMRACCTRPT",
-            "BKTOCSTMRDBTCDTNTFCTN",
-            "CAMT.05",
-        ]
-        .iter()
-        .any(|k| upper.contains(k))
-        {
-            return Ok(Format::Camt);
-        }
-        if starts_with_ci(t, "<!DOCTYPE HTML") || starts_with_ci(t, "<HTML") {
-            return Err(ImportError::UnknownFormat {
-                detail: "an HTML page, not a statement (saved from a browser?)".into(),
-            });
-        }
+    if starts_with_ci(t, "<!DOCTYPE HTML") || starts_with_ci(t, "<HTML") {
         return Err(ImportError::UnknownFormat {
-            detail: "XML that is neither OFX nor ISO 20022 CAMT.052/053/054".into(),
+            detail: "an HTML page, not a statement (saved from a browser?)".into(),
         });
     }
-    if starts_with_ci(t, "!TYPE") || starts_with_ci(t, "!ACCOUNT") || starts_with_ci(t, "!OPTION") {
-        return Err(ImportError::Unsupported {
-            format: "QIF".into(),
-            detail: "export OFX, CAMT, MT940 or CSV instead".into(),
-        });
-    }
-    let is_mt940 = {
-        let has = |tag: &str| {
-            window
-                .lines()
-                .any(|l| l.trim_start().starts_with(tag) || l.contains(&format!("{{4:{tag}")))
-        };
-        // statements, and the fragments banks send (a tag on the first line)
-        let first_tagged = window
+    Err(ImportError::UnknownFormat {
+        detail: "XML that is neither OFX nor ISO 20022 CAMT.052/053/054".into(),
+    })
+}
+
+/// MT940 statements, and the fragments banks send (a tag on the first line).
+fn looks_like_mt940(t: &str, window: &str) -> bool {
+    let has = |tag: &str| {
+        window
             .lines()
-            .map(|l| l.rsplit("{4:").next().unwrap_or(l))
-            .find(|l| !l.trim().is_empty())
-            .is_some_and(crate::mt940::is_tag_line);
-        first_tagged
-            || ((has(":20:") || t.starts_with("{1:"))
-                && (has(":61:") || has(":60F:") || has(":60M:") || has(":25:")))
+            .any(|l| l.trim_start().starts_with(tag) || l.contains(&format!("{{4:{tag}")))
     };
-    if is_mt940 {
-        return Ok(Format::Mt940);
+    let first_tagged = window
+        .lines()
+        .map(|l| l.rsplit("{4:").next().unwrap_or(l))
+        .find(|l| !l.trim().is_empty())
+        .is_some_and(crate::mt940::is_tag_line);
+    first_tagged
+        || ((has(":20:") || t.starts_with("{1:"))
+            && (has(":61:") || has(":60F:") || has(":60M:") || has(":25:")))
+}
+
+/// JSON: an ESI wallet journal is an array of entries.
+fn json_format(t: &str, window: &str) -> Result<Format, ImportError> {
+    if t.starts_with('[')
+        && (window.contains("\"ref_type\"")
+            || window.contains("\"date\"")
+            || t[1..].trim_start().starts_with(']'))
+    {
+        return Ok(Format::EsiJson);
     }
-    if t.starts_with('[') || t.starts_with('{') {
-        if t.starts_with('[')
-            && (window.contains("\"ref_type\"")
-                || window.contains("\"date\"")
-                || t[1..].trim_start().starts_with(']'))
-        {
-            return Ok(Format::EsiJson);
-        }
-        return Err(ImportError::UnknownFormat {
-            detail: "JSON that is not an ESI wallet journal (an array of entries)".into(),
-        });
-    }
+    Err(ImportError::UnknownFormat {
+        detail: "JSON that is not an ESI wallet journal (an array of entries)".into(),
+    })
+}
+
+/// CSV when most of the first lines hold a delimiter; plain text otherwise.
+fn delimited_format(window: &str) -> Result<Format, ImportError> {
     let lines: Vec<&str> = window
         .lines()
         .filter(|l| !l.trim().is_empty())

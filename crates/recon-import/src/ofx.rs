@@ -137,10 +137,7 @@ pub(crate) fn parse<E>(em: &mut Emitter<'_, E>) -> Result<(), ReadError<E>> {
             line: 1,
             message: "no <OFX> element".into(),
         })?;
-    let mut stack: Vec<String> = Vec::new();
-    let mut txn: Option<Txn> = None;
-    let mut stmt_currency: Option<String> = None;
-    let mut in_ledgerbal = false;
+    let mut reading = Reading::default();
     let mut pos = upper_start;
     let bytes = text.as_bytes();
     let mut pending_leaf: Option<String> = None;
@@ -150,38 +147,7 @@ pub(crate) fn parse<E>(em: &mut Emitter<'_, E>) -> Result<(), ReadError<E>> {
         };
         // text between tags is the value of the leaf opened just before
         if let Some(leaf) = pending_leaf.take() {
-            let value = unescape(text[pos..lt].trim());
-            let in_payee = stack.last().is_some_and(|s| s == "PAYEE");
-            if let Some(t) = txn.as_mut() {
-                match leaf.as_str() {
-                    "DTPOSTED" => t.dtposted = Some(value),
-                    "DTUSER" => t.dtuser = Some(value),
-                    "TRNAMT" => t.trnamt = Some(value),
-                    "FITID" => t.fitid = Some(value),
-                    "NAME" if in_payee => t.payee_name = Some(value),
-                    "NAME" => t.name = Some(value),
-                    "MEMO" => t.memo = Some(value),
-                    "CHECKNUM" => t.checknum = Some(value),
-                    "CURSYM" => t.currency = Some(value.to_ascii_uppercase()),
-                    _ => {}
-                }
-            } else {
-                match leaf.as_str() {
-                    "CURDEF" => {
-                        stmt_currency = Some(value.to_ascii_uppercase());
-                        em.segment().currency = stmt_currency.clone();
-                    }
-                    "ACCTID" if em.segment().account.is_none() => {
-                        em.segment().account = Some(value)
-                    }
-                    "BALAMT" if in_ledgerbal => {
-                        if let Ok(v) = ofx_amount(&value) {
-                            em.segment().closing = Some(v);
-                        }
-                    }
-                    _ => {}
-                }
-            }
+            reading.leaf(em, &leaf, unescape(text[pos..lt].trim()));
         }
         let Some(gt) = text[lt..].find('>').map(|i| lt + i) else {
             break;
@@ -192,19 +158,7 @@ pub(crate) fn parse<E>(em: &mut Emitter<'_, E>) -> Result<(), ReadError<E>> {
             continue; // processing instruction or comment
         }
         if let Some(name) = tag.strip_prefix('/') {
-            let name = name.trim().to_ascii_uppercase();
-            if name == "STMTTRN" {
-                if let Some(t) = txn.take() {
-                    let data = build(&t, &stmt_currency);
-                    em.row(t.start, pos, data)?;
-                }
-            }
-            if name == "LEDGERBAL" {
-                in_ledgerbal = false;
-            }
-            if let Some(i) = stack.iter().rposition(|s| *s == name) {
-                stack.truncate(i);
-            }
+            reading.close(em, name.trim().to_ascii_uppercase(), pos)?;
             continue;
         }
         let name = tag
@@ -223,37 +177,10 @@ pub(crate) fn parse<E>(em: &mut Emitter<'_, E>) -> Result<(), ReadError<E>> {
             // XML leaves close explicitly: skip the matching end tag
             continue;
         }
-        match name.as_str() {
-            "STMTTRN" => {
-                if let Some(t) = txn.take() {
-                    // SGML without </STMTTRN>: the previous one ends here
-                    let data = build(&t, &stmt_currency);
-                    em.row(t.start, lt, data)?;
-                }
-                txn = Some(Txn {
-                    start: lt,
-                    ..Default::default()
-                });
-            }
-            "STMTRS" | "CCSTMTRS" | "INVSTMTRS" => {
-                em.begin_segment();
-                stmt_currency = None;
-            }
-            "LEDGERBAL" => in_ledgerbal = true,
-            _ => {}
-        }
-        stack.push(name);
-        if stack.len() > MAX_DEPTH {
-            return Err(ImportError::Malformed {
-                format: "OFX".into(),
-                line: em.text.line_of(lt),
-                message: format!("nesting deeper than {MAX_DEPTH} elements"),
-            }
-            .into());
-        }
+        reading.open(em, name, lt)?;
     }
-    if let Some(t) = txn.take() {
-        let data = build(&t, &stmt_currency);
+    if let Some(t) = reading.txn.take() {
+        let data = build(&t, &reading.stmt_currency);
         em.row(t.start, text.len(), data)?;
     }
     if em.read == 0 {
@@ -264,4 +191,110 @@ pub(crate) fn parse<E>(em: &mut Emitter<'_, E>) -> Result<(), ReadError<E>> {
         );
     }
     Ok(())
+}
+
+/// Where the tag reader is: the open aggregates, the transaction being read, the
+/// statement's currency and whether the ledger balance is open.
+#[derive(Default)]
+struct Reading {
+    stack: Vec<String>,
+    txn: Option<Txn>,
+    stmt_currency: Option<String>,
+    in_ledgerbal: bool,
+}
+
+impl Reading {
+    /// A leaf's value: a field of the open transaction, or of the statement around it.
+    fn leaf<E>(&mut self, em: &mut Emitter<'_, E>, leaf: &str, value: String) {
+        let in_payee = self.stack.last().is_some_and(|s| s == "PAYEE");
+        if let Some(t) = self.txn.as_mut() {
+            match leaf {
+                "DTPOSTED" => t.dtposted = Some(value),
+                "DTUSER" => t.dtuser = Some(value),
+                "TRNAMT" => t.trnamt = Some(value),
+                "FITID" => t.fitid = Some(value),
+                "NAME" if in_payee => t.payee_name = Some(value),
+                "NAME" => t.name = Some(value),
+                "MEMO" => t.memo = Some(value),
+                "CHECKNUM" => t.checknum = Some(value),
+                "CURSYM" => t.currency = Some(value.to_ascii_uppercase()),
+                _ => {}
+            }
+        } else {
+            match leaf {
+                "CURDEF" => {
+                    self.stmt_currency = Some(value.to_ascii_uppercase());
+                    em.segment().currency = self.stmt_currency.clone();
+                }
+                "ACCTID" if em.segment().account.is_none() => em.segment().account = Some(value),
+                "BALAMT" if self.in_ledgerbal => {
+                    if let Ok(v) = ofx_amount(&value) {
+                        em.segment().closing = Some(v);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// `</name>`, ending at `pos`: closes a transaction, the ledger balance, the aggregates
+    /// opened since `name`.
+    fn close<E>(
+        &mut self,
+        em: &mut Emitter<'_, E>,
+        name: String,
+        pos: usize,
+    ) -> Result<(), ReadError<E>> {
+        if name == "STMTTRN" {
+            if let Some(t) = self.txn.take() {
+                let data = build(&t, &self.stmt_currency);
+                em.row(t.start, pos, data)?;
+            }
+        }
+        if name == "LEDGERBAL" {
+            self.in_ledgerbal = false;
+        }
+        if let Some(i) = self.stack.iter().rposition(|s| *s == name) {
+            self.stack.truncate(i);
+        }
+        Ok(())
+    }
+
+    /// An aggregate's start tag at `lt`.
+    fn open<E>(
+        &mut self,
+        em: &mut Emitter<'_, E>,
+        name: String,
+        lt: usize,
+    ) -> Result<(), ReadError<E>> {
+        match name.as_str() {
+            "STMTTRN" => {
+                if let Some(t) = self.txn.take() {
+                    // SGML without </STMTTRN>: the previous one ends here
+                    let data = build(&t, &self.stmt_currency);
+                    em.row(t.start, lt, data)?;
+                }
+                self.txn = Some(Txn {
+                    start: lt,
+                    ..Default::default()
+                });
+            }
+            "STMTRS" | "CCSTMTRS" | "INVSTMTRS" => {
+                em.begin_segment();
+                self.stmt_currency = None;
+            }
+            "LEDGERBAL" => self.in_ledgerbal = true,
+            _ => {}
+        }
+        self.stack.push(name);
+        if self.stack.len() > MAX_DEPTH {
+            return Err(ImportError::Malformed {
+                format: "OFX".into(),
+                line: em.text.line_of(lt),
+                message: format!("nesting deeper than {MAX_DEPTH} elements"),
+            }
+            .into());
+        }
+        Ok(())
+    }
 }

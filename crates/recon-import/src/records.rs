@@ -352,30 +352,7 @@ impl<S: TextSource> RecordReader<S> {
                     // a run of text that every state copies as is (and leaves Unquoted, or
                     // Quoted)
                     any = true;
-                    self.after_cr = false;
-                    let room = MAX_RECORD_BYTES + 1 - rec.raw.len();
-                    if end - start >= room {
-                        // the byte over the limit is inside the run: stop right after it, as
-                        // the byte-at-a-time reader did
-                        let stop = start + room;
-                        self.take_malformed(start, stop);
-                        let piece = String::from_utf8_lossy(&self.chunk.as_bytes()[start..stop]);
-                        rec.raw.push_str(&piece);
-                        rec.buf.push_str(&piece);
-                        self.pos = stop;
-                        return Err(ImportError::RecordTooLong {
-                            line: rec.line,
-                            limit: MAX_RECORD_BYTES,
-                            in_quotes: state == State::Quoted,
-                        });
-                    }
-                    malformed |= self.take_malformed(start, end);
-                    // the run starts and ends next to ASCII bytes or the chunk's ends: whole
-                    // characters
-                    let run = &self.chunk[start..end];
-                    rec.raw.push_str(run);
-                    rec.buf.push_str(run);
-                    self.pos = end;
+                    malformed |= self.copy_run(rec, start, end, state == State::Quoted)?;
                     if state != State::Quoted {
                         state = State::Unquoted;
                     }
@@ -392,44 +369,10 @@ impl<S: TextSource> RecordReader<S> {
                 if b != b'\r' && b != b'\n' {
                     self.after_cr = false;
                 }
-                // delimiter and quote are ASCII, as are CR and LF
-                let c = char::from(b);
-                match state {
-                    State::Quoted => {
-                        if b == self.quote {
-                            state = State::QuoteInQuoted;
-                        } else {
-                            if b == b'\r' || b == b'\n' {
-                                self.count_line(b);
-                            }
-                            rec.buf.push(c);
-                        }
-                        rec.raw.push(c);
-                    }
-                    State::QuoteInQuoted if b == self.quote => {
-                        rec.buf.push(c);
-                        rec.raw.push(c);
-                        state = State::Quoted;
-                    }
-                    _ => {
-                        if b == b'\r' || b == b'\n' {
-                            self.count_line(b);
-                            break;
-                        }
-                        rec.raw.push(c);
-                        if b == self.delim {
-                            rec.spans.push((field_start, rec.buf.len()));
-                            field_start = rec.buf.len();
-                            state = State::FieldStart;
-                        } else if b == self.quote && state == State::FieldStart {
-                            state = State::Quoted;
-                        } else {
-                            // text after a closing quote, or a stray quote mid-field: kept
-                            rec.buf.push(c);
-                            state = State::Unquoted;
-                        }
-                    }
-                }
+                let Some(next) = self.step(rec, b, state, &mut field_start) else {
+                    break;
+                };
+                state = next;
                 if rec.raw.len() > MAX_RECORD_BYTES {
                     return Err(ImportError::RecordTooLong {
                         line: rec.line,
@@ -448,6 +391,94 @@ impl<S: TextSource> RecordReader<S> {
             rec.spans.push((field_start, rec.buf.len()));
             return Ok(true);
         }
+    }
+
+    /// Copies the run `start..end` of text that no state treats specially into `rec`; true
+    /// when it held invalid bytes. A run reaching past the record limit is an error.
+    #[inline(always)]
+    fn copy_run(
+        &mut self,
+        rec: &mut Record,
+        start: usize,
+        end: usize,
+        in_quotes: bool,
+    ) -> Result<bool, ImportError> {
+        self.after_cr = false;
+        let room = MAX_RECORD_BYTES + 1 - rec.raw.len();
+        if end - start >= room {
+            // the byte over the limit is inside the run: stop right after it, as
+            // the byte-at-a-time reader did
+            let stop = start + room;
+            self.take_malformed(start, stop);
+            let piece = String::from_utf8_lossy(&self.chunk.as_bytes()[start..stop]);
+            rec.raw.push_str(&piece);
+            rec.buf.push_str(&piece);
+            self.pos = stop;
+            return Err(ImportError::RecordTooLong {
+                line: rec.line,
+                limit: MAX_RECORD_BYTES,
+                in_quotes,
+            });
+        }
+        let malformed = self.take_malformed(start, end);
+        // the run starts and ends next to ASCII bytes or the chunk's ends: whole
+        // characters
+        let run = &self.chunk[start..end];
+        rec.raw.push_str(run);
+        rec.buf.push_str(run);
+        self.pos = end;
+        Ok(malformed)
+    }
+
+    /// One delimiter, quote or line break `b` read in `state`: the next state, or `None`
+    /// when `b` ends the record.
+    #[inline(always)]
+    fn step(
+        &mut self,
+        rec: &mut Record,
+        b: u8,
+        mut state: State,
+        field_start: &mut usize,
+    ) -> Option<State> {
+        // delimiter and quote are ASCII, as are CR and LF
+        let c = char::from(b);
+        match state {
+            State::Quoted => {
+                if b == self.quote {
+                    state = State::QuoteInQuoted;
+                } else {
+                    if b == b'\r' || b == b'\n' {
+                        self.count_line(b);
+                    }
+                    rec.buf.push(c);
+                }
+                rec.raw.push(c);
+            }
+            State::QuoteInQuoted if b == self.quote => {
+                rec.buf.push(c);
+                rec.raw.push(c);
+                state = State::Quoted;
+            }
+            _ => {
+                if b == b'\r' || b == b'\n' {
+                    self.count_line(b);
+                    return None;
+                }
+                rec.raw.push(c);
+                if b == self.delim {
+                    rec.spans.push((*field_start, rec.buf.len()));
+                    *field_start = rec.buf.len();
+                    state = State::FieldStart;
+                } else if b == self.quote && state == State::FieldStart {
+                    state = State::Quoted;
+                } else {
+                    // text after a closing quote, or a stray quote mid-field: kept
+                    rec.buf.push(c);
+                    state = State::Unquoted;
+                }
+            }
+        }
+        Some(state)
     }
 
     /// The common record: a line inside the current chunk without a quote, no longer than

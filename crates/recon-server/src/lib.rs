@@ -19,7 +19,14 @@
 //!   `413 too_many_events`; more than [`MAX_LINES_PER_EVENT`](recon_sync::MAX_LINES_PER_EVENT)
 //!   lines in one event or malformed JSON → `400 bad_request`; a body above
 //!   [`MAX_BODY_BYTES`](recon_sync::MAX_BODY_BYTES) → `413 payload_too_large`. Journal lines
-//!   are keyed by (org, wallet key, ESI id): a line already held counts as a duplicate.
+//!   are keyed by (org, wallet key, ESI id): a line already held counts as a duplicate, and
+//!   each amount, balance and tax must be an exact amount of the wallet's currency
+//!   (recon-core's money rules, the laptop's own) or the event is refused (`400`).
+//!   Events are read as [`RawEvent`](recon_sync::RawEvent)s: every event's `device_id` and
+//!   `device_seq` (1 or more) are stored with it. A kind this server does not apply yet
+//!   (or a journal event in a currency it does not know) is stored as received and
+//!   answered `applied: false` with a `note`; it counts as delivered, and replays and
+//!   reused ids behave as for any event.
 //! * `GET /api/v1/journal?wallet_key=K&limit=N&offset=M` —
 //!   [`JournalPage`](recon_sync::JournalPage) of the caller's organization, ordered by
 //!   (wallet_key, date, id). `limit` defaults to 1000 and is capped at 10000.
@@ -38,6 +45,7 @@
 //! A database already at a newer version than this binary knows is refused
 //! ([`ServerError::SchemaTooNew`]).
 
+mod apply;
 mod db;
 mod error;
 mod http;

@@ -3,10 +3,16 @@
 use crate::ServerError;
 
 /// (version, SQL). Append only; versions strictly increasing.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../../migrations/server/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../../migrations/server/0001_init.sql")),
+    (
+        2,
+        include_str!("../../../migrations/server/0002_device_sequence_and_unapplied.sql"),
+    ),
+];
 
 /// The newest schema version this binary knows.
-pub const LATEST_VERSION: i64 = 1;
+pub const LATEST_VERSION: i64 = 2;
 
 /// Arbitrary constant key for `pg_advisory_xact_lock` ("recondsk").
 const LOCK_KEY: i64 = 0x7265_636f_6e64_736b;

@@ -4,14 +4,6 @@ mod common;
 
 use common::*;
 
-async fn raw_client(url: &str) -> tokio_postgres::Client {
-    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
-        .expect("raw connection to the test database");
-    tokio::spawn(connection);
-    client
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connecting_twice_migrates_once() {
     let url = fresh_db_url().await;
@@ -36,7 +28,11 @@ async fn connecting_twice_migrates_once() {
         .iter()
         .map(|r| r.get(0))
         .collect();
-    assert_eq!(versions, vec![recon_server::LATEST_VERSION]);
+    assert_eq!(
+        versions,
+        (1..=recon_server::LATEST_VERSION).collect::<Vec<_>>(),
+        "each migration applied once, in order"
+    );
     let orgs: i64 = client
         .query_one("SELECT count(*) FROM orgs", &[])
         .await

@@ -4,8 +4,8 @@ mod common;
 
 use common::*;
 use recon_sync::{
-    EventBody, PushRequest, WhoAmI, HEALTH_PATH, JOURNAL_PATH, MAX_EVENTS_PER_PUSH,
-    MAX_LINES_PER_EVENT, WHOAMI_PATH,
+    PushRequest, WhoAmI, HEALTH_PATH, JOURNAL_PATH, MAX_EVENTS_PER_PUSH, MAX_LINES_PER_EVENT,
+    WHOAMI_PATH,
 };
 
 const WALLET: &str = "character:90000001:";
@@ -99,8 +99,7 @@ async fn reused_event_id_with_another_body_is_refused_and_nothing_is_applied() {
 
     let fresh = event(WALLET, vec![line(50, "1.00")]);
     let mut tampered = original.clone();
-    let EventBody::JournalLinesImported(body) = &mut tampered.body;
-    body.lines.push(line(2, "5.00"));
+    journal_body_mut(&mut tampered).lines.push(line(2, "5.00"));
     let (status, error) = h
         .push_err(
             &token,

@@ -7,11 +7,15 @@
 //! record and its outbox event land together or not at all.
 
 mod audit;
+mod bank_batch;
 mod bank_import;
+mod bank_writer;
 mod error;
-mod imports;
+mod esi_import;
+mod import_batches;
 mod journal;
 pub mod journal_ids;
+mod mapping_profiles;
 mod matching;
 mod schema;
 mod sync_state;
@@ -20,12 +24,14 @@ mod write;
 
 pub use audit::{AuditRecord, AuditReport};
 pub use bank_import::{
-    BankFile, BankFileSummary, BankImportOptions, BankImportSummary, BatchFileView, BatchView,
-    FileReading, ProfileView, RejectedRow, MAX_REPORTED_REJECTS,
+    BankFile, BankFileSummary, BankImportOptions, BankImportSummary, FileReading, RejectedRow,
+    MAX_REPORTED_REJECTS,
 };
 pub use error::StoreError;
-pub use imports::{ImportFileSummary, ImportSummary, SourceFile};
+pub use esi_import::{ImportFileSummary, ImportSummary, SourceFile};
+pub use import_batches::{BatchFileView, BatchView};
 pub use journal::{JournalPage, JournalQuery, JournalRow, MAX_PAGE_ROWS};
+pub use mapping_profiles::ProfileView;
 pub use matching::{
     ActionSummary, AwaitingSuggestions, CycleSummary, ExpectedImportSummary, ExpectedView,
     LinkView, MatchRunSummary, NewExpected, ReceiptSuggestionForExpected, ReceiptSuggestions,

@@ -124,13 +124,10 @@ mod tests {
         assert!(err.to_string().contains("notes.txt"), "{err}");
     }
 
-    /// A version-3 ledger (sequential row ids, wallet UUIDs on rows) upgraded in place: rows,
-    /// their order and the links that point at them survive, ids follow the dates.
-    #[test]
-    fn a_version_3_ledger_is_upgraded_with_its_links_intact() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("ledger.sqlite");
-        let mut conn = Connection::open(&path).unwrap();
+    /// A version-3 ledger (sequential row ids, wallet UUIDs on rows) with two wallets, their
+    /// rows in an arrival order that differs from date order, a link and a rejection.
+    fn version_3_ledger(path: &Path) {
+        let mut conn = Connection::open(path).unwrap();
         conn.execute_batch("PRAGMA foreign_keys = ON").unwrap();
         let tx = conn.transaction().unwrap();
         for sql in &MIGRATIONS[..3] {
@@ -161,6 +158,15 @@ mod tests {
         .unwrap();
         tx.commit().unwrap();
         drop(conn);
+    }
+
+    /// A version-3 ledger (sequential row ids, wallet UUIDs on rows) upgraded in place: rows,
+    /// their order and the links that point at them survive, ids follow the dates.
+    #[test]
+    fn a_version_3_ledger_is_upgraded_with_its_links_intact() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ledger.sqlite");
+        version_3_ledger(&path);
 
         let store = Store::open(&path).unwrap();
         let fk: i64 = store

@@ -1,10 +1,10 @@
 //! The outbox (events the central server must receive) and what the last sync did.
 
-use crate::audit::{append, AuditEntry};
+use crate::write::{Audit, Change, LocalOnly};
 use crate::{timestamp, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
-use recon_sync::{Event, EventBody};
-use rusqlite::{params, OptionalExtension, Transaction};
+use recon_sync::Event;
+use rusqlite::{params, OptionalExtension};
 use serde_json::json;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -27,53 +27,24 @@ const LAST_SUCCESS_AT: &str = "sync.last_success_at";
 const LAST_ERROR: &str = "sync.last_error";
 const LAST_ERROR_AT: &str = "sync.last_error_at";
 
-/// Queues an event inside the caller's transaction, so it exists exactly when the change does.
-pub(crate) fn enqueue(tx: &Transaction<'_>, now: DateTime<Utc>, body: &EventBody) -> Result<()> {
-    let body_json = serde_json::to_string(body).map_err(|e| StoreError::Invalid(e.to_string()))?;
-    tx.prepare_cached(
-        "INSERT INTO outbox (event_id, kind, body, created_at) VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute(params![
-        uuid::Uuid::new_v4().to_string(),
-        body.kind(),
-        body_json,
-        timestamp(now)
-    ])?;
-    Ok(())
-}
-
 impl Store {
     /// Unsent events, oldest first.
     pub fn outbox_pending(&self, limit: u32) -> Result<Vec<OutboxEvent>> {
         let mut stmt = self.conn.prepare(
-            "SELECT seq, event_id, body, created_at FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT ?1",
+            "SELECT seq, event_id, body, created_at, device_id, device_seq
+               FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT ?1",
         )?;
         let rows = stmt.query_map([limit], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-            ))
+            Ok(OutboxRow {
+                seq: r.get(0)?,
+                event_id: r.get(1)?,
+                body: r.get(2)?,
+                created_at: r.get(3)?,
+                device_id: r.get(4)?,
+                device_seq: r.get(5)?,
+            })
         })?;
-        let mut events = Vec::new();
-        for row in rows {
-            let (seq, id, body, created_at) = row?;
-            let corrupt = |what: String| {
-                StoreError::Invalid(format!("outbox event {seq} is corrupt: {what}"))
-            };
-            events.push(OutboxEvent {
-                seq,
-                event: Event {
-                    id: id
-                        .parse()
-                        .map_err(|e: uuid::Error| corrupt(e.to_string()))?,
-                    created_at,
-                    body: serde_json::from_str(&body).map_err(|e| corrupt(e.to_string()))?,
-                },
-            });
-        }
-        Ok(events)
+        rows.map(|row| row?.into_event()).collect()
     }
 
     pub fn outbox_pending_count(&self) -> Result<i64> {
@@ -84,23 +55,24 @@ impl Store {
         )?)
     }
 
-    /// Marks events the server acknowledged; records the successful contact.
+    /// Marks events the server acknowledged (applied, replayed, or stored without being
+    /// applied: each is delivered); records the successful contact.
     pub fn outbox_mark_sent(&mut self, seqs: &[i64], now: DateTime<Utc>) -> Result<()> {
-        let tx = self.write_tx()?;
         let at = timestamp(now);
-        for seq in seqs {
-            tx.execute(
+        self.write_bookkeeping(|tx| {
+            let mut mark = tx.prepare_cached(
                 "UPDATE outbox SET sent_at = ?2, attempts = attempts + 1, last_error = NULL WHERE seq = ?1 AND sent_at IS NULL",
-                params![seq, at],
             )?;
-        }
-        set(&tx, LAST_SUCCESS_AT, &at)?;
-        tx.execute(
-            "DELETE FROM settings WHERE key IN (?1, ?2)",
-            params![LAST_ERROR, LAST_ERROR_AT],
-        )?;
-        tx.commit()?;
-        Ok(())
+            for seq in seqs {
+                mark.execute(params![seq, at])?;
+            }
+            set(tx, LAST_SUCCESS_AT, &at)?;
+            tx.execute(
+                "DELETE FROM settings WHERE key IN (?1, ?2)",
+                params![LAST_ERROR, LAST_ERROR_AT],
+            )?;
+            Ok(())
+        })
     }
 
     /// Records a failed sync; `seq` is the event the server refused, if it was one event's fault.
@@ -110,17 +82,17 @@ impl Store {
         message: &str,
         seq: Option<i64>,
     ) -> Result<()> {
-        let tx = self.write_tx()?;
-        if let Some(seq) = seq {
-            tx.execute(
-                "UPDATE outbox SET attempts = attempts + 1, last_error = ?2 WHERE seq = ?1",
-                params![seq, message],
-            )?;
-        }
-        set(&tx, LAST_ERROR, message)?;
-        set(&tx, LAST_ERROR_AT, &timestamp(now))?;
-        tx.commit()?;
-        Ok(())
+        self.write_bookkeeping(|tx| {
+            if let Some(seq) = seq {
+                tx.execute(
+                    "UPDATE outbox SET attempts = attempts + 1, last_error = ?2 WHERE seq = ?1",
+                    params![seq, message],
+                )?;
+            }
+            set(tx, LAST_ERROR, message)?;
+            set(tx, LAST_ERROR_AT, &timestamp(now))?;
+            Ok(())
+        })
     }
 
     /// A sync that had nothing to send still proves the server answered.
@@ -135,23 +107,21 @@ impl Store {
                 "server URL must start with http:// or https:// (got '{url}')"
             )));
         }
-        let tx = self.write_tx()?;
-        let before = get(&tx, SERVER_URL)?;
-        set(&tx, SERVER_URL, url)?;
-        append(
-            &tx,
-            now,
-            AuditEntry {
-                actor,
-                action: "settings.changed",
-                entity: "setting",
-                entity_id: SERVER_URL,
-                before: Some(json!({ "value": before })),
-                after: Some(json!({ "value": url })),
-            },
-        )?;
-        tx.commit()?;
-        Ok(())
+        self.write(actor, now, |tx| {
+            let before = get(tx, SERVER_URL)?;
+            set(tx, SERVER_URL, url)?;
+            Ok(Change::local(
+                (),
+                Audit {
+                    action: "settings.changed",
+                    entity: "setting",
+                    entity_id: SERVER_URL.to_string(),
+                    before: Some(json!({ "value": before })),
+                    after: Some(json!({ "value": url })),
+                },
+                LocalOnly::DeviceSetting,
+            ))
+        })
     }
 
     pub fn sync_status(&self) -> Result<SyncStatus> {
@@ -165,6 +135,43 @@ impl Store {
         };
         tx.finish()?;
         Ok(status)
+    }
+}
+
+/// An outbox row as stored, before it is checked back into an [`Event`].
+struct OutboxRow {
+    seq: i64,
+    event_id: String,
+    body: String,
+    created_at: String,
+    device_id: Option<String>,
+    device_seq: Option<i64>,
+}
+
+impl OutboxRow {
+    fn into_event(self) -> Result<OutboxEvent> {
+        let seq = self.seq;
+        let corrupt =
+            |what: String| StoreError::Invalid(format!("outbox event {seq} is corrupt: {what}"));
+        let uuid = |text: &str| -> Result<uuid::Uuid> {
+            text.parse()
+                .map_err(|e: uuid::Error| corrupt(e.to_string()))
+        };
+        let device_id = self
+            .device_id
+            .ok_or_else(|| corrupt("no device id".into()))?;
+        Ok(OutboxEvent {
+            seq,
+            event: Event {
+                id: uuid(&self.event_id)?,
+                created_at: self.created_at,
+                device_id: uuid(&device_id)?,
+                device_seq: self
+                    .device_seq
+                    .ok_or_else(|| corrupt("no device sequence number".into()))?,
+                body: serde_json::from_str(&self.body).map_err(|e| corrupt(e.to_string()))?,
+            },
+        })
     }
 }
 
@@ -182,4 +189,131 @@ fn set(conn: &rusqlite::Connection, key: &str, value: &str) -> Result<()> {
         params![key, value],
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::*;
+    use crate::{NewWallet, SourceFile};
+    use recon_sync::MAX_LINES_PER_EVENT;
+
+    fn store_with_wallet() -> (tempfile::TempDir, Store) {
+        let (dir, mut store) = temp_store();
+        store
+            .add_wallet(
+                "alice",
+                now(),
+                NewWallet {
+                    name: "Main".into(),
+                    kind: "character".into(),
+                    owner_id: Some(90000001),
+                    division: None,
+                    currency: "ISK".into(),
+                    receiving: true,
+                },
+            )
+            .unwrap();
+        (dir, store)
+    }
+
+    fn import(store: &mut Store, ids: std::ops::RangeInclusive<i64>) {
+        let entries: Vec<String> = ids
+            .map(|id| {
+                format!(
+                    r#"{{"id":{id},"date":"2026-03-01T12:00:00Z","ref_type":"player_donation","description":"d","amount":1}}"#
+                )
+            })
+            .collect();
+        let file = SourceFile {
+            name: "page.json".into(),
+            bytes: format!("[{}]", entries.join(",")).into_bytes(),
+        };
+        store
+            .import_esi_journal("alice", now(), "Main", &[file])
+            .unwrap();
+    }
+
+    #[test]
+    fn pending_events_carry_this_device_and_its_gapless_sequence() {
+        let (_dir, mut store) = store_with_wallet();
+        import(&mut store, 1..=(MAX_LINES_PER_EVENT as i64 + 1));
+        import(&mut store, 9001..=9001);
+        let pending = store.outbox_pending(100).unwrap();
+        let device: String = store
+            .conn
+            .query_row("SELECT device_id FROM device", [], |r| r.get(0))
+            .unwrap();
+        assert!(pending
+            .iter()
+            .all(|e| e.event.device_id.to_string() == device));
+        let seqs: Vec<i64> = pending.iter().map(|e| e.event.device_seq).collect();
+        assert_eq!(seqs, vec![1, 2, 3]);
+
+        // Sent events keep their numbers; the next change continues after them.
+        let sent: Vec<i64> = pending.iter().map(|e| e.seq).collect();
+        store.outbox_mark_sent(&sent, now()).unwrap();
+        import(&mut store, 9002..=9002);
+        let next = store.outbox_pending(100).unwrap();
+        assert_eq!(next.len(), 1);
+        assert_eq!(next[0].event.device_seq, 4);
+    }
+
+    #[test]
+    fn setting_the_server_is_audited_and_stays_on_this_device() {
+        let (_dir, mut store) = temp_store();
+        let before = store.audit_verify().unwrap().records;
+        store
+            .set_server_url("alice", now(), "https://sync.example.test/")
+            .unwrap();
+        store
+            .set_server_url("alice", now(), "https://other.example.test")
+            .unwrap();
+        assert_eq!(store.audit_verify().unwrap().records, before + 2);
+        let last = store.audit_tail(1).unwrap().remove(0);
+        assert_eq!(
+            (
+                last.actor.as_str(),
+                last.action.as_str(),
+                last.entity.as_str(),
+                last.entity_id.as_str()
+            ),
+            ("alice", "settings.changed", "setting", SERVER_URL)
+        );
+        assert_eq!(
+            last.before.as_deref(),
+            Some(r#"{"value":"https://sync.example.test"}"#)
+        );
+        assert_eq!(
+            last.after.as_deref(),
+            Some(r#"{"value":"https://other.example.test"}"#)
+        );
+        assert_eq!(store.outbox_pending_count().unwrap(), 0);
+        assert_eq!(
+            store.sync_status().unwrap().server_url.as_deref(),
+            Some("https://other.example.test")
+        );
+        let err = store.set_server_url("alice", now(), "ftp://x").unwrap_err();
+        assert_eq!(err.code(), "invalid_input");
+        assert_eq!(store.audit_verify().unwrap().records, before + 2);
+    }
+
+    #[test]
+    fn sync_bookkeeping_writes_no_audit_record() {
+        let (_dir, mut store) = store_with_wallet();
+        import(&mut store, 1..=2);
+        let before = store.audit_verify().unwrap().records;
+        let seq = store.outbox_pending(10).unwrap()[0].seq;
+        store
+            .record_sync_error(now(), "server unreachable", Some(seq))
+            .unwrap();
+        let status = store.sync_status().unwrap();
+        assert_eq!(status.last_error.as_deref(), Some("server unreachable"));
+        assert_eq!(status.pending, 1);
+        store.outbox_mark_sent(&[seq], now()).unwrap();
+        let status = store.sync_status().unwrap();
+        assert_eq!((status.pending, status.last_error), (0, None));
+        assert!(status.last_success_at.is_some());
+        assert_eq!(store.audit_verify().unwrap().records, before);
+    }
 }

@@ -1,4 +1,4 @@
-use crate::audit::{append, AuditEntry};
+use crate::write::{Audit, Change, LocalOnly};
 use crate::{timestamp, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use recon_core::money::{validate_currency_code, Currency};
@@ -101,40 +101,35 @@ impl Store {
         now: DateTime<Utc>,
         currency: Currency,
     ) -> Result<()> {
-        let tx = self.write_tx()?;
-        let exists: Option<i64> = tx
-            .query_row(
-                "SELECT scale FROM currencies WHERE code = ?1",
-                [&currency.code],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if let Some(scale) = exists {
-            return Err(StoreError::Conflict(format!(
-                "currency {} already exists with scale {scale}",
-                currency.code
-            )));
-        }
-        tx.execute(
-            "INSERT INTO currencies (code, scale, name) VALUES (?1, ?2, ?3)",
-            params![currency.code, currency.scale, currency.name],
-        )?;
-        append(
-            &tx,
-            now,
-            AuditEntry {
-                actor,
+        self.write(actor, now, |tx| {
+            let exists: Option<i64> = tx
+                .query_row(
+                    "SELECT scale FROM currencies WHERE code = ?1",
+                    [&currency.code],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(scale) = exists {
+                return Err(StoreError::Conflict(format!(
+                    "currency {} already exists with scale {scale}",
+                    currency.code
+                )));
+            }
+            tx.execute(
+                "INSERT INTO currencies (code, scale, name) VALUES (?1, ?2, ?3)",
+                params![currency.code, currency.scale, currency.name],
+            )?;
+            let audit = Audit {
                 action: "currency.added",
                 entity: "currency",
-                entity_id: &currency.code,
+                entity_id: currency.code.clone(),
                 before: None,
                 after: Some(
                     json!({"code": currency.code, "scale": currency.scale, "name": currency.name}),
                 ),
-            },
-        )?;
-        tx.commit()?;
-        Ok(())
+            };
+            Ok(Change::local((), audit, LocalOnly::CurrencyDefinition))
+        })
     }
 
     pub fn add_wallet(
@@ -149,54 +144,50 @@ impl Store {
         let code = validate_currency_code(&new.currency)
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
         let currency = self.currency(&code)?;
-        let tx = self.write_tx()?;
-        let taken: Option<String> = tx
-            .query_row("SELECT name FROM wallets WHERE name = ?1", [&name], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        if let Some(existing) = taken {
-            return Err(StoreError::Conflict(format!(
-                "a wallet named '{existing}' already exists"
-            )));
-        }
-        let no: i64 = tx.query_row("SELECT COALESCE(MAX(no), 0) + 1 FROM wallets", [], |r| {
-            r.get(0)
-        })?;
-        let wallet = Wallet {
-            id: uuid::Uuid::new_v4().to_string(),
-            no,
-            name,
-            kind,
-            owner_id: new.owner_id,
-            division: new.division,
-            currency: currency.code,
-            scale: currency.scale,
-            receiving: new.receiving,
-            entry_count: 0,
-        };
-        tx.execute(
-            "INSERT INTO wallets (id, no, name, kind, owner_id, division, currency, receiving, created_at, created_by)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            params![
-                wallet.id, wallet.no, wallet.name, kind.as_str(), wallet.owner_id, wallet.division,
-                wallet.currency, wallet.receiving, timestamp(now), actor
-            ],
-        )?;
-        append(
-            &tx,
-            now,
-            AuditEntry {
-                actor,
+        self.write(actor, now, |tx| {
+            let taken: Option<String> = tx
+                .query_row("SELECT name FROM wallets WHERE name = ?1", [&name], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            if let Some(existing) = taken {
+                return Err(StoreError::Conflict(format!(
+                    "a wallet named '{existing}' already exists"
+                )));
+            }
+            let no: i64 =
+                tx.query_row("SELECT COALESCE(MAX(no), 0) + 1 FROM wallets", [], |r| {
+                    r.get(0)
+                })?;
+            let wallet = Wallet {
+                id: uuid::Uuid::new_v4().to_string(),
+                no,
+                name,
+                kind,
+                owner_id: new.owner_id,
+                division: new.division,
+                currency: currency.code,
+                scale: currency.scale,
+                receiving: new.receiving,
+                entry_count: 0,
+            };
+            tx.execute(
+                "INSERT INTO wallets (id, no, name, kind, owner_id, division, currency, receiving, created_at, created_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    wallet.id, wallet.no, wallet.name, kind.as_str(), wallet.owner_id, wallet.division,
+                    wallet.currency, wallet.receiving, timestamp(now), actor
+                ],
+            )?;
+            let audit = Audit {
                 action: "wallet.created",
                 entity: "wallet",
-                entity_id: &wallet.id,
+                entity_id: wallet.id.clone(),
                 before: None,
                 after: Some(wallet.audit_json()),
-            },
-        )?;
-        tx.commit()?;
-        Ok(wallet)
+            };
+            Ok(Change::local(wallet, audit, LocalOnly::WalletDefinition))
+        })
     }
 
     pub fn wallets(&self) -> Result<Vec<Wallet>> {

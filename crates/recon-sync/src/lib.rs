@@ -1,10 +1,18 @@
 //! Wire types of the sync protocol (HTTP JSON between `recon` / the desktop app and
 //! `recon-server`). Amounts travel as decimal strings (`rust_decimal` with `serde-str`),
 //! never as JSON floats.
+//!
+//! One module per event family ([`journal`]); this file holds the envelope (push request,
+//! event, its kinds), the answers, the limits and the paths.
 
-use rust_decimal::Decimal;
+mod digest;
+pub mod journal;
+
+pub use digest::untyped_digest_hex;
+pub use journal::{JournalLine, JournalLinesImported, WalletRef};
+
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use serde_json::value::RawValue;
 use uuid::Uuid;
 
 pub const PUSH_PATH: &str = "/api/v1/sync/push";
@@ -32,6 +40,11 @@ pub struct Event {
     pub id: Uuid,
     /// RFC 3339 time the change happened on the device.
     pub created_at: String,
+    /// The ledger (device) that made the change.
+    pub device_id: Uuid,
+    /// The event's place among its device's events: 1, 2, 3, … without gaps, in the
+    /// order the changes were committed on the device.
+    pub device_seq: i64,
     #[serde(flatten)]
     pub body: EventBody,
 }
@@ -45,8 +58,7 @@ pub enum EventBody {
 impl EventBody {
     /// SHA-256 of the body's canonical JSON: what "the same body" means for replays.
     pub fn digest_hex(&self) -> String {
-        let json = serde_json::to_vec(self).expect("event bodies always serialize");
-        hex::encode(Sha256::digest(json))
+        digest::typed_digest_hex(self)
     }
 
     pub fn kind(&self) -> &'static str {
@@ -56,47 +68,23 @@ impl EventBody {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct JournalLinesImported {
-    /// The local import batch these lines came from.
-    pub batch_id: Uuid,
-    pub wallet: WalletRef,
-    pub lines: Vec<JournalLine>,
+/// A push as the server reads it: the envelope typed, each payload kept as JSON until the
+/// server knows its kind, so that a kind this server cannot apply yet (a newer client's)
+/// is stored instead of refused.
+#[derive(Debug, Deserialize)]
+pub struct RawPushRequest {
+    pub events: Vec<RawEvent>,
 }
 
-/// How the server recognises one wallet across laptops: `key` is
-/// `{kind}:{owner_id}:{division}` when the owner id is known, else `name:{name}`,
-/// so two colleagues importing the same character's journal land on one wallet.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WalletRef {
-    pub key: String,
-    pub name: String,
+/// One [`Event`] with its payload untyped: the same JSON fields.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct RawEvent {
+    pub id: Uuid,
+    pub created_at: String,
+    pub device_id: Uuid,
+    pub device_seq: i64,
     pub kind: String,
-    pub owner_id: Option<i64>,
-    pub division: Option<i32>,
-    pub currency: String,
-}
-
-/// One ESI wallet journal line as the ledger keeps it. `amount`/`balance`/`tax` are
-/// rounded half-even to the wallet currency's scale; `*_raw` keep ESI's JSON text.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct JournalLine {
-    pub id: i64,
-    pub date: String,
-    pub ref_type: String,
-    pub description: String,
-    pub amount: Option<Decimal>,
-    pub amount_raw: Option<String>,
-    pub balance: Option<Decimal>,
-    pub balance_raw: Option<String>,
-    pub reason: Option<String>,
-    pub first_party_id: Option<i64>,
-    pub second_party_id: Option<i64>,
-    pub context_id: Option<i64>,
-    pub context_id_type: Option<String>,
-    pub tax: Option<Decimal>,
-    pub tax_raw: Option<String>,
-    pub tax_receiver_id: Option<i64>,
+    pub payload: Box<RawValue>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -119,6 +107,41 @@ pub struct EventAnswer {
     pub inserted: u64,
     /// Lines the server already held (same wallet key and ESI id).
     pub duplicates: u64,
+    /// False when the server stored the event without applying it (a kind, or a
+    /// currency, it does not know yet). Either way the event is delivered: the client
+    /// marks it sent and never pushes it again. Absent in answers stored before the field
+    /// existed, which were all applied.
+    #[serde(default = "applied_by_default")]
+    pub applied: bool,
+    /// Why an event was stored but not applied, for people reading logs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+fn applied_by_default() -> bool {
+    true
+}
+
+impl EventAnswer {
+    /// An applied event's answer.
+    pub fn applied(inserted: u64, duplicates: u64) -> Self {
+        EventAnswer {
+            inserted,
+            duplicates,
+            applied: true,
+            note: None,
+        }
+    }
+
+    /// The answer to an event stored as received, not applied; `note` says why.
+    pub fn stored_not_applied(note: impl Into<String>) -> Self {
+        EventAnswer {
+            inserted: 0,
+            duplicates: 0,
+            applied: false,
+            note: Some(note.into()),
+        }
+    }
 }
 
 /// Body of every non-2xx answer.
@@ -156,54 +179,59 @@ pub struct WhoAmI {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::str::FromStr;
+    use crate::journal::tests::line;
 
-    fn line(amount: &str) -> JournalLine {
-        JournalLine {
-            id: 1,
-            date: "2026-01-01T00:00:00Z".into(),
-            ref_type: "player_donation".into(),
-            description: "d".into(),
-            amount: Some(Decimal::from_str(amount).unwrap()),
-            amount_raw: Some(amount.into()),
-            balance: None,
-            balance_raw: None,
-            reason: None,
-            first_party_id: None,
-            second_party_id: None,
-            context_id: None,
-            context_id_type: None,
-            tax: None,
-            tax_raw: None,
-            tax_receiver_id: None,
-        }
-    }
-
-    #[test]
-    fn amounts_travel_as_strings_and_come_back_exact() {
-        let json = serde_json::to_string(&line("243877.50")).unwrap();
-        assert!(json.contains("\"amount\":\"243877.50\""), "{json}");
-        let back: JournalLine = serde_json::from_str(&json).unwrap();
-        assert_eq!(back.amount.unwrap().to_string(), "243877.50");
+    fn body(amount: &str) -> EventBody {
+        EventBody::JournalLinesImported(JournalLinesImported {
+            batch_id: Uuid::nil(),
+            wallet: WalletRef {
+                key: "character:1:".into(),
+                name: "w".into(),
+                kind: "character".into(),
+                owner_id: Some(1),
+                division: None,
+                currency: "ISK".into(),
+            },
+            lines: vec![line(amount)],
+        })
     }
 
     #[test]
     fn digest_changes_with_the_body() {
-        let body = |a: &str| {
-            EventBody::JournalLinesImported(JournalLinesImported {
-                batch_id: Uuid::nil(),
-                wallet: WalletRef {
-                    key: "character:1:".into(),
-                    name: "w".into(),
-                    kind: "character".into(),
-                    owner_id: Some(1),
-                    division: None,
-                    currency: "ISK".into(),
-                },
-                lines: vec![line(a)],
-            })
-        };
         assert_eq!(body("1.00").digest_hex(), body("1.00").digest_hex());
         assert_ne!(body("1.00").digest_hex(), body("1.01").digest_hex());
+    }
+
+    #[test]
+    fn an_event_reads_back_as_a_raw_event_with_the_same_fields() {
+        let event = Event {
+            id: Uuid::new_v4(),
+            created_at: "2026-01-02T03:04:05.000Z".into(),
+            device_id: Uuid::new_v4(),
+            device_seq: 7,
+            body: body("2.50"),
+        };
+        let json = serde_json::to_string(&event).unwrap();
+        let raw: RawEvent = serde_json::from_str(&json).unwrap();
+        assert_eq!(
+            (raw.id, raw.device_id, raw.device_seq, raw.kind.as_str()),
+            (event.id, event.device_id, 7, "journal_lines_imported")
+        );
+        let payload: JournalLinesImported = serde_json::from_str(raw.payload.get()).unwrap();
+        assert_eq!(EventBody::JournalLinesImported(payload), event.body);
+        let back: Event = serde_json::from_str(&serde_json::to_string(&raw).unwrap()).unwrap();
+        assert_eq!(back, event);
+    }
+
+    #[test]
+    fn answers_stored_before_the_applied_field_read_as_applied() {
+        let old: EventAnswer = serde_json::from_str(r#"{"inserted":2,"duplicates":1}"#).unwrap();
+        assert_eq!(old, EventAnswer::applied(2, 1));
+        let json = serde_json::to_string(&EventAnswer::applied(2, 1)).unwrap();
+        assert_eq!(json, r#"{"inserted":2,"duplicates":1,"applied":true}"#);
+        let stored = EventAnswer::stored_not_applied("stored; this server does not apply 'x' yet");
+        let json = serde_json::to_string(&stored).unwrap();
+        assert!(json.contains(r#""applied":false"#), "{json}");
+        assert_eq!(serde_json::from_str::<EventAnswer>(&json).unwrap(), stored);
     }
 }

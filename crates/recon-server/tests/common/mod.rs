@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 use std::str::FromStr;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use recon_server::Db;
 use recon_sync::{
@@ -155,16 +156,47 @@ pub fn wallet(key: &str) -> WalletRef {
     }
 }
 
+/// The ledger the harness's events come from.
+pub const DEVICE: Uuid = Uuid::from_u128(0x0b5e_55ed_0000_4000_8000_0000_0000_0001);
+
+/// The next sequence number of [`DEVICE`] (1, 2, 3, … across the test binary).
+pub fn next_device_seq() -> i64 {
+    static LAST: AtomicI64 = AtomicI64::new(0);
+    LAST.fetch_add(1, Ordering::Relaxed) + 1
+}
+
 pub fn event(wallet_key: &str, lines: Vec<JournalLine>) -> Event {
     Event {
         id: Uuid::new_v4(),
         created_at: "2026-01-02T03:04:05Z".into(),
+        device_id: DEVICE,
+        device_seq: next_device_seq(),
         body: EventBody::JournalLinesImported(JournalLinesImported {
             batch_id: Uuid::new_v4(),
             wallet: wallet(wallet_key),
             lines,
         }),
     }
+}
+
+/// The journal payload of a harness event (whatever other kinds `EventBody` grows).
+#[allow(irrefutable_let_patterns)]
+pub fn journal_body_mut(event: &mut Event) -> &mut JournalLinesImported {
+    let kind = event.body.kind();
+    if let EventBody::JournalLinesImported(body) = &mut event.body {
+        body
+    } else {
+        panic!("not a journal event: {kind}")
+    }
+}
+
+/// A raw connection to the test database, to look at what the server stored.
+pub async fn raw_client(url: &str) -> tokio_postgres::Client {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .expect("raw connection to the test database");
+    tokio::spawn(connection);
+    client
 }
 
 pub fn ids(page: &JournalPage) -> Vec<(String, i64)> {

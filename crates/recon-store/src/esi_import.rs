@@ -1,9 +1,11 @@
 //! ESI journal import: one batch per call, atomic, idempotent on (wallet, ESI id).
 
-use crate::audit::{append, AuditEntry};
-use crate::{Result, Store, StoreError};
+use crate::import_batches::{close_batch, is_tombstoned, open_batch};
+use crate::write::{Audit, Change};
+use crate::{Result, Store, StoreError, Wallet};
 use chrono::{DateTime, Utc};
 use recon_core::esi::{parse_journal, EsiEntry};
+use recon_core::import_identity::{known_key, KeyKind, KnownKey, LineFacts, RowOutcome, RowTally};
 use recon_core::money::{format_minor, to_minor};
 use recon_sync::{EventBody, JournalLine, JournalLinesImported, WalletRef, MAX_LINES_PER_EVENT};
 use rusqlite::{params, OptionalExtension, Transaction};
@@ -61,73 +63,122 @@ impl Store {
                 })
             })
             .collect::<Result<_>>()?;
-
         let batch_id = uuid::Uuid::new_v4();
-        let tx = self.write_tx()?;
-        // The batch row comes first (entries reference it); its counts are set at the end.
-        let batch_no = crate::bank_import::open_batch(
-            &tx,
-            &batch_id.to_string(),
-            &wallet.id,
-            "esi_journal",
-            actor,
-            now,
-            false,
-        )?;
-        let mut summary = ImportSummary {
-            batch_id: batch_id.to_string(),
-            wallet: wallet.name.clone(),
-            read: 0,
-            inserted: 0,
-            duplicates: 0,
-            rejected: 0,
-            files: Vec::with_capacity(files.len()),
-        };
-        let mut new_lines: Vec<JournalLine> = Vec::new();
-        let mut ids = crate::journal_ids::RowIds::new();
-        for (position, (file, entries)) in files.iter().zip(&parsed).enumerate() {
-            let mut file_summary = ImportFileSummary {
-                file_name: file.name.clone(),
-                sha256: hex::encode(Sha256::digest(&file.bytes)),
-                read: entries.len() as i64,
+        self.write(actor, now, |tx| {
+            // The batch row comes first (entries reference it); its counts are set at the end.
+            let batch_no = open_batch(
+                tx,
+                &batch_id.to_string(),
+                &wallet.id,
+                "esi_journal",
+                actor,
+                now,
+                false,
+            )?;
+            let mut batch = EsiBatch::new(tx, &wallet, batch_id, batch_no);
+            for (position, (file, entries)) in files.iter().zip(&parsed).enumerate() {
+                batch.import_file(position, file, entries)?;
+            }
+            batch.finish()
+        })
+    }
+}
+
+/// One ESI batch being written: its summary so far and the lines the server must receive.
+struct EsiBatch<'a> {
+    tx: &'a Transaction<'a>,
+    wallet: &'a Wallet,
+    batch_id: uuid::Uuid,
+    batch_no: i64,
+    ids: crate::journal_ids::RowIds,
+    summary: ImportSummary,
+    tally: RowTally,
+    new_lines: Vec<JournalLine>,
+}
+
+impl<'a> EsiBatch<'a> {
+    fn new(
+        tx: &'a Transaction<'a>,
+        wallet: &'a Wallet,
+        batch_id: uuid::Uuid,
+        batch_no: i64,
+    ) -> Self {
+        Self {
+            tx,
+            wallet,
+            batch_id,
+            batch_no,
+            ids: crate::journal_ids::RowIds::new(),
+            summary: ImportSummary {
+                batch_id: batch_id.to_string(),
+                wallet: wallet.name.clone(),
+                read: 0,
                 inserted: 0,
                 duplicates: 0,
-            };
-            for (index, entry) in entries.iter().enumerate() {
-                let inserted =
-                    insert_entry(&tx, &wallet, batch_no, entry, &mut ids).map_err(|e| match e {
-                        StoreError::Conflict(why) => StoreError::Conflict(format!(
-                            "{}: entry {index} (id {}): {why}",
-                            file.name, entry.id
-                        )),
-                        other => other,
-                    })?;
-                if inserted {
-                    file_summary.inserted += 1;
-                    new_lines.push(wire_line(entry));
-                } else {
-                    file_summary.duplicates += 1;
-                }
+                rejected: 0,
+                files: Vec::new(),
+            },
+            tally: RowTally::default(),
+            new_lines: Vec::new(),
+        }
+    }
+
+    /// Writes one file's entries and its `import_batch_files` row.
+    fn import_file(
+        &mut self,
+        position: usize,
+        file: &SourceFile,
+        entries: &[EsiEntry],
+    ) -> Result<()> {
+        let mut tally = RowTally::default();
+        for (index, entry) in entries.iter().enumerate() {
+            let outcome = insert_entry(self.tx, self.wallet, self.batch_no, entry, &mut self.ids)
+                .map_err(|e| match e {
+                StoreError::Conflict(why) => StoreError::Conflict(format!(
+                    "{}: entry {index} (id {}): {why}",
+                    file.name, entry.id
+                )),
+                other => other,
+            })?;
+            if outcome == RowOutcome::Inserted {
+                self.new_lines.push(wire_line(entry));
             }
-            tx.execute(
+            tally.count(outcome);
+        }
+        let file_summary = ImportFileSummary {
+            file_name: file.name.clone(),
+            sha256: hex::encode(Sha256::digest(&file.bytes)),
+            read: entries.len() as i64,
+            inserted: tally.inserted as i64,
+            duplicates: tally.duplicates as i64,
+        };
+        self.tx
+            .prepare_cached(
                 "INSERT INTO import_batch_files (batch_id, position, file_name, sha256, size_bytes, read, inserted, duplicates)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![
-                    summary.batch_id, position as i64, file_summary.file_name, file_summary.sha256,
-                    file.bytes.len() as i64, file_summary.read, file_summary.inserted, file_summary.duplicates
-                ],
-            )?;
-            summary.read += file_summary.read;
-            summary.inserted += file_summary.inserted;
-            summary.duplicates += file_summary.duplicates;
-            summary.files.push(file_summary);
-        }
-        assert_eq!(
-            summary.read,
-            summary.inserted + summary.duplicates + summary.rejected
-        );
-        crate::bank_import::close_batch(
-            &tx,
+            )?
+            .execute(params![
+                self.summary.batch_id, position as i64, file_summary.file_name, file_summary.sha256,
+                file.bytes.len() as i64, file_summary.read, file_summary.inserted, file_summary.duplicates
+            ])?;
+        self.summary.read += file_summary.read;
+        self.tally.add(&tally);
+        self.summary.files.push(file_summary);
+        Ok(())
+    }
+
+    /// Sets the batch's counts and hands the change to the write path: its audit record and
+    /// the new lines, in events of at most [`MAX_LINES_PER_EVENT`].
+    fn finish(mut self) -> Result<Change<ImportSummary>> {
+        self.tally
+            .accounts_for(self.summary.read as u64)
+            .map_err(|e| StoreError::Invalid(format!("internal error: {e}; nothing was saved")))?;
+        self.summary.inserted = self.tally.inserted as i64;
+        self.summary.duplicates = self.tally.duplicates as i64;
+        self.summary.rejected = self.tally.rejected as i64;
+        let summary = self.summary;
+        close_batch(
+            self.tx,
             &summary.batch_id,
             [
                 summary.read,
@@ -137,42 +188,42 @@ impl Store {
             ]
             .map(|n| n as u64),
         )?;
-        append(
-            &tx,
-            now,
-            AuditEntry {
-                actor,
-                action: "import.batch",
-                entity: "import_batch",
-                entity_id: &summary.batch_id,
-                before: None,
-                after: Some(json!({
-                    "wallet": wallet.name, "format": "esi_journal",
-                    "read": summary.read, "inserted": summary.inserted,
-                    "duplicates": summary.duplicates, "rejected": summary.rejected,
-                    "files": summary.files,
-                })),
-            },
-        )?;
-        let wallet_ref = WalletRef {
-            key: wallet.sync_key(),
-            name: wallet.name.clone(),
-            kind: wallet.kind.as_str().to_string(),
-            owner_id: wallet.owner_id,
-            division: wallet.division,
-            currency: wallet.currency.clone(),
+        let audit = Audit {
+            action: "import.batch",
+            entity: "import_batch",
+            entity_id: summary.batch_id.clone(),
+            before: None,
+            after: Some(json!({
+                "wallet": self.wallet.name, "format": "esi_journal",
+                "read": summary.read, "inserted": summary.inserted,
+                "duplicates": summary.duplicates, "rejected": summary.rejected,
+                "files": summary.files,
+            })),
         };
-        for chunk in new_lines.chunks(MAX_LINES_PER_EVENT) {
-            let body = EventBody::JournalLinesImported(JournalLinesImported {
+        let events = journal_events(self.batch_id, self.wallet, &self.new_lines);
+        Ok(Change::synced(summary, audit, events))
+    }
+}
+
+fn journal_events(batch_id: uuid::Uuid, wallet: &Wallet, lines: &[JournalLine]) -> Vec<EventBody> {
+    let wallet_ref = WalletRef {
+        key: wallet.sync_key(),
+        name: wallet.name.clone(),
+        kind: wallet.kind.as_str().to_string(),
+        owner_id: wallet.owner_id,
+        division: wallet.division,
+        currency: wallet.currency.clone(),
+    };
+    lines
+        .chunks(MAX_LINES_PER_EVENT)
+        .map(|chunk| {
+            EventBody::JournalLinesImported(JournalLinesImported {
                 batch_id,
                 wallet: wallet_ref.clone(),
                 lines: chunk.to_vec(),
-            });
-            crate::sync_state::enqueue(&tx, now, &body)?;
-        }
-        tx.commit()?;
-        Ok(summary)
-    }
+            })
+        })
+        .collect()
 }
 
 fn minor(value: Option<rust_decimal::Decimal>, scale: u8) -> Result<Option<i64>> {
@@ -181,19 +232,19 @@ fn minor(value: Option<rust_decimal::Decimal>, scale: u8) -> Result<Option<i64>>
         .transpose()
 }
 
-/// Inserts one entry; `false` when the wallet already holds an identical one.
+/// Inserts one entry, or finds the wallet already holds it (or held it, in a removed batch).
 fn insert_entry(
     tx: &Transaction<'_>,
-    wallet: &crate::Wallet,
+    wallet: &Wallet,
     batch_no: i64,
     e: &EsiEntry,
     ids: &mut crate::journal_ids::RowIds,
-) -> Result<bool> {
+) -> Result<RowOutcome> {
     let scale = wallet.scale;
     let amount_minor = minor(e.amount, scale)?;
     // Lines of a removed batch stay removed (their tombstone counts as a duplicate).
-    if crate::bank_import::is_tombstoned(tx, &wallet.id, &e.id.to_string())? {
-        return Ok(false);
+    if is_tombstoned(tx, &wallet.id, &e.id.to_string())? {
+        return Ok(RowOutcome::RemovedEarlier);
     }
     let seconds = crate::journal_ids::seconds_of_timestamp(&e.date)
         .map_err(|why| StoreError::Invalid(format!("field 'date': {why}")))?;
@@ -213,15 +264,24 @@ fn insert_entry(
             minor(e.tax, scale)?, e.tax_raw, e.tax_receiver_id, batch_no
         ])?;
     if changed == 1 {
-        return Ok(true);
+        return Ok(RowOutcome::Inserted);
     }
-    let stored: Option<(String, Option<i64>)> = tx
+    let (date, amount): (String, Option<i64>) = tx
         .prepare_cached("SELECT date, amount_minor FROM journal_entries WHERE wallet_no = ?1 AND natural_key = ?2")?
         .query_row(params![wallet.no, e.id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    match stored {
-        Some((date, amount)) if date == e.date && amount == amount_minor => Ok(false),
-        Some((date, amount)) => {
+        .optional()?
+        .ok_or_else(|| StoreError::Invalid("insert was ignored but no row exists".into()))?;
+    let stored = LineFacts {
+        date: date.as_str(),
+        amount_minor: amount,
+    };
+    let incoming = LineFacts {
+        date: e.date.as_str(),
+        amount_minor,
+    };
+    match known_key(KeyKind::NaturalId, &stored, &incoming) {
+        KnownKey::Duplicate => Ok(RowOutcome::Duplicate),
+        KnownKey::Conflict => {
             let show = |m: Option<i64>| {
                 m.map(|m| format_minor(m, scale))
                     .unwrap_or_else(|| "none".into())
@@ -233,9 +293,6 @@ fn insert_entry(
                 show(amount_minor)
             )))
         }
-        None => Err(StoreError::Invalid(
-            "insert was ignored but no row exists".into(),
-        )),
     }
 }
 

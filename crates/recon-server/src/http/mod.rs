@@ -1,0 +1,32 @@
+//! HTTP layer: the router; auth, error answers and one handler module per endpoint family.
+
+mod auth;
+mod errors;
+mod journal;
+mod push;
+mod status;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+use recon_sync::{HEALTH_PATH, JOURNAL_PATH, MAX_BODY_BYTES, PUSH_PATH, WHOAMI_PATH};
+
+use crate::Db;
+
+#[derive(Clone)]
+pub(crate) struct AppState {
+    db: Db,
+}
+
+/// The axum router of the whole API (see the crate docs).
+pub fn router(db: Db) -> Router {
+    Router::new()
+        .route(HEALTH_PATH, get(status::healthz))
+        .route(PUSH_PATH, post(push::push))
+        .route(JOURNAL_PATH, get(journal::journal))
+        .route(WHOAMI_PATH, get(status::whoami))
+        .fallback(errors::not_found)
+        .method_not_allowed_fallback(errors::method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(AppState { db })
+}
