@@ -30,7 +30,15 @@ pub fn import_run(
 ) -> Res<ImportResultDto> {
     let mut store = detached.open()?;
     let (valid, restore) = (valid_rows_only, restore_removed);
-    api::import_run(&mut store, &actor(), &wallet, paths, profile, valid, restore)
+    api::import_run(
+        &mut store,
+        &actor(),
+        &wallet,
+        paths,
+        profile,
+        valid,
+        restore,
+    )
 }
 
 pub fn import_progress(_: &AppState) -> Res<ProgressDto> {

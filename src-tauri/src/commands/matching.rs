@@ -65,7 +65,11 @@ pub fn match_undo(state: &AppState) -> Res<ActionSummaryDto> {
     api::match_undo(&mut *state.store()?, &actor())
 }
 
-pub fn match_accept_above(state: &AppState, min_score: u32, dry_run: bool) -> Res<ActionSummaryDto> {
+pub fn match_accept_above(
+    state: &AppState,
+    min_score: u32,
+    dry_run: bool,
+) -> Res<ActionSummaryDto> {
     api::match_accept_above(&mut *state.store()?, &actor(), min_score, dry_run)
 }
 

@@ -10,10 +10,12 @@
 //!   [`Detached`](super::context::Detached) (its own connection), so the window stays responsive.
 
 macro_rules! command_table {
+    // The wrappers are private: a `pub` command makes `#[tauri::command]` `#[macro_export]` its
+    // helper macros, which a macro-expanded item cannot be named by (E0659-style lookup error).
     (@wrapper quick, $module:ident, [$($doc:literal),*], $name:ident, ($($arg:ident: $ty:ty),*), $ret:ty) => {
         $(#[doc = $doc])*
         #[tauri::command]
-        pub fn $name(
+        fn $name(
             state: tauri::State<'_, $crate::commands::context::AppState>,
             $($arg: $ty),*
         ) -> $crate::commands::context::Res<$ret> {
@@ -23,7 +25,7 @@ macro_rules! command_table {
     (@wrapper long, $module:ident, [$($doc:literal),*], $name:ident, ($($arg:ident: $ty:ty),*), $ret:ty) => {
         $(#[doc = $doc])*
         #[tauri::command]
-        pub async fn $name(
+        async fn $name(
             state: tauri::State<'_, $crate::commands::context::AppState>,
             $($arg: $ty),*
         ) -> $crate::commands::context::Res<$ret> {
@@ -43,7 +45,7 @@ macro_rules! command_table {
         }
     )*) => {
         $($(
-            command_table!(@wrapper $kind, $module, [$($doc),*], $name, ($($arg: $ty),*), $ret);
+            $crate::commands::table::command_table!(@wrapper $kind, $module, [$($doc),*], $name, ($($arg: $ty),*), $ret);
         )*)*
 
         /// Routes each IPC call to its command.

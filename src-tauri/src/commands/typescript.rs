@@ -92,7 +92,10 @@ fn camel_case(snake: &str) -> String {
 }
 
 fn doc_comment(docs: &[&str], indent: &str) -> String {
-    let lines: Vec<&str> = docs.iter().map(|l| l.strip_prefix(' ').unwrap_or(l)).collect();
+    let lines: Vec<&str> = docs
+        .iter()
+        .map(|l| l.strip_prefix(' ').unwrap_or(l))
+        .collect();
     match lines.as_slice() {
         [] => String::new(),
         [one] => format!("{indent}/** {one} */\n"),
@@ -185,7 +188,12 @@ mod tests {
         // every command is sent under its Rust name, exactly once
         for c in super::super::signatures() {
             let sent = format!("invoke<{}>(\"{}\", ", c.returns.name, c.name);
-            assert_eq!(text.matches(&sent).count(), 1, "{} is not sent once", c.name);
+            assert_eq!(
+                text.matches(&sent).count(),
+                1,
+                "{} is not sent once",
+                c.name
+            );
         }
     }
 
@@ -221,7 +229,12 @@ mod tests {
     #[test]
     fn the_dtos_named_are_imported_from_their_bindings() {
         let text = render(&super::super::signatures());
-        for dto in ["CurrencyDto", "SplitShareDto", "ProfileDto", "ReviewQueuesDto"] {
+        for dto in [
+            "CurrencyDto",
+            "SplitShareDto",
+            "ProfileDto",
+            "ReviewQueuesDto",
+        ] {
             let line = format!("import type {{ {dto} }} from \"./{dto}\";");
             assert!(text.contains(&line), "missing {line}");
         }
