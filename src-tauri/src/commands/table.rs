@@ -5,13 +5,13 @@
 //!
 //! An entry is `kind fn name(arg: Type, …) -> Ok;` inside its domain module's block; it calls
 //! `module::name(context, arg, …)`, which returns `Res<Ok>`. `kind` is
-//! - `quick`: runs on Tauri's command thread with `&AppState` (the shared connection);
+//! - `quick`: a plain (synchronous) Tauri command with `&AppState`, the shared connection;
 //! - `long`: runs through [`context::blocking`](super::context::blocking) with a
 //!   [`Detached`](super::context::Detached) (its own connection), so the window stays responsive.
 
 macro_rules! command_table {
-    // The wrappers are private: a `pub` command makes `#[tauri::command]` `#[macro_export]` its
-    // helper macros, which a macro-expanded item cannot be named by (E0659-style lookup error).
+    // The wrappers are private: for a `pub` fn `#[tauri::command]` `#[macro_export]`s its helper
+    // macros, and macro-expanded exported macros cannot be referred to by path.
     (@wrapper quick, $module:ident, [$($doc:literal),*], $name:ident, ($($arg:ident: $ty:ty),*), $ret:ty) => {
         $(#[doc = $doc])*
         #[tauri::command]
