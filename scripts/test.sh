@@ -28,10 +28,12 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "cargo test (PostgreSQL: $RECON_TEST_PG_URL)"
 cargo test --workspace
 
+# ts-rs writes the DTOs (cargo test -p recon-api) and recon-desk's test the command table's
+# ui/src/bindings/commands.ts: both must be committed as generated.
 step "TypeScript bindings are current"
 if git rev-parse --git-dir >/dev/null 2>&1; then
   if ! git diff --exit-code -- ui/src/bindings || [ -n "$(git ls-files --others --exclude-standard ui/src/bindings)" ]; then
-    echo "ui/src/bindings changed when the Rust DTOs were exported: commit the regenerated files" >&2
+    echo "ui/src/bindings changed when the Rust DTOs and commands were exported: commit the regenerated files" >&2
     exit 1
   fi
 fi

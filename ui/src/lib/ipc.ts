@@ -1,209 +1,129 @@
-// The ONLY module that talks to Tauri. Everything else imports these typed wrappers.
+// The ONLY module that talks to Tauri. Screens call the commands through `api` (typed
+// functions generated from the Rust command table: ../bindings/commands.ts) and the native
+// helpers below; every failure reaches them as an `ApiError`.
 import { invoke } from "@tauri-apps/api/core";
 import { open } from "@tauri-apps/plugin-dialog";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
 import type { ApiError as ApiErrorDto } from "../bindings/ApiError";
-import type { AuditVerifyDto } from "../bindings/AuditVerifyDto";
-import type { CurrencyDto } from "../bindings/CurrencyDto";
-import type { ImportRequestDto } from "../bindings/ImportRequestDto";
-import type { ImportSummaryDto } from "../bindings/ImportSummaryDto";
-import type { JournalPageDto } from "../bindings/JournalPageDto";
-import type { JournalQueryDto } from "../bindings/JournalQueryDto";
-import type { NewWalletDto } from "../bindings/NewWalletDto";
-import type { SyncReportDto } from "../bindings/SyncReportDto";
-import type { SyncStatusDto } from "../bindings/SyncStatusDto";
-import type { WalletDto } from "../bindings/WalletDto";
-import type { ActionSummaryDto } from "../bindings/ActionSummaryDto";
-import type { CycleSummaryDto } from "../bindings/CycleSummaryDto";
-import type { ExpectedDto } from "../bindings/ExpectedDto";
-import type { ExpectedImportDto } from "../bindings/ExpectedImportDto";
-import type { MatchRunSummaryDto } from "../bindings/MatchRunSummaryDto";
-import type { NewExpectedDto } from "../bindings/NewExpectedDto";
-import type { ReviewQueuesDto } from "../bindings/ReviewQueuesDto";
-import type { SplitShareDto } from "../bindings/SplitShareDto";
+import { commands } from "../bindings/commands";
 
-export type {
-  AuditVerifyDto,
-  CurrencyDto,
-  ImportRequestDto,
-  ImportSummaryDto,
-  JournalPageDto,
-  JournalQueryDto,
-  NewWalletDto,
-  SyncReportDto,
-  SyncStatusDto,
-  WalletDto,
-  ActionSummaryDto,
-  CycleSummaryDto,
-  ExpectedDto,
-  ExpectedImportDto,
-  MatchRunSummaryDto,
-  NewExpectedDto,
-  ReviewQueuesDto,
-  SplitShareDto,
-};
+export type { ActionSummaryDto } from "../bindings/ActionSummaryDto";
+export type { AmbiguityDto } from "../bindings/AmbiguityDto";
+export type { AmountDto } from "../bindings/AmountDto";
+export type { AmountMode } from "../bindings/AmountMode";
+export type { AuditVerifyDto } from "../bindings/AuditVerifyDto";
 export type { AwaitingDto } from "../bindings/AwaitingDto";
+export type { BatchDto } from "../bindings/BatchDto";
+export type { BatchFileDto } from "../bindings/BatchFileDto";
+export type { ColumnDto } from "../bindings/ColumnDto";
+export type { CurrencyDto } from "../bindings/CurrencyDto";
+export type { CurrencySourceDto } from "../bindings/CurrencySourceDto";
+export type { CycleSummaryDto } from "../bindings/CycleSummaryDto";
+export type { ExpectedDto } from "../bindings/ExpectedDto";
+export type { ExpectedImportDto } from "../bindings/ExpectedImportDto";
+export type { ImportFileDto } from "../bindings/ImportFileDto";
+export type { ImportRequestDto } from "../bindings/ImportRequestDto";
+export type { ImportResultDto } from "../bindings/ImportResultDto";
+export type { ImportSummaryDto } from "../bindings/ImportSummaryDto";
+export type { ImportedFileDto } from "../bindings/ImportedFileDto";
+export type { JournalPageDto } from "../bindings/JournalPageDto";
+export type { JournalQueryDto } from "../bindings/JournalQueryDto";
+export type { JournalRowDto } from "../bindings/JournalRowDto";
 export type { LinkDto } from "../bindings/LinkDto";
+export type { MatchRunSummaryDto } from "../bindings/MatchRunSummaryDto";
+export type { NewExpectedDto } from "../bindings/NewExpectedDto";
+export type { NewWalletDto } from "../bindings/NewWalletDto";
+export type { ParsedRowDto } from "../bindings/ParsedRowDto";
+export type { PreviewDto } from "../bindings/PreviewDto";
+export type { PreviewRowDto } from "../bindings/PreviewRowDto";
+export type { ProfileDto } from "../bindings/ProfileDto";
+export type { ProgressDto } from "../bindings/ProgressDto";
 export type { ReceiptDto } from "../bindings/ReceiptDto";
 export type { ReceiptScoreDto } from "../bindings/ReceiptScoreDto";
 export type { ReceiptSuggestionsDto } from "../bindings/ReceiptSuggestionsDto";
+export type { RejectedRowDto } from "../bindings/RejectedRowDto";
+export type { ReviewQueuesDto } from "../bindings/ReviewQueuesDto";
+export type { SavedProfileDto } from "../bindings/SavedProfileDto";
 export type { ScoreDto } from "../bindings/ScoreDto";
+export type { SplitShareDto } from "../bindings/SplitShareDto";
+export type { StatementDto } from "../bindings/StatementDto";
 export type { SuggestionDto } from "../bindings/SuggestionDto";
-export type { JournalRowDto } from "../bindings/JournalRowDto";
-export type { ImportFileDto } from "../bindings/ImportFileDto";
+export type { SyncReportDto } from "../bindings/SyncReportDto";
+export type { SyncStatusDto } from "../bindings/SyncStatusDto";
+export type { WalletDto } from "../bindings/WalletDto";
+
+/** What a failure can say: the Rust side's error codes (typed here once), or `ipc` when the
+ * call itself failed (outside Tauri, a broken bridge, a bug in the screen). */
+export type ErrorCode = ApiErrorDto["code"] | "ipc";
 
 /** A failed command, as the Rust side reports it: `{code, message}`. */
-export class ApiError extends Error implements ApiErrorDto {
-  readonly code: string;
-  constructor(code: string, message: string) {
+export class ApiError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
     super(message);
     this.name = "ApiError";
     this.code = code;
   }
 }
 
-/** Normalises whatever `invoke` rejected with into an `ApiError`. */
+/** Normalises whatever was thrown into an `ApiError` (for callbacks handed an unknown failure). */
 export function toApiError(e: unknown): ApiError {
   if (e instanceof ApiError) return e;
   if (e && typeof e === "object" && "code" in e && "message" in e) {
     const o = e as { code: unknown; message: unknown };
-    return new ApiError(String(o.code), String(o.message));
+    return new ApiError(String(o.code) as ErrorCode, String(o.message));
   }
   if (e instanceof Error) return new ApiError("ipc", e.message);
   return new ApiError("ipc", String(e));
 }
 
-async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+/**
+ * Runs `work` (commands, and what the screen does with their answers); if it throws, `fail`
+ * gets the failure as an `ApiError`. Resolves to whether `work` finished.
+ */
+export async function attempt(work: () => Promise<unknown>, fail: (e: ApiError) => void): Promise<boolean> {
   try {
-    return await invoke<T>(cmd, args);
+    await work();
+    return true;
+  } catch (e) {
+    fail(toApiError(e));
+    return false;
+  }
+}
+
+async function call<T>(command: string, args: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
   } catch (e) {
     throw toApiError(e);
   }
 }
 
-export const currencyList = () => call<CurrencyDto[]>("currency_list");
-export const walletList = () => call<WalletDto[]>("wallet_list");
-export const walletAdd = (input: NewWalletDto) => call<WalletDto>("wallet_add", { input });
-export const journalQuery = (q: JournalQueryDto) => call<JournalPageDto>("journal_query", { q });
-export const journalRefTypes = () => call<string[]>("journal_ref_types");
-export const importEsiJournal = (req: ImportRequestDto) =>
-  call<ImportSummaryDto>("import_esi_journal", { req });
-export const syncStatus = () => call<SyncStatusDto>("sync_status");
-export const syncSetServer = (url: string) => call<SyncStatusDto>("sync_set_server", { url });
-export const syncSetToken = (token: string) => call<null>("sync_set_token", { token });
-export const syncNow = () => call<SyncReportDto>("sync_now");
-export const auditVerify = () => call<AuditVerifyDto>("audit_verify");
-export const currentActor = () => call<string>("current_actor");
-export const dbPath = () => call<string>("db_path");
+/** Every Tauri command, e.g. `api.walletAdd(input)`; each rejects with an `ApiError`. */
+export const api = commands(call);
 
-// Payment matching (SPEC §5). Tauri 2 maps camelCase argument names to the Rust snake_case ones.
-/** Expected payments, optionally of one cycle and/or one status (`null` = all). */
-export const expectedList = (cycle: string | null = null, status: string | null = null) =>
-  call<ExpectedDto[]>("expected_list", { cycle, status });
-export const expectedAdd = (input: NewExpectedDto) => call<ExpectedDto>("expected_add", { input });
-/** Changes the expected amount (decimal text) of the expected payment with this memo. */
-export const expectedEdit = (memo: string, expectedAmount: string) =>
-  call<ExpectedDto>("expected_edit", { memo, expectedAmount });
-/** Imports a CSV or JSON file of expected payments from an absolute path. */
-export const expectedImport = (path: string) => call<ExpectedImportDto>("expected_import", { path });
-/** Runs the matching engine (all cycles, or one). */
-export const matchRun = (cycle: string | null = null) => call<MatchRunSummaryDto>("match_run", { cycle });
-export const reviewQueues = () => call<ReviewQueuesDto>("review_queues");
-/** Accepts a suggestion: links receipt `rowid` to the expected payment `memo`. */
-export const matchAccept = (memo: string, rowid: number) =>
-  call<ActionSummaryDto>("match_accept", { memo, rowid });
-/** Links a receipt to an expected payment by hand. */
-export const matchLink = (memo: string, rowid: number) => call<ActionSummaryDto>("match_link", { memo, rowid });
-/** Unlinks a receipt (from `memo`, or from everything when `null`). */
-export const matchUnlink = (rowid: number, memo: string | null = null) =>
-  call<ActionSummaryDto>("match_unlink", { rowid, memo });
-/** Marks a receipt "not a participation payment". */
-export const matchReject = (rowid: number, reason = "not a participation payment") =>
-  call<ActionSummaryDto>("match_reject", { rowid, reason });
-/** Splits one receipt across expected payments; the share amounts must add up to the receipt. */
-export const matchSplit = (rowid: number, shares: SplitShareDto[]) =>
-  call<ActionSummaryDto>("match_split", { rowid, shares });
-/** Undoes the newest reviewer step (link, unlink, accept, reject, split, bulk accept). */
-export const matchUndo = () => call<ActionSummaryDto>("match_undo");
-/** Accepts every untied top suggestion scoring ≥ `minScore`; `dryRun` only counts them. */
-export const matchAcceptAbove = (minScore: number, dryRun: boolean) =>
-  call<ActionSummaryDto>("match_accept_above", { minScore, dryRun });
-/** Opens a cycle: cancels its still-awaiting expected payments; returns how many. */
-export const cycleOpen = (cycleId: string) => call<number>("cycle_open", { cycleId });
-export const cycleSummaries = () => call<CycleSummaryDto[]>("cycle_summaries");
+type FileFilter = { name: string; extensions: string[] };
+
+/** The native file picker (several files); `[]` when cancelled. */
+async function pickFiles(filters: FileFilter[]): Promise<string[]> {
+  try {
+    const picked = await open({ multiple: true, directory: false, filters });
+    if (picked === null) return [];
+    return Array.isArray(picked) ? picked : [picked];
+  } catch (e) {
+    throw toApiError(e);
+  }
+}
 
 /** Native file picker for ESI journal JSON files; `[]` when cancelled. */
-export async function pickJournalFiles(): Promise<string[]> {
-  try {
-    const picked = await open({
-      multiple: true,
-      directory: false,
-      filters: [{ name: "ESI journal JSON", extensions: ["json"] }],
-    });
-    if (picked === null) return [];
-    return Array.isArray(picked) ? picked : [picked];
-  } catch (e) {
-    throw toApiError(e);
-  }
-}
-
-// Import wizard and import history (bank CSV, OFX, CAMT, MT940, ESI JSON).
-import type { BatchDto } from "../bindings/BatchDto";
-import type { ImportResultDto } from "../bindings/ImportResultDto";
-import type { PreviewDto } from "../bindings/PreviewDto";
-import type { ProfileDto } from "../bindings/ProfileDto";
-import type { ProgressDto } from "../bindings/ProgressDto";
-import type { RejectedRowDto } from "../bindings/RejectedRowDto";
-import type { SavedProfileDto } from "../bindings/SavedProfileDto";
-export type { BatchDto, ImportResultDto, PreviewDto, ProfileDto, ProgressDto, RejectedRowDto, SavedProfileDto };
-export type { AmbiguityDto } from "../bindings/AmbiguityDto";
-export type { AmountDto } from "../bindings/AmountDto";
-export type { AmountMode } from "../bindings/AmountMode";
-export type { BatchFileDto } from "../bindings/BatchFileDto";
-export type { ColumnDto } from "../bindings/ColumnDto";
-export type { CurrencySourceDto } from "../bindings/CurrencySourceDto";
-export type { ImportedFileDto } from "../bindings/ImportedFileDto";
-export type { ParsedRowDto } from "../bindings/ParsedRowDto";
-export type { PreviewRowDto } from "../bindings/PreviewRowDto";
-export type { StatementDto } from "../bindings/StatementDto";
-
-/** Reads the head of one file: format, proposed (or the given) profile, first rows as parsed. */
-export const importPreview = (path: string, profile: ProfileDto | null = null) =>
-  call<PreviewDto>("import_preview", { path, profile });
-/** Imports files as one batch; `committed: false` = refused for bad rows (listed in `rejects`). */
-export const importRun = (
-  wallet: string,
-  paths: string[],
-  profile: ProfileDto | null,
-  validRowsOnly: boolean,
-  restoreRemoved: boolean,
-) => call<ImportResultDto>("import_run", { wallet, paths, profile, validRowsOnly, restoreRemoved });
-export const importProgress = () => call<ProgressDto>("import_progress");
-export const importBatches = () => call<BatchDto[]>("import_batches");
-export const batchRejects = (id: string) => call<RejectedRowDto[]>("batch_rejects", { id });
-/** Removes a batch's rows (kept as tombstones); returns how many rows left the journal. */
-export const batchRemove = (id: string) => call<number>("batch_remove", { id });
-export const profileList = () => call<SavedProfileDto[]>("profile_list");
-export const profileSave = (name: string, profile: ProfileDto) =>
-  call<SavedProfileDto>("profile_save", { name, profile });
+export const pickJournalFiles = () => pickFiles([{ name: "ESI journal JSON", extensions: ["json"] }]);
 
 /** Native file picker for anything the importer reads; `[]` when cancelled. */
-export async function pickImportFiles(): Promise<string[]> {
-  try {
-    const picked = await open({
-      multiple: true,
-      directory: false,
-      filters: [
-        { name: "Bank and journal files", extensions: ["csv", "txt", "tsv", "ofx", "qfx", "xml", "sta", "mt940", "940", "json"] },
-        { name: "All files", extensions: ["*"] },
-      ],
-    });
-    if (picked === null) return [];
-    return Array.isArray(picked) ? picked : [picked];
-  } catch (e) {
-    throw toApiError(e);
-  }
-}
+export const pickImportFiles = () =>
+  pickFiles([
+    { name: "Bank and journal files", extensions: ["csv", "txt", "tsv", "ofx", "qfx", "xml", "sta", "mt940", "940", "json"] },
+    { name: "All files", extensions: ["*"] },
+  ]);
 
 /**
  * Files dragged onto the window: Tauri gives their paths (the browser's own drop events do

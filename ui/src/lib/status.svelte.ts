@@ -1,5 +1,5 @@
 // App-wide sync status (nav footer + Sync screen), refreshed after imports and every 30 s.
-import { syncStatus, toApiError, type ApiError, type SyncStatusDto } from "./ipc";
+import { api, attempt, type ApiError, type SyncStatusDto } from "./ipc";
 
 export const status = $state<{ value: SyncStatusDto | null; error: ApiError | null }>({
   value: null,
@@ -7,12 +7,13 @@ export const status = $state<{ value: SyncStatusDto | null; error: ApiError | nu
 });
 
 export async function refreshStatus(): Promise<void> {
-  try {
-    status.value = await syncStatus();
-    status.error = null;
-  } catch (e) {
-    status.error = toApiError(e);
-  }
+  await attempt(
+    async () => {
+      status.value = await api.syncStatus();
+      status.error = null;
+    },
+    (e) => (status.error = e),
+  );
 }
 
 export function setStatus(s: SyncStatusDto): void {

@@ -1,0 +1,13 @@
+//! Reading the journal: pages of rows and the ref types to filter by.
+
+use recon_api::{JournalPageDto, JournalQueryDto};
+
+use super::context::{AppState, Res};
+
+pub fn journal_query(state: &AppState, q: JournalQueryDto) -> Res<JournalPageDto> {
+    recon_api::journal_query(&*state.store()?, q)
+}
+
+pub fn journal_ref_types(state: &AppState) -> Res<Vec<String>> {
+    recon_api::journal_ref_types(&*state.store()?)
+}

@@ -1,0 +1,105 @@
+//! The Tauri commands: one table below names each command, its arguments and its answer, and
+//! makes from it the IPC wrappers, the handler list and the UI's typed calls
+//! (`ui/src/bindings/commands.ts`, see [`typescript`]). Each command calls the function of the
+//! same name in its domain module, which adapts `recon_api`; errors reach the UI as
+//! `ApiError {code, message}`.
+
+mod app;
+mod audit;
+mod context;
+mod imports;
+mod journal;
+mod matching;
+mod sync;
+mod table;
+#[cfg(test)]
+mod typescript;
+mod wallets;
+
+pub use context::AppState;
+
+use recon_api::{
+    ActionSummaryDto, AuditVerifyDto, BatchDto, CurrencyDto, CycleSummaryDto, ExpectedDto,
+    ExpectedImportDto, ImportRequestDto, ImportResultDto, ImportSummaryDto, JournalPageDto,
+    JournalQueryDto, MatchRunSummaryDto, NewExpectedDto, NewWalletDto, PreviewDto, ProfileDto,
+    ProgressDto, RejectedRowDto, ReviewQueuesDto, SavedProfileDto, SplitShareDto, SyncReportDto,
+    SyncStatusDto, WalletDto,
+};
+
+table::command_table! {
+    app {
+        /// The ledger file this window works on.
+        quick fn db_path() -> String;
+        /// Who is acting (`RECON_USER`, else the login name), as the audit log records it.
+        quick fn current_actor() -> String;
+    }
+    wallets {
+        quick fn currency_list() -> Vec<CurrencyDto>;
+        quick fn wallet_list() -> Vec<WalletDto>;
+        quick fn wallet_add(input: NewWalletDto) -> WalletDto;
+    }
+    journal {
+        quick fn journal_query(q: JournalQueryDto) -> JournalPageDto;
+        quick fn journal_ref_types() -> Vec<String>;
+    }
+    sync {
+        quick fn sync_status() -> SyncStatusDto;
+        quick fn sync_set_server(url: String) -> SyncStatusDto;
+        quick fn sync_set_token(token: String) -> ();
+        /// Pushes the outbox now (network I/O, off the window's thread).
+        long fn sync_now() -> SyncReportDto;
+    }
+    audit {
+        quick fn audit_verify() -> AuditVerifyDto;
+    }
+    matching {
+        /// Expected payments, optionally of one cycle and/or one status (`null` = all).
+        quick fn expected_list(cycle: Option<String>, status: Option<String>) -> Vec<ExpectedDto>;
+        quick fn expected_add(input: NewExpectedDto) -> ExpectedDto;
+        /// Changes the expected amount (decimal text) of the expected payment with this memo.
+        quick fn expected_edit(memo: String, expected_amount: String) -> ExpectedDto;
+        /// Imports a CSV or JSON file of expected payments from an absolute path.
+        quick fn expected_import(path: String) -> ExpectedImportDto;
+        /// Runs the matching engine (all cycles, or one); a large run takes seconds.
+        long fn match_run(cycle: Option<String>) -> MatchRunSummaryDto;
+        long fn review_queues() -> ReviewQueuesDto;
+        /// Accepts a suggestion: links receipt `rowid` to the expected payment `memo`.
+        quick fn match_accept(memo: String, rowid: i64) -> ActionSummaryDto;
+        /// Links a receipt to an expected payment by hand.
+        quick fn match_link(memo: String, rowid: i64) -> ActionSummaryDto;
+        /// Unlinks a receipt (from `memo`, or from everything when `null`).
+        quick fn match_unlink(rowid: i64, memo: Option<String>) -> ActionSummaryDto;
+        /// Marks a receipt "not a participation payment" (the reason is recorded).
+        quick fn match_reject(rowid: i64, reason: String) -> ActionSummaryDto;
+        /// Splits one receipt across expected payments; the share amounts must add up to it.
+        quick fn match_split(rowid: i64, shares: Vec<SplitShareDto>) -> ActionSummaryDto;
+        /// Undoes the newest reviewer step (link, unlink, accept, reject, split, bulk accept).
+        quick fn match_undo() -> ActionSummaryDto;
+        /// Accepts every untied top suggestion scoring ≥ `minScore`; `dryRun` only counts them.
+        quick fn match_accept_above(min_score: u32, dry_run: bool) -> ActionSummaryDto;
+        /// Opens a cycle: cancels its still-awaiting expected payments; returns how many.
+        quick fn cycle_open(cycle_id: String) -> u32;
+        quick fn cycle_summaries() -> Vec<CycleSummaryDto>;
+    }
+    imports {
+        quick fn import_esi_journal(req: ImportRequestDto) -> ImportSummaryDto;
+        /// Reads the head of one file: format, proposed (or the given) profile, first rows parsed.
+        long fn import_preview(path: String, profile: Option<ProfileDto>) -> PreviewDto;
+        /// Imports files as one batch; `committed: false` = refused for bad rows (in `rejects`).
+        long fn import_run(
+            wallet: String,
+            paths: Vec<String>,
+            profile: Option<ProfileDto>,
+            valid_rows_only: bool,
+            restore_removed: bool,
+        ) -> ImportResultDto;
+        /// How far the running import has read (polled while `import_run` works).
+        quick fn import_progress() -> ProgressDto;
+        quick fn import_batches() -> Vec<BatchDto>;
+        quick fn batch_rejects(id: String) -> Vec<RejectedRowDto>;
+        /// Removes a batch's rows (kept as tombstones); returns how many rows left the journal.
+        quick fn batch_remove(id: String) -> u64;
+        quick fn profile_list() -> Vec<SavedProfileDto>;
+        quick fn profile_save(name: String, profile: ProfileDto) -> SavedProfileDto;
+    }
+}
