@@ -15,6 +15,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use uuid::Uuid;
 
+pub mod matching;
+
 pub const PUSH_PATH: &str = "/api/v1/sync/push";
 pub const JOURNAL_PATH: &str = "/api/v1/journal";
 pub const WHOAMI_PATH: &str = "/api/v1/whoami";
@@ -53,6 +55,14 @@ pub struct Event {
 #[serde(tag = "kind", content = "payload", rename_all = "snake_case")]
 pub enum EventBody {
     JournalLinesImported(JournalLinesImported),
+    ExpectedPaymentsAdded(matching::ExpectedPaymentsAdded),
+    ExpectedPaymentEdited(matching::ExpectedPaymentEdited),
+    MatchLinked(matching::MatchLinked),
+    MatchUnlinked(matching::MatchUnlinked),
+    ReceiptRejected(matching::ReceiptRejected),
+    ReceiptSplit(matching::ReceiptSplit),
+    MatchUndone(matching::MatchUndone),
+    CycleOpened(matching::CycleOpened),
 }
 
 impl EventBody {
@@ -64,6 +74,14 @@ impl EventBody {
     pub fn kind(&self) -> &'static str {
         match self {
             EventBody::JournalLinesImported(_) => "journal_lines_imported",
+            EventBody::ExpectedPaymentsAdded(_) => "expected_payments_added",
+            EventBody::ExpectedPaymentEdited(_) => "expected_payment_edited",
+            EventBody::MatchLinked(_) => "match_linked",
+            EventBody::MatchUnlinked(_) => "match_unlinked",
+            EventBody::ReceiptRejected(_) => "receipt_rejected",
+            EventBody::ReceiptSplit(_) => "receipt_split",
+            EventBody::MatchUndone(_) => "match_undone",
+            EventBody::CycleOpened(_) => "cycle_opened",
         }
     }
 }
