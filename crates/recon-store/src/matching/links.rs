@@ -2,7 +2,7 @@
 //! receipt — link, accept, split, unlink, reject.
 
 use super::records::{
-    active_links_of, currency_in, expected_by_id, expected_by_memo, is_rejected, receipt_by_rowid,
+    active_links_of, expected_by_id, expected_by_memo, is_rejected, receipt_by_rowid,
     ExpectedRecord, ReceiptRecord,
 };
 use super::views::ActionSummary;
@@ -199,9 +199,8 @@ fn plan_shares(
     receipt: &ReceiptRecord,
     shares: &[(String, Option<String>)],
 ) -> Result<(Vec<PlannedShare>, Vec<Money>)> {
-    let currency = currency_in(tx, &receipt.view.currency)?;
     let engine = engine_receipt(receipt);
-    let mut plan = SharePlan::new(&receipt.view.journal_id, &receipt.amount, &currency);
+    let mut plan = SharePlan::new(&receipt.view.journal_id, &receipt.amount, &receipt.currency);
     let mut planned = Vec::with_capacity(shares.len());
     for (memo, amount) in shares {
         let e = expected_by_memo(tx, memo)?;

@@ -338,14 +338,3 @@ pub(super) fn is_rejected(conn: &Connection, rowid: i64) -> Result<bool> {
         .optional()?
         .is_some())
 }
-
-pub(super) fn currency_in(conn: &Connection, code: &str) -> Result<Currency> {
-    let (scale, name): (u8, String) = conn
-        .prepare_cached("SELECT scale, name FROM currencies WHERE code = ?1")?
-        .query_row([code], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(Currency {
-        code: code.to_owned(),
-        scale,
-        name,
-    })
-}
