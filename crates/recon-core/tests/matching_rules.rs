@@ -3,7 +3,7 @@
 use recon_core::matching::{
     check_editable, check_linkable, check_rejectable, check_restorable, check_split_size,
     cycle_opening, expected_amount, link_effect, ActionKind, ActiveLink, AmountRefusal,
-    CycleRefusal, ExpectedIdentity, ExpectedStatus, PaymentState, LinkType, MemoSignal,
+    CycleRefusal, ExpectedIdentity, ExpectedStatus, LinkType, MemoSignal, PaymentState,
     ReceiptState, ReviewRefusal, SharePlan, ShareTarget,
 };
 use recon_core::money::{Currency, Money, MoneyArithmeticError};
@@ -293,8 +293,11 @@ fn shares_that_add_up_to_the_receipt_are_accepted() {
     let c = isk();
     let total = money("100.00", &c);
     let mut plan = SharePlan::new("9001", &total, &c);
-    plan.add(target("a", ExpectedStatus::AwaitingPayment, "ISK"), Some(" 60 "))
-        .unwrap();
+    plan.add(
+        target("a", ExpectedStatus::AwaitingPayment, "ISK"),
+        Some(" 60 "),
+    )
+    .unwrap();
     plan.add(target("b", ExpectedStatus::Confirmed, "ISK"), Some("40.00"))
         .unwrap();
     let shares = plan.finish().unwrap();
@@ -317,10 +320,16 @@ fn shares_that_do_not_add_up_are_refused() {
     let c = isk();
     let total = money("100.00", &c);
     let mut plan = SharePlan::new("9001", &total, &c);
-    plan.add(target("a", ExpectedStatus::AwaitingPayment, "ISK"), Some("60"))
-        .unwrap();
-    plan.add(target("b", ExpectedStatus::AwaitingPayment, "ISK"), Some("39.99"))
-        .unwrap();
+    plan.add(
+        target("a", ExpectedStatus::AwaitingPayment, "ISK"),
+        Some("60"),
+    )
+    .unwrap();
+    plan.add(
+        target("b", ExpectedStatus::AwaitingPayment, "ISK"),
+        Some("39.99"),
+    )
+    .unwrap();
     assert_eq!(
         plan.finish().unwrap_err().to_string(),
         "the shares add up to 99.99 but journal line 9001 is 100.00 ISK"
@@ -358,9 +367,12 @@ fn bad_shares_are_refused_one_by_one() {
         "'c' is cancelled; only expected payments awaiting payment or confirmed take payments"
     );
     assert_eq!(
-        plan.add(target("e", ExpectedStatus::AwaitingPayment, "EUR"), Some("1"))
-            .unwrap_err()
-            .to_string(),
+        plan.add(
+            target("e", ExpectedStatus::AwaitingPayment, "EUR"),
+            Some("1")
+        )
+        .unwrap_err()
+        .to_string(),
         "'e' expects EUR but journal line 9001 is in ISK"
     );
     plan.add(ok, Some("50")).unwrap();
@@ -379,7 +391,10 @@ fn a_split_needs_two_shares() {
 #[test]
 fn expected_amounts_must_be_exact_and_above_zero() {
     let c = isk();
-    assert_eq!(expected_amount("1500", &c).unwrap().amount_text(), "1500.00");
+    assert_eq!(
+        expected_amount("1500", &c).unwrap().amount_text(),
+        "1500.00"
+    );
     assert_eq!(expected_amount("0", &c), Err(AmountRefusal::NotPositive));
     assert_eq!(expected_amount("-1", &c), Err(AmountRefusal::NotPositive));
     assert!(matches!(
@@ -427,7 +442,13 @@ fn the_same_memo_is_a_duplicate_only_when_everything_else_agrees() {
 fn opening_a_cycle_cancels_only_what_still_awaits() {
     use ExpectedStatus::*;
     assert_eq!(
-        cycle_opening(&[AwaitingPayment, Confirmed, AwaitingPayment, Refunded, Cancelled]),
+        cycle_opening(&[
+            AwaitingPayment,
+            Confirmed,
+            AwaitingPayment,
+            Refunded,
+            Cancelled
+        ]),
         Ok(vec![0, 2])
     );
     assert_eq!(cycle_opening(&[Confirmed]), Ok(vec![]));

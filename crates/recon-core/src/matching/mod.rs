@@ -22,13 +22,13 @@ mod review;
 pub use effect::{link_effect, ActiveLink, EffectError, PaymentState};
 pub use expected::{cycle_opening, expected_amount, AmountRefusal, CycleRefusal, ExpectedIdentity};
 pub use expected_file::{default_memo, parse_expected, ExpectedFileError, ExpectedRow};
+pub use index::IndexedFinder;
 pub use kinds::{ActionKind, ExpectedStatus, LinkType, UnknownName};
+pub use levenshtein::bounded_levenshtein;
 pub use review::{
     check_editable, check_linkable, check_rejectable, check_restorable, check_split_size,
     ReceiptState, ReviewRefusal, SharePlan, ShareTarget,
 };
-pub use index::IndexedFinder;
-pub use levenshtein::bounded_levenshtein;
 
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;

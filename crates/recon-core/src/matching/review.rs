@@ -15,7 +15,9 @@ pub enum ReviewRefusal {
     AlreadyLinked { journal_id: String, memo: String },
     #[error("journal line {journal_id} was marked not a participation payment; undo that first")]
     Rejected { journal_id: String },
-    #[error("'{memo}' is {status}; only expected payments awaiting payment or confirmed take payments")]
+    #[error(
+        "'{memo}' is {status}; only expected payments awaiting payment or confirmed take payments"
+    )]
     NotTakingPayments {
         memo: String,
         status: ExpectedStatus,
@@ -214,8 +216,12 @@ impl<'a> SharePlan<'a> {
         let share = match amount_text {
             None => self.receipt.clone(),
             Some(text) => {
-                let share = Money::parse(text.trim(), self.currency)
-                    .map_err(|error| ReviewRefusal::BadShare { memo: memo(), error })?;
+                let share = Money::parse(text.trim(), self.currency).map_err(|error| {
+                    ReviewRefusal::BadShare {
+                        memo: memo(),
+                        error,
+                    }
+                })?;
                 if share.minor_units() <= 0 {
                     return Err(ReviewRefusal::ShareNotPositive { memo: memo() });
                 }

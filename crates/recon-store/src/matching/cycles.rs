@@ -51,7 +51,11 @@ impl Store {
                 after: Some(json!({"cancelled": cancelled.len()})),
             });
             let count = cancelled.len() as u64;
-            Ok(synced(count, audit, events::cycle_opened(cycle_id, cancelled)))
+            Ok(synced(
+                count,
+                audit,
+                events::cycle_opened(cycle_id, cancelled),
+            ))
         })
     }
 

@@ -3,12 +3,12 @@
 use super::records::{ExpectedRecord, ReceiptRecord};
 use recon_core::matching::{LinkType, Score};
 use recon_core::money::Money;
+use recon_sync::matching::JournalRef;
 use recon_sync::matching::{
-    CycleOpened, ExpectedPaymentEdited, ExpectedPaymentsAdded, MatchLink, MatchLinked,
-    MatchUndone, MatchUnlinked, MAX_LINKS_PER_EVENT,
+    CycleOpened, ExpectedPaymentEdited, ExpectedPaymentsAdded, MatchLink, MatchLinked, MatchUndone,
+    MatchUnlinked, MAX_LINKS_PER_EVENT,
 };
 use recon_sync::{matching::ExpectedPayment, EventBody};
-use recon_sync::matching::JournalRef;
 
 /// `items` in events of at most `MAX_LINKS_PER_EVENT`, none when there are none.
 fn chunked<T>(items: Vec<T>, mut make: impl FnMut(Vec<T>) -> EventBody) -> Vec<EventBody> {
@@ -63,7 +63,9 @@ pub(super) fn linked(action: &str, links: Vec<MatchLink>) -> Vec<EventBody> {
 }
 
 pub(super) fn unlinked(links: Vec<MatchLink>) -> Vec<EventBody> {
-    chunked(links, |links| EventBody::MatchUnlinked(MatchUnlinked { links }))
+    chunked(links, |links| {
+        EventBody::MatchUnlinked(MatchUnlinked { links })
+    })
 }
 
 /// An undo as one event, or, when it moved more links than one event carries, as one

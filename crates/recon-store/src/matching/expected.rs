@@ -108,7 +108,12 @@ fn prepare_rows<'a>(
     Ok(prepared)
 }
 
-fn insert_expected(tx: &Transaction<'_>, actor: &str, now: &str, e: &ExpectedRecord) -> Result<Audit> {
+fn insert_expected(
+    tx: &Transaction<'_>,
+    actor: &str,
+    now: &str,
+    e: &ExpectedRecord,
+) -> Result<Audit> {
     tx.prepare_cached(
         "INSERT INTO expected_payments (id, cycle_id, character_name, character_id, memo, memo_normalized,
             expected_minor, currency, status, created_at, created_by)

@@ -70,7 +70,11 @@ pub(super) struct Refreshed {
 
 /// Re-derives an expected payment from its active links (`link_effect`) and writes any
 /// change. `now` is the write's timestamp text.
-pub(super) fn refresh_expected(tx: &Transaction<'_>, now: &str, expected_id: &str) -> Result<Refreshed> {
+pub(super) fn refresh_expected(
+    tx: &Transaction<'_>,
+    now: &str,
+    expected_id: &str,
+) -> Result<Refreshed> {
     let before = expected_by_id(tx, expected_id)?;
     let links: Vec<ActiveLink> = tx
         .prepare_cached(
@@ -86,9 +90,8 @@ pub(super) fn refresh_expected(tx: &Transaction<'_>, now: &str, expected_id: &st
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
-    let state = link_effect(&before.state, &before.expected, &links, now).map_err(|_| {
-        StoreError::Invalid(format!("the payments of '{}' overflow", before.memo))
-    })?;
+    let state = link_effect(&before.state, &before.expected, &links, now)
+        .map_err(|_| StoreError::Invalid(format!("the payments of '{}' overflow", before.memo)))?;
     if state == before.state {
         return Ok(Refreshed {
             after: before,
@@ -232,7 +235,13 @@ impl Store {
         memo: &str,
         rowid: i64,
     ) -> Result<ActionSummary> {
-        self.link_shares(actor, now, ActionKind::Link, rowid, &[(memo.to_owned(), None)])
+        self.link_shares(
+            actor,
+            now,
+            ActionKind::Link,
+            rowid,
+            &[(memo.to_owned(), None)],
+        )
     }
 
     /// Accepts a suggestion: a manual link recorded as the reviewer's acceptance.
@@ -243,7 +252,13 @@ impl Store {
         memo: &str,
         rowid: i64,
     ) -> Result<ActionSummary> {
-        self.link_shares(actor, now, ActionKind::Accept, rowid, &[(memo.to_owned(), None)])
+        self.link_shares(
+            actor,
+            now,
+            ActionKind::Accept,
+            rowid,
+            &[(memo.to_owned(), None)],
+        )
     }
 
     /// Splits one receipt across expected payments; the shares must add up to the receipt.
@@ -319,7 +334,11 @@ impl Store {
             let wanted = memo.map(normalize_memo);
             let links: Vec<_> = active_links_of(tx, rowid)?
                 .into_iter()
-                .filter(|l| wanted.as_ref().is_none_or(|w| *w == normalize_memo(&l.memo)))
+                .filter(|l| {
+                    wanted
+                        .as_ref()
+                        .is_none_or(|w| *w == normalize_memo(&l.memo))
+                })
                 .collect();
             if links.is_empty() {
                 return Err(StoreError::NotFound {

@@ -50,11 +50,18 @@ pub const STATUSES: &[ExpectedStatus] = ExpectedStatus::ALL;
 /// A change of several audit records (in the order given) and its events.
 fn synced<T>(value: T, audit: Vec<Audit>, events: Vec<EventBody>) -> Change<T> {
     let mut audit = audit.into_iter();
-    let first = audit.next().expect("a change has at least one audit record");
+    let first = audit
+        .next()
+        .expect("a change has at least one audit record");
     Change::synced(value, first, events).and_audits(audit)
 }
 
-fn new_action(tx: &Transaction<'_>, kind: ActionKind, actor: &str, now: DateTime<Utc>) -> Result<i64> {
+fn new_action(
+    tx: &Transaction<'_>,
+    kind: ActionKind,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<i64> {
     tx.prepare_cached("INSERT INTO match_actions (kind, actor, at) VALUES (?1, ?2, ?3)")?
         .execute(params![kind.as_str(), actor, timestamp(now)])?;
     Ok(tx.last_insert_rowid())

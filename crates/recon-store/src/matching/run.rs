@@ -103,8 +103,22 @@ fn link_candidate(
 ) -> Result<MatchLink> {
     let e = &input.expected[c.expected];
     let r = &input.receipts[receipt];
-    insert_link(tx, &e.id, r.view.rowid, &r.amount, match_type, Some(&c.score), action)?;
-    Ok(events::new_link(e, r, &r.amount, match_type, Some(&c.score)))
+    insert_link(
+        tx,
+        &e.id,
+        r.view.rowid,
+        &r.amount,
+        match_type,
+        Some(&c.score),
+        action,
+    )?;
+    Ok(events::new_link(
+        e,
+        r,
+        &r.amount,
+        match_type,
+        Some(&c.score),
+    ))
 }
 
 /// The receipts a run links and the summary of the rest (ambiguous, unmatched).
@@ -130,14 +144,18 @@ fn judge(
             Verdict::Ambiguous(tied) => {
                 if tied.iter().any(|c| in_scope(c.expected)) {
                     summary.ambiguous += 1;
-                    summary
-                        .ambiguous_receipts
-                        .push(with_suggestions(input, i, &result.suggestions));
+                    summary.ambiguous_receipts.push(with_suggestions(
+                        input,
+                        i,
+                        &result.suggestions,
+                    ));
                 }
             }
-            Verdict::Unmatched => summary
-                .unmatched_receipts
-                .push(with_suggestions(input, i, &result.suggestions)),
+            Verdict::Unmatched => {
+                summary
+                    .unmatched_receipts
+                    .push(with_suggestions(input, i, &result.suggestions))
+            }
         }
     }
     (picks, summary)
@@ -181,7 +199,8 @@ impl Store {
             let mut audit = Vec::with_capacity(touched.len() + 1);
             let ids = touched.iter().map(|&e| input.expected[e].id.as_str());
             let afters = refresh_all(tx, &at, ids, &mut audit, &mut Vec::new())?;
-            summary.amount_adjusted = afters.iter().filter(|e| e.state.amount_adjusted).count() as u64;
+            summary.amount_adjusted =
+                afters.iter().filter(|e| e.state.amount_adjusted).count() as u64;
             audit.push(Audit {
                 action: "match.run",
                 entity: "match_action",
@@ -195,7 +214,11 @@ impl Store {
                     "unmatched": summary.unmatched_receipts.len(),
                 })),
             });
-            Ok(synced(summary, audit, events::linked(ActionKind::Run.as_str(), links)))
+            Ok(synced(
+                summary,
+                audit,
+                events::linked(ActionKind::Run.as_str(), links),
+            ))
         })
     }
 

@@ -26,7 +26,8 @@ fn setup() -> (tempfile::TempDir, Store) {
 }
 
 fn expected_csv(rows: &[(&str, &str)]) -> Vec<u8> {
-    let mut csv = String::from("cycle_id,character_name,character_id,expected_amount,currency,memo\n");
+    let mut csv =
+        String::from("cycle_id,character_name,character_id,expected_amount,currency,memo\n");
     for (memo, amount) in rows {
         csv.push_str(&format!("2026-11,{memo},,{amount},ISK,{memo}\n"));
     }
@@ -70,10 +71,14 @@ fn kinds(events: &[EventBody]) -> Vec<&'static str> {
 #[test]
 fn imported_expected_payments_are_queued_in_bounded_events() {
     let (_dir, mut store) = setup();
-    let memos: Vec<String> = (0..=MAX_LINKS_PER_EVENT).map(|i| format!("ARB P{i}")).collect();
+    let memos: Vec<String> = (0..=MAX_LINKS_PER_EVENT)
+        .map(|i| format!("ARB P{i}"))
+        .collect();
     let rows: Vec<(&str, &str)> = memos.iter().map(|m| (m.as_str(), "10")).collect();
     let bytes = expected_csv(&rows);
-    store.import_expected("alice", now(), "e.csv", &bytes).unwrap();
+    store
+        .import_expected("alice", now(), "e.csv", &bytes)
+        .unwrap();
     let events = matching_events(&store);
     let sizes: Vec<usize> = events
         .iter()
@@ -87,7 +92,9 @@ fn imported_expected_payments_are_queued_in_bounded_events() {
         .collect();
     assert_eq!(sizes, [MAX_LINKS_PER_EVENT, 1]);
     // Re-importing adds nothing, so it sends nothing.
-    store.import_expected("alice", now(), "e.csv", &bytes).unwrap();
+    store
+        .import_expected("alice", now(), "e.csv", &bytes)
+        .unwrap();
     assert_eq!(matching_events(&store).len(), 2);
     assert!(store.audit_verify().unwrap().ok());
 }
@@ -96,8 +103,17 @@ fn imported_expected_payments_are_queued_in_bounded_events() {
 fn a_run_and_each_reviewer_step_queue_their_events() {
     let (_dir, mut store) = setup();
     let bytes = expected_csv(&[("ARB A", "100"), ("ARB B", "50"), ("ARB C", "30")]);
-    store.import_expected("alice", now(), "e.csv", &bytes).unwrap();
-    pay(&mut store, &[(1, "ARB A", "100"), (2, "nothing", "80"), (3, "nothing", "5")]);
+    store
+        .import_expected("alice", now(), "e.csv", &bytes)
+        .unwrap();
+    pay(
+        &mut store,
+        &[
+            (1, "ARB A", "100"),
+            (2, "nothing", "80"),
+            (3, "nothing", "5"),
+        ],
+    );
 
     let run = store.match_run("alice", now(), None).unwrap();
     assert_eq!(run.receipts_linked, 1);
@@ -124,7 +140,9 @@ fn a_run_and_each_reviewer_step_queue_their_events() {
         .unwrap();
     store.match_reject("alice", now(), three, "gift").unwrap();
     store.match_undo("alice", now()).unwrap();
-    store.match_unlink("alice", now(), two, Some("ARB C")).unwrap();
+    store
+        .match_unlink("alice", now(), two, Some("ARB C"))
+        .unwrap();
     store.cycle_open("alice", now(), "2026-11").unwrap();
     let events = matching_events(&store);
     assert_eq!(
@@ -166,7 +184,12 @@ fn refused_steps_and_rule_changes_queue_nothing() {
     let before = matching_events(&store).len();
     let rowid = store.resolve_journal_id("1").unwrap();
     let err = store
-        .match_split("alice", now(), rowid, &[("ARB A".into(), "99".into()), ("ARB A".into(), "1".into())])
+        .match_split(
+            "alice",
+            now(),
+            rowid,
+            &[("ARB A".into(), "99".into()), ("ARB A".into(), "1".into())],
+        )
         .unwrap_err();
     assert!(err.to_string().contains("appears twice"), "{err}");
     assert!(store.match_undo("alice", now()).is_err());

@@ -1,7 +1,9 @@
 //! Undo: reverses the newest reviewer step not yet undone.
 
 use super::links::{refresh_all, refusal, remove_link};
-use super::records::{active_links_of, is_rejected, links_created_by, links_removed_by, receipt_by_rowid};
+use super::records::{
+    active_links_of, is_rejected, links_created_by, links_removed_by, receipt_by_rowid,
+};
 use super::views::ActionSummary;
 use super::{action_audit, events, new_action, summary, synced};
 use crate::{timestamp, Result, Store, StoreError};
@@ -91,7 +93,12 @@ impl Store {
             let ids = touched.iter().map(String::as_str);
             refresh_all(tx, &at, ids, &mut audit, &mut summary.expected_changed)?;
             let detail = json!({"undone_action": target});
-            audit.push(action_audit(&summary, ActionKind::Undo, Some(target_kind), detail));
+            audit.push(action_audit(
+                &summary,
+                ActionKind::Undo,
+                Some(target_kind),
+                detail,
+            ));
             let events = events::undone(
                 target_kind.as_str(),
                 created.into_iter().map(|l| l.event).collect(),

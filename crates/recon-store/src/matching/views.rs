@@ -154,4 +154,3 @@ pub struct NewExpected {
     /// Empty = `ARB {cycle_id} {character_name}`.
     pub memo: String,
 }
-
