@@ -454,3 +454,23 @@ fn opening_a_cycle_cancels_only_what_still_awaits() {
     assert_eq!(cycle_opening(&[Confirmed]), Ok(vec![]));
     assert_eq!(cycle_opening(&[]), Err(CycleRefusal::Unknown));
 }
+
+#[test]
+fn only_awaiting_and_confirmed_payments_take_payments() {
+    let taking: Vec<ExpectedStatus> = ExpectedStatus::ALL
+        .iter()
+        .copied()
+        .filter(|s| s.takes_payments())
+        .collect();
+    assert_eq!(
+        taking,
+        [ExpectedStatus::AwaitingPayment, ExpectedStatus::Confirmed]
+    );
+}
+
+#[test]
+fn malformed_steps_are_not_conflicts() {
+    assert!(!ReviewRefusal::TooFewShares.is_conflict());
+    assert!(!ReviewRefusal::SharesOverflow.is_conflict());
+    assert!(ReviewRefusal::UndoRejected.is_conflict());
+}
