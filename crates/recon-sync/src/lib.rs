@@ -2,11 +2,12 @@
 //! `recon-server`). Amounts travel as decimal strings (`rust_decimal` with `serde-str`),
 //! never as JSON floats.
 //!
-//! One module per event family ([`journal`]); this file holds the envelope (push request,
-//! event, its kinds), the answers, the limits and the paths.
+//! One module per event family ([`journal`], [`matching`]); this file holds the envelope
+//! (push request, event, its kinds), the answers, the limits and the paths.
 
 mod digest;
 pub mod journal;
+pub mod matching;
 
 pub use digest::untyped_digest_hex;
 pub use journal::{JournalLine, JournalLinesImported, WalletRef};
@@ -14,8 +15,6 @@ pub use journal::{JournalLine, JournalLinesImported, WalletRef};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use uuid::Uuid;
-
-pub mod matching;
 
 pub const PUSH_PATH: &str = "/api/v1/sync/push";
 pub const JOURNAL_PATH: &str = "/api/v1/journal";
@@ -74,14 +73,14 @@ impl EventBody {
     pub fn kind(&self) -> &'static str {
         match self {
             EventBody::JournalLinesImported(_) => "journal_lines_imported",
-            EventBody::ExpectedPaymentsAdded(_) => "expected_payments_added",
-            EventBody::ExpectedPaymentEdited(_) => "expected_payment_edited",
-            EventBody::MatchLinked(_) => "match_linked",
-            EventBody::MatchUnlinked(_) => "match_unlinked",
-            EventBody::ReceiptRejected(_) => "receipt_rejected",
-            EventBody::ReceiptSplit(_) => "receipt_split",
-            EventBody::MatchUndone(_) => "match_undone",
-            EventBody::CycleOpened(_) => "cycle_opened",
+            EventBody::ExpectedPaymentsAdded(_) => matching::EXPECTED_PAYMENTS_ADDED,
+            EventBody::ExpectedPaymentEdited(_) => matching::EXPECTED_PAYMENT_EDITED,
+            EventBody::MatchLinked(_) => matching::MATCH_LINKED,
+            EventBody::MatchUnlinked(_) => matching::MATCH_UNLINKED,
+            EventBody::ReceiptRejected(_) => matching::RECEIPT_REJECTED,
+            EventBody::ReceiptSplit(_) => matching::RECEIPT_SPLIT,
+            EventBody::MatchUndone(_) => matching::MATCH_UNDONE,
+            EventBody::CycleOpened(_) => matching::CYCLE_OPENED,
         }
     }
 }

@@ -13,6 +13,16 @@ use serde::{Deserialize, Serialize};
 /// Most items (payments, links, memos) one matching event carries.
 pub const MAX_LINKS_PER_EVENT: usize = 500;
 
+/// The `kind` of each matching event on the wire.
+pub const EXPECTED_PAYMENTS_ADDED: &str = "expected_payments_added";
+pub const EXPECTED_PAYMENT_EDITED: &str = "expected_payment_edited";
+pub const MATCH_LINKED: &str = "match_linked";
+pub const MATCH_UNLINKED: &str = "match_unlinked";
+pub const RECEIPT_REJECTED: &str = "receipt_rejected";
+pub const RECEIPT_SPLIT: &str = "receipt_split";
+pub const MATCH_UNDONE: &str = "match_undone";
+pub const CYCLE_OPENED: &str = "cycle_opened";
+
 /// An expected payment as another device knows it: memos are unique per ledger
 /// (ignoring case and spacing), the cycle says which one it belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
