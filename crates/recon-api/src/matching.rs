@@ -48,8 +48,8 @@ fn suggestion_dto(s: Suggestion) -> SuggestionDto {
         cycle_id: s.cycle_id,
         character_name: s.character_name,
         expected_amount: s.expected_amount,
-        status: s.status,
-        match_type: s.match_type,
+        status: s.status.as_str().to_string(),
+        match_type: s.match_type.as_str().to_string(),
     }
 }
 
@@ -85,7 +85,7 @@ fn expected_dto(e: ExpectedView) -> ExpectedDto {
                 date: l.date,
                 amount: l.amount,
                 payer_id: l.payer_id,
-                match_type: l.match_type,
+                match_type: l.match_type.as_str().to_string(),
                 score: l.score,
             })
             .collect(),

@@ -2,7 +2,8 @@
 //!
 //! - [`money`]: currencies with scales, exact decimal amounts in integer minor units.
 //! - [`esi`]: EVE Online ESI wallet journal JSON, read exactly from its text.
-//! - [`matching`]: payment matching (§5): scoring, candidates, per-receipt verdicts.
+//! - [`matching`]: payment matching (§5): scoring, candidates, per-receipt verdicts, and the
+//!   rules of links, splits, reviewer steps and cycles, with typed statuses and link types.
 //! - [`wallet`]: wallet kinds and the key that names a wallet across devices.
 //! - [`audit`]: the hash chain of the audit log.
 

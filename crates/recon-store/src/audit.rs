@@ -1,58 +1,7 @@
-//! Appending to and verifying the hash-chained audit log.
+//! Verifying the hash-chained audit log (records are appended by the write path, `write.rs`).
 
-use crate::{timestamp, Result, Store};
-use chrono::{DateTime, Utc};
-use recon_core::audit::{chain_hash, AuditFields, ChainBreak, ChainVerifier, GENESIS_HASH};
-use rusqlite::{params, OptionalExtension, Transaction};
-
-/// What one change writes to the audit log. `before`/`after` are JSON values.
-pub(crate) struct AuditEntry<'a> {
-    pub actor: &'a str,
-    pub action: &'a str,
-    pub entity: &'a str,
-    pub entity_id: &'a str,
-    pub before: Option<serde_json::Value>,
-    pub after: Option<serde_json::Value>,
-}
-
-/// Appends inside the caller's (IMMEDIATE) transaction, so the chain head cannot move under it.
-pub(crate) fn append(
-    tx: &Transaction<'_>,
-    now: DateTime<Utc>,
-    entry: AuditEntry<'_>,
-) -> Result<()> {
-    let head: Option<(i64, String)> = tx
-        .query_row(
-            "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    let (id, prev_hash) = match head {
-        Some((id, hash)) => (id + 1, hash),
-        None => (1, GENESIS_HASH.to_string()),
-    };
-    let at = timestamp(now);
-    let before = entry.before.map(|v| v.to_string());
-    let after = entry.after.map(|v| v.to_string());
-    let fields = AuditFields {
-        id,
-        at: &at,
-        actor: entry.actor,
-        action: entry.action,
-        entity: entry.entity,
-        entity_id: entry.entity_id,
-        before: before.as_deref(),
-        after: after.as_deref(),
-    };
-    let hash = chain_hash(&prev_hash, &fields);
-    tx.execute(
-        "INSERT INTO audit_log (id, at, actor, action, entity, entity_id, before, after, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![id, at, entry.actor, entry.action, entry.entity, entry.entity_id, before, after, prev_hash, hash],
-    )?;
-    Ok(())
-}
+use crate::{Result, Store};
+use recon_core::audit::{AuditFields, ChainBreak, ChainVerifier};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditReport {

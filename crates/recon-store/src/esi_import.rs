@@ -471,6 +471,7 @@ mod tests {
             .iter()
             .map(|e| match &e.event.body {
                 EventBody::JournalLinesImported(b) => b.lines.len(),
+                other => panic!("unexpected {} event", other.kind()),
             })
             .sum();
         assert_eq!(lines, MAX_LINES_PER_EVENT + 3);

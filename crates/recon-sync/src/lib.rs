@@ -2,11 +2,12 @@
 //! `recon-server`). Amounts travel as decimal strings (`rust_decimal` with `serde-str`),
 //! never as JSON floats.
 //!
-//! One module per event family ([`journal`]); this file holds the envelope (push request,
-//! event, its kinds), the answers, the limits and the paths.
+//! One module per event family ([`journal`], [`matching`]); this file holds the envelope
+//! (push request, event, its kinds), the answers, the limits and the paths.
 
 mod digest;
 pub mod journal;
+pub mod matching;
 
 pub use digest::untyped_digest_hex;
 pub use journal::{JournalLine, JournalLinesImported, WalletRef};
@@ -53,6 +54,14 @@ pub struct Event {
 #[serde(tag = "kind", content = "payload", rename_all = "snake_case")]
 pub enum EventBody {
     JournalLinesImported(JournalLinesImported),
+    ExpectedPaymentsAdded(matching::ExpectedPaymentsAdded),
+    ExpectedPaymentEdited(matching::ExpectedPaymentEdited),
+    MatchLinked(matching::MatchLinked),
+    MatchUnlinked(matching::MatchUnlinked),
+    ReceiptRejected(matching::ReceiptRejected),
+    ReceiptSplit(matching::ReceiptSplit),
+    MatchUndone(matching::MatchUndone),
+    CycleOpened(matching::CycleOpened),
 }
 
 impl EventBody {
@@ -64,6 +73,14 @@ impl EventBody {
     pub fn kind(&self) -> &'static str {
         match self {
             EventBody::JournalLinesImported(_) => "journal_lines_imported",
+            EventBody::ExpectedPaymentsAdded(_) => matching::EXPECTED_PAYMENTS_ADDED,
+            EventBody::ExpectedPaymentEdited(_) => matching::EXPECTED_PAYMENT_EDITED,
+            EventBody::MatchLinked(_) => matching::MATCH_LINKED,
+            EventBody::MatchUnlinked(_) => matching::MATCH_UNLINKED,
+            EventBody::ReceiptRejected(_) => matching::RECEIPT_REJECTED,
+            EventBody::ReceiptSplit(_) => matching::RECEIPT_SPLIT,
+            EventBody::MatchUndone(_) => matching::MATCH_UNDONE,
+            EventBody::CycleOpened(_) => matching::CYCLE_OPENED,
         }
     }
 }

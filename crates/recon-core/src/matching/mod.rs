@@ -6,14 +6,29 @@
 //! Finding memo candidates is the costly part; [`MemoFinder`] separates it from scoring.
 //! [`NaiveFinder`] compares every pair and is the oracle; [`IndexedFinder`] (in `index`)
 //! must return exactly the same hits, cheaply.
+//!
+//! Beside the engine live the rules of what matching does to the ledger, over typed values
+//! (`Money`, the enums of `kinds`): the effect of a payment's links ([`link_effect`]),
+//! the checks of a reviewer's steps (`review`) and of expected payments and cycles.
 
+mod effect;
+mod expected;
 mod expected_file;
 mod index;
+mod kinds;
 mod levenshtein;
+mod review;
 
+pub use effect::{link_effect, ActiveLink, EffectError, PaymentState};
+pub use expected::{cycle_opening, expected_amount, AmountRefusal, CycleRefusal, ExpectedIdentity};
 pub use expected_file::{default_memo, parse_expected, ExpectedFileError, ExpectedRow};
 pub use index::IndexedFinder;
+pub use kinds::{ActionKind, ExpectedStatus, LinkType, UnknownName};
 pub use levenshtein::bounded_levenshtein;
+pub use review::{
+    check_editable, check_linkable, check_rejectable, check_restorable, check_split_size,
+    ReceiptState, ReviewRefusal, SharePlan, ShareTarget,
+};
 
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
