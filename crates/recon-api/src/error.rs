@@ -87,17 +87,6 @@ impl std::fmt::Display for ErrorCode {
     }
 }
 
-/// For call sites that still name a code by its text; a text that is no code is a bug,
-/// so it reads as `internal`.
-impl From<&str> for ErrorCode {
-    fn from(code: &str) -> Self {
-        ErrorCode::ALL
-            .into_iter()
-            .find(|c| c.as_str() == code)
-            .unwrap_or(ErrorCode::Internal)
-    }
-}
-
 impl PartialEq<&str> for ErrorCode {
     fn eq(&self, other: &&str) -> bool {
         self.as_str() == *other
@@ -183,7 +172,6 @@ mod tests {
             assert_eq!(json, serde_json::json!(code.as_str()));
             let back: ErrorCode = serde_json::from_value(json).unwrap();
             assert_eq!(back, code);
-            assert_eq!(ErrorCode::from(code.as_str()), code);
         }
         let names: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
         for today in [
@@ -198,7 +186,6 @@ mod tests {
         ] {
             assert!(names.contains(&today), "{today}");
         }
-        assert_eq!(ErrorCode::from("no such code"), ErrorCode::Internal);
     }
 
     #[test]

@@ -67,7 +67,7 @@ fn expected_dto(e: ExpectedView) -> ExpectedDto {
         cycle_id: e.cycle_id,
         character_name: e.character_name,
         character_id: e.character_id,
-        status: e.status,
+        status: e.status.as_str().to_string(),
         currency: e.currency,
         expected_amount: e.expected_amount,
         actual_amount: e.actual_amount,
@@ -75,7 +75,7 @@ fn expected_dto(e: ExpectedView) -> ExpectedDto {
         amount_adjusted: e.amount_adjusted,
         validated_at: e.validated_at,
         journal_ids: e.journal_ids,
-        match_type: e.match_type,
+        match_type: e.match_type.map(|t| t.as_str().to_string()),
         links: e
             .links
             .into_iter()

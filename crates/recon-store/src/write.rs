@@ -83,10 +83,6 @@ impl<T> Change<T> {
         }
     }
 
-    #[allow(
-        dead_code,
-        reason = "matching.rs calls it once converted to the write path"
-    )]
     /// Nothing was written (a no-op, e.g. approving what is already approved). The write
     /// path checks that no row changed and rolls back with an error if one did.
     pub fn unchanged(value: T) -> Self {
@@ -97,10 +93,6 @@ impl<T> Change<T> {
         }
     }
 
-    #[allow(
-        dead_code,
-        reason = "matching.rs calls it once converted to the write path"
-    )]
     /// A further audit record of the same change (e.g. one per expected payment it moved).
     pub fn and_audit(mut self, record: Audit) -> Self {
         assert!(
@@ -111,10 +103,6 @@ impl<T> Change<T> {
         self
     }
 
-    #[allow(
-        dead_code,
-        reason = "matching.rs calls it once converted to the write path"
-    )]
     /// Further audit records of the same change.
     pub fn and_audits(mut self, records: impl IntoIterator<Item = Audit>) -> Self {
         for record in records {
@@ -172,10 +160,6 @@ impl Store {
         Ok(value)
     }
 
-    #[allow(
-        dead_code,
-        reason = "sync_state.rs calls it once converted to the write path"
-    )]
     /// Writes that are not changes of the ledger's content (sync bookkeeping: which events
     /// were sent, the last error). They write no audit record and no event, and may not
     /// touch `audit_log` or `outbox` beyond the delivery columns.

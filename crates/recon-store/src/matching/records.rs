@@ -75,7 +75,7 @@ impl ExpectedRecord {
     pub fn into_view(self, links: Vec<LinkView>) -> ExpectedView {
         ExpectedView {
             journal_ids: links.iter().map(|l| l.journal_id.clone()).collect(),
-            match_type: links.first().map(|l| l.match_type.as_str().to_owned()),
+            match_type: links.first().map(|l| l.match_type),
             expected_amount: self.expected.amount_text(),
             actual_amount: self.state.actual.as_ref().map(Money::amount_text),
             id: self.id,
@@ -83,7 +83,7 @@ impl ExpectedRecord {
             cycle_id: self.cycle_id,
             character_name: self.character_name,
             character_id: self.character_id,
-            status: self.state.status.as_str().to_owned(),
+            status: self.state.status,
             currency: self.currency.code,
             actual_payer_id: self.state.actual_payer_id,
             amount_adjusted: self.state.amount_adjusted,

@@ -24,16 +24,13 @@ pub struct LinkView {
 
 /// An expected payment as listed (`recon expected list --json`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-///
-/// `status` and `match_type` are the ledger's spellings of `ExpectedStatus` and
-/// `LinkType` (`as_str()`), as the CLI prints them.
 pub struct ExpectedView {
     pub id: String,
     pub memo: String,
     pub cycle_id: String,
     pub character_name: String,
     pub character_id: Option<i64>,
-    pub status: String,
+    pub status: ExpectedStatus,
     pub currency: String,
     pub expected_amount: String,
     pub actual_amount: Option<String>,
@@ -43,7 +40,7 @@ pub struct ExpectedView {
     /// ESI ids (or bank references) of the linked lines.
     pub journal_ids: Vec<String>,
     /// The type of the first link; `null` until paid.
-    pub match_type: Option<String>,
+    pub match_type: Option<LinkType>,
     pub links: Vec<LinkView>,
 }
 
