@@ -18,16 +18,23 @@ impl Ledger {
         Ledger { dir, db }
     }
 
-    pub fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_recon"))
-            .arg("--db")
+    /// `run` with extra environment variables (e.g. `RECON_TOKEN` for a sync).
+    pub fn run_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_recon"));
+        cmd.arg("--db")
             .arg(&self.db)
             .args(args)
             .env_remove("RECON_DB")
             .env_remove("RECON_TOKEN")
-            .env("RECON_USER", "tester")
-            .output()
-            .unwrap()
+            .env("RECON_USER", "tester");
+        for (key, value) in env {
+            cmd.env(key, value);
+        }
+        cmd.output().unwrap()
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.run_with_env(args, &[])
     }
 
     pub fn ok(&self, args: &[&str]) -> String {
