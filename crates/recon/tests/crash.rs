@@ -36,13 +36,13 @@ impl Rng {
 const BULK_IMPORT_BYTES: usize = 16 * 1024 * 1024;
 /// Bank rows already in the ledger before a crash import (half of them come again).
 const BANK_PREFIX_ROWS: usize = 2_000;
-const BANK_WAL_ROWS: usize = 12_000;
+const BANK_WAL_ROWS: usize = 6_000;
 /// Bulk rows carry a long description so that 16 MiB is few rows (a quick debug build run).
 const BANK_BULK_PADDING: usize = 1_200;
-const ESI_PREFIX_ENTRIES: usize = 2_000;
-const ESI_ENTRIES: usize = 8_000;
+const ESI_PREFIX_ENTRIES: usize = 1_000;
+const ESI_ENTRIES: usize = 4_000;
 /// Expected payments, and as many receipts that (mostly) pay them.
-const PAYMENTS: usize = 3_000;
+const PAYMENTS: usize = 1_500;
 const MIN_SCORE: &str = "60";
 
 const PROFILE: &str = r#"delimiter = ","
@@ -99,7 +99,7 @@ fn bank_csv(from: usize, to: usize, padding: usize) -> String {
         let amount = if i % 1_000 == 999 {
             "n/a".to_owned()
         } else {
-            cents(rng.below(2_000_000) as i64 - 999_999 | 1)
+            cents((rng.below(2_000_000) as i64 - 999_999) | 1)
         };
         writeln!(
             s,
