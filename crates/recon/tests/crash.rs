@@ -216,12 +216,14 @@ struct Snapshot {
     seen: Seen,
 }
 
+/// An expected payment as listed: (memo, status, actual amount, actual payer, amount adjusted).
+type ExpectedRow = (String, String, Option<i64>, Option<i64>, bool);
+
 #[derive(Debug, Clone, PartialEq)]
 struct Seen {
     /// (wallet, rows, sum of amounts, a checksum of the row ids).
     journal: Vec<(String, i64, i64, i64)>,
-    /// (memo, status, actual amount, actual payer, amount adjusted).
-    expected: Vec<(String, String, Option<i64>, Option<i64>, bool)>,
+    expected: Vec<ExpectedRow>,
     /// (memo, ESI id of the receipt, amount, match type), sorted.
     links: Vec<(String, i64, i64, String)>,
 }
@@ -729,6 +731,10 @@ fn a_killed_recon_leaves_a_sound_ledger_and_a_rerun_finishes_the_work_once() {
         );
         kill_once(s, &db, delay, &context, &mut tallies[k]);
     }
+    println!(
+        "after the kill, the change was absent or whole; of the whole, `finished` ran to its end \
+         before the kill; `rollback-jnl`: kills that left a hot rollback journal (bulk mode)"
+    );
     println!(
         "{:<10} {:>6} {:>7} {:>6} {:>9} {:>12}",
         "command", "kills", "absent", "whole", "finished", "rollback-jnl"
