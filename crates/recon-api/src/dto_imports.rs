@@ -313,26 +313,15 @@ impl ImportResultDto {
     /// Every bad row, one per line (file, line, column, raw value, reason), and how many
     /// more there were than the report holds.
     pub fn rejects_text(&self) -> String {
-        let mut out = String::new();
-        for r in &self.rejects {
-            out.push_str(&format!(
-                "\n  {}: line {}{}: '{}': {}",
-                r.file,
-                r.line,
-                r.column
-                    .as_deref()
-                    .map(|c| format!(", column '{c}'"))
-                    .unwrap_or_default(),
-                r.raw_value,
-                r.reason
-            ));
-        }
-        if (self.rejects.len() as u64) < self.rejected {
-            out.push_str(&format!(
-                "\n  … and {} more",
-                self.rejected - self.rejects.len() as u64
-            ));
-        }
-        out
+        recon_store::rejects_text(
+            self.rejects.iter().map(|r| recon_store::RejectLine {
+                file: &r.file,
+                line: r.line,
+                column: r.column.as_deref(),
+                raw_value: &r.raw_value,
+                reason: &r.reason,
+            }),
+            self.rejected,
+        )
     }
 }

@@ -125,28 +125,48 @@ pub struct BankImportSummary {
 impl BankImportSummary {
     /// Every bad row, one per line: file, line, column, raw value, reason.
     pub fn rejects_text(&self) -> String {
-        let mut out = String::new();
-        for r in &self.rejects {
-            out.push_str(&format!(
-                "\n  {}: line {}{}: '{}': {}",
-                r.file,
-                r.line,
-                r.column
-                    .as_deref()
-                    .map(|c| format!(", column '{c}'"))
-                    .unwrap_or_default(),
-                r.raw_value,
-                r.reason
-            ));
-        }
-        if (self.rejects.len() as u64) < self.rejected {
-            out.push_str(&format!(
-                "\n  … and {} more",
-                self.rejected - self.rejects.len() as u64
-            ));
-        }
-        out
+        rejects_text(
+            self.rejects.iter().map(|r| RejectLine {
+                file: &r.file,
+                line: r.line,
+                column: r.column.as_deref(),
+                raw_value: &r.raw_value,
+                reason: &r.reason,
+            }),
+            self.rejected,
+        )
     }
+}
+
+/// One reported bad row, as [`rejects_text`] prints it.
+pub struct RejectLine<'a> {
+    pub file: &'a str,
+    pub line: u64,
+    pub column: Option<&'a str>,
+    pub raw_value: &'a str,
+    pub reason: &'a str,
+}
+
+/// Every reported bad row, one per line (file, line, column, raw value, reason), and how
+/// many more of the `rejected` there were than the report holds.
+pub fn rejects_text<'a>(rows: impl Iterator<Item = RejectLine<'a>>, rejected: u64) -> String {
+    let mut out = String::new();
+    let mut reported = 0u64;
+    for r in rows {
+        reported += 1;
+        let column = r
+            .column
+            .map(|c| format!(", column '{c}'"))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "\n  {}: line {}{column}: '{}': {}",
+            r.file, r.line, r.raw_value, r.reason
+        ));
+    }
+    if reported < rejected {
+        out.push_str(&format!("\n  … and {} more", rejected - reported));
+    }
+    out
 }
 
 impl Store {

@@ -321,25 +321,10 @@ fn wire_line(e: &EsiEntry) -> JournalLine {
 mod tests {
     use super::*;
     use crate::test_support::*;
-    use crate::{JournalQuery, NewWallet};
+    use crate::JournalQuery;
 
     fn setup() -> (tempfile::TempDir, Store) {
-        let (dir, mut store) = temp_store();
-        store
-            .add_wallet(
-                "alice",
-                now(),
-                NewWallet {
-                    name: "Main".into(),
-                    kind: "character".into(),
-                    owner_id: Some(90000001),
-                    division: None,
-                    currency: "ISK".into(),
-                    receiving: true,
-                },
-            )
-            .unwrap();
-        (dir, store)
+        store_with_main_wallet()
     }
 
     fn entry(id: i64, amount: &str) -> String {

@@ -24,8 +24,8 @@ mod write;
 
 pub use audit::{AuditRecord, AuditReport};
 pub use bank_import::{
-    BankFile, BankFileSummary, BankImportOptions, BankImportSummary, FileReading, RejectedRow,
-    MAX_REPORTED_REJECTS,
+    rejects_text, BankFile, BankFileSummary, BankImportOptions, BankImportSummary, FileReading,
+    RejectLine, RejectedRow, MAX_REPORTED_REJECTS,
 };
 pub use error::StoreError;
 pub use esi_import::{ImportFileSummary, ImportSummary, SourceFile};
@@ -204,6 +204,25 @@ pub(crate) mod test_support {
 
     pub fn now() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, 21, 12, 0, 0).unwrap()
+    }
+
+    /// The receiving ISK character wallet most tests import into.
+    pub fn main_wallet() -> crate::NewWallet {
+        crate::NewWallet {
+            name: "Main".into(),
+            kind: "character".into(),
+            owner_id: Some(90000001),
+            division: None,
+            currency: "ISK".into(),
+            receiving: true,
+        }
+    }
+
+    /// A ledger holding [`main_wallet`].
+    pub fn store_with_main_wallet() -> (tempfile::TempDir, Store) {
+        let (dir, mut store) = temp_store();
+        store.add_wallet("alice", now(), main_wallet()).unwrap();
+        (dir, store)
     }
 
     pub fn temp_store() -> (tempfile::TempDir, Store) {

@@ -195,26 +195,11 @@ fn set(conn: &rusqlite::Connection, key: &str, value: &str) -> Result<()> {
 mod tests {
     use super::*;
     use crate::test_support::*;
-    use crate::{NewWallet, SourceFile};
+    use crate::SourceFile;
     use recon_sync::MAX_LINES_PER_EVENT;
 
     fn store_with_wallet() -> (tempfile::TempDir, Store) {
-        let (dir, mut store) = temp_store();
-        store
-            .add_wallet(
-                "alice",
-                now(),
-                NewWallet {
-                    name: "Main".into(),
-                    kind: "character".into(),
-                    owner_id: Some(90000001),
-                    division: None,
-                    currency: "ISK".into(),
-                    receiving: true,
-                },
-            )
-            .unwrap();
-        (dir, store)
+        store_with_main_wallet()
     }
 
     fn import(store: &mut Store, ids: std::ops::RangeInclusive<i64>) {

@@ -2,8 +2,8 @@
 //! events numbered per device in commit order.
 
 use super::*;
-use crate::test_support::{now, temp_store};
-use crate::{NewWallet, SourceFile};
+use crate::test_support::{main_wallet, now, temp_store};
+use crate::SourceFile;
 use recon_sync::{JournalLinesImported, WalletRef};
 
 fn audit(entity_id: &str) -> Audit {
@@ -109,20 +109,7 @@ fn a_failing_change_leaves_no_row_no_audit_record_and_no_outbox_row() {
 #[test]
 fn a_refused_esi_import_leaves_no_audit_record_and_no_outbox_row() {
     let (_dir, mut store) = temp_store();
-    store
-        .add_wallet(
-            "alice",
-            now(),
-            NewWallet {
-                name: "Main".into(),
-                kind: "character".into(),
-                owner_id: Some(90000001),
-                division: None,
-                currency: "ISK".into(),
-                receiving: true,
-            },
-        )
-        .unwrap();
+    store.add_wallet("alice", now(), main_wallet()).unwrap();
     let entry = |id: i64, amount: &str| {
         format!(
             r#"{{"id":{id},"date":"2026-03-01T12:00:00Z","ref_type":"player_donation","description":"d","amount":{amount}}}"#

@@ -1,7 +1,6 @@
 //! The `recon` command-line contract, run as a user would: the real binary on a real ledger file.
 
 use serde_json::Value;
-use std::path::Path;
 use std::process::{Command, Output};
 
 mod common;
@@ -208,16 +207,12 @@ fn recon_db_env_picks_the_ledger() {
     assert!(l.ok(&["wallet", "list"]).contains("Via Env"));
 }
 
-fn run_sync(db: &Path, server: &str, token: Option<&str>) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_recon"));
-    cmd.arg("--db")
-        .arg(db)
-        .args(["sync", "--server", server])
-        .env_remove("RECON_TOKEN");
-    if let Some(token) = token {
-        cmd.env("RECON_TOKEN", token);
+fn run_sync(l: &Ledger, server: &str, token: Option<&str>) -> Output {
+    let args = ["sync", "--server", server];
+    match token {
+        Some(token) => l.run_with_env(&args, &[("RECON_TOKEN", token)]),
+        None => l.run(&args),
     }
-    cmd.output().unwrap()
 }
 
 #[test]
@@ -227,28 +222,14 @@ fn sync_offline_reports_pending_and_fails_then_pushes_when_the_server_is_there()
     let path = l.file("j.json", JOURNAL);
     l.ok(&["import", "esi-journal", "--wallet", "Main", &path]);
 
-    let out = run_sync(&l.db, "http://127.0.0.1:9", Some("rdt_x"));
+    let out = run_sync(&l, "http://127.0.0.1:9", Some("rdt_x"));
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr)
         .contains("server unreachable (http://127.0.0.1:9), 1 pending"));
 
-    let admin = std::env::var("RECON_TEST_PG_URL")
-        .unwrap_or_else(|_| "host=/var/run/postgresql user=root dbname=postgres".into());
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let (url, token, db_url) = rt.block_on(async {
-        let db_url = recon_server::fresh_test_database(&admin)
-            .await
-            .expect("PostgreSQL is needed for this test");
-        let db = recon_server::connect(&db_url).await.unwrap();
-        let token = recon_server::create_token(&db, "acme", "t@acme.test")
-            .await
-            .unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(recon_server::serve(listener, db));
-        (url, token, db_url)
-    });
-    let out = run_sync(&l.db, &url, Some(&token));
+    let server = common::TestServer::start();
+    let (url, token) = (&server.url, &server.token);
+    let out = run_sync(&l, url, Some(token));
     assert!(
         out.status.success(),
         "{}",
@@ -258,8 +239,7 @@ fn sync_offline_reports_pending_and_fails_then_pushes_when_the_server_is_there()
         String::from_utf8_lossy(&out.stdout).trim(),
         "pushed 1 events (0 already on the server), 0 pending"
     );
-    let out = run_sync(&l.db, &url, None);
+    let out = run_sync(&l, url, None);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no device token"));
-    let _ = rt.block_on(recon_server::drop_test_database(&admin, &db_url));
 }

@@ -60,7 +60,13 @@ fn every_matching_change_reaches_the_server_once_in_order() {
     l.ok(&["import", "esi-journal", "--wallet", "Logistics", &journal]);
     l.ok(&["match"]);
     l.ok(&["match", "link", "ARB c1 Charlie", "3"]);
-    l.ok(&["match", "reject", "4", "--reason", "not a participation payment"]);
+    l.ok(&[
+        "match",
+        "reject",
+        "4",
+        "--reason",
+        "not a participation payment",
+    ]);
     l.ok(&["match", "undo"]);
     l.ok(&["match", "reject", "4"]);
     l.ok(&["cycle", "open", "c1"]);
@@ -84,23 +90,9 @@ fn every_matching_change_reaches_the_server_once_in_order() {
     let seqs: Vec<i64> = local.iter().map(|(s, _)| *s).collect();
     assert_eq!(seqs, (1..=8).collect::<Vec<i64>>());
 
-    let admin = std::env::var("RECON_TEST_PG_URL")
-        .unwrap_or_else(|_| "host=/var/run/postgresql user=root dbname=postgres".into());
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let (url, token, db_url) = rt.block_on(async {
-        let db_url = recon_server::fresh_test_database(&admin)
-            .await
-            .expect("PostgreSQL is needed for this test");
-        let db = recon_server::connect(&db_url).await.unwrap();
-        let token = recon_server::create_token(&db, "acme", "t@acme.test")
-            .await
-            .unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(recon_server::serve(listener, db));
-        (url, token, db_url)
-    });
-    let out = l.run_with_env(&["sync", "--server", &url], &[("RECON_TOKEN", &token)]);
+    let server = common::TestServer::start();
+    let (url, token) = (&server.url, &server.token);
+    let out = l.run_with_env(&["sync", "--server", url], &[("RECON_TOKEN", token)]);
     assert!(
         out.status.success(),
         "{}",
@@ -111,11 +103,11 @@ fn every_matching_change_reaches_the_server_once_in_order() {
         "pushed 8 events (0 already on the server), 0 pending"
     );
     // A second sync has nothing left to send and the server still holds each event once.
-    let again = l.run_with_env(&["sync", "--server", &url], &[("RECON_TOKEN", &token)]);
+    let again = l.run_with_env(&["sync", "--server", url], &[("RECON_TOKEN", token)]);
     assert!(again.status.success());
 
-    let on_server: Vec<(String, i64, String)> = rt.block_on(async {
-        let (client, connection) = tokio_postgres::connect(&db_url, tokio_postgres::NoTls)
+    let on_server: Vec<(String, i64, String)> = server.rt.block_on(async {
+        let (client, connection) = tokio_postgres::connect(&server.db_url, tokio_postgres::NoTls)
             .await
             .unwrap();
         tokio::spawn(connection);
@@ -135,5 +127,4 @@ fn every_matching_change_reaches_the_server_once_in_order() {
         .map(|(seq, kind)| (device.clone(), *seq, kind.clone()))
         .collect();
     assert_eq!(on_server, expected_on_server);
-    let _ = rt.block_on(recon_server::drop_test_database(&admin, &db_url));
 }

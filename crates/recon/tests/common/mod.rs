@@ -68,3 +68,49 @@ impl Ledger {
         path.display().to_string()
     }
 }
+
+/// A real `recon-server` on `127.0.0.1:0` over a fresh PostgreSQL database
+/// (`RECON_TEST_PG_URL`, else the local socket as root), with a device token for it.
+pub struct TestServer {
+    pub url: String,
+    pub token: String,
+    pub db_url: String,
+    admin: String,
+    pub rt: tokio::runtime::Runtime,
+}
+
+impl TestServer {
+    pub fn start() -> Self {
+        let admin = std::env::var("RECON_TEST_PG_URL")
+            .unwrap_or_else(|_| "host=/var/run/postgresql user=root dbname=postgres".into());
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let (url, token, db_url) = rt.block_on(async {
+            let db_url = recon_server::fresh_test_database(&admin)
+                .await
+                .expect("PostgreSQL is needed for this test");
+            let db = recon_server::connect(&db_url).await.unwrap();
+            let token = recon_server::create_token(&db, "acme", "t@acme.test")
+                .await
+                .unwrap();
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let url = format!("http://{}", listener.local_addr().unwrap());
+            tokio::spawn(recon_server::serve(listener, db));
+            (url, token, db_url)
+        });
+        TestServer {
+            url,
+            token,
+            db_url,
+            admin,
+            rt,
+        }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let _ = self
+            .rt
+            .block_on(recon_server::drop_test_database(&self.admin, &self.db_url));
+    }
+}
