@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of Recon Desk, installing what is missing first (see setup.sh):
-# formatting, clippy, all Rust tests (the server's against a real PostgreSQL), a check that
-# the generated TypeScript bindings are current, the UI's unit tests, and the end-to-end
-# test that drives the real app window under Xvfb (screenshots in target/e2e/).
+# formatting, the size limits (check-sizes.sh), clippy, all Rust tests (the server's against
+# a real PostgreSQL; the crash test's 100 kills among them), a check that the generated
+# TypeScript bindings are current, the UI's unit tests, and the end-to-end test that drives
+# the real app window under Xvfb (screenshots in target/e2e/).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -17,6 +18,9 @@ export RECON_TEST_PG_URL="$(scripts/postgres.sh)"
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
+
+step "sizes: files, functions, Svelte components"
+scripts/check-sizes.sh
 
 # The UI must exist before src-tauri compiles (its assets are embedded).
 step "ui: build"

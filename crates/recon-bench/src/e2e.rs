@@ -63,7 +63,7 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-fn write_expected_csv(path: &Path, data: &Data) -> std::io::Result<()> {
+pub fn write_expected_csv(path: &Path, data: &Data) -> std::io::Result<()> {
     let mut f = std::io::BufWriter::new(fs::File::create(path)?);
     writeln!(
         f,
