@@ -26,6 +26,31 @@ pub(crate) struct Audit {
     pub after: Option<serde_json::Value>,
 }
 
+/// An audit record with its JSON already rendered as text — what is hashed and stored.
+/// Bulk changes build these straight from a `Serialize` struct (see
+/// [`Change::and_rendered_audits`]): rendering 30,000 records through `serde_json::Value`
+/// maps cost more than inserting them.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct RenderedAudit {
+    pub action: &'static str,
+    pub entity: &'static str,
+    pub entity_id: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+impl From<Audit> for RenderedAudit {
+    fn from(a: Audit) -> Self {
+        Self {
+            action: a.action,
+            entity: a.entity,
+            entity_id: a.entity_id,
+            before: a.before.as_ref().map(serde_json::Value::to_string),
+            after: a.after.as_ref().map(serde_json::Value::to_string),
+        }
+    }
+}
+
 /// Why a change is kept on this device only. Each is a decision, written down here so
 /// that "no event" is never an accident.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,7 +83,7 @@ enum Events {
 #[derive(Debug)]
 pub(crate) struct Change<T> {
     value: T,
-    audit: Vec<Audit>,
+    audit: Vec<RenderedAudit>,
     events: Events,
 }
 
@@ -69,7 +94,17 @@ impl<T> Change<T> {
     pub fn synced(value: T, first: Audit, events: Vec<EventBody>) -> Self {
         Self {
             value,
-            audit: vec![first],
+            audit: vec![first.into()],
+            events: Events::Synced(events),
+        }
+    }
+
+    /// [`Change::synced`] with every audit record already rendered, in order.
+    pub fn synced_rendered(value: T, audit: Vec<RenderedAudit>, events: Vec<EventBody>) -> Self {
+        assert!(!audit.is_empty(), "a change has at least one audit record");
+        Self {
+            value,
+            audit,
             events: Events::Synced(events),
         }
     }
@@ -78,7 +113,7 @@ impl<T> Change<T> {
     pub fn local(value: T, first: Audit, why: LocalOnly) -> Self {
         Self {
             value,
-            audit: vec![first],
+            audit: vec![first.into()],
             events: Events::Local(why),
         }
     }
@@ -94,12 +129,17 @@ impl<T> Change<T> {
     }
 
     /// A further audit record of the same change (e.g. one per expected payment it moved).
-    pub fn and_audit(mut self, record: Audit) -> Self {
+    pub fn and_audit(self, record: Audit) -> Self {
+        self.and_rendered_audits([record.into()])
+    }
+
+    /// Further audit records of the same change, their JSON already rendered.
+    pub fn and_rendered_audits(mut self, records: impl IntoIterator<Item = RenderedAudit>) -> Self {
         assert!(
             !matches!(self.events, Events::None),
             "an unchanged write has no audit records"
         );
-        self.audit.push(record);
+        self.audit.extend(records);
         self
     }
 
@@ -183,7 +223,7 @@ fn append_audit(
     tx: &Transaction<'_>,
     actor: &str,
     now: DateTime<Utc>,
-    records: &[Audit],
+    records: &[RenderedAudit],
 ) -> Result<()> {
     assert!(
         !records.is_empty(),
@@ -203,8 +243,7 @@ fn append_audit(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?;
     for record in records {
-        let before = record.before.as_ref().map(|v| v.to_string());
-        let after = record.after.as_ref().map(|v| v.to_string());
+        let (before, after) = (&record.before, &record.after);
         let fields = AuditFields {
             id,
             at: &at,

@@ -7,7 +7,7 @@ use super::records::{
 };
 use super::views::ActionSummary;
 use super::{action_audit, events, new_action, summary, synced};
-use crate::write::Audit;
+use crate::write::{Change, RenderedAudit};
 use crate::{timestamp, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use recon_core::matching::{
@@ -65,7 +65,7 @@ pub(super) fn remove_link(tx: &Transaction<'_>, link: i64, action: i64) -> Resul
 pub(super) struct Refreshed {
     pub after: ExpectedRecord,
     /// The `expected.update` record, when anything changed.
-    pub audit: Option<Audit>,
+    pub audit: Option<RenderedAudit>,
 }
 
 /// Re-derives an expected payment from its active links (`link_effect`) and writes any
@@ -114,12 +114,12 @@ pub(super) fn refresh_expected(
         state,
         ..before.clone()
     };
-    let audit = Audit {
+    let audit = RenderedAudit {
         action: "expected.update",
         entity: "expected_payment",
         entity_id: expected_id.to_owned(),
-        before: Some(before.audit_json()),
-        after: Some(after.audit_json()),
+        before: Some(before.audit_text()),
+        after: Some(after.audit_text()),
     };
     Ok(Refreshed {
         after,
@@ -133,7 +133,7 @@ pub(super) fn refresh_all<'a>(
     tx: &Transaction<'_>,
     now: &str,
     expected_ids: impl IntoIterator<Item = &'a str>,
-    audit: &mut Vec<Audit>,
+    audit: &mut Vec<RenderedAudit>,
     changed: &mut Vec<String>,
 ) -> Result<Vec<ExpectedRecord>> {
     let mut afters = Vec::new();
@@ -308,7 +308,7 @@ impl Store {
                 "journal_id": receipt.view.journal_id,
                 "shares": planned.iter().zip(&amounts).map(|(s, a)| json!({"memo": s.expected.memo, "amount": a.amount_text()})).collect::<Vec<_>>(),
             });
-            audit.push(action_audit(&summary, kind, None, detail));
+            audit.push(action_audit(&summary, kind, None, detail).into());
             let events = match kind {
                 ActionKind::Split => vec![EventBody::ReceiptSplit(ReceiptSplit {
                     journal: receipt.journal_ref(),
@@ -316,7 +316,7 @@ impl Store {
                 })],
                 _ => events::linked(kind.as_str(), links),
             };
-            Ok(synced(summary, audit, events))
+            Ok(Change::synced_rendered(summary, audit, events))
         })
     }
 
@@ -359,9 +359,9 @@ impl Store {
             let ids = links.iter().map(|l| l.expected_id.as_str());
             refresh_all(tx, &at, ids, &mut audit, &mut summary.expected_changed)?;
             let detail = json!({"journal_id": receipt.view.journal_id});
-            audit.push(action_audit(&summary, ActionKind::Unlink, None, detail));
+            audit.push(action_audit(&summary, ActionKind::Unlink, None, detail).into());
             let events = events::unlinked(links.into_iter().map(|l| l.event).collect());
-            Ok(synced(summary, audit, events))
+            Ok(Change::synced_rendered(summary, audit, events))
         })
     }
 

@@ -53,6 +53,40 @@ impl ExpectedRecord {
         })
     }
 
+    /// [`Self::audit_json`] rendered as text without building a `serde_json::Value`: the
+    /// same keys, in the same (sorted) order, so the same text — `audit_text_is_audit_json`
+    /// holds them to it.
+    pub fn audit_text(&self) -> String {
+        #[derive(serde::Serialize)]
+        struct Picture<'a> {
+            actual_amount: Option<String>,
+            actual_payer_id: Option<i64>,
+            amount_adjusted: bool,
+            character_id: Option<i64>,
+            character_name: &'a str,
+            currency: &'a str,
+            cycle_id: &'a str,
+            expected_amount: String,
+            memo: &'a str,
+            status: &'a str,
+            validated_at: Option<&'a str>,
+        }
+        let picture = Picture {
+            actual_amount: self.state.actual.as_ref().map(Money::amount_text),
+            actual_payer_id: self.state.actual_payer_id,
+            amount_adjusted: self.state.amount_adjusted,
+            character_id: self.character_id,
+            character_name: &self.character_name,
+            currency: &self.currency.code,
+            cycle_id: &self.cycle_id,
+            expected_amount: self.expected.amount_text(),
+            memo: &self.memo,
+            status: self.state.status.as_str(),
+            validated_at: self.state.validated_at.as_deref(),
+        };
+        serde_json::to_string(&picture).expect("a struct of strings and numbers serializes")
+    }
+
     pub fn sync_ref(&self) -> ExpectedRef {
         ExpectedRef {
             memo: self.memo.clone(),
@@ -337,4 +371,49 @@ pub(super) fn is_rejected(conn: &Connection, rowid: i64) -> Result<bool> {
         .query_row([rowid], |_| Ok(()))
         .optional()?
         .is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(state: PaymentState) -> ExpectedRecord {
+        let currency = currency_of("ISK".into(), 2);
+        ExpectedRecord {
+            id: "id-1".into(),
+            cycle_id: "C \"7\"".into(),
+            character_name: "Ädam \\ Smith".into(),
+            character_id: Some(90_000_001),
+            memo: "ARB 7 Ädam".into(),
+            memo_normalized: "arb 7 ädam".into(),
+            expected: Money::from_minor(1_250_000, &currency),
+            currency,
+            state,
+        }
+    }
+
+    #[test]
+    fn audit_text_is_audit_json() {
+        let awaiting = PaymentState {
+            status: ExpectedStatus::AwaitingPayment,
+            actual: None,
+            actual_payer_id: None,
+            amount_adjusted: false,
+            validated_at: None,
+        };
+        let currency = currency_of("ISK".into(), 2);
+        let confirmed = PaymentState {
+            status: ExpectedStatus::Confirmed,
+            actual: Some(Money::from_minor(1_300_001, &currency)),
+            actual_payer_id: Some(42),
+            amount_adjusted: true,
+            validated_at: Some("2026-12-01T10:00:00Z".into()),
+        };
+        for state in [awaiting, confirmed] {
+            let mut r = record(state);
+            assert_eq!(r.audit_text(), r.audit_json().to_string());
+            r.character_id = None;
+            assert_eq!(r.audit_text(), r.audit_json().to_string());
+        }
+    }
 }

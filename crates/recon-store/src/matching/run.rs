@@ -7,8 +7,8 @@ use super::records::{
     ReceiptRecord,
 };
 use super::views::{ActionSummary, MatchRunSummary, ReceiptSuggestions, Suggestion};
-use super::{action_audit, events, new_action, summary, synced, SUGGESTIONS_PER_ROW};
-use crate::write::{Audit, Change};
+use super::{action_audit, events, new_action, summary, SUGGESTIONS_PER_ROW};
+use crate::write::{Audit, Change, RenderedAudit};
 use crate::{timestamp, Result, Store};
 use chrono::{DateTime, Utc};
 use recon_core::matching::{
@@ -201,7 +201,7 @@ impl Store {
             let afters = refresh_all(tx, &at, ids, &mut audit, &mut Vec::new())?;
             summary.amount_adjusted =
                 afters.iter().filter(|e| e.state.amount_adjusted).count() as u64;
-            audit.push(Audit {
+            audit.push(RenderedAudit::from(Audit {
                 action: "match.run",
                 entity: "match_action",
                 entity_id: action.to_string(),
@@ -213,8 +213,8 @@ impl Store {
                     "ambiguous": summary.ambiguous,
                     "unmatched": summary.unmatched_receipts.len(),
                 })),
-            });
-            Ok(synced(
+            }));
+            Ok(Change::synced_rendered(
                 summary,
                 audit,
                 events::linked(ActionKind::Run.as_str(), links),
@@ -267,8 +267,12 @@ impl Store {
             let ids = touched.iter().map(|&e| input.expected[e].id.as_str());
             refresh_all(tx, &at, ids, &mut audit, &mut summary.expected_changed)?;
             let detail = json!({"min_score": min_score});
-            audit.push(action_audit(&summary, kind, None, detail));
-            Ok(synced(summary, audit, events::linked(kind.as_str(), links)))
+            audit.push(action_audit(&summary, kind, None, detail).into());
+            Ok(Change::synced_rendered(
+                summary,
+                audit,
+                events::linked(kind.as_str(), links),
+            ))
         })
     }
 }

@@ -5,7 +5,8 @@ use super::records::{
     active_links_of, is_rejected, links_created_by, links_removed_by, receipt_by_rowid,
 };
 use super::views::ActionSummary;
-use super::{action_audit, events, new_action, summary, synced};
+use super::{action_audit, events, new_action, summary};
+use crate::write::Change;
 use crate::{timestamp, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use recon_core::matching::{check_restorable, ActionKind};
@@ -93,19 +94,14 @@ impl Store {
             let ids = touched.iter().map(String::as_str);
             refresh_all(tx, &at, ids, &mut audit, &mut summary.expected_changed)?;
             let detail = json!({"undone_action": target});
-            audit.push(action_audit(
-                &summary,
-                ActionKind::Undo,
-                Some(target_kind),
-                detail,
-            ));
+            audit.push(action_audit(&summary, ActionKind::Undo, Some(target_kind), detail).into());
             let events = events::undone(
                 target_kind.as_str(),
                 created.into_iter().map(|l| l.event).collect(),
                 removed.into_iter().map(|l| l.event).collect(),
                 lifted,
             );
-            Ok(synced(summary, audit, events))
+            Ok(Change::synced_rendered(summary, audit, events))
         })
     }
 }
