@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0003_imports.sql"),
     include_str!("../../../migrations/sqlite/0004_journal_order.sql"),
     include_str!("../../../migrations/sqlite/0005_device_sequence.sql"),
+    include_str!("../../../migrations/sqlite/0006_check_lists.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
