@@ -11,6 +11,9 @@ use cli::{Cli, Command};
 use recon_api::{ApiError, Store};
 use std::process::ExitCode;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod cli;
 mod imports;
 mod journal;

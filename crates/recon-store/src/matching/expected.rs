@@ -28,6 +28,27 @@ fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
+/// `count` random (v4) ids, in ascending order. Why: one read of the OS's random source for
+/// the whole file instead of one per row (a tenth of an import's time went to that system
+/// call); and ids handed out in ascending order append to the primary-key index instead of
+/// splitting pages all over it. Each id is as random as `Uuid::new_v4`'s.
+fn new_ids_sorted(count: usize) -> Result<Vec<String>> {
+    let mut random = vec![0u8; count * 16];
+    getrandom::fill(&mut random)
+        .map_err(|e| StoreError::Invalid(format!("cannot read the OS's random source: {e}")))?;
+    let mut ids: Vec<String> = random
+        .chunks_exact(16)
+        .map(|bytes| {
+            let bytes: [u8; 16] = bytes.try_into().expect("chunks of 16 bytes");
+            uuid::Builder::from_random_bytes(bytes)
+                .into_uuid()
+                .to_string()
+        })
+        .collect();
+    ids.sort_unstable();
+    Ok(ids)
+}
+
 /// An expected payment about to be inserted: awaiting payment, nothing received.
 fn new_record(
     id: String,
@@ -78,10 +99,7 @@ fn prepare_rows<'a>(
 ) -> Result<Vec<Prepared<'a>>> {
     let mut seen: HashMap<String, u64> = HashMap::with_capacity(rows.len());
     let mut prepared = Vec::with_capacity(rows.len());
-    // Why: random (v4) ids handed out in ascending order append to the primary-key index
-    // instead of splitting pages all over it; each id is as random as before.
-    let mut ids: Vec<String> = (0..rows.len()).map(|_| new_id()).collect();
-    ids.sort_unstable();
+    let ids = new_ids_sorted(rows.len())?;
     for (row, id) in rows.iter().zip(ids) {
         let currency = currencies.get(&row.currency).ok_or_else(|| {
             bad(format!(
