@@ -1,0 +1,213 @@
+//! Payout batches (§7): the state machine and two-person control, as one pure function the
+//! laptop and the server both run. Who the actor is comes from the caller (locally
+//! `RECON_USER`, on the server the token's user); this module only decides.
+
+use std::fmt;
+
+/// Where a payout batch stands. Spellings are the stored and exported ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BatchStatus {
+    Draft,
+    PendingApproval,
+    Approved,
+    Processing,
+    Paid,
+    Rejected,
+    Failed,
+}
+
+impl BatchStatus {
+    pub const ALL: [BatchStatus; 7] = [
+        BatchStatus::Draft,
+        BatchStatus::PendingApproval,
+        BatchStatus::Approved,
+        BatchStatus::Processing,
+        BatchStatus::Paid,
+        BatchStatus::Rejected,
+        BatchStatus::Failed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BatchStatus::Draft => "draft",
+            BatchStatus::PendingApproval => "pending_approval",
+            BatchStatus::Approved => "approved",
+            BatchStatus::Processing => "processing",
+            BatchStatus::Paid => "paid",
+            BatchStatus::Rejected => "rejected",
+            BatchStatus::Failed => "failed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<BatchStatus, UnknownBatchStatus> {
+        BatchStatus::ALL
+            .into_iter()
+            .find(|s| s.as_str() == text)
+            .ok_or_else(|| UnknownBatchStatus(text.to_owned()))
+    }
+
+    /// Notes may change, lines be removed and the batch deleted only before approval.
+    pub fn is_editable(self) -> bool {
+        matches!(self, BatchStatus::Draft | BatchStatus::PendingApproval)
+    }
+
+    /// A batch in this state holds its entries: they can join no other batch and cannot be
+    /// reversed. A rejected batch has released them (a deleted one no longer exists).
+    pub fn reserves_entries(self) -> bool {
+        self != BatchStatus::Rejected
+    }
+}
+
+impl fmt::Display for BatchStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown batch status '{0}' (expected one of: draft, pending_approval, approved, processing, paid, rejected, failed)")]
+pub struct UnknownBatchStatus(pub String);
+
+/// What a person asks of a batch. Reject and fail carry the reason they require.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BatchAction {
+    Submit,
+    Approve,
+    Reject { reason: String },
+    Process,
+    Pay,
+    Fail { reason: String },
+    Retry,
+}
+
+impl BatchAction {
+    /// The state the action leads to when it is allowed.
+    pub fn target(&self) -> BatchStatus {
+        match self {
+            BatchAction::Submit => BatchStatus::PendingApproval,
+            BatchAction::Approve => BatchStatus::Approved,
+            BatchAction::Reject { .. } => BatchStatus::Rejected,
+            BatchAction::Process | BatchAction::Retry => BatchStatus::Processing,
+            BatchAction::Pay => BatchStatus::Paid,
+            BatchAction::Fail { .. } => BatchStatus::Failed,
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            BatchAction::Submit => "submit",
+            BatchAction::Approve => "approve",
+            BatchAction::Reject { .. } => "reject",
+            BatchAction::Process => "process",
+            BatchAction::Pay => "pay",
+            BatchAction::Fail { .. } => "fail",
+            BatchAction::Retry => "retry",
+        }
+    }
+
+    fn reason(&self) -> Option<&str> {
+        match self {
+            BatchAction::Reject { reason } | BatchAction::Fail { reason } => Some(reason),
+            _ => None,
+        }
+    }
+}
+
+/// What the state machine needs to know of a batch.
+#[derive(Debug, Clone, Copy)]
+pub struct BatchFacts<'a> {
+    pub status: BatchStatus,
+    pub created_by: &'a str,
+}
+
+/// Why a transition is refused. The messages are the ones a user reads.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransitionRefusal {
+    #[error("a batch cannot go from {from} to {to} ({action} is not allowed while it is {from})")]
+    NotAllowed {
+        from: BatchStatus,
+        to: BatchStatus,
+        action: &'static str,
+    },
+    #[error("the creator of a batch cannot approve it ({actor} created it; another person must approve)")]
+    CreatorCannotApprove { actor: String },
+    #[error("{action} needs a reason")]
+    ReasonRequired { action: &'static str },
+    #[error("{action} needs to know who does it (the user is empty)")]
+    NoActor { action: &'static str },
+}
+
+/// The transitions of §7, as (from, action) pairs; everything else is refused.
+fn allowed(from: BatchStatus, action: &BatchAction) -> bool {
+    use BatchAction as A;
+    use BatchStatus as S;
+    matches!(
+        (from, action),
+        (S::Draft, A::Submit)
+            | (S::PendingApproval, A::Approve)
+            | (S::PendingApproval, A::Reject { .. })
+            | (S::Approved, A::Process)
+            | (S::Approved, A::Pay)
+            | (S::Processing, A::Pay)
+            | (S::Processing, A::Fail { .. })
+            | (S::Failed, A::Retry)
+    )
+}
+
+/// Two people are the same person when their names agree ignoring case and surrounding
+/// space: `Maker` must not be able to approve what `maker` created.
+pub fn same_person(a: &str, b: &str) -> bool {
+    a.trim().to_lowercase() == b.trim().to_lowercase()
+}
+
+/// The one rule of a batch's life: the state `action` by `actor` leads to, or why not.
+/// The order of the checks is the order a user fixes them in: a transition that does not
+/// exist at all is named first, then who may do it, then the missing reason.
+pub fn transition(
+    batch: &BatchFacts<'_>,
+    action: &BatchAction,
+    actor: &str,
+) -> Result<BatchStatus, TransitionRefusal> {
+    if actor.trim().is_empty() {
+        return Err(TransitionRefusal::NoActor {
+            action: action.name(),
+        });
+    }
+    if !allowed(batch.status, action) {
+        return Err(TransitionRefusal::NotAllowed {
+            from: batch.status,
+            to: action.target(),
+            action: action.name(),
+        });
+    }
+    if *action == BatchAction::Approve && same_person(actor, batch.created_by) {
+        return Err(TransitionRefusal::CreatorCannotApprove {
+            actor: actor.trim().to_owned(),
+        });
+    }
+    if action.reason().is_some_and(|r| r.trim().is_empty()) {
+        return Err(TransitionRefusal::ReasonRequired {
+            action: action.name(),
+        });
+    }
+    Ok(action.target())
+}
+
+/// Why an edit (notes, removing a line) or a deletion is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "a batch that is {status} can no longer be {what} (only draft or pending_approval batches can)"
+)]
+pub struct EditRefusal {
+    pub status: BatchStatus,
+    pub what: &'static str,
+}
+
+/// `what` names the edit for the message: "edited", "deleted", "changed".
+pub fn check_editable(status: BatchStatus, what: &'static str) -> Result<(), EditRefusal> {
+    if status.is_editable() {
+        Ok(())
+    } else {
+        Err(EditRefusal { status, what })
+    }
+}
