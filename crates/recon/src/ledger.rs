@@ -431,31 +431,7 @@ pub fn ledger(store: &mut Store, actor: &str, cmd: LedgerCmd, out: &mut impl Wri
                 )?;
             }
         }
-        LedgerCmd::Verify { json } => {
-            let v = api(l::ledger_verify(store))?;
-            if json {
-                writeln!(out, "{}", serde_json::to_string(&v)?)?;
-            }
-            match v.first_failure {
-                None if !json => writeln!(
-                    out,
-                    "OK: {} transaction(s), each balanced per currency",
-                    v.transactions
-                )?,
-                None => {}
-                Some(f) => {
-                    out.flush()?;
-                    bail!(
-                        "transaction {} ({}) does not balance in {}: debits {} ≠ credits {}",
-                        f.transaction,
-                        f.what,
-                        f.currency,
-                        f.debits,
-                        f.credits
-                    );
-                }
-            }
-        }
+        LedgerCmd::Verify { json } => verify(store, json, out)?,
         LedgerCmd::Export {
             program,
             period,
@@ -497,6 +473,33 @@ fn summary(
             "{}\t{}\t{}\t{}\t{}\t{}",
             r.key, r.total, r.pending, r.paid, r.reversed, r.entries
         )?;
+    }
+    Ok(())
+}
+
+fn verify(store: &Store, json: bool, out: &mut impl Write) -> Result<()> {
+    let v = api(l::ledger_verify(store))?;
+    if json {
+        writeln!(out, "{}", serde_json::to_string(&v)?)?;
+    }
+    match v.first_failure {
+        None if !json => writeln!(
+            out,
+            "OK: {} transaction(s), each balanced per currency",
+            v.transactions
+        )?,
+        None => {}
+        Some(f) => {
+            out.flush()?;
+            bail!(
+                "transaction {} ({}) does not balance in {}: debits {} ≠ credits {}",
+                f.transaction,
+                f.what,
+                f.currency,
+                f.debits,
+                f.credits
+            );
+        }
     }
     Ok(())
 }

@@ -297,7 +297,7 @@ fn a_reversal_marks_the_original_posts_the_opposite_and_happens_once() {
         "spring",
         &conversions(&l, "first"),
     ]);
-    let id = l.json(&[
+    let entry_id = l.json(&[
         "conversion",
         "approve",
         "--program",
@@ -307,16 +307,13 @@ fn a_reversal_marks_the_original_posts_the_opposite_and_happens_once() {
     ])[0]["entry_id"]
         .as_i64()
         .unwrap();
-    let id = id.to_string();
+    let id = entry_id.to_string();
     assert_eq!(account(&l, "sponsor:S1:liability")["balance"], "-12.50");
     let out = l.ok(&["ledger", "reverse", &id, "--reason", "duplicate claim"]);
     assert!(out.contains("-12.50"), "{out}");
     let list = entries(&l, &[]);
-    let original = list.iter().find(|e| e["id"].to_string() == id).unwrap();
-    let reversal = list
-        .iter()
-        .find(|e| e["reverses"].to_string() == id)
-        .unwrap();
+    let original = list.iter().find(|e| e["id"] == entry_id).unwrap();
+    let reversal = list.iter().find(|e| e["reverses"] == entry_id).unwrap();
     assert_eq!(original["status"], "reversed");
     assert_eq!(original["reversed_by"], reversal["id"]);
     assert_eq!(reversal["earnings_amount"], "-12.50");

@@ -485,3 +485,6 @@ pub fn ledger_accounts_export(store: &Store, out: &Path, bom: bool) -> ApiResult
         rows,
     })
 }
+
+#[cfg(test)]
+mod tests;
