@@ -39,7 +39,8 @@ const PARENTS: usize = 20;
 const CHILDREN: usize = 10;
 
 pub fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| PathBuf::from("target"), PathBuf::from);
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| PathBuf::from("target"), PathBuf::from);
     let mut a = Args {
         rows: 1_000_000,
         repeat: 3,
@@ -69,7 +70,11 @@ fn write_settlements(path: &Path, rows: usize, seed: u64) -> Result<(), String> 
     let mut out = std::io::BufWriter::new(file);
     let mut rng = Rng::new(seed);
     let io = |e: std::io::Error| e.to_string();
-    writeln!(out, "settlement_id,user_ref,affiliate_ref,gross_amount,currency,occurred_at").map_err(io)?;
+    writeln!(
+        out,
+        "settlement_id,user_ref,affiliate_ref,gross_amount,currency,occurred_at"
+    )
+    .map_err(io)?;
     for i in 0..rows {
         let child = format!("c{}-{}", rng.below(PARENTS), rng.below(CHILDREN));
         let cents = 100 + rng.below(99_900);
@@ -95,15 +100,61 @@ fn fresh_ledger(a: &Args, db: &Path) -> Result<(), String> {
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
     }
-    recon(a, db, &["program", "add", "bench", "--name", "Bench", "--currency", "USD", "--direct-rate", "10",
-        "--override-rate", "2.5"])?;
+    recon(
+        a,
+        db,
+        &[
+            "program",
+            "add",
+            "bench",
+            "--name",
+            "Bench",
+            "--currency",
+            "USD",
+            "--direct-rate",
+            "10",
+            "--override-rate",
+            "2.5",
+        ],
+    )?;
     for p in 0..PARENTS {
         let parent = format!("p{p}");
-        recon(a, db, &["entity", "add", "--program", "bench", "--type", "affiliate", "--ref", &parent, "--name", &parent])?;
+        recon(
+            a,
+            db,
+            &[
+                "entity",
+                "add",
+                "--program",
+                "bench",
+                "--type",
+                "affiliate",
+                "--ref",
+                &parent,
+                "--name",
+                &parent,
+            ],
+        )?;
         for c in 0..CHILDREN {
             let child = format!("c{p}-{c}");
-            recon(a, db, &["entity", "add", "--program", "bench", "--type", "affiliate", "--ref", &child, "--name", &child,
-                "--parent", &parent])?;
+            recon(
+                a,
+                db,
+                &[
+                    "entity",
+                    "add",
+                    "--program",
+                    "bench",
+                    "--type",
+                    "affiliate",
+                    "--ref",
+                    &child,
+                    "--name",
+                    &child,
+                    "--parent",
+                    &parent,
+                ],
+            )?;
         }
     }
     Ok(())
@@ -118,10 +169,15 @@ fn sqlite3_import(a: &Args, file: &Path) -> Result<Child, String> {
     let _ = std::fs::remove_file(&db);
     sqlite(a, &db, "CREATE TABLE t (settlement_id TEXT UNIQUE, user_ref TEXT, affiliate_ref TEXT, gross_amount TEXT, \
         currency TEXT, occurred_at TEXT);")?;
-    sqlite(a, &db, &format!(".import --csv --skip 1 {} t", file.display()))
+    sqlite(
+        a,
+        &db,
+        &format!(".import --csv --skip 1 {} t", file.display()),
+    )
 }
 
-const SUMMARY_SQL: &str = "SELECT status, source, SUM(earnings_minor), COUNT(*) FROM ledger_entries \
+const SUMMARY_SQL: &str =
+    "SELECT status, source, SUM(earnings_minor), COUNT(*) FROM ledger_entries \
     INDEXED BY ledger_entries_summary WHERE program_id = 1 GROUP BY status, source;";
 const VERIFY_SQL: &str = "SELECT txn_id, currency FROM ledger_postings GROUP BY txn_id, currency HAVING SUM(amount_minor) <> 0;";
 
@@ -139,7 +195,10 @@ impl Pair {
     }
 }
 
-fn rounds(a: &Args, mut f: impl FnMut(usize) -> Result<(Child, Child), String>) -> Result<(Child, Child), String> {
+fn rounds(
+    a: &Args,
+    mut f: impl FnMut(usize) -> Result<(Child, Child), String>,
+) -> Result<(Child, Child), String> {
     let (mut r, mut s) = (Vec::new(), Vec::new());
     for round in 1..=a.repeat {
         let (x, y) = f(round)?;
@@ -154,46 +213,115 @@ pub fn ledger(a: &Args) -> Result<bool, String> {
     let file = a.work_dir.join("settlements.csv");
     write_settlements(&file, a.rows, a.seed)?;
     let db = a.work_dir.join("ledger.sqlite");
-    println!("recon-bench ledger: {} settlements through {PARENTS}×{CHILDREN} affiliates, {}", a.rows, file.display());
+    println!(
+        "recon-bench ledger: {} settlements through {PARENTS}×{CHILDREN} affiliates, {}",
+        a.rows,
+        file.display()
+    );
     let (import_recon, import_sqlite) = rounds(a, |round| {
         fresh_ledger(a, &db)?;
-        let r = recon(a, &db, &["import", "settlements", "--program", "bench", "--json", file.to_str().unwrap()])?;
+        let r = recon(
+            a,
+            &db,
+            &[
+                "import",
+                "settlements",
+                "--program",
+                "bench",
+                "--json",
+                file.to_str().unwrap(),
+            ],
+        )?;
         let s = sqlite3_import(a, &file)?;
-        println!("import round {round}/{}: recon {:.3} s ({} MB peak), sqlite3 {:.3} s  {}", a.repeat, r.cpu,
-            r.peak_kb / 1024, s.cpu, r.stdout.trim());
+        println!(
+            "import round {round}/{}: recon {:.3} s ({} MB peak), sqlite3 {:.3} s  {}",
+            a.repeat,
+            r.cpu,
+            r.peak_kb / 1024,
+            s.cpu,
+            r.stdout.trim()
+        );
         Ok((r, s))
     })?;
     let peak_mb = import_recon.peak_kb as f64 / 1024.0;
     let (summary_recon, summary_sqlite) = rounds(a, |_| {
-        Ok((recon(a, &db, &["ledger", "summary", "--program", "bench", "--by", "status", "--json"])?, sqlite(a, &db, SUMMARY_SQL)?))
+        Ok((
+            recon(
+                a,
+                &db,
+                &[
+                    "ledger",
+                    "summary",
+                    "--program",
+                    "bench",
+                    "--by",
+                    "status",
+                    "--json",
+                ],
+            )?,
+            sqlite(a, &db, SUMMARY_SQL)?,
+        ))
     })?;
     let (verify_recon, verify_sqlite) = rounds(a, |_| {
         let r = recon(a, &db, &["ledger", "verify", "--json"])?;
         let s = sqlite(a, &db, VERIFY_SQL)?;
         if !s.stdout.trim().is_empty() {
-            return Err(format!("sqlite3 found unbalanced transactions: {}", s.stdout.trim()));
+            return Err(format!(
+                "sqlite3 found unbalanced transactions: {}",
+                s.stdout.trim()
+            ));
         }
         Ok((r, s))
     })?;
     println!("recon ledger verify: {}", verify_recon.stdout.trim());
     let pairs = [
-        Pair { what: "recon import settlements", peer: "sqlite3 .import --csv (UNIQUE id)", recon: import_recon, sqlite: import_sqlite, required: IMPORT_RATIO },
-        Pair { what: "recon ledger summary --by status", peer: "sqlite3 GROUP BY over covering index", recon: summary_recon, sqlite: summary_sqlite, required: SUMMARY_RATIO },
-        Pair { what: "recon ledger verify", peer: "sqlite3 GROUP BY txn, currency HAVING", recon: verify_recon, sqlite: verify_sqlite, required: VERIFY_RATIO },
+        Pair {
+            what: "recon import settlements",
+            peer: "sqlite3 .import --csv (UNIQUE id)",
+            recon: import_recon,
+            sqlite: import_sqlite,
+            required: IMPORT_RATIO,
+        },
+        Pair {
+            what: "recon ledger summary --by status",
+            peer: "sqlite3 GROUP BY over covering index",
+            recon: summary_recon,
+            sqlite: summary_sqlite,
+            required: SUMMARY_RATIO,
+        },
+        Pair {
+            what: "recon ledger verify",
+            peer: "sqlite3 GROUP BY txn, currency HAVING",
+            recon: verify_recon,
+            sqlite: verify_sqlite,
+            required: VERIFY_RATIO,
+        },
     ];
     println!();
-    println!("{:<36} {:>8} {:>8}   {:<40} {:>8}   ratio (required)", "recon", "cpu s", "wall s", "peer", "cpu s");
+    println!(
+        "{:<36} {:>8} {:>8}   {:<40} {:>8}   ratio (required)",
+        "recon", "cpu s", "wall s", "peer", "cpu s"
+    );
     let mut all_ok = true;
     for p in &pairs {
         let ok = p.ratio() <= p.required;
         all_ok &= ok;
         println!(
             "{:<36} {:>8.3} {:>8.3}   {:<40} {:>8.3}   {:.2} (<= {}: {})",
-            p.what, p.recon.cpu, p.recon.wall, p.peer, p.sqlite.cpu, p.ratio(), p.required,
+            p.what,
+            p.recon.cpu,
+            p.recon.wall,
+            p.peer,
+            p.sqlite.cpu,
+            p.ratio(),
+            p.required,
             if ok { "meets" } else { "DOES NOT MEET" }
         );
     }
     let mem_ok = peak_mb < PEAK_MB;
-    println!("peak memory of the import: {peak_mb:.0} MB (< {PEAK_MB}: {})", if mem_ok { "meets" } else { "DOES NOT MEET" });
+    println!(
+        "peak memory of the import: {peak_mb:.0} MB (< {PEAK_MB}: {})",
+        if mem_ok { "meets" } else { "DOES NOT MEET" }
+    );
     Ok(all_ok && mem_ok)
 }
