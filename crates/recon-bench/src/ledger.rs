@@ -297,13 +297,18 @@ pub fn ledger(a: &Args) -> Result<bool, String> {
             required: VERIFY_RATIO,
         },
     ];
+    Ok(report(&pairs, peak_mb))
+}
+
+/// Prints the table of ratios; true when every required figure is met.
+fn report(pairs: &[Pair], peak_mb: f64) -> bool {
     println!();
     println!(
         "{:<36} {:>8} {:>8}   {:<40} {:>8}   ratio (required)",
         "recon", "cpu s", "wall s", "peer", "cpu s"
     );
     let mut all_ok = true;
-    for p in &pairs {
+    for p in pairs {
         let ok = p.ratio() <= p.required;
         all_ok &= ok;
         println!(
@@ -323,5 +328,5 @@ pub fn ledger(a: &Args) -> Result<bool, String> {
         "peak memory of the import: {peak_mb:.0} MB (< {PEAK_MB}: {})",
         if mem_ok { "meets" } else { "DOES NOT MEET" }
     );
-    Ok(all_ok && mem_ok)
+    all_ok && mem_ok
 }
