@@ -7,10 +7,12 @@
 //! - [`wallet`]: wallet kinds and the key that names a wallet across devices.
 //! - [`audit`]: the hash chain of the audit log.
 //! - [`payouts`]: the payout batch state machine and two-person control (§7).
+//! - [`ledger`]: the partner ledger (§6): commissions, postings, statuses, reversals.
 
 pub mod audit;
 pub mod esi;
 pub mod import_identity;
+pub mod ledger;
 pub mod matching;
 pub mod money;
 pub mod payouts;
