@@ -163,8 +163,9 @@ pub struct CheckRunSummaryDto {
     pub workspace: Option<String>,
     pub fix: bool,
     pub threshold: Option<String>,
+    /// Wallets checked.
     #[ts(type = "number")]
-    pub wallets: i64,
+    pub wallet_count: i64,
     #[ts(type = "number")]
     pub synced: i64,
     #[ts(type = "number")]

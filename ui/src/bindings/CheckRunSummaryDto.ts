@@ -7,7 +7,11 @@ export type CheckRunSummaryDto = { run_id: string,
 /**
  * RFC 3339 UTC.
  */
-at: string, actor: string, workspace: string | null, fix: boolean, threshold: string | null, wallets: number, synced: number, discrepancies: number, warnings: number, 
+at: string, actor: string, workspace: string | null, fix: boolean, threshold: string | null, 
+/**
+ * Wallets checked.
+ */
+wallet_count: number, synced: number, discrepancies: number, warnings: number, 
 /**
  * Wallets whose action is `review`.
  */
