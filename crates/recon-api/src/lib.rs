@@ -8,6 +8,9 @@
 //! 2^53). Every error is an [`ApiError`] `{code, message}`.
 
 pub mod csv_export;
+pub mod checks;
+mod checks_export;
+pub mod dto_checks;
 pub mod dto_esi;
 pub mod dto_imports;
 pub mod dto_journal;
@@ -25,6 +28,8 @@ pub mod matching;
 pub mod sync;
 pub mod wallets;
 
+pub use checks::*;
+pub use dto_checks::*;
 pub use dto_esi::*;
 pub use dto_imports::*;
 pub use dto_journal::*;

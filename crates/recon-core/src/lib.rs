@@ -8,8 +8,10 @@
 //! - [`audit`]: the hash chain of the audit log.
 //! - [`payouts`]: the payout batch state machine and two-person control (§7).
 //! - [`ledger`]: the partner ledger (§6): commissions, postings, statuses, reversals.
+//! - [`checks`]: wallet-sync checks (§8): levels, verdicts, fixes, operations, continuity.
 
 pub mod audit;
+pub mod checks;
 pub mod esi;
 pub mod import_identity;
 pub mod ledger;

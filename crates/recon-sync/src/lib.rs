@@ -2,9 +2,10 @@
 //! `recon-server`). Amounts travel as decimal strings (`rust_decimal` with `serde-str`),
 //! never as JSON floats.
 //!
-//! One module per event family ([`journal`], [`matching`], [`ledger`]); this file holds the envelope
+//! One module per event family ([`journal`], [`matching`], [`ledger`], [`checks`]); this file holds the envelope
 //! (push request, event, its kinds), the answers, the limits and the paths.
 
+pub mod checks;
 mod digest;
 pub mod journal;
 pub mod ledger;
@@ -71,6 +72,12 @@ pub enum EventBody {
     ConversionRejected(ledger::ConversionRejected),
     SettlementsImported(ledger::SettlementsImported),
     LedgerEntryReversed(ledger::LedgerEntryReversed),
+    WorkspaceWalletsImported(checks::WorkspaceWalletsImported),
+    ActivationsImported(checks::ActivationsImported),
+    WalletTransactionsImported(checks::WalletTransactionsImported),
+    WalletOperationRecorded(checks::WalletOperationRecorded),
+    WalletCheckRun(checks::WalletCheckRun),
+    WalletAdjusted(checks::WalletAdjusted),
 }
 
 impl EventBody {
@@ -98,6 +105,12 @@ impl EventBody {
             EventBody::ConversionRejected(_) => ledger::CONVERSION_REJECTED,
             EventBody::SettlementsImported(_) => ledger::SETTLEMENTS_IMPORTED,
             EventBody::LedgerEntryReversed(_) => ledger::LEDGER_ENTRY_REVERSED,
+            EventBody::WorkspaceWalletsImported(_) => checks::WORKSPACE_WALLETS_IMPORTED,
+            EventBody::ActivationsImported(_) => checks::ACTIVATIONS_IMPORTED,
+            EventBody::WalletTransactionsImported(_) => checks::WALLET_TRANSACTIONS_IMPORTED,
+            EventBody::WalletOperationRecorded(_) => checks::WALLET_OPERATION_RECORDED,
+            EventBody::WalletCheckRun(_) => checks::WALLET_CHECK_RUN,
+            EventBody::WalletAdjusted(_) => checks::WALLET_ADJUSTED,
         }
     }
 }

@@ -14,6 +14,7 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod checks;
 mod cli;
 mod imports;
 mod journal;
@@ -70,5 +71,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Entity(cmd) => ledger::entity(store, actor, cmd, out),
         Command::Conversion(cmd) => ledger::conversion(store, actor, cmd, out),
         Command::Ledger(cmd) => ledger::ledger(store, actor, cmd, out),
+        Command::Check(cmd) => checks::check(store, actor, cmd, out),
+        Command::WalletOp(args) => checks::wallet_op(store, actor, args, out),
     }
 }
