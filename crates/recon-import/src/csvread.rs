@@ -9,6 +9,7 @@ mod row;
 pub use dates::parse_date;
 
 use crate::decode::{encoding_for_label, encoding_name, DecodingReader};
+use crate::identity::RepeatedIds;
 use crate::records::{Record, RecordReader, TextSource};
 use crate::{FileSummary, Format, ImportError, ReadError, Reject, RowResult};
 use dates::DateFormat;
@@ -51,11 +52,13 @@ pub fn read_csv<R: Read, E>(
         statement: None,
         notes: Vec::new(),
     };
+    let mut ids = RepeatedIds::default();
     let mut handle = |rec: &Record, summary: &mut FileSummary| -> Result<(), ReadError<E>> {
         summary.read += 1;
-        let out = rows.result(rec, &summary.encoding);
-        if matches!(out, RowResult::Reject(_)) {
-            summary.rejected += 1;
+        let mut out = rows.result(rec, &summary.encoding);
+        match &mut out {
+            RowResult::Reject(_) => summary.rejected += 1,
+            RowResult::Row(row) => ids.check(row),
         }
         on_row(out).map_err(ReadError::Callback)
     };
@@ -68,6 +71,8 @@ pub fn read_csv<R: Read, E>(
         }
         handle(&rec, &mut summary)?;
     }
+    drop(handle);
+    summary.notes.extend(ids.note());
     Ok(summary)
 }
 

@@ -2,6 +2,7 @@
 //! with malformed-byte tracking, line numbers, balance checks.
 
 use crate::decode::{decode_all, encoding_for_label, encoding_name, sniff_encoding};
+use crate::identity::RepeatedIds;
 use crate::{
     FileSummary, Format, ImportError, ParsedRow, ReadError, Reject, RowResult, StatementInfo,
 };
@@ -114,6 +115,7 @@ pub(crate) struct Emitter<'a, E> {
     pub rejected: u64,
     pub segments: Vec<Segment>,
     pub notes: Vec<String>,
+    ids: RepeatedIds,
 }
 
 impl<E> Emitter<'_, E> {
@@ -162,7 +164,7 @@ impl<E> Emitter<'_, E> {
             Ok(d) => {
                 let seg = self.segment();
                 seg.sum += d.amount;
-                RowResult::Row(ParsedRow {
+                let mut row = ParsedRow {
                     line,
                     date: d.date,
                     amount: d.amount,
@@ -172,7 +174,9 @@ impl<E> Emitter<'_, E> {
                     reference: d.reference,
                     balance: d.balance,
                     raw,
-                })
+                };
+                self.ids.check(&mut row);
+                RowResult::Row(row)
             }
             Err(e) => {
                 self.rejected += 1;
@@ -190,6 +194,7 @@ impl<E> Emitter<'_, E> {
 
     fn finish(self, format: Format) -> FileSummary {
         let mut notes = self.notes;
+        notes.extend(self.ids.note());
         let segs = self.segments;
         let info = if segs.is_empty() {
             StatementInfo::default()
@@ -326,11 +331,13 @@ pub fn read_statement<R: Read, E>(
         rejected: 0,
         segments: Vec::new(),
         notes: Vec::new(),
+        ids: RepeatedIds::default(),
     };
     match format {
         Format::Ofx => crate::ofx::parse(&mut em)?,
         Format::Camt => crate::camt::parse(&mut em)?,
         Format::Mt940 => crate::mt940::parse(&mut em)?,
+        Format::Qif => crate::qif::parse(&mut em)?,
         Format::Csv | Format::EsiJson => {}
     }
     Ok(em.finish(format))

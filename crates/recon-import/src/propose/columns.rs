@@ -179,15 +179,30 @@ impl<'t, 'a> Roles<'t, 'a> {
         })
     }
 
+    /// A reference identifies one line: a column whose values repeat (an invoice number,
+    /// a batch id) is not one.
     pub(super) fn reference(&mut self) -> Option<usize> {
-        self.take(Role::Reference, &|c: &Col| c.dates.is_empty())
+        self.take(Role::Reference, &|c: &Col| {
+            c.dates.is_empty()
+                && (self.table.no_rows || (!c.values.is_empty() && unique(&c.values)))
+        })
     }
 
     /// Named as a description, else the longest text column.
     pub(super) fn description(&mut self) -> Option<usize> {
         let cols = &self.table.cols;
+        let no_rows = self.table.no_rows;
+        // a column empty on most rows (notes, or a text only debits have) is not the
+        // description when a filled one is named as one
         let d = self
-            .pick(Role::Description, &|c: &Col| c.dates.is_empty())
+            .pick(Role::Description, &|c: &Col| {
+                c.dates.is_empty() && (no_rows || mostly_filled(c))
+            })
+            .or_else(|| {
+                self.pick(Role::Description, &|c: &Col| {
+                    c.dates.is_empty() && !c.values.is_empty()
+                })
+            })
             .or_else(|| {
                 // no header word: the longest text column
                 (0..self.table.width)
@@ -218,4 +233,15 @@ impl<'t, 'a> Roles<'t, 'a> {
             .flat_map(|&j| self.table.cols[j].values.iter().copied())
             .collect()
     }
+}
+
+/// Every value differs from the others.
+fn unique(values: &[&str]) -> bool {
+    let mut seen = std::collections::HashSet::with_capacity(values.len());
+    values.iter().all(|v| seen.insert(*v))
+}
+
+/// Filled on at least three rows in four.
+fn mostly_filled(c: &Col) -> bool {
+    c.values.len() * 4 >= c.rows * 3
 }

@@ -118,6 +118,8 @@ pub(super) struct Col<'a> {
     pub(super) dates: Vec<&'static str>,
     pub(super) numeric: bool,
     pub(super) avg_len: usize,
+    /// Data rows of the sample, filled or not: `values.len()` of them are filled.
+    pub(super) rows: usize,
 }
 
 impl<'a> Col<'a> {
@@ -152,6 +154,7 @@ impl<'a> Col<'a> {
             numeric: mostly(&values, is_number),
             values,
             avg_len,
+            rows: data.len(),
         }
     }
 }
