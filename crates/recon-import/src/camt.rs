@@ -52,7 +52,6 @@ struct Ntry {
     acct_svcr_ref: Option<String>,
     tx_acct_svcr_ref: Option<String>,
     ntry_ref: Option<String>,
-    end_to_end: Option<String>,
     ustrd: Vec<String>,
     /// Structured remittance: the creditor's reference (`Strd/CdtrRefInf/Ref`) and texts.
     strd: Vec<String>,
@@ -125,18 +124,16 @@ fn build(n: &Ntry) -> Result<RowData, RowErr> {
     } else {
         n.dbtr.clone()
     };
-    let reference = [
-        &n.acct_svcr_ref,
-        &n.tx_acct_svcr_ref,
-        &n.ntry_ref,
-        &n.end_to_end,
-    ]
-    .into_iter()
-    .flatten()
-    .find(|r| {
-        !r.is_empty() && !r.eq_ignore_ascii_case("NOTPROVIDED") && !r.eq_ignore_ascii_case("NONREF")
-    })
-    .cloned();
+    // only the bank's own ids identify a line; the end-to-end id is the payer's and repeats
+    let reference = [&n.acct_svcr_ref, &n.tx_acct_svcr_ref, &n.ntry_ref]
+        .into_iter()
+        .flatten()
+        .find(|r| {
+            !r.is_empty()
+                && !r.eq_ignore_ascii_case("NOTPROVIDED")
+                && !r.eq_ignore_ascii_case("NONREF")
+        })
+        .cloned();
     Ok(RowData {
         date,
         amount,
@@ -395,7 +392,7 @@ fn entry_field(n: &mut Ntry, p: &[String], value: &str) -> bool {
     } else if ends(p, &["Ntry", "NtryRef"]) {
         set(&mut n.ntry_ref);
     } else if ends(p, &["Refs", "EndToEndId"]) {
-        set(&mut n.end_to_end);
+        // the payer's id, not the bank's: neither the line's key nor its text
     } else if ends(p, &["RmtInf", "Ustrd"]) {
         if !value.is_empty() {
             n.ustrd.push(value.to_string());

@@ -135,8 +135,9 @@ pub struct ParsedRow {
     pub currency: Option<String>,
     pub description: String,
     pub counterparty: Option<String>,
-    /// The natural id: FITID, AcctSvcrRef/NtryRef/EndToEndId, MT940 bank reference, or the
-    /// profile's reference column. `None` means: dedupe on [`fingerprint`].
+    /// The natural id: FITID, AcctSvcrRef/NtryRef, MT940 bank reference (after `//`), or
+    /// the profile's reference column; an id already used earlier in the same file is
+    /// dropped (with a note). `None` means: dedupe on [`fingerprint`].
     pub reference: Option<String>,
     pub balance: Option<Decimal>,
     /// The row's original text (the CSV record; the statement's entry).

@@ -84,7 +84,7 @@ impl<'a> DateFormat<'a> {
         }
         let format = self.format;
         match NaiveDate::parse_and_remainder(t, format) {
-            Ok((d, rest)) if rest.is_empty() || is_time(rest) => Ok(d),
+            Ok((d, rest)) if rest.is_empty() || is_time(rest) || is_as_of(rest, format) => Ok(d),
             Ok(_) => Err(format!("'{t}' has text after a {format} date")),
             Err(e) => Err(format!("'{t}' is not a {format} date ({e})")),
         }
@@ -150,7 +150,7 @@ mod tests {
             return Err("empty date".into());
         }
         match NaiveDate::parse_and_remainder(t, format) {
-            Ok((d, rest)) if rest.is_empty() || is_time(rest) => Ok(d),
+            Ok((d, rest)) if rest.is_empty() || is_time(rest) || is_as_of(rest, format) => Ok(d),
             Ok(_) => Err(format!("'{t}' has text after a {format} date")),
             Err(e) => Err(format!("'{t}' is not a {format} date ({e})")),
         }
@@ -310,4 +310,12 @@ mod tests {
             assert_eq!(iso.parse(t), chrono_only(t, "%Y-%m-%d"), "{t}");
         }
     }
+}
+
+/// Brokerages write the settlement date after the trade date: `04/17/2023 as of 04/15/2023`.
+/// The first date is the line's.
+fn is_as_of(rest: &str, format: &str) -> bool {
+    rest.trim_start()
+        .strip_prefix("as of ")
+        .is_some_and(|d| NaiveDate::parse_from_str(d.trim(), format).is_ok())
 }

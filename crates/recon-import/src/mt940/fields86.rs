@@ -69,7 +69,11 @@ fn german(rest: &str, sep: char) -> Details {
             "20" | "21" | "22" | "23" | "24" | "25" | "26" | "27" | "28" | "29" | "60" | "61"
             | "62" | "63" => {
                 // a full subfield runs on into the next; a shorter one ended a word
-                if !purpose.is_empty() && last_len < SUBFIELD_LEN {
+                if !purpose.is_empty()
+                    && last_len < SUBFIELD_LEN
+                    && !purpose.ends_with(' ')
+                    && !text.starts_with(' ')
+                {
                     purpose.push(' ');
                 }
                 purpose.push_str(text);
