@@ -38,6 +38,12 @@ pub fn read_csv<R: Read, E>(
     rr.skip_lines(profile.skip_lines)?;
     let mut rec = Record::default();
     let (resolved, width, first_data) = read_header(&mut rr, &mut rec, profile)?;
+    // the header's cells, to pass over the header when a file repeats it further down
+    let header: Option<Vec<String>> = (profile.has_header && first_data.is_none()).then(|| {
+        rec.fields()
+            .map(|f| f.trim().trim_start_matches('\u{FEFF}').to_string())
+            .collect()
+    });
     let rows = Rows {
         profile,
         resolved,
@@ -67,6 +73,9 @@ pub fn read_csv<R: Read, E>(
     }
     while rr.next_record(&mut rec)? {
         if rec.is_blank() && !rec.malformed {
+            continue;
+        }
+        if header.as_ref().is_some_and(|h| repeats_header(&rec, h)) {
             continue;
         }
         handle(&rec, &mut summary)?;
@@ -170,4 +179,15 @@ impl Rows<'_> {
             }),
         }
     }
+}
+
+/// A record that is the header again (exports of several pages repeat it).
+fn repeats_header(rec: &Record, header: &[String]) -> bool {
+    if rec.malformed || rec.len() < header.len() {
+        return false;
+    }
+    (0..rec.len()).all(|i| match header.get(i) {
+        Some(h) => rec.field(i).trim() == h,
+        None => rec.field(i).trim().is_empty(),
+    })
 }
