@@ -15,6 +15,8 @@ pub(super) struct Roles<'t, 'a> {
     used: Vec<bool>,
     /// The columns holding money (amounts, then the balance), for the separators.
     pub(super) money_cols: Vec<usize>,
+    /// The debit/credit indicator column beside an unsigned amount.
+    pub(super) indicator: Option<usize>,
 }
 
 impl<'t, 'a> Roles<'t, 'a> {
@@ -23,6 +25,7 @@ impl<'t, 'a> Roles<'t, 'a> {
             table,
             used: vec![false; table.width],
             money_cols: Vec::new(),
+            indicator: None,
         }
     }
 
@@ -176,6 +179,7 @@ impl<'t, 'a> Roles<'t, 'a> {
         Ok(match ind {
             Some(i) if unsigned => {
                 self.used[i] = true;
+                self.indicator = Some(i);
                 let (d, c) = indicator_set(&cols[i].values).unwrap_or_default();
                 AmountMapping::Indicator {
                     column: self.column(a),
@@ -274,7 +278,7 @@ impl<'t, 'a> Roles<'t, 'a> {
 }
 
 /// Every value differs from the others.
-fn unique(values: &[&str]) -> bool {
+pub(super) fn unique(values: &[&str]) -> bool {
     let mut seen = std::collections::HashSet::with_capacity(values.len());
     values.iter().all(|v| seen.insert(*v))
 }
