@@ -80,7 +80,6 @@ pub fn read_csv<R: Read, E>(
         }
         handle(&rec, &mut summary)?;
     }
-    drop(handle);
     summary.notes.extend(ids.note());
     Ok(summary)
 }

@@ -139,6 +139,14 @@ impl<'a> DateFormat<'a> {
     }
 }
 
+/// Brokerages write the settlement date after the trade date: `04/17/2023 as of 04/15/2023`.
+/// The first date is the line's.
+fn is_as_of(rest: &str, format: &str) -> bool {
+    rest.trim_start()
+        .strip_prefix("as of ")
+        .is_some_and(|d| NaiveDate::parse_from_str(d.trim(), format).is_ok())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,12 +318,4 @@ mod tests {
             assert_eq!(iso.parse(t), chrono_only(t, "%Y-%m-%d"), "{t}");
         }
     }
-}
-
-/// Brokerages write the settlement date after the trade date: `04/17/2023 as of 04/15/2023`.
-/// The first date is the line's.
-fn is_as_of(rest: &str, format: &str) -> bool {
-    rest.trim_start()
-        .strip_prefix("as of ")
-        .is_some_and(|d| NaiveDate::parse_from_str(d.trim(), format).is_ok())
 }

@@ -138,8 +138,8 @@ fn sepa(purpose: &str) -> (Option<String>, Option<String>) {
     };
     let mut svwz = None;
     let mut eref = None;
-    for n in 0..marks.len() {
-        match marks[n].1 {
+    for (n, (_, key)) in marks.iter().enumerate() {
+        match *key {
             "SVWZ" => svwz = Some(value(n)),
             "EREF" => eref = Some(value(n)).filter(|v| !v.eq_ignore_ascii_case("NOTPROVIDED")),
             _ => {}
