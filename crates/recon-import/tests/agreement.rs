@@ -293,3 +293,22 @@ fn a_brokerage_date_with_its_as_of_date_is_read_by_the_first_date() {
     assert!(rejects.is_empty(), "{rejects:?}");
     assert_eq!(rows[0].date.to_string(), "2023-04-17");
 }
+
+#[test]
+fn a_central_european_mt940_in_ibm852_reads_its_accents() {
+    // "napi összevont utánvét" in IBM852: ö = 0x94, á = 0xA0, é = 0x82
+    let bytes = b":20:STARTUMS\n:25:UBRTHUHB/123456789150ABCDEF002/HUF\n:60F:C180417HUF100,00\n\
+:61:180417CF50,00N527\n:86:UV, napi \x94sszevont ut\xa0nv\x82t\n:62F:C180417HUF150,00\n"
+        .to_vec();
+    let format = detect_format(&bytes).unwrap();
+    let mut rows = Vec::new();
+    let summary = read_statement(&bytes[..], format, |r| -> Result<(), Infallible> {
+        if let RowResult::Row(r) = r {
+            rows.push(r);
+        }
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(summary.encoding, "ibm852");
+    assert_eq!(rows[0].description, "UV, napi összevont utánvét");
+}
