@@ -81,6 +81,24 @@ pub(super) fn explain(table: &Table<'_>, chosen: &Chosen) -> Vec<String> {
             name(r)
         ));
     }
+    if let Some(d) = chosen.description {
+        out.push(format!(
+            "description: {} — {}",
+            name(d),
+            how(d, Role::Description, "the longest text column")
+        ));
+    }
+    if let Some(p) = chosen.counterparty {
+        out.push(format!("counterparty: {} — its header names one", name(p)));
+    }
+    passed_over(table, chosen, &mut out);
+    out
+}
+
+/// Columns that look like a role but were not given it, and why.
+fn passed_over(table: &Table<'_>, chosen: &Chosen, out: &mut Vec<String>) {
+    let cols = &table.cols;
+    let name = |j: usize| format!("'{}'", cols[j].name);
     for (j, c) in cols.iter().enumerate() {
         if Some(j) != chosen.reference
             && named(c, Role::Reference)
@@ -92,13 +110,6 @@ pub(super) fn explain(table: &Table<'_>, chosen: &Chosen) -> Vec<String> {
                 name(j)
             ));
         }
-    }
-    if let Some(d) = chosen.description {
-        out.push(format!(
-            "description: {} — {}",
-            name(d),
-            how(d, Role::Description, "the longest text column")
-        ));
     }
     for (j, c) in cols.iter().enumerate() {
         if Some(j) != chosen.description
@@ -113,9 +124,6 @@ pub(super) fn explain(table: &Table<'_>, chosen: &Chosen) -> Vec<String> {
             ));
         }
     }
-    if let Some(p) = chosen.counterparty {
-        out.push(format!("counterparty: {} — its header names one", name(p)));
-    }
     if let Some(&a) = chosen.money.first() {
         for (j, c) in cols.iter().enumerate() {
             if Some(j) != chosen.balance && j != a && c.numeric && running_balance(c, &cols[a]) {
@@ -127,5 +135,4 @@ pub(super) fn explain(table: &Table<'_>, chosen: &Chosen) -> Vec<String> {
             }
         }
     }
-    out
 }
