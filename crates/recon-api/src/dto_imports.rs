@@ -147,7 +147,7 @@ pub struct StatementDto {
 pub struct PreviewDto {
     pub path: String,
     pub file_name: String,
-    /// `csv`, `ofx`, `camt`, `mt940`, `esi-json`.
+    /// `csv`, `ofx`, `camt`, `mt940`, `qif`, `esi-json`.
     pub format: String,
     pub encoding: String,
     #[ts(type = "number")]
@@ -158,6 +158,10 @@ pub struct PreviewDto {
     pub proposed: bool,
     /// Columns of a proposal that need the user's choice (empty when a profile was given).
     pub ambiguities: Vec<AmbiguityDto>,
+    /// A proposal's reasons: why each column got its role and why look-alikes did not
+    /// (empty when a profile was given).
+    #[serde(default)]
+    pub reasons: Vec<String>,
     /// CSV: the header's column names (or `column N` without a header), for the dropdowns.
     pub columns: Vec<String>,
     /// The first decoded lines of the file as they are, so a profile that does not fit

@@ -52,8 +52,9 @@ struct Ntry {
     acct_svcr_ref: Option<String>,
     tx_acct_svcr_ref: Option<String>,
     ntry_ref: Option<String>,
-    end_to_end: Option<String>,
     ustrd: Vec<String>,
+    /// Structured remittance: the creditor's reference (`Strd/CdtrRefInf/Ref`) and texts.
+    strd: Vec<String>,
     addtl_ntry: Option<String>,
     addtl_tx: Option<String>,
     dbtr: Option<String>,
@@ -110,6 +111,8 @@ fn build(n: &Ntry) -> Result<RowData, RowErr> {
     let date = camt_date(d).map_err(|e| row_err(field, d, e))?;
     let description = if !n.ustrd.is_empty() {
         n.ustrd.join(" ")
+    } else if !n.strd.is_empty() {
+        n.strd.join(" ")
     } else {
         n.addtl_tx
             .clone()
@@ -121,18 +124,16 @@ fn build(n: &Ntry) -> Result<RowData, RowErr> {
     } else {
         n.dbtr.clone()
     };
-    let reference = [
-        &n.acct_svcr_ref,
-        &n.tx_acct_svcr_ref,
-        &n.ntry_ref,
-        &n.end_to_end,
-    ]
-    .into_iter()
-    .flatten()
-    .find(|r| {
-        !r.is_empty() && !r.eq_ignore_ascii_case("NOTPROVIDED") && !r.eq_ignore_ascii_case("NONREF")
-    })
-    .cloned();
+    // only the bank's own ids identify a line; the end-to-end id is the payer's and repeats
+    let reference = [&n.acct_svcr_ref, &n.tx_acct_svcr_ref, &n.ntry_ref]
+        .into_iter()
+        .flatten()
+        .find(|r| {
+            !r.is_empty()
+                && !r.eq_ignore_ascii_case("NOTPROVIDED")
+                && !r.eq_ignore_ascii_case("NONREF")
+        })
+        .cloned();
     Ok(RowData {
         date,
         amount,
@@ -198,7 +199,38 @@ pub(crate) fn parse<E>(em: &mut Emitter<'_, E>) -> Result<(), ReadError<E>> {
             r.pending
         ));
     }
+    if em.read == 0 && r.pending == 0 {
+        em.notes.push(no_rows_note(&r));
+    }
     Ok(())
+}
+
+/// Why a document gave no rows: an unknown message or version, no statement, or a statement
+/// of balances only.
+fn no_rows_note(r: &Reading) -> String {
+    let ns = r.namespace.as_deref().unwrap_or("");
+    let version = ns.rsplit(':').next().unwrap_or("");
+    let known = ["camt.052.", "camt.053.", "camt.054."]
+        .iter()
+        .any(|m| version.starts_with(m));
+    if !known {
+        let said = if ns.is_empty() {
+            "no namespace".to_string()
+        } else {
+            format!("the namespace '{ns}'")
+        };
+        format!(
+            "the document has {said}, not an ISO 20022 camt.052/053/054 version this reader              knows, and no entry (Ntry) was found in it: there is nothing to import"
+        )
+    } else if r.statements == 0 {
+        format!(
+            "the {version} document holds no statement or report (Stmt/Rpt/Ntfctn), only a              group header: there is nothing to import"
+        )
+    } else {
+        format!(
+            "the {version} statement has no entries (Ntry), only balances: there is nothing to              import"
+        )
+    }
 }
 
 fn malformed(line: u64, message: String) -> ImportError {
@@ -243,6 +275,9 @@ struct Reading {
     pending: u64,
     bal_ccy: Option<String>,
     saw_doc: bool,
+    /// The root element's namespace: which message and version the document says it is.
+    namespace: Option<String>,
+    statements: u64,
 }
 
 impl Reading {
@@ -253,6 +288,9 @@ impl Reading {
         e: &BytesStart<'_>,
         before: usize,
     ) -> Result<(), ReadError<E>> {
+        if !self.saw_doc {
+            self.namespace = attr(e, "xmlns");
+        }
         self.saw_doc = true;
         let name = e.local_name().as_ref().to_string();
         self.path.push(name);
@@ -269,7 +307,10 @@ impl Reading {
         let path = &self.path;
         let last = path.last().map(String::as_str).unwrap_or("");
         match last {
-            "Stmt" | "Rpt" | "Ntfctn" if path.len() <= 4 => em.begin_segment(),
+            "Stmt" | "Rpt" | "Ntfctn" if path.len() <= 4 => {
+                self.statements += 1;
+                em.begin_segment()
+            }
             "Ntry" => {
                 self.ntry = Some(Ntry {
                     start: before,
@@ -351,10 +392,14 @@ fn entry_field(n: &mut Ntry, p: &[String], value: &str) -> bool {
     } else if ends(p, &["Ntry", "NtryRef"]) {
         set(&mut n.ntry_ref);
     } else if ends(p, &["Refs", "EndToEndId"]) {
-        set(&mut n.end_to_end);
+        // the payer's id, not the bank's: neither the line's key nor its text
     } else if ends(p, &["RmtInf", "Ustrd"]) {
         if !value.is_empty() {
             n.ustrd.push(value.to_string());
+        }
+    } else if ends(p, &["Strd", "CdtrRefInf", "Ref"]) || ends(p, &["Strd", "AddtlRmtInf"]) {
+        if !value.is_empty() {
+            n.strd.push(value.to_string());
         }
     } else if ends(p, &["Ntry", "AddtlNtryInf"]) {
         set(&mut n.addtl_ntry);

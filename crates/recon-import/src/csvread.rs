@@ -9,6 +9,7 @@ mod row;
 pub use dates::parse_date;
 
 use crate::decode::{encoding_for_label, encoding_name, DecodingReader};
+use crate::identity::RepeatedIds;
 use crate::records::{Record, RecordReader, TextSource};
 use crate::{FileSummary, Format, ImportError, ReadError, Reject, RowResult};
 use dates::DateFormat;
@@ -37,6 +38,12 @@ pub fn read_csv<R: Read, E>(
     rr.skip_lines(profile.skip_lines)?;
     let mut rec = Record::default();
     let (resolved, width, first_data) = read_header(&mut rr, &mut rec, profile)?;
+    // the header's cells, to pass over the header when a file repeats it further down
+    let header: Option<Vec<String>> = (profile.has_header && first_data.is_none()).then(|| {
+        rec.fields()
+            .map(|f| f.trim().trim_start_matches('\u{FEFF}').to_string())
+            .collect()
+    });
     let rows = Rows {
         profile,
         resolved,
@@ -51,11 +58,13 @@ pub fn read_csv<R: Read, E>(
         statement: None,
         notes: Vec::new(),
     };
+    let mut ids = RepeatedIds::default();
     let mut handle = |rec: &Record, summary: &mut FileSummary| -> Result<(), ReadError<E>> {
         summary.read += 1;
-        let out = rows.result(rec, &summary.encoding);
-        if matches!(out, RowResult::Reject(_)) {
-            summary.rejected += 1;
+        let mut out = rows.result(rec, &summary.encoding);
+        match &mut out {
+            RowResult::Reject(_) => summary.rejected += 1,
+            RowResult::Row(row) => ids.check(row),
         }
         on_row(out).map_err(ReadError::Callback)
     };
@@ -66,8 +75,12 @@ pub fn read_csv<R: Read, E>(
         if rec.is_blank() && !rec.malformed {
             continue;
         }
+        if header.as_ref().is_some_and(|h| repeats_header(&rec, h)) {
+            continue;
+        }
         handle(&rec, &mut summary)?;
     }
+    summary.notes.extend(ids.note());
     Ok(summary)
 }
 
@@ -165,4 +178,15 @@ impl Rows<'_> {
             }),
         }
     }
+}
+
+/// A record that is the header again (exports of several pages repeat it).
+fn repeats_header(rec: &Record, header: &[String]) -> bool {
+    if rec.malformed || rec.len() < header.len() {
+        return false;
+    }
+    (0..rec.len()).all(|i| match header.get(i) {
+        Some(h) => rec.field(i).trim() == h,
+        None => rec.field(i).trim().is_empty(),
+    })
 }

@@ -225,3 +225,48 @@ pub fn decode_sample(head: &[u8]) -> (String, &'static Encoding) {
     let (text, _, actual) = decode_all(head, enc);
     (text, actual)
 }
+/// IBM code page 852 (DOS Central European), bytes 0x80–0xFF: not a WHATWG encoding, but
+/// what Central European banks' MT940 exports are written in.
+const CP852_HIGH: &str = "\u{c7}\u{fc}\u{e9}\u{e2}\u{e4}\u{16f}\u{107}\u{e7}\u{142}\u{eb}\u{150}\u{151}\u{ee}\u{179}\u{c4}\u{106}\u{c9}\u{139}\u{13a}\u{f4}\u{f6}\u{13d}\u{13e}\u{15a}\u{15b}\u{d6}\u{dc}\u{164}\u{165}\u{141}\u{d7}\u{10d}\u{e1}\u{ed}\u{f3}\u{fa}\u{104}\u{105}\u{17d}\u{17e}\u{118}\u{119}\u{ac}\u{17a}\u{10c}\u{15f}\u{ab}\u{bb}\u{2591}\u{2592}\u{2593}\u{2502}\u{2524}\u{c1}\u{c2}\u{11a}\u{15e}\u{2563}\u{2551}\u{2557}\u{255d}\u{17b}\u{17c}\u{2510}\u{2514}\u{2534}\u{252c}\u{251c}\u{2500}\u{253c}\u{102}\u{103}\u{255a}\u{2554}\u{2569}\u{2566}\u{2560}\u{2550}\u{256c}\u{a4}\u{111}\u{110}\u{10e}\u{cb}\u{10f}\u{147}\u{cd}\u{ce}\u{11b}\u{2518}\u{250c}\u{2588}\u{2584}\u{162}\u{16e}\u{2580}\u{d3}\u{df}\u{d4}\u{143}\u{144}\u{148}\u{160}\u{161}\u{154}\u{da}\u{155}\u{170}\u{fd}\u{dd}\u{163}\u{b4}\u{ad}\u{2dd}\u{2db}\u{2c7}\u{2d8}\u{a7}\u{f7}\u{b8}\u{b0}\u{a8}\u{2d9}\u{171}\u{158}\u{159}\u{25a0}\u{a0}";
+
+/// Decodes IBM852 text (every byte is a character: nothing is malformed).
+pub(crate) fn decode_cp852(bytes: &[u8]) -> String {
+    let high: Vec<char> = CP852_HIGH.chars().collect();
+    bytes
+        .iter()
+        .map(|&b| {
+            if b < 0x80 {
+                b as char
+            } else {
+                high[(b - 0x80) as usize]
+            }
+        })
+        .collect()
+}
+
+/// Not UTF-8, and its accented letters are where DOS code pages keep them (0x80–0xAF, with
+/// some in 0x80–0x9F between letters, where Windows-1252 has only punctuation): IBM852.
+pub(crate) fn looks_like_cp852(bytes: &[u8]) -> bool {
+    if std::str::from_utf8(bytes).is_ok() {
+        return false;
+    }
+    let mut high = 0;
+    let mut in_word = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b < 0x80 {
+            continue;
+        }
+        if b > 0xAF {
+            return false;
+        }
+        high += 1;
+        let letter = |j: Option<usize>| {
+            j.and_then(|j| bytes.get(j))
+                .is_some_and(|c| c.is_ascii_alphabetic() || *c >= 0x80)
+        };
+        if b <= 0x9F && letter(i.checked_sub(1)) && letter(Some(i + 1)) {
+            in_word += 1;
+        }
+    }
+    high >= 3 && in_word >= 1
+}

@@ -41,7 +41,7 @@ fn starts_with_ci(s: &str, prefix: &str) -> bool {
 
 /// Detects a file's format from its first bytes (give it at least the first few KiB).
 /// Archives, PDFs, images, executables and binary garbage are refused with an error that
-/// says what they look like; so are QIF, HTML and JSON that is not an ESI journal.
+/// says what they look like; so are HTML and JSON that is not an ESI journal.
 pub fn detect_format(head: &[u8]) -> Result<Format, ImportError> {
     let text = text_of(head)?;
     let t = text.trim_start_matches(['\u{FEFF}', ' ', '\t', '\r', '\n']);
@@ -53,11 +53,8 @@ pub fn detect_format(head: &[u8]) -> Result<Format, ImportError> {
     if t.starts_with('<') {
         return xml_format(t, &upper);
     }
-    if starts_with_ci(t, "!TYPE") || starts_with_ci(t, "!ACCOUNT") || starts_with_ci(t, "!OPTION") {
-        return Err(ImportError::Unsupported {
-            format: "QIF".into(),
-            detail: "export OFX, CAMT, MT940 or CSV instead".into(),
-        });
+    if looks_like_qif(t) {
+        return Ok(Format::Qif);
     }
     if looks_like_mt940(t, &window) {
         return Ok(Format::Mt940);
@@ -122,6 +119,19 @@ fn xml_format(t: &str, upper: &str) -> Result<Format, ImportError> {
     Err(ImportError::UnknownFormat {
         detail: "XML that is neither OFX nor ISO 20022 CAMT.052/053/054".into(),
     })
+}
+
+/// QIF: the first line that is not a `#` comment or a lone `^` is a `!Type:`, `!Account`,
+/// `!Option:` or `!Clear:` header.
+fn looks_like_qif(t: &str) -> bool {
+    t.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#') && *l != "^")
+        .is_some_and(|l| {
+            ["!TYPE:", "!ACCOUNT", "!OPTION:", "!CLEAR:"]
+                .iter()
+                .any(|p| starts_with_ci(l, p))
+        })
 }
 
 /// MT940 statements, and the fragments banks send (a tag on the first line).

@@ -1,13 +1,13 @@
 //! Recon Desk's importers, pure: they read from the `std::io::Read` they are given and
 //! nothing else — no files, no clock, no database.
 //!
-//! - [`detect_format`]: CSV, OFX/QFX, CAMT.052/.053/.054, MT940 or ESI JSON, from content;
+//! - [`detect_format`]: CSV, OFX/QFX, CAMT.052/.053/.054, MT940, QIF or ESI JSON, from content;
 //!   archives, PDFs, spreadsheets and binary garbage get an error naming what they look like.
 //! - [`Profile`] (TOML, see [`profile`]) says how to read one kind of CSV;
 //!   [`propose_profile`] guesses one from a file's head and lists ambiguous date columns in
 //!   [`Proposal::ambiguities`] instead of guessing them.
 //! - [`read_csv`] streams a CSV through a profile (memory stays flat: records are capped at
-//!   [`records::MAX_RECORD_BYTES`]); [`read_statement`] reads OFX, CAMT and MT940 (bounded
+//!   [`records::MAX_RECORD_BYTES`]); [`read_statement`] reads OFX, CAMT, MT940 and QIF (bounded
 //!   to [`MAX_STATEMENT_BYTES`]) and checks opening + lines = closing.
 //!   Both call `on_row` with a [`RowResult`] per row, in file order: a [`ParsedRow`] or a
 //!   [`Reject`] (line, column, raw value, reason). Invalid bytes in the file's encoding reject
@@ -25,10 +25,12 @@ mod camt;
 mod csvread;
 pub mod decode;
 mod detect;
+mod identity;
 mod mt940;
 mod ofx;
 pub mod profile;
 mod propose;
+mod qif;
 pub mod records;
 mod statement;
 
@@ -58,10 +60,12 @@ pub enum Format {
     Mt940,
     /// EVE Online ESI wallet journal JSON (read by `recon_core::esi`, not here).
     EsiJson,
+    /// Quicken Interchange Format: bank, card and cash lists.
+    Qif,
 }
 
 impl Format {
-    /// `csv`, `ofx`, `camt`, `mt940`, `esi-json`.
+    /// `csv`, `ofx`, `camt`, `mt940`, `esi-json`, `qif`.
     pub fn as_str(&self) -> &'static str {
         match self {
             Format::Csv => "csv",
@@ -69,6 +73,7 @@ impl Format {
             Format::Camt => "camt",
             Format::Mt940 => "mt940",
             Format::EsiJson => "esi-json",
+            Format::Qif => "qif",
         }
     }
 }
@@ -130,8 +135,9 @@ pub struct ParsedRow {
     pub currency: Option<String>,
     pub description: String,
     pub counterparty: Option<String>,
-    /// The natural id: FITID, AcctSvcrRef/NtryRef/EndToEndId, MT940 bank reference, or the
-    /// profile's reference column. `None` means: dedupe on [`fingerprint`].
+    /// The natural id: FITID, AcctSvcrRef/NtryRef, MT940 bank reference (after `//`), or
+    /// the profile's reference column; an id already used earlier in the same file is
+    /// dropped (with a note). `None` means: dedupe on [`fingerprint`].
     pub reference: Option<String>,
     pub balance: Option<Decimal>,
     /// The row's original text (the CSV record; the statement's entry).

@@ -105,13 +105,18 @@ fn build(t: &Txn, stmt_currency: &Option<String>) -> Result<RowData, RowErr> {
         .as_deref()
         .ok_or_else(|| row_err("TRNAMT", "", "the transaction has no TRNAMT amount"))?;
     let amount = ofx_amount(amt).map_err(|e| row_err("TRNAMT", amt, e))?;
-    let name = t.payee_name.clone().or_else(|| t.name.clone());
-    let description = match (&name, &t.memo) {
-        (Some(n), Some(m)) if !m.is_empty() && m != n => format!("{n} - {m}"),
-        (Some(n), _) => n.clone(),
-        (None, Some(m)) => m.clone(),
-        (None, None) => String::new(),
-    };
+    // NAME is who paid or was paid; MEMO is what for (the NAME when there is no MEMO)
+    let name = t
+        .payee_name
+        .clone()
+        .or_else(|| t.name.clone())
+        .filter(|n| !n.is_empty());
+    let description = t
+        .memo
+        .clone()
+        .filter(|m| !m.is_empty())
+        .or_else(|| name.clone())
+        .unwrap_or_default();
     Ok(RowData {
         date,
         amount,
@@ -167,6 +172,16 @@ pub(crate) fn parse<E>(em: &mut Emitter<'_, E>) -> Result<(), ReadError<E>> {
             .unwrap_or("")
             .trim_end_matches('/')
             .to_ascii_uppercase();
+        // A leaf whose value is a CDATA section: `<NAME><![CDATA[A & B]]></NAME>`
+        let after = text[pos..].trim_start();
+        if let Some(body) = after.strip_prefix("<![CDATA[") {
+            let Some(close) = body.find("]]>") else {
+                break;
+            };
+            reading.leaf(em, &name, body[..close].trim().to_string());
+            pos = text.len() - body.len() + close + 3;
+            continue;
+        }
         // Leaf or aggregate? A leaf has text right after its tag.
         let next_lt = text[pos..]
             .find('<')
@@ -184,11 +199,15 @@ pub(crate) fn parse<E>(em: &mut Emitter<'_, E>) -> Result<(), ReadError<E>> {
         em.row(t.start, text.len(), data)?;
     }
     if em.read == 0 {
-        em.notes.push(
-            "the file has no STMTTRN transactions (only transfers, investment trades or \
-             other responses, which are not statement lines)"
-                .into(),
-        );
+        em.notes.push(if em.segments.is_empty() {
+            "the file holds no statement (STMTRS), only other responses (sign-on, account \
+             lists, transfers, investment positions): there is nothing to import"
+                .into()
+        } else {
+            "the statement lists no transactions (STMTTRN; investment trades are not \
+             statement lines): there is nothing to import"
+                .into()
+        });
     }
     Ok(())
 }

@@ -10,6 +10,7 @@ mod amounts;
 mod columns;
 mod dates;
 mod headers;
+mod reasons;
 mod table;
 
 use crate::decode::{decode_all, encoding_name, sniff_encoding};
@@ -25,6 +26,10 @@ pub struct Proposal {
     pub profile: Profile,
     pub encoding: String,
     pub ambiguities: Vec<Ambiguity>,
+    /// Why each column got its role, and why look-alike columns did not (a reference
+    /// whose values repeat, a description empty on most rows, a running balance).
+    #[serde(default)]
+    pub reasons: Vec<String>,
 }
 
 /// A column whose sample fits several readings, e.g. every date fits both d/m and m/d.
@@ -77,6 +82,26 @@ pub fn propose_profile(head: &[u8]) -> Result<Proposal, ImportError> {
         None => amounts::currency_of_symbols(&first_money.values, &first_money.header)
             .map(CurrencySource::Fixed),
     };
+    let money: Vec<usize> = roles
+        .money_cols
+        .iter()
+        .copied()
+        .filter(|j| Some(*j) != balance)
+        .collect();
+    let reasons = reasons::explain(
+        &table,
+        &reasons::Chosen {
+            date: date_j,
+            date_format: date_format.clone(),
+            money,
+            indicator: roles.indicator,
+            balance,
+            currency: currency_col,
+            reference,
+            description,
+            counterparty,
+        },
+    );
     let profile = Profile {
         delimiter: sample.delimiter,
         quote: '"',
@@ -99,6 +124,7 @@ pub fn propose_profile(head: &[u8]) -> Result<Proposal, ImportError> {
         profile,
         encoding,
         ambiguities,
+        reasons,
     })
 }
 

@@ -2,6 +2,7 @@
 //! with malformed-byte tracking, line numbers, balance checks.
 
 use crate::decode::{decode_all, encoding_for_label, encoding_name, sniff_encoding};
+use crate::identity::RepeatedIds;
 use crate::{
     FileSummary, Format, ImportError, ParsedRow, ReadError, Reject, RowResult, StatementInfo,
 };
@@ -18,7 +19,8 @@ pub(crate) struct Text {
     pub text: String,
     malformed: Vec<usize>,
     line_starts: Vec<usize>,
-    pub encoding: &'static Encoding,
+    /// Lower-case name of the encoding used, e.g. `utf-8`, `windows-1252`, `ibm852`.
+    pub encoding: String,
 }
 
 impl Text {
@@ -30,6 +32,25 @@ impl Text {
             }
         };
         let (text, malformed, encoding) = decode_all(bytes, enc);
+        Self::index(text, malformed, encoding_name(encoding))
+    }
+
+    /// An MT940 in IBM852 (Central European DOS), which no WHATWG encoding covers.
+    pub fn new_mt940(bytes: &[u8], declared: Option<&'static Encoding>) -> Text {
+        if declared.is_none()
+            && Encoding::for_bom(bytes).is_none()
+            && crate::decode::looks_like_cp852(bytes)
+        {
+            return Self::index(
+                crate::decode::decode_cp852(bytes),
+                Vec::new(),
+                "ibm852".into(),
+            );
+        }
+        Self::new(bytes, declared)
+    }
+
+    fn index(text: String, malformed: Vec<usize>, encoding: String) -> Text {
         let b = text.as_bytes();
         let mut line_starts = vec![0];
         for (i, &c) in b.iter().enumerate() {
@@ -114,6 +135,7 @@ pub(crate) struct Emitter<'a, E> {
     pub rejected: u64,
     pub segments: Vec<Segment>,
     pub notes: Vec<String>,
+    ids: RepeatedIds,
 }
 
 impl<E> Emitter<'_, E> {
@@ -150,10 +172,7 @@ impl<E> Emitter<'_, E> {
             Err(row_err(
                 "",
                 "",
-                format!(
-                    "invalid bytes for encoding {}",
-                    encoding_name(self.text.encoding)
-                ),
+                format!("invalid bytes for encoding {}", self.text.encoding),
             ))
         } else {
             data
@@ -162,7 +181,7 @@ impl<E> Emitter<'_, E> {
             Ok(d) => {
                 let seg = self.segment();
                 seg.sum += d.amount;
-                RowResult::Row(ParsedRow {
+                let mut row = ParsedRow {
                     line,
                     date: d.date,
                     amount: d.amount,
@@ -172,7 +191,9 @@ impl<E> Emitter<'_, E> {
                     reference: d.reference,
                     balance: d.balance,
                     raw,
-                })
+                };
+                self.ids.check(&mut row);
+                RowResult::Row(row)
             }
             Err(e) => {
                 self.rejected += 1;
@@ -190,6 +211,7 @@ impl<E> Emitter<'_, E> {
 
     fn finish(self, format: Format) -> FileSummary {
         let mut notes = self.notes;
+        notes.extend(self.ids.note());
         let segs = self.segments;
         let info = if segs.is_empty() {
             StatementInfo::default()
@@ -245,7 +267,7 @@ impl<E> Emitter<'_, E> {
         };
         FileSummary {
             format,
-            encoding: encoding_name(self.text.encoding),
+            encoding: self.text.encoding.clone(),
             read: self.read,
             rejected: self.rejected,
             statement: Some(info),
@@ -314,7 +336,11 @@ pub fn read_statement<R: Read, E>(
         .into());
     }
     let bytes = read_bounded(reader, MAX_STATEMENT_BYTES)?;
-    let text = Text::new(&bytes, declared_encoding(&bytes));
+    let text = if format == Format::Mt940 {
+        Text::new_mt940(&bytes, declared_encoding(&bytes))
+    } else {
+        Text::new(&bytes, declared_encoding(&bytes))
+    };
     drop(bytes);
     if format == Format::Camt || format == Format::Ofx {
         crate::camt::refuse_dtd(&text.text)?;
@@ -326,11 +352,13 @@ pub fn read_statement<R: Read, E>(
         rejected: 0,
         segments: Vec::new(),
         notes: Vec::new(),
+        ids: RepeatedIds::default(),
     };
     match format {
         Format::Ofx => crate::ofx::parse(&mut em)?,
         Format::Camt => crate::camt::parse(&mut em)?,
         Format::Mt940 => crate::mt940::parse(&mut em)?,
+        Format::Qif => crate::qif::parse(&mut em)?,
         Format::Csv | Format::EsiJson => {}
     }
     Ok(em.finish(format))

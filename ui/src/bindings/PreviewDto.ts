@@ -10,7 +10,7 @@ import type { StatementDto } from "./StatementDto";
  */
 export type PreviewDto = { path: string, file_name: string, 
 /**
- * `csv`, `ofx`, `camt`, `mt940`, `esi-json`.
+ * `csv`, `ofx`, `camt`, `mt940`, `qif`, `esi-json`.
  */
 format: string, encoding: string, size_bytes: number, 
 /**
@@ -25,6 +25,11 @@ proposed: boolean,
  * Columns of a proposal that need the user's choice (empty when a profile was given).
  */
 ambiguities: Array<AmbiguityDto>, 
+/**
+ * A proposal's reasons: why each column got its role and why look-alikes did not
+ * (empty when a profile was given).
+ */
+reasons: Array<string>, 
 /**
  * CSV: the header's column names (or `column N` without a header), for the dropdowns.
  */

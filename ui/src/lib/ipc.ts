@@ -121,7 +121,7 @@ export const pickJournalFiles = () => pickFiles([{ name: "ESI journal JSON", ext
 /** Native file picker for anything the importer reads; `[]` when cancelled. */
 export const pickImportFiles = () =>
   pickFiles([
-    { name: "Bank and journal files", extensions: ["csv", "txt", "tsv", "ofx", "qfx", "xml", "sta", "mt940", "940", "json"] },
+    { name: "Bank and journal files", extensions: ["csv", "txt", "tsv", "ofx", "qfx", "xml", "sta", "mt940", "940", "qif", "json"] },
     { name: "All files", extensions: ["*"] },
   ]);
 

@@ -109,6 +109,7 @@ pub fn import_preview(path: &str, profile: Option<ProfileDto>) -> ApiResult<Prev
         profile: None,
         proposed: false,
         ambiguities: Vec::new(),
+        reasons: Vec::new(),
         columns: Vec::new(),
         raw_lines: Vec::new(),
         rows: Vec::new(),
@@ -165,6 +166,7 @@ fn preview_csv(dto: &mut PreviewDto, head: &[u8], given: Option<ProfileDto>) {
                         options: a.options.clone(),
                     })
                     .collect();
+                dto.reasons = proposal.reasons;
                 proposal.profile
             }
             Err(e) => {

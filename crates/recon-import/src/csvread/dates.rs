@@ -84,7 +84,7 @@ impl<'a> DateFormat<'a> {
         }
         let format = self.format;
         match NaiveDate::parse_and_remainder(t, format) {
-            Ok((d, rest)) if rest.is_empty() || is_time(rest) => Ok(d),
+            Ok((d, rest)) if rest.is_empty() || is_time(rest) || is_as_of(rest, format) => Ok(d),
             Ok(_) => Err(format!("'{t}' has text after a {format} date")),
             Err(e) => Err(format!("'{t}' is not a {format} date ({e})")),
         }
@@ -139,6 +139,14 @@ impl<'a> DateFormat<'a> {
     }
 }
 
+/// Brokerages write the settlement date after the trade date: `04/17/2023 as of 04/15/2023`.
+/// The first date is the line's.
+fn is_as_of(rest: &str, format: &str) -> bool {
+    rest.trim_start()
+        .strip_prefix("as of ")
+        .is_some_and(|d| NaiveDate::parse_from_str(d.trim(), format).is_ok())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,7 +158,7 @@ mod tests {
             return Err("empty date".into());
         }
         match NaiveDate::parse_and_remainder(t, format) {
-            Ok((d, rest)) if rest.is_empty() || is_time(rest) => Ok(d),
+            Ok((d, rest)) if rest.is_empty() || is_time(rest) || is_as_of(rest, format) => Ok(d),
             Ok(_) => Err(format!("'{t}' has text after a {format} date")),
             Err(e) => Err(format!("'{t}' is not a {format} date ({e})")),
         }

@@ -15,6 +15,8 @@ pub(super) struct Roles<'t, 'a> {
     used: Vec<bool>,
     /// The columns holding money (amounts, then the balance), for the separators.
     pub(super) money_cols: Vec<usize>,
+    /// The debit/credit indicator column beside an unsigned amount.
+    pub(super) indicator: Option<usize>,
 }
 
 impl<'t, 'a> Roles<'t, 'a> {
@@ -23,6 +25,7 @@ impl<'t, 'a> Roles<'t, 'a> {
             table,
             used: vec![false; table.width],
             money_cols: Vec::new(),
+            indicator: None,
         }
     }
 
@@ -118,8 +121,23 @@ impl<'t, 'a> Roles<'t, 'a> {
         let cols = &table.cols;
         let no_rows = table.no_rows;
         let numeric_ok = |c: &Col| (no_rows || c.numeric) && c.dates.is_empty();
+        // a column named as a balance ("Boeksaldo") or holding a running sum of another
+        // column is no amount
+        let balance_like = |j: usize| {
+            keyword_score(&cols[j].header, Role::Balance)
+                > keyword_score(&cols[j].header, Role::Amount)
+                || (0..table.width)
+                    .any(|k| k != j && cols[k].numeric && running_balance(&cols[j], &cols[k]))
+        };
+        let amount_ok = |c: &Col| {
+            numeric_ok(c)
+                && !cols
+                    .iter()
+                    .position(|o| std::ptr::eq(o, c))
+                    .is_some_and(balance_like)
+        };
         let a = self
-            .pick(Role::Amount, &numeric_ok)
+            .pick(Role::Amount, &amount_ok)
             .or_else(|| {
                 // no header word: the first numeric column with decimals or a sign,
                 // else the first short number column (long integers are ids)
@@ -127,7 +145,7 @@ impl<'t, 'a> Roles<'t, 'a> {
                     (0..table.width).find(|&j| {
                         !self.used[j]
                             && numeric_ok(&cols[j])
-                            && keyword_score(&cols[j].header, Role::Balance) == 0
+                            && !balance_like(j)
                             && if strict {
                                 cols[j].values.iter().any(|v| v.contains(['.', ',', '-']))
                             } else {
@@ -137,8 +155,21 @@ impl<'t, 'a> Roles<'t, 'a> {
                 };
                 candidates(true).or_else(|| candidates(false))
             })
-            .ok_or_else(|| ImportError::CannotPropose {
-                reason: format!("no column holds amounts (columns: {})", table.column_list()),
+            .ok_or_else(|| {
+                let balances: Vec<String> = (0..table.width)
+                    .filter(|&j| numeric_ok(&cols[j]) && balance_like(j))
+                    .map(|j| format!("'{}'", cols[j].name))
+                    .collect();
+                ImportError::CannotPropose {
+                    reason: if balances.is_empty() {
+                        format!("no column holds amounts (columns: {})", table.column_list())
+                    } else {
+                        format!(
+                            "the file holds balances ({}), not transactions: no column holds amounts",
+                            balances.join(", ")
+                        )
+                    },
+                }
             })?;
         self.used[a] = true;
         self.money_cols.push(a);
@@ -148,6 +179,7 @@ impl<'t, 'a> Roles<'t, 'a> {
         Ok(match ind {
             Some(i) if unsigned => {
                 self.used[i] = true;
+                self.indicator = Some(i);
                 let (d, c) = indicator_set(&cols[i].values).unwrap_or_default();
                 AmountMapping::Indicator {
                     column: self.column(a),
@@ -163,8 +195,18 @@ impl<'t, 'a> Roles<'t, 'a> {
         })
     }
 
+    /// Named as a balance, else (no header word) a running sum of the amount column.
     pub(super) fn balance(&mut self) -> Option<usize> {
-        let b = self.take(Role::Balance, &|c: &Col| c.numeric);
+        let cols = &self.table.cols;
+        let amount = self.money_cols.first().copied();
+        let b = self.take(Role::Balance, &|c: &Col| c.numeric).or_else(|| {
+            let a = amount?;
+            let j = (0..self.table.width).find(|&j| {
+                !self.used[j] && cols[j].numeric && running_balance(&cols[j], &cols[a])
+            })?;
+            self.used[j] = true;
+            Some(j)
+        });
         self.money_cols.extend(b);
         b
     }
@@ -179,15 +221,30 @@ impl<'t, 'a> Roles<'t, 'a> {
         })
     }
 
+    /// A reference identifies one line: a column whose values repeat (an invoice number,
+    /// a batch id) is not one.
     pub(super) fn reference(&mut self) -> Option<usize> {
-        self.take(Role::Reference, &|c: &Col| c.dates.is_empty())
+        self.take(Role::Reference, &|c: &Col| {
+            c.dates.is_empty()
+                && (self.table.no_rows || (!c.values.is_empty() && unique(&c.values)))
+        })
     }
 
     /// Named as a description, else the longest text column.
     pub(super) fn description(&mut self) -> Option<usize> {
         let cols = &self.table.cols;
+        let no_rows = self.table.no_rows;
+        // a column empty on most rows (notes, or a text only debits have) is not the
+        // description when a filled one is named as one
         let d = self
-            .pick(Role::Description, &|c: &Col| c.dates.is_empty())
+            .pick(Role::Description, &|c: &Col| {
+                c.dates.is_empty() && (no_rows || mostly_filled(c))
+            })
+            .or_else(|| {
+                self.pick(Role::Description, &|c: &Col| {
+                    c.dates.is_empty() && !c.values.is_empty()
+                })
+            })
             .or_else(|| {
                 // no header word: the longest text column
                 (0..self.table.width)
@@ -218,4 +275,46 @@ impl<'t, 'a> Roles<'t, 'a> {
             .flat_map(|&j| self.table.cols[j].values.iter().copied())
             .collect()
     }
+}
+
+/// Every value differs from the others.
+pub(super) fn unique(values: &[&str]) -> bool {
+    let mut seen = std::collections::HashSet::with_capacity(values.len());
+    values.iter().all(|v| seen.insert(*v))
+}
+
+/// Filled on at least three rows in four.
+fn mostly_filled(c: &Col) -> bool {
+    c.values.len() * 4 >= c.rows * 3
+}
+
+/// `b` is a running balance of `a`: from row to row it changes by an amount of `a` (the
+/// row's or its neighbour's, for files newest first or with the balance before the line),
+/// on all rows but one and at least on two.
+pub(super) fn running_balance(b: &Col, a: &Col) -> bool {
+    let num = |v: &str| {
+        crate::parse_amount(v, '.', Some(','))
+            .or_else(|_| crate::parse_amount(v, ',', Some('.')))
+            .ok()
+    };
+    let bs: Vec<_> = b.cells.iter().map(|v| num(v)).collect();
+    let as_: Vec<_> = a.cells.iter().map(|v| num(v)).collect();
+    if bs.len() < 3 || bs.len() != as_.len() {
+        return false;
+    }
+    let (mut pairs, mut hits) = (0, 0);
+    for i in 1..bs.len() {
+        let (Some(b0), Some(b1)) = (bs[i - 1], bs[i]) else {
+            continue;
+        };
+        pairs += 1;
+        let d = b1 - b0;
+        let fits = |x: Option<rust_decimal::Decimal>| {
+            x.is_some_and(|x| !x.is_zero() && (x == d || x == -d))
+        };
+        if fits(as_[i]) || fits(as_[i - 1]) {
+            hits += 1;
+        }
+    }
+    pairs >= 2 && hits + 1 >= pairs && hits >= 2
 }

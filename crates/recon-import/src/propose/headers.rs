@@ -300,6 +300,9 @@ const KEYWORDS: &[(Role, &[&str])] = &[
             "balance after",
             "neuer saldo",
             "saldo nach buchung",
+            "boeksaldo",
+            "valutair saldo",
+            "kontosaldo",
         ],
     ),
     (

@@ -118,6 +118,10 @@ pub(super) struct Col<'a> {
     pub(super) dates: Vec<&'static str>,
     pub(super) numeric: bool,
     pub(super) avg_len: usize,
+    /// Data rows of the sample, filled or not: `values.len()` of them are filled.
+    pub(super) rows: usize,
+    /// Every row's cell, empty ones too, in row order (to compare columns row by row).
+    pub(super) cells: Vec<&'a str>,
 }
 
 impl<'a> Col<'a> {
@@ -131,11 +135,8 @@ impl<'a> Col<'a> {
                 .to_string(),
             None => String::new(),
         };
-        let values: Vec<&str> = data
-            .iter()
-            .map(|r| r.field(j).trim())
-            .filter(|v| !v.is_empty())
-            .collect();
+        let cells: Vec<&str> = data.iter().map(|r| r.field(j).trim()).collect();
+        let values: Vec<&str> = cells.iter().copied().filter(|v| !v.is_empty()).collect();
         let avg_len = if values.is_empty() {
             0
         } else {
@@ -152,6 +153,8 @@ impl<'a> Col<'a> {
             numeric: mostly(&values, is_number),
             values,
             avg_len,
+            rows: data.len(),
+            cells,
         }
     }
 }
@@ -202,8 +205,13 @@ impl<'a> Table<'a> {
 fn data_rows(block: &[Record], width: usize, has_header: bool) -> Vec<&Record> {
     let mut data: Vec<&Record> = Vec::new();
     let mut odd = 0;
+    let header = &block[0];
     for r in block.iter().skip(usize::from(has_header)) {
         let extras_empty = (width..r.len()).all(|i| r.field(i).trim().is_empty());
+        // a header repeated further down (an export of several pages) is not a row
+        if has_header && same_cells(r, header) {
+            continue;
+        }
         if r.len() >= width && extras_empty {
             data.push(r);
             odd = 0;
@@ -215,4 +223,16 @@ fn data_rows(block: &[Record], width: usize, has_header: bool) -> Vec<&Record> {
         }
     }
     data
+}
+
+/// The two records hold the same cells (trimmed), ignoring empty cells at the end.
+fn same_cells(a: &Record, b: &Record) -> bool {
+    let cells = |r: &Record| -> Vec<String> {
+        let mut v: Vec<String> = r.fields().map(|f| f.trim().to_string()).collect();
+        while v.last().is_some_and(|c| c.is_empty()) {
+            v.pop();
+        }
+        v
+    };
+    cells(a) == cells(b)
 }
