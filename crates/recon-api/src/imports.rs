@@ -159,7 +159,7 @@ pub fn dry_run(path: &Path, profile: Option<&Profile>) -> ApiResult<DryRunDto> {
         }
         Ok(())
     };
-    let summary = reading.read(reader, &mut on_row).map_err(|e| match e {
+    let summary = reading.read(reader, None, &mut on_row).map_err(|e| match e {
         ReadError::Import(e) => ApiError::new(ErrorCode::BadFile, format!("{name}: {e}")),
         ReadError::Callback(never) => match never {},
     })?;

@@ -8,7 +8,7 @@ use crate::bank_batch::BankBatch;
 use crate::{Result, Store, StoreError, Wallet};
 use chrono::{DateTime, Utc};
 use recon_import::{
-    read_csv, read_statement, FileSummary, Format, Profile, ReadError, Reject, RowResult,
+    read_csv_in, read_statement, FileSummary, Format, Profile, ReadError, Reject, RowResult,
     StatementInfo,
 };
 use serde::Serialize;
@@ -30,13 +30,16 @@ pub enum FileReading {
 
 impl FileReading {
     /// Streams the file's rows to `on_row` with the reader this way of reading needs.
+    /// `wallet_currency`, when known, is what a currency written inside a CSV amount cell
+    /// must name (unless a currency column or the profile says otherwise).
     pub fn read<R: Read, E>(
         &self,
         reader: R,
+        wallet_currency: Option<&str>,
         on_row: impl FnMut(RowResult) -> std::result::Result<(), E>,
     ) -> std::result::Result<FileSummary, ReadError<E>> {
         match self {
-            FileReading::Csv(profile) => read_csv(reader, profile, on_row),
+            FileReading::Csv(profile) => read_csv_in(reader, profile, wallet_currency, on_row),
             FileReading::Statement(format) => read_statement(reader, *format, on_row),
         }
     }
