@@ -129,7 +129,7 @@ pub fn store_error_code(e: &StoreError) -> ErrorCode {
         StoreError::Conflict(_) => ErrorCode::Conflict,
         StoreError::BadFile { .. } => ErrorCode::BadFile,
         StoreError::RowsRejected(_) => ErrorCode::RowsRejected,
-        StoreError::Sqlite(_) => ErrorCode::Database,
+        StoreError::Sqlite(_) | StoreError::Busy { .. } => ErrorCode::Database,
     }
 }
 

@@ -31,6 +31,8 @@ pub enum StoreError {
     },
     #[error("{} bad row(s); nothing was imported:{}", .0.rejected, .0.rejects_text())]
     RowsRejected(Box<crate::bank_import::BankImportSummary>),
+    #[error("the ledger is busy: {holder}; gave up after waiting {}", crate::contention::seconds(*waited_ms))]
+    Busy { holder: String, waited_ms: u64 },
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
 }
@@ -46,7 +48,7 @@ impl StoreError {
             StoreError::Conflict(_) => "conflict",
             StoreError::BadFile { .. } => "bad_file",
             StoreError::RowsRejected(_) => "rows_rejected",
-            StoreError::Sqlite(_) => "database",
+            StoreError::Sqlite(_) | StoreError::Busy { .. } => "database",
         }
     }
 }
