@@ -251,6 +251,10 @@ impl<'tx> BankBatch<'tx> {
             // The write path rolls the transaction back: nothing is half-written.
             return Err(StoreError::RowsRejected(Box::new(summary)));
         }
+        if summary.read == 0 {
+            // No rows, no batch: rolled back like a refusal, reported as a success.
+            return Err(StoreError::NoRows(Box::new(summary)));
+        }
         close_batch(
             tx,
             &summary.batch_id,

@@ -172,11 +172,23 @@ pub fn rejects_text<'a>(rows: impl Iterator<Item = RejectLine<'a>>, rejected: u6
     out
 }
 
+/// The summary of an import whose files held no rows: no batch was written (its id is
+/// empty) and each file says so; statement balances are still reported.
+fn nothing_imported(mut summary: BankImportSummary) -> BankImportSummary {
+    summary.batch_id = String::new();
+    for file in &mut summary.files {
+        file.notes
+            .push("no rows found: nothing was imported and no batch was recorded".into());
+    }
+    summary
+}
+
 impl Store {
     /// Imports bank/payment files into `wallet_name` as one batch. By default any bad row
     /// refuses the whole batch ([`StoreError::RowsRejected`] lists every one); with
     /// `valid_rows_only` the valid rows land and the rejects are kept on the batch.
-    /// Always: read = inserted + duplicates + rejected.
+    /// Always: read = inserted + duplicates + rejected. Files without a single row write
+    /// nothing: the summary's `batch_id` is empty and each file's notes say so.
     pub fn import_bank_files(
         &mut self,
         actor: &str,
@@ -196,7 +208,10 @@ impl Store {
         if bulk {
             self.leave_bulk_mode();
         }
-        imported
+        match imported {
+            Err(StoreError::NoRows(summary)) => Ok(nothing_imported(*summary)),
+            other => other,
+        }
     }
 
     fn import_bank_files_tx(
