@@ -7,9 +7,9 @@
 //! unknown `ref_type` values are accepted: CCP adds new ones.
 
 use crate::money::{parse_json_number_rounded, MoneyError};
+use crate::untrusted::{Fields, ObjectProblem};
 use chrono::{DateTime, SecondsFormat, Utc};
 use rust_decimal::Decimal;
-use crate::untrusted::{Fields, ObjectProblem};
 use serde_json::value::RawValue;
 
 /// Entries one file may hold; ESI pages hold 2,500, so this only stops absurd files.
@@ -292,9 +292,13 @@ mod tests {
             err.to_string(),
             "entry 1: field 'amount' appears more than once"
         );
-        let text = r#"[{"id":22,"id":23,"date":"2026-03-01T00:00:00Z","ref_type":"x","description":"d"}]"#;
+        let text =
+            r#"[{"id":22,"id":23,"date":"2026-03-01T00:00:00Z","ref_type":"x","description":"d"}]"#;
         let err = parse_journal(text.as_bytes(), 2).unwrap_err();
-        assert_eq!(err.to_string(), "entry 0: field 'id' appears more than once");
+        assert_eq!(
+            err.to_string(),
+            "entry 0: field 'id' appears more than once"
+        );
     }
 
     #[test]

@@ -142,8 +142,14 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_a_number_or_too_large() {
-        for bad in ["", "-", ".5", "5.", "1e", "1e+", "abc", "1.2.3", "--1", "+1", "0x10"] {
-            assert_eq!(round_half_even(bad, 2), Err(RoundError::NotANumber), "{bad}");
+        for bad in [
+            "", "-", ".5", "5.", "1e", "1e+", "abc", "1.2.3", "--1", "+1", "0x10",
+        ] {
+            assert_eq!(
+                round_half_even(bad, 2),
+                Err(RoundError::NotANumber),
+                "{bad}"
+            );
         }
         for big in ["1e30", "1e99999", "123456789012345678901234567890"] {
             assert_eq!(round_half_even(big, 2), Err(RoundError::TooLarge), "{big}");

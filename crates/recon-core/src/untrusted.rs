@@ -123,7 +123,10 @@ mod tests {
         // The same key written with an escape is the same key.
         let err = Fields::parse(r#"{"amount":100,"am\u006funt":999}"#).unwrap_err();
         assert_eq!(err, ObjectProblem::DuplicateKey("amount".into()));
-        assert_eq!(Fields::parse("[1]").unwrap_err(), ObjectProblem::NotAnObject);
+        assert_eq!(
+            Fields::parse("[1]").unwrap_err(),
+            ObjectProblem::NotAnObject
+        );
         let f = Fields::parse(r#"{"a":1, "b" : "x"}"#).unwrap();
         assert_eq!(f.get("b").map(|v| v.get()), Some("\"x\""));
         assert_eq!(f.iter().count(), 2);

@@ -37,7 +37,10 @@ const MARKS: &[(&str, &[&str])] = &[
     ("MX$", &["MXN"]),
     ("NT$", &["TWD"]),
     ("€", &["EUR"]),
-    ("£", &["GBP", "EGP", "FKP", "GIP", "SHP", "SSP", "SYP", "LBP"]),
+    (
+        "£",
+        &["GBP", "EGP", "FKP", "GIP", "SHP", "SSP", "SYP", "LBP"],
+    ),
     ("¥", &["JPY", "CNY"]),
     ("₹", &["INR"]),
     ("₽", &["RUB"]),
@@ -170,7 +173,11 @@ mod tests {
     #[test]
     fn marks_of_another_currency_or_unknown_codes_are_refused() {
         for (text, marks, why) in [
-            ("12,50 USD", &["USD"][..], "is in USD but the wallet holds EUR"),
+            (
+                "12,50 USD",
+                &["USD"][..],
+                "is in USD but the wallet holds EUR",
+            ),
             ("$12,50", &["$"], "is in '$' (USD, CAD"),
             ("£ 12,50", &["£"], "is in '£' (GBP"),
             ("¥1234", &["¥"], "'¥' (JPY, CNY) but the wallet holds EUR"),

@@ -158,7 +158,10 @@ impl<'tx> BankBatch<'tx> {
             }
             Ok(())
         };
-        let summary = match file.reading.read(&mut tap, Some(&wallet.currency), &mut on_row) {
+        let summary = match file
+            .reading
+            .read(&mut tap, Some(&wallet.currency), &mut on_row)
+        {
             Ok(s) => s,
             Err(ReadError::Callback(e)) => return Err(e),
             Err(ReadError::Import(e)) => return Err(StoreError::Invalid(format!("{name}: {e}"))),

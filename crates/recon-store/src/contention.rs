@@ -163,9 +163,14 @@ mod tests {
         let path = dir.path().join("ledger.sqlite");
         // Another connection holds the write lock, as an import does.
         let (tx, _note) = store.write_tx().unwrap();
-        tx.execute_batch("UPDATE wallets SET name = 'Renamed'").unwrap();
+        tx.execute_batch("UPDATE wallets SET name = 'Renamed'")
+            .unwrap();
         let reader = Store::open(&path).unwrap();
-        assert_eq!(reader.wallets().unwrap()[0].name, "Main", "the committed state");
+        assert_eq!(
+            reader.wallets().unwrap()[0].name,
+            "Main",
+            "the committed state"
+        );
         drop(tx);
     }
 
@@ -179,24 +184,44 @@ mod tests {
         writer.set_wait_notice(Box::new(move |m| sink.lock().unwrap().push(m.to_string())));
         let (tx, note) = holder.write_tx().unwrap();
         let err = writer
-            .add_wallet("me", now(), crate::NewWallet { name: "Second".into(), ..main_wallet() })
+            .add_wallet(
+                "me",
+                now(),
+                crate::NewWallet {
+                    name: "Second".into(),
+                    ..main_wallet()
+                },
+            )
             .unwrap_err();
         drop(tx);
         drop(note);
         let StoreError::Busy { holder, waited_ms } = &err else {
             panic!("{err}");
         };
-        assert!(holder.contains(&format!("(process {})", std::process::id())), "{holder}");
+        assert!(
+            holder.contains(&format!("(process {})", std::process::id())),
+            "{holder}"
+        );
         assert!(holder.contains("has been writing since"), "{holder}");
         assert!(*waited_ms >= crate::BUSY_TIMEOUT_MS - 100, "{waited_ms}");
-        assert!(err.to_string().contains("gave up after waiting 5."), "{err}");
+        assert!(
+            err.to_string().contains("gave up after waiting 5."),
+            "{err}"
+        );
         let told = told.lock().unwrap();
         assert!(told[0].starts_with("the ledger is busy: "), "{told:?}");
         assert!(told[0].ends_with("waiting…"), "{told:?}");
         // Once the holder is done, the note is gone and the write goes through.
         assert!(!super::note_path(&path).exists());
         writer
-            .add_wallet("me", now(), crate::NewWallet { name: "Second".into(), ..main_wallet() })
+            .add_wallet(
+                "me",
+                now(),
+                crate::NewWallet {
+                    name: "Second".into(),
+                    ..main_wallet()
+                },
+            )
             .unwrap();
     }
 }

@@ -94,7 +94,11 @@ mod tests {
         let path = dir.path().join("data/recon-desk/ledger.sqlite");
         let mut store = crate::Store::open(&path).unwrap();
         store
-            .add_wallet("me", crate::test_support::now(), crate::test_support::main_wallet())
+            .add_wallet(
+                "me",
+                crate::test_support::now(),
+                crate::test_support::main_wallet(),
+            )
             .unwrap();
         assert_eq!(mode(path.parent().unwrap()), 0o700);
         assert_eq!(mode(&path), 0o600);

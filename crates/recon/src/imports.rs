@@ -128,7 +128,11 @@ fn print_summary(out: &mut impl Write, json: bool, s: &ImportResultDto) -> Resul
         return Ok(());
     }
     if s.batch_id.is_empty() {
-        writeln!(out, "no rows found: nothing was imported into '{}'", s.wallet)?;
+        writeln!(
+            out,
+            "no rows found: nothing was imported into '{}'",
+            s.wallet
+        )?;
     } else {
         writeln!(
             out,
@@ -200,14 +204,7 @@ fn import_file(
     if request.dry_run {
         let reports = files
             .iter()
-            .map(|f| {
-                api(imports::dry_run(
-                    store,
-                    f,
-                    profile.as_ref(),
-                    request.wallet,
-                ))
-            })
+            .map(|f| api(imports::dry_run(store, f, profile.as_ref(), request.wallet)))
             .collect::<Result<Vec<_>>>()?;
         return print_dry_runs(out, json, &reports);
     }

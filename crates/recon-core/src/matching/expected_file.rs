@@ -298,10 +298,9 @@ mod tests {
 
     #[test]
     fn control_characters_in_names_are_refused_naming_line_and_column() {
-        let err = parse_expected(
-            b"cycle_id,character_name,expected_amount,currency\nc1,A\x00B,1,ISK\n",
-        )
-        .unwrap_err();
+        let err =
+            parse_expected(b"cycle_id,character_name,expected_amount,currency\nc1,A\x00B,1,ISK\n")
+                .unwrap_err();
         assert_eq!(
             err.to_string(),
             "line 2, column 'character_name': holds a control character (U+0000 at character 2); only tabs and line breaks may appear in text"
@@ -310,6 +309,10 @@ mod tests {
             br#"[{"cycle_id":"c1","character_name":"A","expected_amount":1,"currency":"ISK","memo":"x\u001by"}]"#,
         )
         .unwrap_err();
-        assert!(err.to_string().starts_with("line 1, column 'memo': (entry 0) holds a control character (U+001B"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("line 1, column 'memo': (entry 0) holds a control character (U+001B"),
+            "{err}"
+        );
     }
 }

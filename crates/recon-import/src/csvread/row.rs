@@ -2,8 +2,8 @@
 
 use super::dates::DateFormat;
 use super::mapping::{Resolved, ResolvedAmount, ResolvedCurrency};
-use crate::records::Record;
 use crate::amount::{parse_amount_in, RowCurrency};
+use crate::records::Record;
 use crate::ParsedRow;
 use rust_decimal::Decimal;
 
