@@ -7,6 +7,7 @@ use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
+use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 
 /// A JSON object's fields, each key once, values as their raw JSON text.
@@ -80,10 +81,14 @@ impl<'de> Deserialize<'de> for Fields<'de> {
                 let mut fields = Fields::default();
                 while let Some(Key(key)) = access.next_key::<Key<'de>>()? {
                     let value: &'de RawValue = access.next_value()?;
-                    if fields.map.contains_key(&key) {
-                        fields.duplicate.get_or_insert_with(|| key.to_string());
-                    } else {
-                        fields.map.insert(key, value);
+                    match fields.map.entry(key) {
+                        Entry::Occupied(taken) => {
+                            let key = taken.key().to_string();
+                            fields.duplicate.get_or_insert(key);
+                        }
+                        Entry::Vacant(free) => {
+                            free.insert(value);
+                        }
                     }
                 }
                 Ok(fields)
