@@ -101,6 +101,13 @@ impl<'de> Deserialize<'de> for Fields<'de> {
 /// The first control character in free text other than tab, line feed and carriage
 /// return, as "U+0000 at character 5" (1-based), if there is one.
 pub fn control_character(text: &str) -> Option<String> {
+    // Most text has no byte that can start a control character (C0, DEL, or the 0xC2
+    // lead byte of C1): answer without decoding it.
+    let suspicious =
+        |b: &u8| (*b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || *b == 0x7f || *b == 0xc2;
+    if !text.as_bytes().iter().any(suspicious) {
+        return None;
+    }
     text.chars()
         .enumerate()
         .find(|(_, c)| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
@@ -148,5 +155,12 @@ mod tests {
         assert!(control_character("x\u{1b}[31m").is_some());
         assert!(control_character("x\u{7f}").is_some());
         assert!(control_character("x\u{85}").is_some());
+        // U+00A0..U+00BF share the C1 lead byte but are text.
+        assert_eq!(control_character("12\u{a0}€ ©"), None);
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let s = format!("ab{c}");
+            let slow = c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+            assert_eq!(control_character(&s).is_some(), slow, "{c:?}");
+        }
     }
 }
