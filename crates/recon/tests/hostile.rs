@@ -192,8 +192,8 @@ fn a_reader_answers_at_once_while_an_import_writes_and_a_writer_says_what_it_wai
         "the import ended before the reader asked (took {took:?}); the test needs a longer import"
     );
     assert!(
-        took < Duration::from_millis(BUSY_TIMEOUT_MS / 2),
-        "the reader waited {took:?}"
+        took < Duration::from_millis(BUSY_TIMEOUT_MS),
+        "the reader waited out the busy timeout ({took:?})"
     );
 
     // A writer meanwhile waits, saying for whom and for how long (or, the import being
