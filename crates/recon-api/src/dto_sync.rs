@@ -12,6 +12,8 @@ pub struct SyncStatusDto {
     pub last_success_at: Option<String>,
     pub last_error: Option<String>,
     pub last_error_at: Option<String>,
+    /// Set when other users of the machine can read the ledger's files (checked at open).
+    pub ledger_warning: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]

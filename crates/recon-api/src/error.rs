@@ -124,12 +124,13 @@ pub fn store_error_code(e: &StoreError) -> ErrorCode {
     match e {
         StoreError::Open { .. } | StoreError::Io { .. } => ErrorCode::Io,
         StoreError::NewerSchema { .. } => ErrorCode::LedgerTooNew,
-        StoreError::NotFound { .. } => ErrorCode::NotFound,
+        StoreError::NotFound { .. } | StoreError::NothingToUndo => ErrorCode::NotFound,
         StoreError::Invalid(_) => ErrorCode::InvalidInput,
         StoreError::Conflict(_) => ErrorCode::Conflict,
         StoreError::BadFile { .. } => ErrorCode::BadFile,
         StoreError::RowsRejected(_) => ErrorCode::RowsRejected,
-        StoreError::Sqlite(_) => ErrorCode::Database,
+        StoreError::NoRows(_) => ErrorCode::InvalidInput,
+        StoreError::Sqlite(_) | StoreError::Busy { .. } => ErrorCode::Database,
     }
 }
 

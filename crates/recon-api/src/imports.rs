@@ -120,15 +120,71 @@ pub fn reading_for(
     }
 }
 
-/// Reads a file without a wallet or a database write: what an import would find.
-pub fn dry_run(path: &Path, profile: Option<&Profile>) -> ApiResult<DryRunDto> {
+/// What a dry run checks rows against: the chosen wallet, if any, and the ledger's
+/// currencies (their scales).
+struct DryRunTarget {
+    wallet: Option<recon_store::Wallet>,
+    currencies: Vec<recon_core::money::Currency>,
+}
+
+impl DryRunTarget {
+    /// The row's amount and balance checked as the import will: in the wallet's currency,
+    /// and no finer than the scale of the row's currency — whenever that currency is
+    /// known (from the file, the profile or the wallet).
+    fn check(&self, row: &recon_import::ParsedRow) -> Result<(), (&'static str, String, String)> {
+        let wallet = self.wallet.as_ref().map(|w| w.currency.as_str());
+        if let (Some(c), Some(w)) = (row.currency.as_deref(), wallet) {
+            if !c.eq_ignore_ascii_case(w) {
+                let why = format!("the row is in {c} but the wallet holds {w}");
+                return Err(("currency", c.to_owned(), why));
+            }
+        }
+        let Some(code) = row.currency.as_deref().or(wallet) else {
+            return Ok(());
+        };
+        let Some(currency) = self
+            .currencies
+            .iter()
+            .find(|c| c.code.eq_ignore_ascii_case(code))
+        else {
+            return Ok(());
+        };
+        for (column, value) in [("amount", Some(row.amount)), ("balance", row.balance)] {
+            let Some(value) = value else { continue };
+            if recon_core::money::to_minor(value, currency.scale).is_err() {
+                let text = value.to_string();
+                let why = format!(
+                    "'{text}' has more decimals than {} allows ({})",
+                    currency.code, currency.scale
+                );
+                return Err((column, text, why));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reads a file without a database write: what an import would find. Rows are checked as
+/// the import will check them: against `wallet` when one is chosen, and against the scale
+/// of their currency whenever it is known (from the file, the profile or the wallet).
+pub fn dry_run(
+    store: &Store,
+    path: &Path,
+    profile: Option<&Profile>,
+    wallet: Option<&str>,
+) -> ApiResult<DryRunDto> {
+    let target = DryRunTarget {
+        wallet: wallet.map(|w| store.wallet_by_name(w)).transpose()?,
+        currencies: store.currencies()?,
+    };
     let format = detect(path)?;
     let name = file_name(path);
     if format == Format::EsiJson {
         let bytes = crate::esi_import::read_source_files(&[path.to_path_buf()])?
             .remove(0)
             .bytes;
-        let entries = recon_core::esi::parse_journal(&bytes, 2)
+        let scale = target.wallet.as_ref().map_or(2, |w| w.scale);
+        let entries = recon_core::esi::parse_journal(&bytes, scale)
             .map_err(|e| ApiError::new(ErrorCode::BadFile, format!("{name}: {e}")))?;
         let n = entries.len() as u64;
         return Ok(DryRunDto {
@@ -148,28 +204,44 @@ pub fn dry_run(path: &Path, profile: Option<&Profile>) -> ApiResult<DryRunDto> {
     let reader = open_reader(path)?;
     let mut rejects = Vec::new();
     let mut valid = 0u64;
+    let mut rejected = 0u64;
     let mut on_row = |r: RowResult| -> Result<(), std::convert::Infallible> {
-        match r {
-            RowResult::Row(_) => valid += 1,
-            RowResult::Reject(r) => {
-                if rejects.len() < recon_store::MAX_REPORTED_REJECTS {
-                    rejects.push(rejected_dto(RejectedRow::from_reject(&name, r)));
+        let reject = match r {
+            RowResult::Row(row) => match target.check(&row) {
+                Ok(()) => {
+                    valid += 1;
+                    return Ok(());
                 }
-            }
+                Err((column, raw_value, reason)) => recon_import::Reject {
+                    line: row.line,
+                    column: Some(column.to_owned()),
+                    raw_value,
+                    reason,
+                    raw: row.raw,
+                },
+            },
+            RowResult::Reject(r) => r,
+        };
+        rejected += 1;
+        if rejects.len() < recon_store::MAX_REPORTED_REJECTS {
+            rejects.push(rejected_dto(RejectedRow::from_reject(&name, reject)));
         }
         Ok(())
     };
-    let summary = reading.read(reader, &mut on_row).map_err(|e| match e {
-        ReadError::Import(e) => ApiError::new(ErrorCode::BadFile, format!("{name}: {e}")),
-        ReadError::Callback(never) => match never {},
-    })?;
+    let wallet_currency = target.wallet.as_ref().map(|w| w.currency.as_str());
+    let summary = reading
+        .read(reader, wallet_currency, &mut on_row)
+        .map_err(|e| match e {
+            ReadError::Import(e) => ApiError::new(ErrorCode::BadFile, format!("{name}: {e}")),
+            ReadError::Callback(never) => match never {},
+        })?;
     Ok(DryRunDto {
         file: name,
         format: summary.format.as_str().into(),
         encoding: summary.encoding,
         rows: summary.read,
         valid,
-        rejected: summary.rejected,
+        rejected,
         rejects,
         profile: match reading {
             FileReading::Csv(p) => Some(p.to_toml()),

@@ -15,6 +15,7 @@ pub fn sync_status(store: &Store) -> ApiResult<SyncStatusDto> {
         last_success_at: s.last_success_at,
         last_error: s.last_error,
         last_error_at: s.last_error_at,
+        ledger_warning: store.exposure_warning().map(str::to_owned),
     })
 }
 

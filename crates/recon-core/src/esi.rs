@@ -7,10 +7,10 @@
 //! unknown `ref_type` values are accepted: CCP adds new ones.
 
 use crate::money::{parse_json_number_rounded, MoneyError};
+use crate::untrusted::{Fields, ObjectProblem};
 use chrono::{DateTime, SecondsFormat, Utc};
 use rust_decimal::Decimal;
 use serde_json::value::RawValue;
-use std::collections::BTreeMap;
 
 /// Entries one file may hold; ESI pages hold 2,500, so this only stops absurd files.
 pub const MAX_ENTRIES_PER_FILE: usize = 1_000_000;
@@ -63,6 +63,8 @@ pub enum EsiError {
 pub enum FieldProblem {
     #[error("is not a JSON object")]
     NotAnObject,
+    #[error("field '{key}' appears more than once")]
+    DuplicateKey { key: String },
     #[error("field '{field}' is missing")]
     Missing { field: &'static str },
     #[error("field '{field}' must be {expected}, got {found}")]
@@ -122,12 +124,14 @@ fn require<T>(
 }
 
 fn parse_entry(value: &RawValue, scale: u8, index: usize) -> Result<EsiEntry, EsiError> {
-    let fields: BTreeMap<&str, &RawValue> =
-        serde_json::from_str(value.get()).map_err(|_| EsiError::Entry {
-            index,
-            id: None,
-            problem: FieldProblem::NotAnObject,
-        })?;
+    let fields = Fields::parse(value.get()).map_err(|problem| EsiError::Entry {
+        index,
+        id: None,
+        problem: match problem {
+            ObjectProblem::NotAnObject => FieldProblem::NotAnObject,
+            ObjectProblem::DuplicateKey(key) => FieldProblem::DuplicateKey { key },
+        },
+    })?;
     let reader = EntryReader { fields: &fields };
     let id = require("id", reader.integer("id")).map_err(|problem| EsiError::Entry {
         index,
@@ -172,7 +176,7 @@ fn parse_entry(value: &RawValue, scale: u8, index: usize) -> Result<EsiEntry, Es
 }
 
 struct EntryReader<'a> {
-    fields: &'a BTreeMap<&'a str, &'a RawValue>,
+    fields: &'a Fields<'a>,
 }
 
 impl EntryReader<'_> {
@@ -277,6 +281,32 @@ mod tests {
             }
         );
         assert_eq!(err.to_string(), "entry 1 (id 2): field 'date' is missing");
+    }
+
+    #[test]
+    fn a_key_written_twice_refuses_the_file_naming_entry_and_key() {
+        let text = r#"[{"id":1,"date":"2026-03-01T00:00:00Z","ref_type":"x","description":"d"},
+            {"id":2,"date":"2026-03-01T00:00:00Z","ref_type":"x","description":"d","amount":100,"amount":999}]"#;
+        let err = parse_journal(text.as_bytes(), 2).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "entry 1: field 'amount' appears more than once"
+        );
+        let text =
+            r#"[{"id":22,"id":23,"date":"2026-03-01T00:00:00Z","ref_type":"x","description":"d"}]"#;
+        let err = parse_journal(text.as_bytes(), 2).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "entry 0: field 'id' appears more than once"
+        );
+    }
+
+    #[test]
+    fn an_amount_of_many_digits_is_rounded_once() {
+        let text = r#"[{"id":1,"date":"2026-03-01T00:00:00Z","ref_type":"x","description":"d",
+            "amount":0.00500000000000000000000000000001}]"#;
+        let entries = parse_journal(text.as_bytes(), 2).unwrap();
+        assert_eq!(entries[0].amount.unwrap().to_string(), "0.01");
     }
 
     #[test]

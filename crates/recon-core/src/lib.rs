@@ -9,6 +9,7 @@
 //! - [`payouts`]: the payout batch state machine and two-person control (§7).
 //! - [`ledger`]: the partner ledger (§6): commissions, postings, statuses, reversals.
 //! - [`checks`]: wallet-sync checks (§8): levels, verdicts, fixes, operations, continuity.
+//! - [`untrusted`]: unique JSON keys, free text without control characters.
 
 pub mod audit;
 pub mod checks;
@@ -18,4 +19,5 @@ pub mod ledger;
 pub mod matching;
 pub mod money;
 pub mod payouts;
+pub mod untrusted;
 pub mod wallet;

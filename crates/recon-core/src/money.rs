@@ -1,8 +1,10 @@
 //! Money is exact: `rust_decimal` for arithmetic and parsing, `i64` minor units for storage.
 //! Binary floating point never touches an amount.
 
-use rust_decimal::{Decimal, RoundingStrategy};
-use std::str::FromStr;
+use rust_decimal::Decimal;
+
+#[path = "money_rounding.rs"]
+mod rounding;
 
 /// Highest scale a currency may have; `Decimal` and `i64` minor units stay exact below it.
 pub const MAX_SCALE: u8 = 8;
@@ -106,18 +108,13 @@ pub fn parse_exact(text: &str, currency: &Currency) -> Result<Decimal, MoneyErro
 }
 
 /// Reads a JSON number's text exactly (ESI sends binary doubles such as
-/// `243877.49999999997`) and rounds it half-even to `scale`.
+/// `243877.49999999997`) and rounds it half-even to `scale` — once, from the digits as
+/// written, however many there are.
 pub fn parse_json_number_rounded(text: &str, scale: u8) -> Result<Decimal, MoneyError> {
-    let not_a_number = || MoneyError::NotANumber { text: text.into() };
-    let exact = if text.contains(['e', 'E']) {
-        Decimal::from_scientific(text).map_err(|_| not_a_number())?
-    } else {
-        Decimal::from_str_exact(text)
-            .or_else(|_| Decimal::from_str(text))
-            .map_err(|_| not_a_number())?
-    };
-    let rounded =
-        exact.round_dp_with_strategy(u32::from(scale), RoundingStrategy::MidpointNearestEven);
+    let rounded = rounding::round_half_even(text, scale).map_err(|e| match e {
+        rounding::RoundError::NotANumber => MoneyError::NotANumber { text: text.into() },
+        rounding::RoundError::TooLarge => MoneyError::Overflow { text: text.into() },
+    })?;
     rescale(rounded, scale, text)
 }
 

@@ -2,6 +2,10 @@
 
 use rust_decimal::Decimal;
 
+#[path = "amount_marks.rs"]
+mod marks;
+pub use marks::{check_marks, claim_of, is_known_code, CurrencyClaim, RowCurrency};
+
 /// Characters that group thousands as a space: ASCII space, no-break space, narrow no-break
 /// space (French), thin space.
 fn is_space_like(c: char) -> bool {
@@ -157,12 +161,39 @@ fn parse_plain(text: &str, decimal_separator: char) -> Option<Decimal> {
     ))
 }
 
+/// [`parse_amount`], with the currency marks written around the number checked against
+/// the row's currency ([`check_marks`]): `12,50 USD` in an EUR row is refused, not read as
+/// 12.50 EUR. Also returns the currency a mark names when the row's is not known.
+pub fn parse_amount_in(
+    text: &str,
+    decimal_separator: char,
+    thousands: Option<char>,
+    row: Option<RowCurrency<'_>>,
+) -> Result<(Decimal, Option<String>), String> {
+    if let Some(value) = parse_plain(text, decimal_separator) {
+        return Ok((value, None));
+    }
+    let (value, marks) = parse_marked(text, decimal_separator, thousands)?;
+    let claimed = check_marks(text, &marks, row)?;
+    Ok((value, claimed))
+}
+
 /// The full parser behind [`parse_amount`]: signs, currencies, grouping.
 fn parse_written(
     text: &str,
     decimal_separator: char,
     thousands: Option<char>,
 ) -> Result<Decimal, String> {
+    parse_marked(text, decimal_separator, thousands).map(|(value, _)| value)
+}
+
+/// [`parse_written`], and the currency marks it cut from around the number, as written.
+fn parse_marked<'t>(
+    text: &'t str,
+    decimal_separator: char,
+    thousands: Option<char>,
+) -> Result<(Decimal, Vec<&'t str>), String> {
+    let mut marks: Vec<&'t str> = Vec::new();
     let mut s = text.trim_matches(|c: char| c.is_whitespace() || is_space_like(c));
     if s.is_empty() {
         return Err("empty amount".into());
@@ -213,6 +244,7 @@ fn parse_written(
         if currencies < 2 {
             if let Some(n) = currency_prefix(s) {
                 if n < s.len() {
+                    marks.push(&s[..n]);
                     s = &s[n..];
                     currencies += 1;
                     continue;
@@ -220,6 +252,7 @@ fn parse_written(
             }
             if let Some(n) = currency_suffix(s) {
                 if n < s.len() {
+                    marks.push(&s[s.len() - n..]);
                     s = &s[..s.len() - n];
                     currencies += 1;
                     continue;
@@ -240,7 +273,7 @@ fn parse_written(
     } else if negative {
         value.set_sign_negative(true);
     }
-    Ok(value)
+    Ok((value, marks))
 }
 
 /// `"1.234,56"` → `"1234.56"` after checking every character and every group.

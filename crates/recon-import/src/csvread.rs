@@ -29,6 +29,18 @@ use std::io::Read;
 pub fn read_csv<R: Read, E>(
     reader: R,
     profile: &crate::Profile,
+    on_row: impl FnMut(RowResult) -> Result<(), E>,
+) -> Result<FileSummary, ReadError<E>> {
+    read_csv_in(reader, profile, None, on_row)
+}
+
+/// [`read_csv`] for rows that go into a wallet of `wallet_currency` (when no currency column
+/// or fixed currency says otherwise): a currency written inside an amount cell (`12,50 USD`,
+/// `$5`) that is not the row's rejects the row, naming the cell.
+pub fn read_csv_in<R: Read, E>(
+    reader: R,
+    profile: &crate::Profile,
+    wallet_currency: Option<&str>,
     mut on_row: impl FnMut(RowResult) -> Result<(), E>,
 ) -> Result<FileSummary, ReadError<E>> {
     profile.validate()?;
@@ -49,6 +61,7 @@ pub fn read_csv<R: Read, E>(
         resolved,
         width,
         date_format: DateFormat::new(&profile.date_format),
+        wallet_currency,
     };
     let mut summary = FileSummary {
         format: Format::Csv,
@@ -137,6 +150,7 @@ struct Rows<'p> {
     resolved: Resolved,
     width: usize,
     date_format: DateFormat<'p>,
+    wallet_currency: Option<&'p str>,
 }
 
 impl Rows<'_> {
@@ -165,7 +179,13 @@ impl Rows<'_> {
                 reason: format!("expected {width} fields, found {}", rec.len()),
             })
         } else {
-            map_row(rec, self.profile, &self.resolved, &self.date_format)
+            map_row(
+                rec,
+                self.profile,
+                &self.resolved,
+                &self.date_format,
+                self.wallet_currency,
+            )
         };
         match result {
             Ok(row) => RowResult::Row(row),

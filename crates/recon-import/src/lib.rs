@@ -35,7 +35,7 @@ pub mod records;
 mod statement;
 
 pub use amount::parse_amount;
-pub use csvread::{parse_date, read_csv};
+pub use csvread::{parse_date, read_csv, read_csv_in};
 pub use detect::detect_format;
 pub use profile::{AmountMapping, Column, CurrencySource, Profile};
 pub use propose::{propose_profile, Ambiguity, Proposal};

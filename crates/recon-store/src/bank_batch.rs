@@ -158,7 +158,10 @@ impl<'tx> BankBatch<'tx> {
             }
             Ok(())
         };
-        let summary = match file.reading.read(&mut tap, &mut on_row) {
+        let summary = match file
+            .reading
+            .read(&mut tap, Some(&wallet.currency), &mut on_row)
+        {
             Ok(s) => s,
             Err(ReadError::Callback(e)) => return Err(e),
             Err(ReadError::Import(e)) => return Err(StoreError::Invalid(format!("{name}: {e}"))),
@@ -250,6 +253,10 @@ impl<'tx> BankBatch<'tx> {
         if summary.rejected > 0 && !options.valid_rows_only {
             // The write path rolls the transaction back: nothing is half-written.
             return Err(StoreError::RowsRejected(Box::new(summary)));
+        }
+        if summary.read == 0 {
+            // No rows, no batch: rolled back like a refusal, reported as a success.
+            return Err(StoreError::NoRows(Box::new(summary)));
         }
         close_batch(
             tx,

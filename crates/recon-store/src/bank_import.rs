@@ -8,7 +8,7 @@ use crate::bank_batch::BankBatch;
 use crate::{Result, Store, StoreError, Wallet};
 use chrono::{DateTime, Utc};
 use recon_import::{
-    read_csv, read_statement, FileSummary, Format, Profile, ReadError, Reject, RowResult,
+    read_csv_in, read_statement, FileSummary, Format, Profile, ReadError, Reject, RowResult,
     StatementInfo,
 };
 use serde::Serialize;
@@ -30,13 +30,16 @@ pub enum FileReading {
 
 impl FileReading {
     /// Streams the file's rows to `on_row` with the reader this way of reading needs.
+    /// `wallet_currency`, when known, is what a currency written inside a CSV amount cell
+    /// must name (unless a currency column or the profile says otherwise).
     pub fn read<R: Read, E>(
         &self,
         reader: R,
+        wallet_currency: Option<&str>,
         on_row: impl FnMut(RowResult) -> std::result::Result<(), E>,
     ) -> std::result::Result<FileSummary, ReadError<E>> {
         match self {
-            FileReading::Csv(profile) => read_csv(reader, profile, on_row),
+            FileReading::Csv(profile) => read_csv_in(reader, profile, wallet_currency, on_row),
             FileReading::Statement(format) => read_statement(reader, *format, on_row),
         }
     }
@@ -169,11 +172,23 @@ pub fn rejects_text<'a>(rows: impl Iterator<Item = RejectLine<'a>>, rejected: u6
     out
 }
 
+/// The summary of an import whose files held no rows: no batch was written (its id is
+/// empty) and each file says so; statement balances are still reported.
+fn nothing_imported(mut summary: BankImportSummary) -> BankImportSummary {
+    summary.batch_id = String::new();
+    for file in &mut summary.files {
+        file.notes
+            .push("no rows found: nothing was imported and no batch was recorded".into());
+    }
+    summary
+}
+
 impl Store {
     /// Imports bank/payment files into `wallet_name` as one batch. By default any bad row
     /// refuses the whole batch ([`StoreError::RowsRejected`] lists every one); with
     /// `valid_rows_only` the valid rows land and the rejects are kept on the batch.
-    /// Always: read = inserted + duplicates + rejected.
+    /// Always: read = inserted + duplicates + rejected. Files without a single row write
+    /// nothing: the summary's `batch_id` is empty and each file's notes say so.
     pub fn import_bank_files(
         &mut self,
         actor: &str,
@@ -193,7 +208,10 @@ impl Store {
         if bulk {
             self.leave_bulk_mode();
         }
-        imported
+        match imported {
+            Err(StoreError::NoRows(summary)) => Ok(nothing_imported(*summary)),
+            other => other,
+        }
     }
 
     fn import_bank_files_tx(

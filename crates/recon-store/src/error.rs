@@ -20,6 +20,8 @@ pub enum StoreError {
     },
     #[error("no {what} named '{name}'")]
     NotFound { what: &'static str, name: String },
+    #[error("nothing to undo: every reviewer step is undone already, or none was taken")]
+    NothingToUndo,
     #[error("{0}")]
     Invalid(String),
     #[error("{0}")]
@@ -31,6 +33,11 @@ pub enum StoreError {
     },
     #[error("{} bad row(s); nothing was imported:{}", .0.rejected, .0.rejects_text())]
     RowsRejected(Box<crate::bank_import::BankImportSummary>),
+    #[error("the ledger is busy: {holder}; gave up after waiting {}", crate::contention::seconds(*waited_ms))]
+    Busy { holder: String, waited_ms: u64 },
+    /// Internal to an import: its files held no rows, so its transaction is rolled back.
+    #[error("no rows found; nothing was imported")]
+    NoRows(Box<crate::bank_import::BankImportSummary>),
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
 }
@@ -41,12 +48,13 @@ impl StoreError {
         match self {
             StoreError::Open { .. } | StoreError::Io { .. } => "io",
             StoreError::NewerSchema { .. } => "ledger_too_new",
-            StoreError::NotFound { .. } => "not_found",
+            StoreError::NotFound { .. } | StoreError::NothingToUndo => "not_found",
             StoreError::Invalid(_) => "invalid_input",
             StoreError::Conflict(_) => "conflict",
             StoreError::BadFile { .. } => "bad_file",
             StoreError::RowsRejected(_) => "rows_rejected",
-            StoreError::Sqlite(_) => "database",
+            StoreError::NoRows(_) => "invalid_input",
+            StoreError::Sqlite(_) | StoreError::Busy { .. } => "database",
         }
     }
 }

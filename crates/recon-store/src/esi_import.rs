@@ -39,7 +39,8 @@ pub struct ImportSummary {
 }
 
 impl Store {
-    /// Imports ESI journal files (several pages at once) into `wallet_name` as one batch.
+    /// Imports ESI journal files (several pages at once) into `wallet_name` as one batch;
+    /// files without a single entry write nothing (the summary's `batch_id` is empty).
     /// Every file is parsed before anything is written; a bad file refuses the whole batch.
     /// An entry whose id is already in the wallet is a duplicate — unless its date or amount
     /// differ from the stored one, which refuses the batch rather than hide the disagreement.
@@ -63,6 +64,9 @@ impl Store {
                 })
             })
             .collect::<Result<_>>()?;
+        if parsed.iter().all(Vec::is_empty) {
+            return Ok(nothing_imported(&wallet, files));
+        }
         let batch_id = uuid::Uuid::new_v4();
         self.write(actor, now, |tx| {
             // The batch row comes first (entries reference it); its counts are set at the end.
@@ -82,6 +86,28 @@ impl Store {
             }
             batch.finish()
         })
+    }
+}
+
+/// Files without a single entry write nothing: no batch, an empty `batch_id`.
+fn nothing_imported(wallet: &Wallet, files: &[SourceFile]) -> ImportSummary {
+    ImportSummary {
+        batch_id: String::new(),
+        wallet: wallet.name.clone(),
+        read: 0,
+        inserted: 0,
+        duplicates: 0,
+        rejected: 0,
+        files: files
+            .iter()
+            .map(|f| ImportFileSummary {
+                file_name: f.name.clone(),
+                sha256: hex::encode(Sha256::digest(&f.bytes)),
+                read: 0,
+                inserted: 0,
+                duplicates: 0,
+            })
+            .collect(),
     }
 }
 
@@ -166,6 +192,10 @@ impl<'a> EsiBatch<'a> {
             let outcome = insert_entry(self.tx, self.wallet, self.batch_no, entry, rowid).map_err(
                 |e| match e {
                     StoreError::Conflict(why) => StoreError::Conflict(format!(
+                        "{}: entry {index} (id {}): {why}",
+                        file.name, entry.id
+                    )),
+                    StoreError::Invalid(why) => StoreError::Invalid(format!(
                         "{}: entry {index} (id {}): {why}",
                         file.name, entry.id
                     )),

@@ -11,8 +11,10 @@ mod bank_batch;
 mod bank_import;
 mod bank_writer;
 mod checks;
+mod contention;
 mod error;
 mod esi_import;
+mod file_modes;
 mod import_batches;
 mod journal;
 pub mod journal_ids;
@@ -33,6 +35,7 @@ pub use checks::{
     CheckLine, CheckRunOptions, CheckRunReport, CheckRunSummary, ContinuityBreak, ContinuityReport,
     FixScope, LevelsView, OpOutcome, PlatformImportSummary, WalletOpRequest, WorkspaceWallet,
 };
+pub use contention::WaitNotice;
 pub use error::StoreError;
 pub use esi_import::{ImportFileSummary, ImportSummary, SourceFile};
 pub use import_batches::{BatchFileView, BatchView};
@@ -86,6 +89,10 @@ pub fn timestamp(now: DateTime<Utc>) -> String {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Told when a write must wait for another writer (the CLI prints it).
+    wait_notice: Option<WaitNotice>,
+    /// Set at open when other users of the machine can read the ledger.
+    exposure: Option<String>,
 }
 
 impl std::fmt::Debug for Store {
@@ -122,13 +129,20 @@ fn wal_mode(conn: &Connection) -> rusqlite::Result<String> {
 impl Store {
     /// Opens (creating if needed) the ledger at `path` and brings its schema up to date.
     /// A ledger written by a newer Recon Desk is refused rather than misread.
+    /// Opening never waits for a writer: the schema version is read (WAL readers do not
+    /// wait) and the ledger is locked only when a migration is due. A new ledger's folder
+    /// is created `0700` and its files `0600`.
     pub fn open(path: &Path) -> Result<Self> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+            file_modes::create_private_dir(dir).map_err(|source| StoreError::Io {
                 path: dir.to_path_buf(),
                 source,
             })?;
         }
+        file_modes::create_private_file(path).map_err(|source| StoreError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
         let at_path = |source| StoreError::Open {
             path: path.to_path_buf(),
             source,
@@ -156,11 +170,25 @@ impl Store {
         Ok(Self {
             conn,
             path: path.to_path_buf(),
+            wait_notice: None,
+            exposure: file_modes::exposure(path),
         })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Who to tell when a write waits for another writer: what holds the ledger, then how
+    /// long the wait took.
+    pub fn set_wait_notice(&mut self, notice: WaitNotice) {
+        self.wait_notice = Some(notice);
+    }
+
+    /// Why the ledger is exposed, when its files can be read by other users of the
+    /// machine (checked at open).
+    pub fn exposure_warning(&self) -> Option<&str> {
+        self.exposure.as_deref()
     }
 
     /// For a big import, if no other connection has the ledger open: a rollback journal
@@ -196,10 +224,10 @@ impl Store {
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0));
     }
 
-    fn write_tx(&mut self) -> Result<rusqlite::Transaction<'_>> {
-        Ok(self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?)
+    /// A `BEGIN IMMEDIATE` transaction, and the note that tells other writers who holds
+    /// the ledger until it is dropped.
+    fn write_tx(&mut self) -> Result<(rusqlite::Transaction<'_>, contention::WriterNote)> {
+        contention::begin_write(&self.conn, &self.path, self.wait_notice.as_ref())
     }
 }
 

@@ -20,6 +20,19 @@ const MIGRATIONS: &[&str] = &[
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    // Read first, without a lock: a ledger that is up to date (nearly every open) is never
+    // locked by opening it, so a reader started during an import answers at once.
+    let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if found == SCHEMA_VERSION {
+        return Ok(());
+    }
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema {
+            path: path.to_path_buf(),
+            found,
+            known: SCHEMA_VERSION,
+        });
+    }
     // Rebuilding a table other tables point at (SQLite's 12-step recipe) needs foreign keys
     // off, and the pragma is ignored inside a transaction; they are checked before commit.
     conn.execute_batch("PRAGMA foreign_keys = OFF")?;

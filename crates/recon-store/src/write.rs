@@ -199,7 +199,7 @@ impl Store {
         now: DateTime<Utc>,
         change: impl FnOnce(&Transaction<'_>) -> Result<Change<T>>,
     ) -> Result<T> {
-        let tx = self.write_tx()?;
+        let (tx, _note) = self.write_tx()?;
         let changes_before = total_changes(&tx)?;
         let Change {
             value,
@@ -241,7 +241,7 @@ impl Store {
         &mut self,
         work: impl FnOnce(&Transaction<'_>) -> Result<T>,
     ) -> Result<T> {
-        let tx = self.write_tx()?;
+        let (tx, _note) = self.write_tx()?;
         let value = work(&tx)?;
         tx.commit()?;
         Ok(value)

@@ -113,6 +113,14 @@ fn esi_journal(
     let s = api(recon_api::import_esi_journal(store, actor, request))?;
     if json {
         writeln!(out, "{}", serde_json::to_string(&s)?)?;
+    } else if s.batch_id.is_empty() {
+        let names: Vec<&str> = s.files.iter().map(|f| f.file_name.as_str()).collect();
+        writeln!(
+            out,
+            "no entries found in {}: nothing was imported into '{}'",
+            names.join(", "),
+            s.wallet
+        )?;
     } else {
         writeln!(
             out,
@@ -150,11 +158,19 @@ fn print_summary(out: &mut impl Write, json: bool, s: &ImportResultDto) -> Resul
         writeln!(out, "{}", serde_json::to_string(s)?)?;
         return Ok(());
     }
-    writeln!(
-        out,
-        "batch {} into '{}': read {}, inserted {}, duplicates {}, rejected {}",
-        s.batch_id, s.wallet, s.read, s.inserted, s.duplicates, s.rejected
-    )?;
+    if s.batch_id.is_empty() {
+        writeln!(
+            out,
+            "no rows found: nothing was imported into '{}'",
+            s.wallet
+        )?;
+    } else {
+        writeln!(
+            out,
+            "batch {} into '{}': read {}, inserted {}, duplicates {}, rejected {}",
+            s.batch_id, s.wallet, s.read, s.inserted, s.duplicates, s.rejected
+        )?;
+    }
     for f in &s.files {
         let removed = if f.removed_earlier > 0 {
             format!(" ({} removed earlier, skipped)", f.removed_earlier)
@@ -219,7 +235,7 @@ fn import_file(
     if request.dry_run {
         let reports = files
             .iter()
-            .map(|f| api(imports::dry_run(f, profile.as_ref())))
+            .map(|f| api(imports::dry_run(store, f, profile.as_ref(), request.wallet)))
             .collect::<Result<Vec<_>>>()?;
         return print_dry_runs(out, json, &reports);
     }

@@ -53,6 +53,11 @@ pub(crate) fn print_json_pretty(
 fn run(cli: Cli) -> Result<()> {
     let path = recon_api::resolve_db_path(cli.db.as_deref());
     let store: &mut Store = &mut api(recon_api::open_store(&path))?;
+    // A write that must wait for another writer says what holds the ledger, and for how long.
+    store.set_wait_notice(Box::new(|m| eprintln!("recon: {m}")));
+    if let Some(warning) = store.exposure_warning() {
+        eprintln!("recon: warning: {warning}");
+    }
     let actor = &recon_api::current_actor();
     let out = &mut std::io::stdout().lock();
     match cli.command {

@@ -3,6 +3,7 @@
 //! objects with the same keys. Amounts stay text here; the caller parses them exactly
 //! against the currency's scale (it knows the currency table).
 
+use crate::untrusted::{check_free_text, Fields, ObjectProblem};
 use serde_json::value::RawValue;
 use std::collections::HashMap;
 
@@ -83,8 +84,12 @@ fn build_row(
             _ => Err(field(line, column, "is empty")),
         }
     };
-    let cycle_id = required("cycle_id")?;
-    let character_name = required("character_name")?;
+    let text = |column: &str, value: String| -> Result<String, ExpectedFileError> {
+        check_free_text(&value).map_err(|why| field(line, column, why))?;
+        Ok(value)
+    };
+    let cycle_id = text("cycle_id", required("cycle_id")?)?;
+    let character_name = text("character_name", required("character_name")?)?;
     let amount_text = required("expected_amount")?;
     let currency = required("currency")?.to_uppercase();
     let character_id = match get("character_id").map(|v| v.trim().to_owned()) {
@@ -95,7 +100,7 @@ fn build_row(
         _ => None,
     };
     let memo = match get("memo").map(|v| v.trim().to_owned()) {
-        Some(v) if !v.is_empty() => v,
+        Some(v) if !v.is_empty() => text("memo", v)?,
         _ => default_memo(&cycle_id, &character_name),
     };
     Ok(ExpectedRow {
@@ -169,7 +174,7 @@ fn parse_csv(text: &str) -> Result<Vec<ExpectedRow>, ExpectedFileError> {
 }
 
 fn parse_json(text: &str) -> Result<Vec<ExpectedRow>, ExpectedFileError> {
-    let entries: Vec<HashMap<String, Box<RawValue>>> = serde_json::from_str(text).map_err(|e| {
+    let entries: Vec<&RawValue> = serde_json::from_str(text).map_err(|e| {
         ExpectedFileError::File(format!(
             "not an array of expected payment objects: {e} (line {}, column {})",
             e.line(),
@@ -179,12 +184,21 @@ fn parse_json(text: &str) -> Result<Vec<ExpectedRow>, ExpectedFileError> {
     let mut rows = Vec::with_capacity(entries.len());
     for (i, entry) in entries.iter().enumerate() {
         let line = i as u64 + 1;
-        if let Some(unknown) = entry.keys().find(|k| !COLUMNS.contains(&k.as_str())) {
+        let entry = Fields::parse(entry.get()).map_err(|problem| match problem {
+            ObjectProblem::NotAnObject => ExpectedFileError::Row {
+                line,
+                reason: format!("(entry {i}) is not a JSON object"),
+            },
+            ObjectProblem::DuplicateKey(key) => {
+                field(line, &key, format!("(entry {i}) appears more than once"))
+            }
+        })?;
+        if let Some((unknown, _)) = entry.iter().find(|(k, _)| !COLUMNS.contains(k)) {
             return Err(field(line, unknown, "is not a known field"));
         }
         // Numbers are taken from their JSON text, never through f64.
         let mut values: HashMap<&str, Option<String>> = HashMap::new();
-        for (key, raw) in entry {
+        for (key, raw) in entry.iter() {
             let text = raw.get().trim();
             let value = if text == "null" {
                 None
@@ -202,7 +216,7 @@ fn parse_json(text: &str) -> Result<Vec<ExpectedRow>, ExpectedFileError> {
                     format!("must be a string or a number, not {text}"),
                 ));
             };
-            values.insert(key.as_str(), value);
+            values.insert(key, value);
         }
         let get = |column: &str| values.get(column).cloned().flatten();
         rows.push(build_row(line, &get).map_err(|e| match e {
@@ -268,5 +282,37 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().starts_with("line 3:"), "{err}");
+    }
+
+    #[test]
+    fn a_json_key_written_twice_is_refused_naming_entry_and_key() {
+        let err = parse_expected(
+            br#"[{"cycle_id":"c1","character_name":"A","expected_amount":100,"expected_amount":999,"currency":"ISK"}]"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "line 1, column 'expected_amount': (entry 0) appears more than once"
+        );
+    }
+
+    #[test]
+    fn control_characters_in_names_are_refused_naming_line_and_column() {
+        let err =
+            parse_expected(b"cycle_id,character_name,expected_amount,currency\nc1,A\x00B,1,ISK\n")
+                .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "line 2, column 'character_name': holds a control character (U+0000 at character 2); only tabs and line breaks may appear in text"
+        );
+        let err = parse_expected(
+            br#"[{"cycle_id":"c1","character_name":"A","expected_amount":1,"currency":"ISK","memo":"x\u001by"}]"#,
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("line 1, column 'memo': (entry 0) holds a control character (U+001B"),
+            "{err}"
+        );
     }
 }

@@ -2,8 +2,9 @@
 
 use super::dates::DateFormat;
 use super::mapping::{Resolved, ResolvedAmount, ResolvedCurrency};
+use crate::amount::{parse_amount_in, RowCurrency};
 use crate::records::Record;
-use crate::{parse_amount, ParsedRow};
+use crate::ParsedRow;
 use rust_decimal::Decimal;
 
 pub(super) struct RowError {
@@ -57,50 +58,85 @@ fn is_nothing(s: &str) -> bool {
     s.is_empty() || s == "-" || s == "–"
 }
 
+/// How a row's amount cells read: the profile's separators, and the currency a mark
+/// written in them (`12,50 USD`, `$5`) must name.
+struct Cells<'a> {
+    dec: char,
+    th: Option<char>,
+    currency: Option<RowCurrency<'a>>,
+    /// The one currency the marks named, when the row's was not known.
+    claimed: std::cell::RefCell<Option<String>>,
+}
+
+impl Cells<'_> {
+    fn amount(&self, i: usize, t: &str) -> Result<Decimal, RowError> {
+        let (value, claimed) =
+            parse_amount_in(t, self.dec, self.th, self.currency).map_err(|e| err(i, t, e))?;
+        if claimed.is_some() {
+            *self.claimed.borrow_mut() = claimed;
+        }
+        Ok(value)
+    }
+}
+
 pub(super) fn map_row(
     rec: &Record,
     p: &crate::Profile,
     r: &Resolved,
     date_format: &DateFormat,
+    wallet_currency: Option<&str>,
 ) -> Result<ParsedRow, RowError> {
-    let dec = p.decimal_separator;
-    let th = p.thousands_separator;
     let date_text = cell(rec, r.date);
     let date = date_format
         .parse(date_text)
         .map_err(|e| err(r.date, date_text, e))?;
-    let amount = amount(rec, r, dec, th)?;
-    let balance = match r.balance {
-        Some(i) if !is_nothing(cell(rec, i)) => {
-            let t = cell(rec, i);
-            Some(parse_amount(t, dec, th).map_err(|e| err(i, t, e))?)
-        }
-        _ => None,
-    };
-    let currency = match &r.currency {
-        None => None,
-        Some(ResolvedCurrency::Fixed(c)) => Some(c.clone()),
+    let (currency, whose) = match &r.currency {
+        None => (None, "the wallet"),
+        Some(ResolvedCurrency::Fixed(c)) => (Some(c.clone()), "the profile"),
         Some(ResolvedCurrency::Column(i)) => {
             let t = cell(rec, *i);
             if t.is_empty() {
-                None
+                (None, "the wallet")
             } else {
-                Some(currency_code(t).map_err(|e| err(*i, t, e))?)
+                let code = currency_code(t).map_err(|e| err(*i, t, e))?;
+                (Some(code), "the currency column")
             }
         }
     };
-    let text = |i: Option<usize>| {
-        i.map(|i| cell(rec, i).to_string())
-            .filter(|s| !s.is_empty())
+    let cells = Cells {
+        dec: p.decimal_separator,
+        th: p.thousands_separator,
+        currency: currency
+            .as_deref()
+            .or(wallet_currency)
+            .map(|code| RowCurrency { code, whose }),
+        claimed: Default::default(),
     };
+    let amount = amount(rec, r, &cells)?;
+    let balance = match r.balance {
+        Some(i) if !is_nothing(cell(rec, i)) => Some(cells.amount(i, cell(rec, i))?),
+        _ => None,
+    };
+    // Free text: a control character (a NUL, an escape) other than tab and line breaks
+    // would be stored and then sent on; the row is refused naming the cell.
+    let text = |i: Option<usize>| -> Result<Option<String>, RowError> {
+        let Some(i) = i else { return Ok(None) };
+        let t = cell(rec, i);
+        recon_core::untrusted::check_free_text(t).map_err(|why| err(i, t, why))?;
+        Ok(Some(t.to_string()).filter(|s| !s.is_empty()))
+    };
+    let description = text(r.description)?.unwrap_or_default();
+    let counterparty = text(r.counterparty)?;
+    let reference = text(r.reference)?;
+    let claimed = cells.claimed.into_inner();
     Ok(ParsedRow {
         line: rec.line,
         date,
         amount,
-        currency,
-        description: text(r.description).unwrap_or_default(),
-        counterparty: text(r.counterparty),
-        reference: text(r.reference),
+        currency: currency.or(claimed),
+        description,
+        counterparty,
+        reference,
         balance,
         raw: rec.raw(),
     })
@@ -108,20 +144,19 @@ pub(super) fn map_row(
 
 /// The row's signed amount under the profile's amount mapping.
 #[inline]
-fn amount(rec: &Record, r: &Resolved, dec: char, th: Option<char>) -> Result<Decimal, RowError> {
+fn amount(rec: &Record, r: &Resolved, cells: &Cells) -> Result<Decimal, RowError> {
     Ok(match &r.amount {
         ResolvedAmount::Single(i, negate) => {
-            let t = cell(rec, *i);
-            let v = parse_amount(t, dec, th).map_err(|e| err(*i, t, e))?;
+            let v = cells.amount(*i, cell(rec, *i))?;
             if *negate {
                 -v
             } else {
                 v
             }
         }
-        ResolvedAmount::DebitCredit(d, c) => debit_credit(rec, r, (*d, *c), dec, th)?,
+        ResolvedAmount::DebitCredit(d, c) => debit_credit(rec, r, (*d, *c), cells)?,
         ResolvedAmount::Indicator(a, ind, debits, credits) => {
-            indicator(rec, (*a, *ind), (debits, credits), dec, th)?
+            indicator(rec, (*a, *ind), (debits, credits), cells)?
         }
     })
 }
@@ -131,20 +166,19 @@ fn debit_credit(
     rec: &Record,
     r: &Resolved,
     (d, c): (usize, usize),
-    dec: char,
-    th: Option<char>,
+    cells: &Cells,
 ) -> Result<Decimal, RowError> {
     let dt = cell(rec, d);
     let ct = cell(rec, c);
     let dv = if is_nothing(dt) {
         None
     } else {
-        Some(parse_amount(dt, dec, th).map_err(|e| err(d, dt, e))?)
+        Some(cells.amount(d, dt)?)
     };
     let cv = if is_nothing(ct) {
         None
     } else {
-        Some(parse_amount(ct, dec, th).map_err(|e| err(c, ct, e))?)
+        Some(cells.amount(c, ct)?)
     };
     // a zero in the unused column is how some banks write "nothing"
     let dv = dv.filter(|v| !v.is_zero() || cv.is_none_or(|c| c.is_zero()));
@@ -178,11 +212,9 @@ fn indicator(
     rec: &Record,
     (a, ind): (usize, usize),
     (debits, credits): (&[String], &[String]),
-    dec: char,
-    th: Option<char>,
+    cells: &Cells,
 ) -> Result<Decimal, RowError> {
-    let t = cell(rec, a);
-    let v = parse_amount(t, dec, th).map_err(|e| err(a, t, e))?;
+    let v = cells.amount(a, cell(rec, a))?;
     let it = cell(rec, ind);
     let key = it.to_uppercase();
     if debits.contains(&key) {
