@@ -5,6 +5,7 @@
 //! One module per event family ([`journal`], [`matching`]); this file holds the envelope
 //! (push request, event, its kinds), the answers, the limits and the paths.
 
+pub mod audit;
 mod digest;
 pub mod journal;
 pub mod matching;
@@ -20,6 +21,7 @@ pub const PUSH_PATH: &str = "/api/v1/sync/push";
 pub const JOURNAL_PATH: &str = "/api/v1/journal";
 pub const WHOAMI_PATH: &str = "/api/v1/whoami";
 pub const HEALTH_PATH: &str = "/healthz";
+pub use audit::AUDIT_HEAD_PATH;
 
 /// Most events one push may carry; the server refuses more (413) so a request stays bounded.
 pub const MAX_EVENTS_PER_PUSH: usize = 100;
