@@ -304,11 +304,23 @@ mod tests {
         );
     }
 
+    /// A record's fields as stored: id, at, actor, action, entity, entity id, before, after.
+    type Stored = (
+        i64,
+        String,
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+    );
+
     /// Rewrites the log as a ledger from before content digests would have it: no digests,
     /// hashes without them, `digests_from` past the end.
-    fn make_legacy(store: &Store) {
+    fn make_legacy(store: &crate::Store) {
         use recon_core::audit::{chain_hash, AuditFields, GENESIS_HASH};
-        let rows: Vec<(i64, String, String, String, String, String, Option<String>, Option<String>)> = store
+        let rows: Vec<Stored> = store
             .conn
             .prepare("SELECT id, at, actor, action, entity, entity_id, before, after FROM audit_log ORDER BY id")
             .unwrap()
