@@ -32,6 +32,10 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "cargo test (PostgreSQL: $RECON_TEST_PG_URL)"
 cargo test --workspace
 
+# Every reader fuzzed for a bounded time (scripts/fuzz.sh runs it for hours).
+step "fuzz: every reader, 90 s in all"
+cargo run -q -p recon-fuzz -- --seconds 90
+
 # ts-rs writes the DTOs (cargo test -p recon-api) and recon-desk's test the command table's
 # ui/src/bindings/commands.ts: both must be committed as generated.
 step "TypeScript bindings are current"

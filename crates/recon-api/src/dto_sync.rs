@@ -39,3 +39,15 @@ pub struct AuditVerifyDto {
     pub first_broken_id: Option<i64>,
     pub message: String,
 }
+
+/// The audit chain's newest record: what each sync sends the server, so that a chain cut
+/// or rewritten on this laptop is refused there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AuditHeadDto {
+    /// The newest record's id (0 for an empty log).
+    #[ts(type = "number")]
+    pub seq: i64,
+    /// Its hash (SHA-256, hex).
+    pub hash: String,
+}

@@ -1,7 +1,9 @@
 //! Sync with the central server (status, server URL, device token, push, background sync)
 //! and the audit chain check.
 
-use crate::{ApiError, ApiResult, AuditVerifyDto, ErrorCode, SyncReportDto, SyncStatusDto};
+use crate::{
+    ApiError, ApiResult, AuditHeadDto, AuditVerifyDto, ErrorCode, SyncReportDto, SyncStatusDto,
+};
 use chrono::Utc;
 use recon_client::{PushReport, SyncError};
 use recon_store::Store;
@@ -122,14 +124,33 @@ pub fn sync_set_token(token: String) -> ApiResult<()> {
 pub fn audit_verify(store: &Store) -> ApiResult<AuditVerifyDto> {
     let report = store.audit_verify()?;
     let message = match &report.first_break {
-        None => format!("audit chain OK: {} records", report.records),
-        Some((id, why)) => format!("audit chain BROKEN at record {id}: {why}"),
+        None if report.not_attested > 0 => format!(
+            "audit chain OK: {} records, content of {} checked against the ledger; {} written before content digests are not checked",
+            report.records, report.content_checked, report.not_attested
+        ),
+        None => format!(
+            "audit chain OK: {} records, content of {} checked against the ledger",
+            report.records, report.content_checked
+        ),
+        Some(b) => match b.record {
+            Some(id) => format!("audit chain BROKEN at record {id}: {}", b.reason),
+            None => format!("audit chain BROKEN: {}", b.reason),
+        },
     };
     Ok(AuditVerifyDto {
         ok: report.ok(),
         records: report.records as i64,
-        first_broken_id: report.first_break.map(|b| b.0),
+        first_broken_id: report.first_break.and_then(|b| b.record),
         message,
+    })
+}
+
+/// The audit chain's head: the newest record's id and hash.
+pub fn audit_head(store: &Store) -> ApiResult<AuditHeadDto> {
+    let head = store.audit_head()?;
+    Ok(AuditHeadDto {
+        seq: head.seq,
+        hash: head.hash,
     })
 }
 

@@ -8,6 +8,8 @@ use recon_store::{OutboxEvent, Store, StoreError};
 use recon_sync::{ErrorBody, PushRequest, PushResponse, MAX_EVENTS_PER_PUSH, PUSH_PATH};
 use std::time::Duration;
 
+mod audit_head;
+
 /// The keychain entry the device token lives in.
 pub const KEYCHAIN_SERVICE: &str = "recon-desk";
 pub const KEYCHAIN_USER: &str = "sync-token";
@@ -122,6 +124,9 @@ pub fn push(
         stored_not_applied: 0,
         pending: store.outbox_pending_count()?,
     };
+    // First the chain's head: a ledger whose audit chain was cut or rewritten since the
+    // last sync pushes nothing until someone looks.
+    audit_head::send_audit_head(store, &http, base, token, clock)?;
     loop {
         let batch = next_batch(store)?;
         if batch.is_empty() {

@@ -1,5 +1,8 @@
 //! The audit log is a hash chain: each record's hash covers its own fields and the previous
 //! record's hash, so altering, inserting or deleting a record in the middle is detectable.
+//! A record also attests the content it wrote: its `content_digest` (see [`row_hash`] and
+//! [`RowSetDigest`]) is a digest of the rows it left behind, covered by the chain hash, so
+//! `verify` can recompute it from the live tables.
 
 use sha2::{Digest, Sha256};
 
@@ -17,6 +20,9 @@ pub struct AuditFields<'a> {
     pub entity_id: &'a str,
     pub before: Option<&'a str>,
     pub after: Option<&'a str>,
+    /// The digest of the rows the record attests; `None` for records written before
+    /// digests existed (their hash is computed as it always was).
+    pub content_digest: Option<&'a str>,
 }
 
 /// SHA-256 (hex) over the previous hash and every field, each length-prefixed so no two
@@ -43,6 +49,11 @@ pub fn chain_hash(prev_hash: &str, record: &AuditFields<'_>) -> String {
     put(Some(record.entity_id));
     put(record.before);
     put(record.after);
+    // A tenth field only when present: older records keep their hash, and a record with a
+    // digest cannot hash like one without (every field is length-prefixed or `-`).
+    if let Some(digest) = record.content_digest {
+        put(Some(digest));
+    }
     hex::encode(hasher.finalize())
 }
 
@@ -109,9 +120,281 @@ impl ChainVerifier {
     }
 }
 
+/// One column's value as hashed: typed, so `1` and `'1'` differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cell<'a> {
+    Null,
+    Int(i64),
+    Text(&'a str),
+}
+
+/// SHA-256 of one row, its cells in a fixed column order: `-|` for NULL, `i<n>|` for an
+/// integer, `<len>:<text>|` for text — so no two different rows encode alike.
+pub fn row_hash(cells: &[Cell<'_>]) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    let mut digits = [0u8; 20];
+    for cell in cells {
+        match *cell {
+            Cell::Null => hasher.update(b"-|"),
+            Cell::Int(n) => {
+                hasher.update(if n < 0 { b"i-" as &[u8] } else { b"i" });
+                hasher.update(decimal(n.unsigned_abs(), &mut digits));
+                hasher.update(b"|");
+            }
+            Cell::Text(text) => {
+                hasher.update(decimal(text.len() as u64, &mut digits));
+                hasher.update(b":");
+                hasher.update(text.as_bytes());
+                hasher.update(b"|");
+            }
+        }
+    }
+    hasher.finalize().into()
+}
+
+/// The digest of one row, as a record attesting a single row stores it (hex).
+pub fn single_row_digest(cells: Option<&[Cell<'_>]>) -> String {
+    match cells {
+        Some(cells) => format!("row:{}", hex::encode(row_hash(cells))),
+        None => "row:absent".to_owned(),
+    }
+}
+
+/// The digest of a set of rows keyed by an integer id (journal lines by `rowid_pk`): the
+/// row hashes in id order, then their count. Rows may be added in any order (an import
+/// inserts in file order); [`RowSetDigest::finish`] sorts them — cheap when they arrive
+/// nearly in order, as date-ordered statements do. The verifier reads rows in id order
+/// and so gets the same digest.
+#[derive(Debug, Default, Clone)]
+pub struct RowSetDigest {
+    rows: Vec<(i64, [u8; 32])>,
+}
+
+impl RowSetDigest {
+    pub fn add(&mut self, id: i64, row: [u8; 32]) {
+        self.rows.push((id, row));
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// `rows:<count>:<hex>`.
+    pub fn finish(mut self) -> String {
+        self.rows.sort_unstable_by_key(|r| r.0);
+        let mut ordered = OrderedRowSet::default();
+        for (_, row) in &self.rows {
+            ordered.add(row);
+        }
+        ordered.finish()
+    }
+}
+
+/// [`RowSetDigest`] for rows that arrive in id order (a verifier reading a table by its
+/// key): the same digest in constant memory.
+#[derive(Debug, Clone)]
+pub struct OrderedRowSet {
+    hasher: Sha256,
+    count: u64,
+}
+
+impl Default for OrderedRowSet {
+    fn default() -> Self {
+        let mut hasher = Sha256::new();
+        hasher.update(b"recon-rows-v1|");
+        Self { hasher, count: 0 }
+    }
+}
+
+impl OrderedRowSet {
+    /// The next row, in ascending id order.
+    pub fn add(&mut self, row: &[u8; 32]) {
+        self.hasher.update(row);
+        self.count += 1;
+    }
+
+    pub fn finish(self) -> String {
+        format!(
+            "rows:{}:{}",
+            self.count,
+            hex::encode(self.hasher.finalize())
+        )
+    }
+}
+
+/// Whether a recorded content digest still matches what the tables hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ContentCheck {
+    Matches,
+    /// Written before content digests existed: not checked against the tables.
+    NotAttested,
+    Differs {
+        recorded: String,
+        live: String,
+    },
+}
+
+/// Compares a record's digest with the one recomputed from the live tables.
+pub fn check_content(recorded: Option<&str>, live: &str) -> ContentCheck {
+    match recorded {
+        None => ContentCheck::NotAttested,
+        Some(r) if r == live => ContentCheck::Matches,
+        Some(r) => ContentCheck::Differs {
+            recorded: r.to_owned(),
+            live: live.to_owned(),
+        },
+    }
+}
+
+/// A row-count summary of a set digest, for messages: `rows:12:ab…` → 12.
+pub fn digest_row_count(digest: &str) -> Option<u64> {
+    digest
+        .strip_prefix("rows:")?
+        .split(':')
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// The chain's end as this ledger last wrote it: the newest record's id and hash
+/// (`0` and [`GENESIS_HASH`] before the first record).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainHead {
+    pub seq: i64,
+    pub hash: String,
+}
+
+/// Why a head this ledger sends is refused by whoever kept an earlier one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HeadRefusal {
+    /// The chain is shorter than it was: records were cut from its end.
+    WentBack { known: ChainHead, now: ChainHead },
+    /// The record at the known sequence no longer has the known hash: the chain up to it
+    /// was rewritten.
+    Rewritten {
+        known: ChainHead,
+        found: Option<String>,
+    },
+}
+
+impl std::fmt::Display for HeadRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HeadRefusal::WentBack { known, now } => write!(
+                f,
+                "the audit chain ends at record {} but record {} (hash {}) was seen before: records were cut from its end",
+                now.seq, known.seq, known.hash
+            ),
+            HeadRefusal::Rewritten { known, found } => write!(
+                f,
+                "record {} of the audit chain had hash {} and now {}: the chain was rewritten",
+                known.seq,
+                known.hash,
+                found.as_deref().map_or("is missing".to_owned(), |h| format!("has {h}"))
+            ),
+        }
+    }
+}
+
+/// The rule a keeper of heads (the server, or the ledger's own device row) applies: a new
+/// head may only move forward, and the record at the known head must still be there with
+/// the same hash (`at_known` is the hash the ledger now has at `known.seq`).
+pub fn check_head(
+    known: Option<&ChainHead>,
+    new: &ChainHead,
+    at_known: Option<&str>,
+) -> Result<(), HeadRefusal> {
+    let Some(known) = known else {
+        return Ok(());
+    };
+    if new.seq < known.seq {
+        return Err(HeadRefusal::WentBack {
+            known: known.clone(),
+            now: new.clone(),
+        });
+    }
+    if at_known != Some(known.hash.as_str()) {
+        return Err(HeadRefusal::Rewritten {
+            known: known.clone(),
+            found: at_known.map(str::to_owned),
+        });
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_digest_is_covered_by_the_hash_and_older_records_hash_as_before() {
+        let plain = rec(1, "{}");
+        let mut attested = plain.clone();
+        attested.content_digest = Some("rows:0:00");
+        assert_ne!(
+            chain_hash(GENESIS_HASH, &plain),
+            chain_hash(GENESIS_HASH, &attested)
+        );
+        let mut other = attested.clone();
+        other.content_digest = Some("rows:0:01");
+        assert_ne!(
+            chain_hash(GENESIS_HASH, &attested),
+            chain_hash(GENESIS_HASH, &other)
+        );
+    }
+
+    #[test]
+    fn row_set_digests_ignore_arrival_order_but_not_content() {
+        let row = |n: i64| row_hash(&[Cell::Int(n), Cell::Text("x"), Cell::Null]);
+        let mut a = RowSetDigest::default();
+        let mut b = RowSetDigest::default();
+        for id in [1, 2, 3] {
+            a.add(id, row(id));
+        }
+        for id in [3, 1, 2] {
+            b.add(id, row(id));
+        }
+        let digest = a.clone().finish();
+        assert_eq!(digest, b.finish());
+        assert_eq!(digest_row_count(&digest), Some(3));
+        let mut c = RowSetDigest::default();
+        c.add(1, row(1));
+        c.add(2, row(2));
+        c.add(3, row(300));
+        assert_ne!(digest, c.finish());
+        // Typed cells: an integer and its text differ, NULL and empty text differ.
+        assert_ne!(row_hash(&[Cell::Int(1)]), row_hash(&[Cell::Text("1")]));
+        assert_ne!(row_hash(&[Cell::Null]), row_hash(&[Cell::Text("")]));
+        assert_ne!(row_hash(&[Cell::Int(-5)]), row_hash(&[Cell::Int(5)]));
+    }
+
+    #[test]
+    fn a_head_may_only_move_forward_over_the_same_records() {
+        let head = |seq, hash: &str| ChainHead {
+            seq,
+            hash: hash.into(),
+        };
+        let known = head(5, "h5");
+        assert_eq!(check_head(None, &head(1, "h1"), None), Ok(()));
+        assert_eq!(check_head(Some(&known), &head(5, "h5"), Some("h5")), Ok(()));
+        assert_eq!(check_head(Some(&known), &head(9, "h9"), Some("h5")), Ok(()));
+        assert!(matches!(
+            check_head(Some(&known), &head(4, "h4"), None),
+            Err(HeadRefusal::WentBack { .. })
+        ));
+        assert!(matches!(
+            check_head(Some(&known), &head(5, "other"), Some("other")),
+            Err(HeadRefusal::Rewritten { .. })
+        ));
+        assert!(matches!(
+            check_head(Some(&known), &head(9, "h9"), Some("forged")),
+            Err(HeadRefusal::Rewritten { .. })
+        ));
+    }
 
     #[test]
     fn lengths_are_hashed_as_their_decimal_text() {
@@ -155,6 +438,7 @@ mod tests {
             entity_id: "w1",
             before: None,
             after: Some(after),
+            content_digest: None,
         }
     }
 

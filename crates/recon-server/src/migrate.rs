@@ -9,10 +9,14 @@ const MIGRATIONS: &[(i64, &str)] = &[
         2,
         include_str!("../../../migrations/server/0002_device_sequence_and_unapplied.sql"),
     ),
+    (
+        3,
+        include_str!("../../../migrations/server/0003_audit_head.sql"),
+    ),
 ];
 
 /// The newest schema version this binary knows.
-pub const LATEST_VERSION: i64 = 2;
+pub const LATEST_VERSION: i64 = 3;
 
 /// Arbitrary constant key for `pg_advisory_xact_lock` ("recondsk").
 const LOCK_KEY: i64 = 0x7265_636f_6e64_736b;

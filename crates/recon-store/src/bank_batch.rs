@@ -246,9 +246,10 @@ impl<'tx> BankBatch<'tx> {
             wallet,
             options,
             format,
-            writer,
+            mut writer,
             summary,
         } = self;
+        let rows_digest = writer.rows_digest();
         drop(writer);
         if summary.rejected > 0 && !options.valid_rows_only {
             // The write path rolls the transaction back: nothing is half-written.
@@ -281,7 +282,7 @@ impl<'tx> BankBatch<'tx> {
                 "files": summary.files.iter().map(|f| json!({"file_name": f.file_name, "sha256": f.sha256})).collect::<Vec<_>>(),
             })),
         };
-        Ok(Change::local(summary, audit, LocalOnly::BankStatementLines))
+        Ok(Change::local(summary, audit, LocalOnly::BankStatementLines).attesting(rows_digest))
     }
 }
 

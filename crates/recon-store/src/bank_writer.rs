@@ -202,6 +202,10 @@ pub(crate) struct BankWriter<'tx> {
     expect_duplicate: bool,
     pending: Vec<Pending>,
     counts: RowTally,
+    wallet_no: i64,
+    batch_no: i64,
+    /// The inserted rows, hashed as they go in: what the batch's audit record attests.
+    rows: recon_core::audit::RowSetDigest,
 }
 
 impl<'tx> BankWriter<'tx> {
@@ -244,6 +248,9 @@ impl<'tx> BankWriter<'tx> {
             expect_duplicate: false,
             pending: Vec::with_capacity(PROBE_BATCH),
             counts: RowTally::default(),
+            wallet_no,
+            batch_no,
+            rows: Default::default(),
         })
     }
 
@@ -322,6 +329,11 @@ impl<'tx> BankWriter<'tx> {
             return Ok(RowOutcome::RemovedEarlier);
         }
         let rowid = self.ids.allocate(self.tx, line.seconds)?;
+        let ref_type = if line.amount_minor < 0 {
+            "bank_debit"
+        } else {
+            "bank_credit"
+        };
         let changed = self.insert.execute(params![
             rowid,
             key,
@@ -333,6 +345,7 @@ impl<'tx> BankWriter<'tx> {
             row.line as i64,
         ])?;
         if changed == 1 {
+            self.attest(rowid, line, row, ref_type);
             if self.restore {
                 self.tx
                     .prepare_cached(
@@ -349,6 +362,40 @@ impl<'tx> BankWriter<'tx> {
             .optional()?
             .expect("an insert ignored on (wallet, key) means the row exists");
         self.duplicate(line, row, stored)
+    }
+
+    /// Hashes the row just inserted, from the values bound to the insert.
+    fn attest(&mut self, rowid: i64, line: &Line, row: &ParsedRow, ref_type: &str) {
+        let hash = crate::audit_digest::journal_row(&crate::audit_digest::JournalRow {
+            rowid,
+            wallet_no: self.wallet_no,
+            natural_key: &line.key,
+            esi_id: None,
+            date: line.date(),
+            ref_type,
+            description: &row.description,
+            reason: None,
+            amount_minor: Some(line.amount_minor),
+            amount_raw: None,
+            balance_minor: line.balance_minor,
+            balance_raw: None,
+            first_party_id: None,
+            second_party_id: None,
+            context_id: None,
+            context_id_type: None,
+            tax_minor: None,
+            tax_raw: None,
+            tax_receiver_id: None,
+            batch_no: self.batch_no,
+            counterparty: row.counterparty.as_deref(),
+            source_line: Some(row.line as i64),
+        });
+        self.rows.add(rowid, hash);
+    }
+
+    /// The digest of every row this writer inserted.
+    pub fn rows_digest(&mut self) -> String {
+        std::mem::take(&mut self.rows).finish()
     }
 
     /// A row whose key the wallet holds: a duplicate, unless a natural id now comes with a

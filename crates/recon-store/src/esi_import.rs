@@ -124,6 +124,8 @@ struct EsiBatch<'a> {
     summary: ImportSummary,
     tally: RowTally,
     new_lines: Vec<JournalLine>,
+    /// The inserted rows, hashed as they go in: what the batch's audit record attests.
+    rows: recon_core::audit::RowSetDigest,
 }
 
 impl<'a> EsiBatch<'a> {
@@ -150,6 +152,7 @@ impl<'a> EsiBatch<'a> {
             },
             tally: RowTally::default(),
             new_lines: Vec::new(),
+            rows: Default::default(),
         }
     }
 
@@ -189,19 +192,25 @@ impl<'a> EsiBatch<'a> {
         let mut tally = RowTally::default();
         for (index, entry) in entries.iter().enumerate() {
             let rowid = self.rowids[&entry.id];
-            let outcome = insert_entry(self.tx, self.wallet, self.batch_no, entry, rowid).map_err(
-                |e| match e {
-                    StoreError::Conflict(why) => StoreError::Conflict(format!(
-                        "{}: entry {index} (id {}): {why}",
-                        file.name, entry.id
-                    )),
-                    StoreError::Invalid(why) => StoreError::Invalid(format!(
-                        "{}: entry {index} (id {}): {why}",
-                        file.name, entry.id
-                    )),
-                    other => other,
-                },
-            )?;
+            let outcome = insert_entry(
+                self.tx,
+                self.wallet,
+                self.batch_no,
+                entry,
+                rowid,
+                &mut self.rows,
+            )
+            .map_err(|e| match e {
+                StoreError::Conflict(why) => StoreError::Conflict(format!(
+                    "{}: entry {index} (id {}): {why}",
+                    file.name, entry.id
+                )),
+                StoreError::Invalid(why) => StoreError::Invalid(format!(
+                    "{}: entry {index} (id {}): {why}",
+                    file.name, entry.id
+                )),
+                other => other,
+            })?;
             if outcome == RowOutcome::Inserted {
                 self.new_lines.push(wire_line(entry));
             }
@@ -263,7 +272,7 @@ impl<'a> EsiBatch<'a> {
             })),
         };
         let events = journal_events(self.batch_id, self.wallet, &self.new_lines);
-        Ok(Change::synced(summary, audit, events))
+        Ok(Change::synced(summary, audit, events).attesting(self.rows.finish()))
     }
 }
 
@@ -301,6 +310,7 @@ fn insert_entry(
     batch_no: i64,
     e: &EsiEntry,
     rowid: i64,
+    rows: &mut recon_core::audit::RowSetDigest,
 ) -> Result<RowOutcome> {
     let scale = wallet.scale;
     let amount_minor = minor(e.amount, scale)?;
@@ -308,6 +318,8 @@ fn insert_entry(
     if is_tombstoned(tx, &wallet.id, &e.id.to_string())? {
         return Ok(RowOutcome::RemovedEarlier);
     }
+    let natural_key = e.id.to_string();
+    let (balance_minor, tax_minor) = (minor(e.balance, scale)?, minor(e.tax, scale)?);
     let changed = tx
         .prepare_cached(
             "INSERT INTO journal_entries (rowid_pk, wallet_no, natural_key, esi_id, date, ref_type, description, reason,
@@ -317,12 +329,37 @@ fn insert_entry(
              ON CONFLICT (wallet_no, natural_key) DO NOTHING",
         )?
         .execute(params![
-            rowid, wallet.no, e.id.to_string(), e.id, e.date, e.ref_type, e.description, e.reason,
-            amount_minor, e.amount_raw, minor(e.balance, scale)?, e.balance_raw,
+            rowid, wallet.no, natural_key, e.id, e.date, e.ref_type, e.description, e.reason,
+            amount_minor, e.amount_raw, balance_minor, e.balance_raw,
             e.first_party_id, e.second_party_id, e.context_id, e.context_id_type,
-            minor(e.tax, scale)?, e.tax_raw, e.tax_receiver_id, batch_no
+            tax_minor, e.tax_raw, e.tax_receiver_id, batch_no
         ])?;
     if changed == 1 {
+        let row = crate::audit_digest::JournalRow {
+            rowid,
+            wallet_no: wallet.no,
+            natural_key: &natural_key,
+            esi_id: Some(e.id),
+            date: &e.date,
+            ref_type: &e.ref_type,
+            description: &e.description,
+            reason: e.reason.as_deref(),
+            amount_minor,
+            amount_raw: e.amount_raw.as_deref(),
+            balance_minor,
+            balance_raw: e.balance_raw.as_deref(),
+            first_party_id: e.first_party_id,
+            second_party_id: e.second_party_id,
+            context_id: e.context_id,
+            context_id_type: e.context_id_type.as_deref(),
+            tax_minor,
+            tax_raw: e.tax_raw.as_deref(),
+            tax_receiver_id: e.tax_receiver_id,
+            batch_no,
+            counterparty: None,
+            source_line: None,
+        };
+        rows.add(rowid, crate::audit_digest::journal_row(&row));
         return Ok(RowOutcome::Inserted);
     }
     let (date, amount): (String, Option<i64>) = tx

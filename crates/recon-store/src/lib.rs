@@ -7,6 +7,7 @@
 //! record and its outbox event land together or not at all.
 
 mod audit;
+mod audit_digest;
 mod bank_batch;
 mod bank_import;
 mod bank_writer;

@@ -37,6 +37,9 @@ pub(crate) struct RenderedAudit {
     pub entity_id: String,
     pub before: Option<String>,
     pub after: Option<String>,
+    /// The digest of the rows the record attests, when its writer hashed them in memory;
+    /// `None`: the write path reads them (see `audit_digest`).
+    pub content: Option<String>,
 }
 
 impl From<Audit> for RenderedAudit {
@@ -47,6 +50,7 @@ impl From<Audit> for RenderedAudit {
             entity_id: a.entity_id,
             before: a.before.as_ref().map(serde_json::Value::to_string),
             after: a.after.as_ref().map(serde_json::Value::to_string),
+            content: None,
         }
     }
 }
@@ -154,6 +158,15 @@ impl<T> Change<T> {
             audit: Vec::new(),
             events: Events::None,
         }
+    }
+
+    /// The first record attests these rows, hashed by the writer as it inserted them (an
+    /// import's lines), so the write path need not read them back.
+    pub fn attesting(mut self, content_digest: String) -> Self {
+        if let Some(first) = self.audit.first_mut() {
+            first.content = Some(content_digest);
+        }
+        self
     }
 
     /// A further audit record of the same change (e.g. one per expected payment it moved).
@@ -273,11 +286,16 @@ fn append_audit(
     };
     let at = timestamp(now);
     let mut insert = tx.prepare_cached(
-        "INSERT INTO audit_log (id, at, actor, action, entity, entity_id, before, after, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        "INSERT INTO audit_log (id, at, actor, action, entity, entity_id, before, after, prev_hash, hash, content_digest)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?;
     for record in records {
         let (before, after) = (&record.before, &record.after);
+        // Inside the change's transaction: the digest is of what this change left.
+        let content = match &record.content {
+            Some(digest) => Some(digest.clone()),
+            None => crate::audit_digest::live_digest(tx, record.entity, &record.entity_id)?,
+        };
         let fields = AuditFields {
             id,
             at: &at,
@@ -287,6 +305,7 @@ fn append_audit(
             entity_id: &record.entity_id,
             before: before.as_deref(),
             after: after.as_deref(),
+            content_digest: content.as_deref(),
         };
         let hash = chain_hash(&prev_hash, &fields);
         insert.execute(params![
@@ -299,11 +318,17 @@ fn append_audit(
             before,
             after,
             prev_hash,
-            hash
+            hash,
+            content
         ])?;
         prev_hash = hash;
         id += 1;
     }
+    // The head, kept outside the log: a cut at the log's end shows on the next verify.
+    tx.prepare_cached(
+        "UPDATE device SET audit_head_seq = ?1, audit_head_hash = ?2 WHERE singleton = 1",
+    )?
+    .execute(params![id - 1, prev_hash])?;
     Ok(())
 }
 

@@ -2,9 +2,11 @@
 //! `recon-server`). Amounts travel as decimal strings (`rust_decimal` with `serde-str`),
 //! never as JSON floats.
 //!
-//! One module per event family ([`journal`], [`matching`], [`ledger`], [`checks`]); this file holds the envelope
+//! One module per event family ([`journal`], [`matching`], [`ledger`], [`checks`]; [`audit`] is the
+//! audit chain's head); this file holds the envelope
 //! (push request, event, its kinds), the answers, the limits and the paths.
 
+pub mod audit;
 pub mod checks;
 mod digest;
 pub mod journal;
@@ -22,6 +24,7 @@ pub const PUSH_PATH: &str = "/api/v1/sync/push";
 pub const JOURNAL_PATH: &str = "/api/v1/journal";
 pub const WHOAMI_PATH: &str = "/api/v1/whoami";
 pub const HEALTH_PATH: &str = "/healthz";
+pub use audit::AUDIT_HEAD_PATH;
 
 /// Most events one push may carry; the server refuses more (413) so a request stays bounded.
 pub const MAX_EVENTS_PER_PUSH: usize = 100;

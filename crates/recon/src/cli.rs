@@ -322,7 +322,11 @@ pub enum CurrencyCmd {
 
 #[derive(Subcommand)]
 pub enum AuditCmd {
+    /// Re-hash the chain, check it ends where this ledger left it, and recompute what each
+    /// record attests from the live tables.
     Verify,
+    /// Print the chain's head: the newest record's sequence number and hash.
+    Head,
 }
 
 #[derive(Subcommand)]

@@ -31,7 +31,11 @@ pub fn token(cmd: TokenCmd, out: &mut impl Write) -> Result<()> {
 }
 
 pub fn audit(store: &Store, cmd: AuditCmd, out: &mut impl Write) -> Result<()> {
-    let AuditCmd::Verify = cmd;
+    if let AuditCmd::Head = cmd {
+        let head = api(recon_api::audit_head(store))?;
+        writeln!(out, "{} {}", head.seq, head.hash)?;
+        return Ok(());
+    }
     let report = api(recon_api::audit_verify(store))?;
     if !report.ok {
         bail!(report.message);

@@ -1,5 +1,6 @@
 //! HTTP layer: the router; auth, error answers and one handler module per endpoint family.
 
+mod audit_head;
 mod auth;
 mod errors;
 mod journal;
@@ -9,7 +10,9 @@ mod status;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
-use recon_sync::{HEALTH_PATH, JOURNAL_PATH, MAX_BODY_BYTES, PUSH_PATH, WHOAMI_PATH};
+use recon_sync::{
+    AUDIT_HEAD_PATH, HEALTH_PATH, JOURNAL_PATH, MAX_BODY_BYTES, PUSH_PATH, WHOAMI_PATH,
+};
 
 use crate::Db;
 
@@ -25,6 +28,10 @@ pub fn router(db: Db) -> Router {
         .route(PUSH_PATH, post(push::push))
         .route(JOURNAL_PATH, get(journal::journal))
         .route(WHOAMI_PATH, get(status::whoami))
+        .route(
+            AUDIT_HEAD_PATH,
+            get(audit_head::known).post(audit_head::push),
+        )
         .fallback(errors::not_found)
         .method_not_allowed_fallback(errors::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

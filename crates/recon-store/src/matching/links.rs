@@ -120,6 +120,7 @@ pub(super) fn refresh_expected(
         entity_id: expected_id.to_owned(),
         before: Some(before.audit_text()),
         after: Some(after.audit_text()),
+        content: None,
     };
     Ok(Refreshed {
         after,
