@@ -26,6 +26,8 @@ pub struct SuggestionDto {
     pub character_name: String,
     pub expected_amount: String,
     pub status: String,
+    /// Received so far; `null` while nothing is linked.
+    pub actual_amount: Option<String>,
     pub score: ScoreDto,
     pub match_type: String,
 }
@@ -110,6 +112,8 @@ pub struct ReviewQueuesDto {
     pub unmatched_receipts: Vec<ReceiptSuggestionsDto>,
     pub ambiguous_receipts: Vec<ReceiptSuggestionsDto>,
     pub awaiting: Vec<AwaitingDto>,
+    /// The score a suggestion needs to qualify (§5): below it, the app asks before accepting.
+    pub threshold: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]

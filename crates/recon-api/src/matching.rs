@@ -49,6 +49,7 @@ fn suggestion_dto(s: Suggestion) -> SuggestionDto {
         character_name: s.character_name,
         expected_amount: s.expected_amount,
         status: s.status.as_str().to_string(),
+        actual_amount: s.actual_amount,
         match_type: s.match_type.as_str().to_string(),
     }
 }
@@ -183,7 +184,9 @@ pub fn match_run(
 
 pub fn review_queues(store: &Store) -> ApiResult<ReviewQueuesDto> {
     let q = store.review_queues()?;
+    let threshold = store.match_rules()?.threshold;
     Ok(ReviewQueuesDto {
+        threshold,
         unmatched_receipts: q
             .unmatched_receipts
             .into_iter()

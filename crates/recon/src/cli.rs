@@ -186,8 +186,9 @@ pub enum WalletCmd {
         kind: String,
         #[arg(long)]
         division: Option<i32>,
-        #[arg(long, default_value = "ISK")]
-        currency: String,
+        /// ISK when omitted for a character or corporation wallet; a bank wallet must name its own.
+        #[arg(long, required_if_eq("kind", "bank"))]
+        currency: Option<String>,
         /// Payments are received into this wallet (matching looks here).
         #[arg(long)]
         receiving: bool,

@@ -39,7 +39,8 @@ pub struct ExpectedView {
     pub validated_at: Option<String>,
     /// ESI ids (or bank references) of the linked lines.
     pub journal_ids: Vec<String>,
-    /// The type of the first link; `null` until paid.
+    /// `manual` once any active link is manual (a reviewer decided), else the first link's
+    /// type; `null` until paid. Every link keeps its own type in `links`.
     pub match_type: Option<LinkType>,
     pub links: Vec<LinkView>,
 }
@@ -66,6 +67,9 @@ pub struct Suggestion {
     pub character_name: String,
     pub expected_amount: String,
     pub status: ExpectedStatus,
+    /// What it has received so far (`null` while nothing is linked): the reviewer sees what
+    /// accepting would make of it.
+    pub actual_amount: Option<String>,
     pub score: Score,
     /// The type a link would record: `auto_exact`, … of the memo signal.
     pub match_type: LinkType,
