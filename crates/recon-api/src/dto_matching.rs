@@ -60,6 +60,9 @@ pub struct ReceiptSuggestionsDto {
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct LinkDto {
+    /// The linked line's row id (what `match_unlink` takes).
+    #[ts(type = "number")]
+    pub rowid: i64,
     pub journal_id: String,
     pub wallet: String,
     pub date: String,
@@ -154,6 +157,8 @@ pub struct CycleSummaryDto {
     pub amount_adjusted: i64,
     pub expected_total: String,
     pub confirmed_total: String,
+    /// Σ (expected − received) of the payments awaiting or short-paid.
+    pub outstanding_total: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]

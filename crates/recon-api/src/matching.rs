@@ -81,6 +81,7 @@ fn expected_dto(e: ExpectedView) -> ExpectedDto {
             .links
             .into_iter()
             .map(|l| LinkDto {
+                rowid: l.rowid,
                 journal_id: l.journal_id,
                 wallet: l.wallet,
                 date: l.date,
@@ -323,6 +324,7 @@ pub fn cycle_summaries(store: &Store) -> ApiResult<Vec<CycleSummaryDto>> {
             amount_adjusted: c.amount_adjusted,
             expected_total: c.expected_total,
             confirmed_total: c.confirmed_total,
+            outstanding_total: c.outstanding_total,
         })
         .collect())
 }

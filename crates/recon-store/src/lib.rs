@@ -7,6 +7,7 @@
 //! record and its outbox event land together or not at all.
 
 mod audit;
+mod audit_trail;
 mod bank_batch;
 mod bank_import;
 mod bank_writer;
@@ -23,6 +24,7 @@ mod wallets;
 mod write;
 
 pub use audit::{AuditRecord, AuditReport};
+pub use audit_trail::MAX_AUDIT_LIST;
 pub use bank_import::{
     rejects_text, BankFile, BankFileSummary, BankImportOptions, BankImportSummary, FileReading,
     RejectLine, RejectedRow, MAX_REPORTED_REJECTS,

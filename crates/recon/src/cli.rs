@@ -285,6 +285,16 @@ pub enum CurrencyCmd {
 #[derive(Subcommand)]
 pub enum AuditCmd {
     Verify,
+    /// The audit trail, oldest first: all of it, or one entity's (`expected_payment:ID`, `wallet:ID`).
+    List {
+        #[arg(long, value_name = "KIND:ID")]
+        entity: Option<String>,
+        /// Only the newest N records.
+        #[arg(long, default_value_t = 1000)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]

@@ -31,7 +31,14 @@ pub fn token(cmd: TokenCmd, out: &mut impl Write) -> Result<()> {
 }
 
 pub fn audit(store: &Store, cmd: AuditCmd, out: &mut impl Write) -> Result<()> {
-    let AuditCmd::Verify = cmd;
+    if let AuditCmd::List {
+        entity,
+        limit,
+        json,
+    } = cmd
+    {
+        return crate::matching::audit_list(store, entity, limit, json, out);
+    }
     let report = api(recon_api::audit_verify(store))?;
     if !report.ok {
         bail!(report.message);

@@ -37,6 +37,10 @@ pub fn wallet(store: &mut Store, actor: &str, cmd: WalletCmd, out: &mut impl Wri
             if json {
                 return print_json_pretty(out, &wallets);
             }
+            if wallets.is_empty() {
+                writeln!(out, "No wallets yet: add one with `recon wallet add NAME`.")?;
+                return Ok(());
+            }
             writeln!(
                 out,
                 "{:<30} {:<12} {:>12} {:>4} {:<5} {:>9} {:>8}",

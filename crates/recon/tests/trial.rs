@@ -193,3 +193,140 @@ fn the_review_queues_tell_the_qualifying_score_and_what_a_payment_has_received()
     assert_eq!(top["actual_amount"], "600.00");
     assert!(top["score"]["total"].as_u64().unwrap() < 100, "{top}");
 }
+
+#[test]
+fn the_cycle_list_shows_what_is_still_outstanding() {
+    let l = matching_ledger();
+    let extra = l.file(
+        "more.csv",
+        "cycle_id,character_name,character_id,expected_amount,currency,memo\n\
+         c1,Bravo,102,2500000.00,ISK,\n",
+    );
+    l.ok(&["import", "expected", &extra]);
+    l.ok(&["match"]);
+    // Alpha received 600 of 1000; Bravo nothing of 2,500,000.
+    let cycles = l.json(&["cycle", "list", "--json"]);
+    assert_eq!(cycles[0]["confirmed_total"], "600.00");
+    assert_eq!(cycles[0]["outstanding_total"], "2500400.00");
+    let text = l.ok(&["cycle", "list"]);
+    assert!(text.contains("OUTSTANDING"), "{text}");
+    assert!(text.contains("2,500,400.00"), "{text}");
+
+    l.ok(&["match", "link", "ARB c1 Alpha", "2"]);
+    let cycles = l.json(&["cycle", "list", "--json"]);
+    assert_eq!(cycles[0]["outstanding_total"], "2500000.00");
+}
+
+#[test]
+fn expected_list_aligns_its_columns_with_thousands_separators() {
+    let l = matching_ledger();
+    let extra = l.file(
+        "more.csv",
+        "cycle_id,character_name,character_id,expected_amount,currency,memo\n\
+         c1,Bravo Long Name,102,250000000.00,ISK,\n",
+    );
+    l.ok(&["import", "expected", &extra]);
+    l.ok(&["match"]);
+    let text = l.ok(&["expected", "list"]);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(lines[0].starts_with("MEMO"), "{text}");
+    let bravo = lines.iter().find(|l| l.contains("Bravo")).unwrap();
+    let alpha = lines.iter().find(|l| l.contains("Alpha")).unwrap();
+    assert!(bravo.contains("250,000,000.00"), "{text}");
+    assert!(
+        alpha.contains("1,000.00") && alpha.contains("600.00"),
+        "{text}"
+    );
+    // Right-aligned: the expected amounts end in the same column, under the header's end.
+    let end = |line: &str, cell: &str| line.find(cell).unwrap() + cell.len();
+    assert_eq!(
+        end(bravo, "250,000,000.00"),
+        end(alpha, "1,000.00"),
+        "{text}"
+    );
+    assert_eq!(end(lines[0], "EXPECTED"), end(alpha, "1,000.00"), "{text}");
+    // The status column starts at the same place on every line.
+    assert_eq!(
+        bravo.find("awaiting_payment"),
+        alpha.find("confirmed"),
+        "{text}"
+    );
+}
+
+#[test]
+fn empty_lists_and_an_exhausted_undo_say_so_in_sentences() {
+    let l = Ledger::new();
+    assert_eq!(
+        l.ok(&["wallet", "list"]),
+        "No wallets yet: add one with `recon wallet add NAME`.\n"
+    );
+    assert_eq!(
+        l.ok(&["expected", "list"]),
+        "No expected payments yet: import them with `recon import expected FILE`.\n"
+    );
+    assert_eq!(
+        l.ok(&["cycle", "list"]),
+        "No cycles yet: import expected payments first.\n"
+    );
+    let l = matching_ledger();
+    assert_eq!(
+        l.ok(&["expected", "list", "--status", "cancelled"]),
+        "No expected payment matches the filter.\n"
+    );
+    let err = l.refused(&["match", "undo"]);
+    assert!(
+        err.contains("nothing to undo: every reviewer step is undone already"),
+        "{err}"
+    );
+}
+
+#[test]
+fn audit_list_shows_one_expected_payments_trail() {
+    let l = matching_ledger();
+    l.ok(&["match"]);
+    l.ok(&["match", "link", "ARB c1 Alpha", "2"]);
+    let id = alpha(&l)["id"].as_str().unwrap().to_string();
+    let entity = format!("expected_payment:{id}");
+    let trail = l.json(&["audit", "list", "--entity", &entity, "--json"]);
+    let actions: Vec<&str> = trail
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions.first(), Some(&"expected.create"), "{trail}");
+    assert!(
+        actions.len() >= 3,
+        "created, matched, linked by hand: {trail}"
+    );
+    assert!(trail
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["entity_id"] == id.as_str()));
+    let last_after = trail.as_array().unwrap().last().unwrap()["after"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        last_after.contains("\"actual_amount\":\"1000.00\""),
+        "{last_after}"
+    );
+
+    let text = l.ok(&["audit", "list", "--entity", &entity]);
+    assert!(
+        text.lines().next().unwrap().contains("expected.create"),
+        "{text}"
+    );
+    assert!(text.contains("tester"), "who acted: {text}");
+
+    let all = l.json(&["audit", "list", "--json"]);
+    assert!(all.as_array().unwrap().len() > trail.as_array().unwrap().len());
+    assert_eq!(
+        l.ok(&["audit", "list", "--entity", "expected_payment:nope"]),
+        "No audit records for expected_payment:nope.\n"
+    );
+    let err = l.refused(&["audit", "list", "--entity", "nope"]);
+    assert!(err.contains("entity 'nope' is not KIND:ID"), "{err}");
+}

@@ -19,11 +19,11 @@ mod wallets;
 pub use context::AppState;
 
 use recon_api::{
-    ActionSummaryDto, AuditVerifyDto, BatchDto, CurrencyDto, CycleSummaryDto, ExpectedDto,
-    ExpectedImportDto, ImportRequestDto, ImportResultDto, ImportSummaryDto, JournalPageDto,
-    JournalQueryDto, MatchRunSummaryDto, NewExpectedDto, NewWalletDto, PreviewDto, ProfileDto,
-    ProgressDto, RejectedRowDto, ReviewQueuesDto, SavedProfileDto, SplitShareDto, SyncReportDto,
-    SyncStatusDto, WalletDto,
+    ActionSummaryDto, AuditRecordDto, AuditVerifyDto, BatchDto, CurrencyDto, CycleSummaryDto,
+    ExpectedDto, ExpectedImportDto, ImportRequestDto, ImportResultDto, ImportSummaryDto,
+    JournalPageDto, JournalQueryDto, MatchRunSummaryDto, NewExpectedDto, NewWalletDto, PreviewDto,
+    ProfileDto, ProgressDto, RejectedRowDto, ReviewQueuesDto, SavedProfileDto, SplitShareDto,
+    SyncReportDto, SyncStatusDto, WalletDto,
 };
 
 table::command_table! {
@@ -35,6 +35,8 @@ table::command_table! {
     }
     wallets {
         quick fn currency_list() -> Vec<CurrencyDto>;
+        /// Adds a currency with its decimals (a statement named one the ledger lacks).
+        quick fn currency_add(input: CurrencyDto) -> CurrencyDto;
         quick fn wallet_list() -> Vec<WalletDto>;
         quick fn wallet_add(input: NewWalletDto) -> WalletDto;
     }
@@ -51,6 +53,8 @@ table::command_table! {
     }
     audit {
         quick fn audit_verify() -> AuditVerifyDto;
+        /// The newest `limit` audit records, oldest first; of one entity when `entity` is `KIND:ID`.
+        quick fn audit_list(entity: Option<String>, limit: u32) -> Vec<AuditRecordDto>;
     }
     matching {
         /// Expected payments, optionally of one cycle and/or one status (`null` = all).

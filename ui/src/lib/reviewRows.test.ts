@@ -33,6 +33,7 @@ const suggestion = (memo: string, total: number): SuggestionDto => ({
   character_name: "Pilot",
   expected_amount: "1500000.00",
   status: "awaiting_payment",
+  actual_amount: null,
   score: score(total),
   match_type: "exact",
 });

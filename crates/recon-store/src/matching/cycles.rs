@@ -68,7 +68,9 @@ impl Store {
                 SUM(e.status NOT IN ('awaiting_payment', 'confirmed', 'cancelled')),
                 SUM(e.amount_adjusted),
                 SUM(e.expected_minor),
-                COALESCE(SUM(CASE WHEN e.status = 'confirmed' THEN e.actual_minor END), 0)
+                COALESCE(SUM(CASE WHEN e.status = 'confirmed' THEN e.actual_minor END), 0),
+                COALESCE(SUM(CASE WHEN e.status = 'awaiting_payment' OR e.status = 'confirmed'
+                    THEN MAX(e.expected_minor - COALESCE(e.actual_minor, 0), 0) END), 0)
              FROM expected_payments e JOIN currencies c ON c.code = e.currency
              GROUP BY e.cycle_id, e.currency ORDER BY e.cycle_id, e.currency",
         )?;
@@ -85,6 +87,7 @@ impl Store {
                     amount_adjusted: r.get(7)?,
                     expected_total: format_minor(r.get(8)?, scale),
                     confirmed_total: format_minor(r.get(9)?, scale),
+                    outstanding_total: format_minor(r.get(10)?, scale),
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;

@@ -28,10 +28,9 @@ fn undo_target(tx: &Transaction<'_>) -> Result<(i64, ActionKind)> {
         )
         .optional()?;
     let Some((id, kind)) = target else {
-        return Err(StoreError::NotFound {
-            what: "reviewer step",
-            name: "to undo".into(),
-        });
+        return Err(StoreError::Invalid(
+            "nothing to undo: every reviewer step is undone already".into(),
+        ));
     };
     let kind = ActionKind::parse(&kind).map_err(|e| StoreError::Invalid(e.to_string()))?;
     debug_assert!(kind.is_undoable());

@@ -13,6 +13,8 @@ pub struct ExpectedImportSummary {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LinkView {
+    /// The linked journal line's row id: what unlink takes.
+    pub rowid: i64,
     pub journal_id: String,
     pub wallet: String,
     pub date: String,
@@ -142,6 +144,9 @@ pub struct CycleSummary {
     pub amount_adjusted: i64,
     pub expected_total: String,
     pub confirmed_total: String,
+    /// Still to receive: Σ (expected − received) over payments awaiting or short-paid; an
+    /// overpayment never offsets another payer's shortfall. Cancelled payments owe nothing.
+    pub outstanding_total: String,
 }
 
 /// A new expected payment entered by hand.
