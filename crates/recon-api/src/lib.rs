@@ -17,6 +17,7 @@ pub mod dto_sync;
 pub mod dto_wallets;
 pub mod error;
 pub mod esi_import;
+pub mod export;
 pub mod import_wizard;
 pub mod imports;
 pub mod journal;

@@ -84,6 +84,16 @@ pub enum ExpectedCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Write the (filtered) list as CSV, formula cells neutralised.
+    Export {
+        #[arg(long)]
+        cycle: Option<String>,
+        #[arg(long)]
+        status: Option<String>,
+        file: PathBuf,
+    },
+    /// Cancel one expected payment still awaiting payment (kept, audited).
+    Cancel { memo: String },
     /// Add one expected payment by hand.
     Add {
         #[arg(long)]

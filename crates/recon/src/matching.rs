@@ -38,6 +38,26 @@ pub fn expected(
             }
             print_expected(out, &list)?;
         }
+        ExpectedCmd::Export {
+            cycle,
+            status,
+            file,
+        } => {
+            let n = api(recon_api::export::expected_export(store, &file, cycle, status))?;
+            writeln!(
+                out,
+                "Exported {n} expected payment(s) to {}.",
+                file.display()
+            )?;
+        }
+        ExpectedCmd::Cancel { memo } => {
+            let e = api(m::expected_cancel(store, actor, memo))?;
+            writeln!(
+                out,
+                "Cancelled '{}' (kept, with an audit record).",
+                e.memo
+            )?;
+        }
         ExpectedCmd::Add {
             cycle,
             character_name,

@@ -330,3 +330,94 @@ fn audit_list_shows_one_expected_payments_trail() {
     let err = l.refused(&["audit", "list", "--entity", "nope"]);
     assert!(err.contains("entity 'nope' is not KIND:ID"), "{err}");
 }
+
+#[test]
+fn one_expected_payment_is_cancelled_kept_and_audited() {
+    let l = matching_ledger();
+    let extra = l.file(
+        "more.csv",
+        "cycle_id,character_name,character_id,expected_amount,currency,memo\n\
+         c1,Bravo,102,2500000.00,ISK,\n",
+    );
+    l.ok(&["import", "expected", &extra]);
+    assert_eq!(
+        l.ok(&["expected", "cancel", "ARB c1 Bravo"]),
+        "Cancelled 'ARB c1 Bravo' (kept, with an audit record).\n"
+    );
+    let list = l.json(&["expected", "list", "--json"]);
+    let bravo = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["memo"] == "ARB c1 Bravo")
+        .unwrap()
+        .clone();
+    assert_eq!(bravo["status"], "cancelled", "kept, not deleted");
+    let trail = l.json(&[
+        "audit",
+        "list",
+        "--entity",
+        &format!("expected_payment:{}", bravo["id"].as_str().unwrap()),
+        "--json",
+    ]);
+    let last = trail.as_array().unwrap().last().unwrap();
+    assert_eq!(last["action"], "expected.cancel");
+    assert!(last["before"].as_str().unwrap().contains("awaiting_payment"));
+    assert!(last["after"].as_str().unwrap().contains("cancelled"));
+    let cycles = l.json(&["cycle", "list", "--json"]);
+    assert_eq!(cycles[0]["cancelled"], 1);
+    assert_eq!(
+        cycles[0]["outstanding_total"], "1000.00",
+        "a cancelled payment owes nothing"
+    );
+
+    // Paid (or already cancelled) payments are refused: unlink first.
+    l.ok(&["match"]);
+    let err = l.refused(&["expected", "cancel", "ARB c1 Alpha"]);
+    assert!(
+        err.contains("'ARB c1 Alpha' is confirmed: only an expected payment awaiting payment can be cancelled"),
+        "{err}"
+    );
+    let err = l.refused(&["expected", "cancel", "ARB c1 Bravo"]);
+    assert!(err.contains("is cancelled"), "{err}");
+}
+
+#[test]
+fn expected_payments_export_as_injection_safe_csv() {
+    let l = Ledger::new();
+    let expected = l.file(
+        "expected.csv",
+        "cycle_id,character_name,character_id,expected_amount,currency,memo\n\
+         c1,=HYPERLINK(\"http://x\"),101,1000.00,ISK,\n\
+         c1,\"Bravo, Jr\",102,2500000.00,ISK,@SUM(A1)\n",
+    );
+    l.ok(&["import", "expected", &expected]);
+    let out = l.dir.path().join("out.csv");
+    let said = l.ok(&["expected", "export", out.to_str().unwrap()]);
+    assert_eq!(
+        said,
+        format!("Exported 2 expected payment(s) to {}.\n", out.display())
+    );
+    let csv = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<&str> = csv.split("\r\n").collect();
+    assert!(lines[0].starts_with("memo,cycle_id,character_name,character_id,status"));
+    assert_eq!(lines.len(), 4, "header, two rows, final CRLF: {csv:?}");
+    assert!(
+        csv.contains(",\"'=HYPERLINK(\"\"http://x\"\")\",101,"),
+        "{csv}"
+    );
+    assert!(csv.starts_with("memo") && csv.contains("'@SUM(A1),c1,\"Bravo, Jr\",102,awaiting_payment,ISK,2500000.00,"), "{csv}");
+    let only = l.dir.path().join("none.csv");
+    l.ok(&[
+        "expected",
+        "export",
+        "--status",
+        "confirmed",
+        only.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        std::fs::read_to_string(&only).unwrap().lines().count(),
+        1,
+        "only the header"
+    );
+}

@@ -62,6 +62,10 @@ table::command_table! {
         quick fn expected_add(input: NewExpectedDto) -> ExpectedDto;
         /// Changes the expected amount (decimal text) of the expected payment with this memo.
         quick fn expected_edit(memo: String, expected_amount: String) -> ExpectedDto;
+        /// Writes the expected payments (of a cycle and/or status) as CSV to an absolute path.
+        quick fn expected_export(path: String, cycle: Option<String>, status: Option<String>) -> u32;
+        /// Cancels one expected payment still awaiting (kept, audited).
+        quick fn expected_cancel(memo: String) -> ExpectedDto;
         /// Imports a CSV or JSON file of expected payments from an absolute path.
         quick fn expected_import(path: String) -> ExpectedImportDto;
         /// Runs the matching engine (all cycles, or one); a large run takes seconds.

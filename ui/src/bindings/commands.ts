@@ -57,6 +57,10 @@ export function commands(invoke: Invoke) {
     expectedAdd: (input: NewExpectedDto): Promise<ExpectedDto> => invoke<ExpectedDto>("expected_add", { input }),
     /** Changes the expected amount (decimal text) of the expected payment with this memo. */
     expectedEdit: (memo: string, expectedAmount: string): Promise<ExpectedDto> => invoke<ExpectedDto>("expected_edit", { memo, expectedAmount }),
+    /** Writes the expected payments (of a cycle and/or status) as CSV to an absolute path. */
+    expectedExport: (path: string, cycle: string | null = null, status: string | null = null): Promise<number> => invoke<number>("expected_export", { path, cycle, status }),
+    /** Cancels one expected payment still awaiting (kept, audited). */
+    expectedCancel: (memo: string): Promise<ExpectedDto> => invoke<ExpectedDto>("expected_cancel", { memo }),
     /** Imports a CSV or JSON file of expected payments from an absolute path. */
     expectedImport: (path: string): Promise<ExpectedImportDto> => invoke<ExpectedImportDto>("expected_import", { path }),
     /** Runs the matching engine (all cycles, or one); a large run takes seconds. */

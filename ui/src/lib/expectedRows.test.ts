@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { balanceOf, matchTypes, passesPaidFilter } from "./expectedRows";
+import { balanceOf, matchTypes, paidByAnother, passesPaidFilter } from "./expectedRows";
 
 const e = (status: string, expected: string, actual: string | null) => ({
   status,
@@ -42,5 +42,13 @@ describe("matchTypes", () => {
       "auto_exact, auto_fuzzy",
     );
     expect(matchTypes({ match_type: null, links: [] })).toBe("");
+  });
+});
+
+describe("paidByAnother", () => {
+  it("flags a payment whose payer is not the expected character", () => {
+    expect(paidByAnother({ character_id: 101, actual_payer_id: 555 })).toBe(true);
+    expect(paidByAnother({ character_id: 101, actual_payer_id: null })).toBe(false);
+    expect(paidByAnother({ character_id: 101, actual_payer_id: 101 })).toBe(false);
   });
 });

@@ -49,3 +49,8 @@ export function matchTypes(e: Pick<ExpectedDto, "match_type" | "links">): string
   const types = [...new Set(e.links.map((l) => l.match_type))];
   return types.length > 0 ? types.join(", ") : (e.match_type ?? "");
 }
+
+/** True when the money came from another character than the one expected (§5 actual payer). */
+export function paidByAnother(e: Pick<ExpectedDto, "character_id" | "actual_payer_id">): boolean {
+  return e.actual_payer_id !== null && e.actual_payer_id !== e.character_id;
+}
