@@ -5,7 +5,7 @@
 // payment can be opened, unlinked and read (outstanding amount, audit trail) in the app.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import {
@@ -209,4 +209,41 @@ test("u says what it undid, then that nothing is left to undo", async () => {
   assert.equal(await statusLine("nothing"), "nothing left to undo: every step is undone already");
   assert.equal((await text("review-error")) ?? "", "", "an exhausted undo is not an error");
   await screenshot("nothing-to-undo");
+});
+
+test("from Review's awaiting queue, an expected payment's detail cancels it (kept, audited)", async () => {
+  await click("nav-review");
+  await click("review-tab-awaiting");
+  await waitFor("Bravo awaiting", async () => (await text("review-count-awaiting")) === "1");
+  await selectRowWith("ARB c1 Bravo");
+  await click("review-detail");
+  assert.equal(await waitFor("the detail", () => text("expected-detail-memo")), "ARB c1 Bravo");
+  await click("expected-detail-cancel");
+  await screenshot("cancel-asked");
+  await click("expected-detail-cancel-confirm");
+  assert.match(await waitFor("the cancel message", () => text("expected-detail-done")), /^Cancelled “ARB c1 Bravo”: it is kept/);
+  assert.equal(await text("expected-detail-status"), "cancelled");
+  await waitFor("the cancel in the history", async () =>
+    ((await innerText('[data-testid="expected-detail-trail"]')) ?? "").includes("expected.cancel"),
+  );
+  await screenshot("cancelled");
+  await click("expected-detail-close");
+  await waitFor("the awaiting queue empty", async () => (await text("review-count-awaiting")) === "0");
+  assert.equal(expectedByMemo()["ARB c1 Bravo"].status, "cancelled", "kept, not deleted");
+});
+
+test("the Expected list exports as CSV with formula cells neutralised, and marks the payer", async () => {
+  await click("nav-expected");
+  const payer = await waitFor("Alpha's payer", () =>
+    innerText('[data-testid="expected-row"][data-memo="ARB c1 Alpha"] [data-testid="expected-payer"]'),
+  );
+  assert.equal(payer.trim(), "the expected character");
+  const out = path.join(dir, "export.csv");
+  await typeInto("expected-export-path", out);
+  await click("expected-export-submit");
+  assert.equal(await waitFor("the export message", () => text("expected-export-done")), `Exported 2 expected payments to ${out}.`);
+  const csv = readFileSync(out, "utf8");
+  assert.match(csv, /^memo,cycle_id,character_name,character_id,status,currency,expected_amount,actual_amount,/);
+  assert.match(csv, /\r\nARB c1 Bravo,c1,Bravo,102,cancelled,ISK,2500000\.00,,/);
+  await screenshot("expected-exported");
 });

@@ -153,7 +153,11 @@ pub fn expected_edit(
 
 /// Cancels one expected payment still awaiting (kept, audited).
 pub fn expected_cancel(store: &mut Store, actor: &str, memo: String) -> ApiResult<ExpectedDto> {
-    Ok(expected_dto(store.cancel_expected(actor, Utc::now(), &memo)?))
+    Ok(expected_dto(store.cancel_expected(
+        actor,
+        Utc::now(),
+        &memo,
+    )?))
 }
 
 pub fn expected_import(

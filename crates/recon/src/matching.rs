@@ -43,7 +43,9 @@ pub fn expected(
             status,
             file,
         } => {
-            let n = api(recon_api::export::expected_export(store, &file, cycle, status))?;
+            let n = api(recon_api::export::expected_export(
+                store, &file, cycle, status,
+            ))?;
             writeln!(
                 out,
                 "Exported {n} expected payment(s) to {}.",
@@ -52,11 +54,7 @@ pub fn expected(
         }
         ExpectedCmd::Cancel { memo } => {
             let e = api(m::expected_cancel(store, actor, memo))?;
-            writeln!(
-                out,
-                "Cancelled '{}' (kept, with an audit record).",
-                e.memo
-            )?;
+            writeln!(out, "Cancelled '{}' (kept, with an audit record).", e.memo)?;
         }
         ExpectedCmd::Add {
             cycle,

@@ -362,7 +362,10 @@ fn one_expected_payment_is_cancelled_kept_and_audited() {
     ]);
     let last = trail.as_array().unwrap().last().unwrap();
     assert_eq!(last["action"], "expected.cancel");
-    assert!(last["before"].as_str().unwrap().contains("awaiting_payment"));
+    assert!(last["before"]
+        .as_str()
+        .unwrap()
+        .contains("awaiting_payment"));
     assert!(last["after"].as_str().unwrap().contains("cancelled"));
     let cycles = l.json(&["cycle", "list", "--json"]);
     assert_eq!(cycles[0]["cancelled"], 1);
@@ -406,7 +409,11 @@ fn expected_payments_export_as_injection_safe_csv() {
         csv.contains(",\"'=HYPERLINK(\"\"http://x\"\")\",101,"),
         "{csv}"
     );
-    assert!(csv.starts_with("memo") && csv.contains("'@SUM(A1),c1,\"Bravo, Jr\",102,awaiting_payment,ISK,2500000.00,"), "{csv}");
+    assert!(
+        csv.starts_with("memo")
+            && csv.contains("'@SUM(A1),c1,\"Bravo, Jr\",102,awaiting_payment,ISK,2500000.00,"),
+        "{csv}"
+    );
     let only = l.dir.path().join("none.csv");
     l.ok(&[
         "expected",

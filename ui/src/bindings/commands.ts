@@ -51,7 +51,7 @@ export function commands(invoke: Invoke) {
     syncNow: (): Promise<SyncReportDto> => invoke<SyncReportDto>("sync_now", {}),
     auditVerify: (): Promise<AuditVerifyDto> => invoke<AuditVerifyDto>("audit_verify", {}),
     /** The newest `limit` audit records, oldest first; of one entity when `entity` is `KIND:ID`. */
-    auditList: (entity: string | null = null, limit: number): Promise<Array<AuditRecordDto>> => invoke<Array<AuditRecordDto>>("audit_list", { entity, limit }),
+    auditList: (entity: string | null, limit: number): Promise<Array<AuditRecordDto>> => invoke<Array<AuditRecordDto>>("audit_list", { entity, limit }),
     /** Expected payments, optionally of one cycle and/or one status (`null` = all). */
     expectedList: (cycle: string | null = null, status: string | null = null): Promise<Array<ExpectedDto>> => invoke<Array<ExpectedDto>>("expected_list", { cycle, status }),
     expectedAdd: (input: NewExpectedDto): Promise<ExpectedDto> => invoke<ExpectedDto>("expected_add", { input }),
