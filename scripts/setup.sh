@@ -36,13 +36,14 @@ if ! command -v tauri-driver >/dev/null; then
   cargo install tauri-driver --locked
 fi
 
-# Install only when the lock file changed since the last install. `npm install`, not
-# `npm ci`: npm 11 omits other platforms' optional packages from the lock, which `npm ci`
-# then refuses; `npm install` still follows the lock for everything it lists.
+# Install only when the lock file changed since the last install, with `npm ci`: it installs
+# exactly what the lock lists and never rewrites it, so a fresh clone's test run leaves
+# `git status` clean. The committed lock lists every platform's optional packages (rollup's,
+# esbuild's), so npm 11 on any platform finds what it needs there.
 stamp="ui/node_modules/.recon-lock.sha256"
 want="$(sha256sum ui/package-lock.json | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "setup: installing the UI's npm packages"
-  npm --prefix ui install --no-audit --no-fund
+  npm --prefix ui ci --no-audit --no-fund
   echo "$want" > "$stamp"
 fi

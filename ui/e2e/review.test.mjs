@@ -187,7 +187,14 @@ test("accepts a suggestion with the keyboard, then undoes it with u", async () =
   assert.match(sel, /ARB c1 Foxtrot/, "its top suggestion is Foxtrot");
   await screenshot("review-selected");
 
+  // Foxtrot scores 85, below the 100 a match needs: Enter asks first and accepts nothing.
   await press(ENTER);
+  const question = await waitFor("the accept question", () => text("confirm-accept-question"));
+  assert.match(question, /^“ARB c1 Foxtrot” is awaiting payment \(nothing received yet\)\. This suggestion scores 85, below the 100 a match needs\./);
+  assert.match(question, /becomes 3,100,000,000\.00 ISK, 100,000,000\.00 more than expected/);
+  assert.equal(expectedByMemo()["ARB c1 Foxtrot"].status, "awaiting_payment", "one key accepted a sub-threshold suggestion");
+  await screenshot("review-accept-question");
+  await press("y");
   const accepted = await waitFor("the accepted status line", async () => {
     const t = await text("review-status");
     return t && t.startsWith("accepted") ? t : null;
@@ -268,6 +275,9 @@ test("on the awaiting queue, Enter accepts the top receipt of the selected expec
   const row = await selectRowWith("ARB c1 Foxtrot");
   assert.match(row, /#6/, "the Foxtrot receipt is suggested");
   await press(ENTER);
+  assert.match(await waitFor("the accept question", () => text("confirm-accept-question")), /scores 85, below the 100/);
+  assert.equal(expectedByMemo()["ARB c1 Foxtrot"].status, "awaiting_payment");
+  await press("y");
   assert.equal(await statusLineStarting("accepted"), "accepted: ARB c1 Foxtrot ← 6");
   assert.equal(expectedByMemo()["ARB c1 Foxtrot"].status, "confirmed");
   await waitFor("4 awaiting", async () => (await text("review-count-awaiting")) === "4");

@@ -26,6 +26,8 @@ pub struct SuggestionDto {
     pub character_name: String,
     pub expected_amount: String,
     pub status: String,
+    /// Received so far; `null` while nothing is linked.
+    pub actual_amount: Option<String>,
     pub score: ScoreDto,
     pub match_type: String,
 }
@@ -58,6 +60,9 @@ pub struct ReceiptSuggestionsDto {
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct LinkDto {
+    /// The linked line's row id (what `match_unlink` takes).
+    #[ts(type = "number")]
+    pub rowid: i64,
     pub journal_id: String,
     pub wallet: String,
     pub date: String,
@@ -110,6 +115,8 @@ pub struct ReviewQueuesDto {
     pub unmatched_receipts: Vec<ReceiptSuggestionsDto>,
     pub ambiguous_receipts: Vec<ReceiptSuggestionsDto>,
     pub awaiting: Vec<AwaitingDto>,
+    /// The score a suggestion needs to qualify (§5): below it, the app asks before accepting.
+    pub threshold: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -150,6 +157,8 @@ pub struct CycleSummaryDto {
     pub amount_adjusted: i64,
     pub expected_total: String,
     pub confirmed_total: String,
+    /// Σ (expected − received) of the payments awaiting or short-paid.
+    pub outstanding_total: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]

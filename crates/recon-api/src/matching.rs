@@ -49,6 +49,7 @@ fn suggestion_dto(s: Suggestion) -> SuggestionDto {
         character_name: s.character_name,
         expected_amount: s.expected_amount,
         status: s.status.as_str().to_string(),
+        actual_amount: s.actual_amount,
         match_type: s.match_type.as_str().to_string(),
     }
 }
@@ -80,6 +81,7 @@ fn expected_dto(e: ExpectedView) -> ExpectedDto {
             .links
             .into_iter()
             .map(|l| LinkDto {
+                rowid: l.rowid,
                 journal_id: l.journal_id,
                 wallet: l.wallet,
                 date: l.date,
@@ -149,6 +151,15 @@ pub fn expected_edit(
     )?))
 }
 
+/// Cancels one expected payment still awaiting (kept, audited).
+pub fn expected_cancel(store: &mut Store, actor: &str, memo: String) -> ApiResult<ExpectedDto> {
+    Ok(expected_dto(store.cancel_expected(
+        actor,
+        Utc::now(),
+        &memo,
+    )?))
+}
+
 pub fn expected_import(
     store: &mut Store,
     actor: &str,
@@ -183,7 +194,9 @@ pub fn match_run(
 
 pub fn review_queues(store: &Store) -> ApiResult<ReviewQueuesDto> {
     let q = store.review_queues()?;
+    let threshold = store.match_rules()?.threshold;
     Ok(ReviewQueuesDto {
+        threshold,
         unmatched_receipts: q
             .unmatched_receipts
             .into_iter()
@@ -320,6 +333,7 @@ pub fn cycle_summaries(store: &Store) -> ApiResult<Vec<CycleSummaryDto>> {
             amount_adjusted: c.amount_adjusted,
             expected_total: c.expected_total,
             confirmed_total: c.confirmed_total,
+            outstanding_total: c.outstanding_total,
         })
         .collect())
 }

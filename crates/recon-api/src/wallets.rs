@@ -41,6 +41,13 @@ pub fn wallet_list(store: &Store) -> ApiResult<Vec<WalletDto>> {
 }
 
 pub fn wallet_add(store: &mut Store, actor: &str, input: NewWalletDto) -> ApiResult<WalletDto> {
+    // A bank wallet's currency is never guessed: a default would let dollars land as ISK.
+    if input.kind == "bank" && input.currency.trim().is_empty() {
+        return Err(ApiError::invalid(format!(
+            "choose the currency of bank wallet '{}'",
+            input.name.trim()
+        )));
+    }
     let wallet = store.add_wallet(
         actor,
         Utc::now(),

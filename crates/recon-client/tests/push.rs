@@ -174,8 +174,24 @@ fn events_the_server_stores_without_applying_are_delivered_all_the_same() {
     let server = Server::start();
     let token = server.token("acme", "alice@acme.test");
     let dir = tempfile::tempdir().unwrap();
-    // A currency the user added on this laptop: the server does not know its scale.
-    let mut store = ledger_with_journal_in(&dir, "a.sqlite", 1..=3, "PLEX");
+    // An event kind the server does not apply yet (an expected payment added by hand). ESI
+    // journal lines, the one kind it applies, are always ISK since issue 13 (a journal in a
+    // currency the user added, PLEX, is refused by the store), so they cannot serve here.
+    let mut store = Store::open(&dir.path().join("a.sqlite")).unwrap();
+    store
+        .add_expected(
+            "alice",
+            Utc::now(),
+            &recon_store::NewExpected {
+                cycle_id: "c1".into(),
+                character_name: "Pilot".into(),
+                character_id: Some(101),
+                expected_amount: "1000.00".into(),
+                currency: "ISK".into(),
+                memo: String::new(),
+            },
+        )
+        .unwrap();
     let report = push(&mut store, &server.url, &token, &Utc::now).unwrap();
     assert_eq!(
         (

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use recon_core::esi::{parse_journal, EsiEntry};
 use recon_core::import_identity::{known_key, KeyKind, KnownKey, LineFacts, RowOutcome, RowTally};
 use recon_core::money::{format_minor, to_minor};
+use recon_core::wallet::WalletKind;
 use recon_sync::{EventBody, JournalLine, JournalLinesImported, WalletRef, MAX_LINES_PER_EVENT};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde_json::json;
@@ -55,6 +56,7 @@ impl Store {
             return Err(StoreError::Invalid("no files to import".into()));
         }
         let wallet = self.wallet_by_name(wallet_name)?;
+        refuse_non_isk_wallet(&wallet)?;
         let parsed: Vec<Vec<EsiEntry>> = files
             .iter()
             .map(|f| {
@@ -109,6 +111,22 @@ fn nothing_imported(wallet: &Wallet, files: &[SourceFile]) -> ImportSummary {
             })
             .collect(),
     }
+}
+
+/// ESI journals carry no currency: they are ISK, from a character or corporation wallet.
+/// Anything else would store ISK amounts as another currency's, unnoticed.
+fn refuse_non_isk_wallet(wallet: &Wallet) -> Result<()> {
+    let eve_wallet = matches!(wallet.kind, WalletKind::Character | WalletKind::Corporation);
+    if eve_wallet && wallet.currency == "ISK" {
+        return Ok(());
+    }
+    Err(StoreError::Invalid(format!(
+        "wallet '{}' is a {} wallet in {}; an ESI journal is in ISK and imports only into a \
+         character or corporation wallet in ISK",
+        wallet.name,
+        wallet.kind.as_str(),
+        wallet.currency
+    )))
 }
 
 /// One ESI batch being written: its summary so far and the lines the server must receive.

@@ -8,6 +8,7 @@
 
 mod audit;
 mod audit_digest;
+mod audit_trail;
 mod bank_batch;
 mod bank_import;
 mod bank_writer;
@@ -28,6 +29,7 @@ mod wallets;
 mod write;
 
 pub use audit::{AuditRecord, AuditReport};
+pub use audit_trail::MAX_AUDIT_LIST;
 pub use bank_import::{
     rejects_text, BankFile, BankFileSummary, BankImportOptions, BankImportSummary, FileReading,
     RejectLine, RejectedRow, MAX_REPORTED_REJECTS,

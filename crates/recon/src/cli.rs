@@ -101,6 +101,16 @@ pub enum ExpectedCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Write the (filtered) list as CSV, formula cells neutralised.
+    Export {
+        #[arg(long)]
+        cycle: Option<String>,
+        #[arg(long)]
+        status: Option<String>,
+        file: PathBuf,
+    },
+    /// Cancel one expected payment still awaiting payment (kept, audited).
+    Cancel { memo: String },
     /// Add one expected payment by hand.
     Add {
         #[arg(long)]
@@ -203,8 +213,9 @@ pub enum WalletCmd {
         kind: String,
         #[arg(long)]
         division: Option<i32>,
-        #[arg(long, default_value = "ISK")]
-        currency: String,
+        /// ISK when omitted for a character or corporation wallet; a bank wallet must name its own.
+        #[arg(long, required_if_eq("kind", "bank"))]
+        currency: Option<String>,
         /// Payments are received into this wallet (matching looks here).
         #[arg(long)]
         receiving: bool,
@@ -327,6 +338,16 @@ pub enum AuditCmd {
     Verify,
     /// Print the chain's head: the newest record's sequence number and hash.
     Head,
+    /// The audit trail, oldest first: all of it, or one entity's (`expected_payment:ID`, `wallet:ID`).
+    List {
+        #[arg(long, value_name = "KIND:ID")]
+        entity: Option<String>,
+        /// Only the newest N records.
+        #[arg(long, default_value_t = 1000)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]

@@ -22,33 +22,39 @@ pub fn expected(
             status,
             json,
         } => {
+            let filtered = cycle.is_some() || status.is_some();
             let list = api(m::expected_list(store, cycle, status))?;
             if json {
                 return print_json_pretty(out, &list);
             }
+            if list.is_empty() {
+                let why = if filtered {
+                    "No expected payment matches the filter."
+                } else {
+                    "No expected payments yet: import them with `recon import expected FILE`."
+                };
+                writeln!(out, "{why}")?;
+                return Ok(());
+            }
+            print_expected(out, &list)?;
+        }
+        ExpectedCmd::Export {
+            cycle,
+            status,
+            file,
+        } => {
+            let n = api(recon_api::export::expected_export(
+                store, &file, cycle, status,
+            ))?;
             writeln!(
                 out,
-                "{:<40} {:<10} {:<17} {:>20} {:>20} {:<4} {:<14} JOURNAL IDS",
-                "MEMO", "CYCLE", "STATUS", "EXPECTED", "ACTUAL", "CUR", "MATCH"
+                "Exported {n} expected payment(s) to {}.",
+                file.display()
             )?;
-            for e in list {
-                writeln!(
-                    out,
-                    "{:<40} {:<10} {:<17} {:>20} {:>20} {:<4} {:<14} {}",
-                    e.memo,
-                    e.cycle_id,
-                    if e.amount_adjusted {
-                        format!("{} (adjusted)", e.status)
-                    } else {
-                        e.status.clone()
-                    },
-                    e.expected_amount,
-                    e.actual_amount.as_deref().unwrap_or("-"),
-                    e.currency,
-                    e.match_type.as_deref().unwrap_or("-"),
-                    e.journal_ids.join(",")
-                )?;
-            }
+        }
+        ExpectedCmd::Cancel { memo } => {
+            let e = api(m::expected_cancel(store, actor, memo))?;
+            writeln!(out, "Cancelled '{}' (kept, with an audit record).", e.memo)?;
         }
         ExpectedCmd::Add {
             cycle,
@@ -271,6 +277,92 @@ fn split(
     api(m::match_split(store, actor, rowid, shares))
 }
 
+/// Digits grouped in threes for reading ("-1234567.50" → "-1,234,567.50"); text only.
+pub(crate) fn grouped(amount: &str) -> String {
+    let (sign, rest) = match amount.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", amount),
+    };
+    let (int, frac) = rest
+        .split_once('.')
+        .map_or((rest, None), |(i, f)| (i, Some(f)));
+    if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) {
+        return amount.to_string();
+    }
+    let mut out = String::with_capacity(amount.len() + int.len() / 3);
+    out.push_str(sign);
+    for (i, digit) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    if let Some(frac) = frac {
+        out.push('.');
+        out.push_str(frac);
+    }
+    out
+}
+
+/// The table of `expected list`: columns as wide as their widest cell, amounts right-aligned.
+fn print_expected(out: &mut impl Write, list: &[recon_api::ExpectedDto]) -> Result<()> {
+    let status = |e: &recon_api::ExpectedDto| {
+        if e.amount_adjusted {
+            format!("{} (adjusted)", e.status)
+        } else {
+            e.status.clone()
+        }
+    };
+    let rows: Vec<[String; 8]> = list
+        .iter()
+        .map(|e| {
+            [
+                e.memo.clone(),
+                e.cycle_id.clone(),
+                status(e),
+                grouped(&e.expected_amount),
+                e.actual_amount.as_deref().map_or("-".into(), grouped),
+                e.currency.clone(),
+                e.match_type.clone().unwrap_or_else(|| "-".into()),
+                e.journal_ids.join(","),
+            ]
+        })
+        .collect();
+    let head = [
+        "MEMO",
+        "CYCLE",
+        "STATUS",
+        "EXPECTED",
+        "ACTUAL",
+        "CUR",
+        "MATCH",
+        "JOURNAL IDS",
+    ];
+    let mut widths = head.map(|h| h.chars().count());
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: [&str; 8]| {
+        let mut text = String::new();
+        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+            let pad = " ".repeat(w - cell.chars().count());
+            match i {
+                3 | 4 => text.push_str(&format!("{pad}{cell}  ")),
+                7 => text.push_str(cell),
+                _ => text.push_str(&format!("{cell}{pad}  ")),
+            }
+        }
+        text.trim_end().to_string()
+    };
+    writeln!(out, "{}", line(head))?;
+    for row in &rows {
+        writeln!(out, "{}", line(row.each_ref().map(String::as_str)))?;
+    }
+    Ok(())
+}
+
 fn review(store: &Store, json: bool, out: &mut impl Write) -> Result<()> {
     let q = api(m::review_queues(store))?;
     if json {
@@ -313,9 +405,13 @@ pub fn cycle(store: &mut Store, actor: &str, cmd: CycleCmd, out: &mut impl Write
             if json {
                 return print_json_pretty(out, &list);
             }
+            if list.is_empty() {
+                writeln!(out, "No cycles yet: import expected payments first.")?;
+                return Ok(());
+            }
             writeln!(
                 out,
-                "{:<12} {:<4} {:>8} {:>9} {:>9} {:>8} {:>22} {:>22}",
+                "{:<12} {:<4} {:>8} {:>9} {:>9} {:>8} {:>26} {:>26} {:>26}",
                 "CYCLE",
                 "CUR",
                 "AWAITING",
@@ -323,22 +419,59 @@ pub fn cycle(store: &mut Store, actor: &str, cmd: CycleCmd, out: &mut impl Write
                 "CANCELLED",
                 "ADJUSTED",
                 "EXPECTED",
-                "CONFIRMED TOTAL"
+                "CONFIRMED TOTAL",
+                "OUTSTANDING"
             )?;
             for c in list {
                 writeln!(
                     out,
-                    "{:<12} {:<4} {:>8} {:>9} {:>9} {:>8} {:>22} {:>22}",
+                    "{:<12} {:<4} {:>8} {:>9} {:>9} {:>8} {:>26} {:>26} {:>26}",
                     c.cycle_id,
                     c.currency,
                     c.awaiting,
                     c.confirmed,
                     c.cancelled,
                     c.amount_adjusted,
-                    c.expected_total,
-                    c.confirmed_total
+                    grouped(&c.expected_total),
+                    grouped(&c.confirmed_total),
+                    grouped(&c.outstanding_total)
                 )?;
             }
+        }
+    }
+    Ok(())
+}
+
+/// `recon audit list`: one line per record, its before and after on the lines below.
+pub fn audit_list(
+    store: &Store,
+    entity: Option<String>,
+    limit: u32,
+    json: bool,
+    out: &mut impl Write,
+) -> Result<()> {
+    let records = api(recon_api::audit_list(store, entity.clone(), limit))?;
+    if json {
+        return print_json_pretty(out, &records);
+    }
+    if records.is_empty() {
+        match entity {
+            Some(e) => writeln!(out, "No audit records for {e}.")?,
+            None => writeln!(out, "No audit records yet.")?,
+        }
+        return Ok(());
+    }
+    for r in records {
+        writeln!(
+            out,
+            "#{} {} {} {} {}:{}",
+            r.id, r.at, r.actor, r.action, r.entity, r.entity_id
+        )?;
+        if let Some(before) = r.before {
+            writeln!(out, "    before {before}")?;
+        }
+        if let Some(after) = r.after {
+            writeln!(out, "    after  {after}")?;
         }
     }
     Ok(())

@@ -36,6 +36,14 @@ pub fn audit(store: &Store, cmd: AuditCmd, out: &mut impl Write) -> Result<()> {
         writeln!(out, "{} {}", head.seq, head.hash)?;
         return Ok(());
     }
+    if let AuditCmd::List {
+        entity,
+        limit,
+        json,
+    } = cmd
+    {
+        return crate::matching::audit_list(store, entity, limit, json, out);
+    }
     let report = api(recon_api::audit_verify(store))?;
     if !report.ok {
         bail!(report.message);

@@ -21,7 +21,8 @@ pub fn wallet(store: &mut Store, actor: &str, cmd: WalletCmd, out: &mut impl Wri
                 kind,
                 owner_id,
                 division,
-                currency,
+                // EVE wallets are ISK; clap already refused a bank wallet without a currency.
+                currency: currency.unwrap_or_else(|| "ISK".to_string()),
                 receiving,
             };
             let w = api(recon_api::wallet_add(store, actor, input))?;
@@ -35,6 +36,10 @@ pub fn wallet(store: &mut Store, actor: &str, cmd: WalletCmd, out: &mut impl Wri
             let wallets = api(recon_api::wallet_list(store))?;
             if json {
                 return print_json_pretty(out, &wallets);
+            }
+            if wallets.is_empty() {
+                writeln!(out, "No wallets yet: add one with `recon wallet add NAME`.")?;
+                return Ok(());
             }
             writeln!(
                 out,

@@ -164,7 +164,15 @@ fn wallets_and_currencies_are_validated() {
         "--currency",
         "EUR",
     ]);
-    let err = l.refused(&["wallet", "add", "bank eur", "--kind", "bank"]);
+    let err = l.refused(&[
+        "wallet",
+        "add",
+        "bank eur",
+        "--kind",
+        "bank",
+        "--currency",
+        "EUR",
+    ]);
     assert!(err.contains("already exists"), "{err}");
     let err = l.refused(&["wallet", "add", "X", "--currency", "ZZZ"]);
     assert!(err.contains("no currency named 'ZZZ'"), "{err}");

@@ -25,6 +25,20 @@ pub fn expected_edit(state: &AppState, memo: String, expected_amount: String) ->
     api::expected_edit(&mut *state.store()?, &actor(), memo, expected_amount)
 }
 
+pub fn expected_export(
+    state: &AppState,
+    path: String,
+    cycle: Option<String>,
+    status: Option<String>,
+) -> Res<u32> {
+    let path = std::path::PathBuf::from(path.trim());
+    recon_api::export::expected_export(&*state.store()?, &path, cycle, status)
+}
+
+pub fn expected_cancel(state: &AppState, memo: String) -> Res<ExpectedDto> {
+    api::expected_cancel(&mut *state.store()?, &actor(), memo)
+}
+
 pub fn expected_import(state: &AppState, path: String) -> Res<ExpectedImportDto> {
     api::expected_import(&mut *state.store()?, &actor(), path)
 }

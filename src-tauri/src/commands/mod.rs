@@ -19,11 +19,11 @@ mod wallets;
 pub use context::AppState;
 
 use recon_api::{
-    ActionSummaryDto, AuditVerifyDto, BatchDto, CurrencyDto, CycleSummaryDto, ExpectedDto,
-    ExpectedImportDto, ImportRequestDto, ImportResultDto, ImportSummaryDto, JournalPageDto,
-    JournalQueryDto, MatchRunSummaryDto, NewExpectedDto, NewWalletDto, PreviewDto, ProfileDto,
-    ProgressDto, RejectedRowDto, ReviewQueuesDto, SavedProfileDto, SplitShareDto, SyncReportDto,
-    SyncStatusDto, WalletDto,
+    ActionSummaryDto, AuditRecordDto, AuditVerifyDto, BatchDto, CurrencyDto, CycleSummaryDto,
+    ExpectedDto, ExpectedImportDto, ImportRequestDto, ImportResultDto, ImportSummaryDto,
+    JournalPageDto, JournalQueryDto, MatchRunSummaryDto, NewExpectedDto, NewWalletDto, PreviewDto,
+    ProfileDto, ProgressDto, RejectedRowDto, ReviewQueuesDto, SavedProfileDto, SplitShareDto,
+    SyncReportDto, SyncStatusDto, WalletDto,
 };
 
 table::command_table! {
@@ -35,6 +35,8 @@ table::command_table! {
     }
     wallets {
         quick fn currency_list() -> Vec<CurrencyDto>;
+        /// Adds a currency with its decimals (a statement named one the ledger lacks).
+        quick fn currency_add(input: CurrencyDto) -> CurrencyDto;
         quick fn wallet_list() -> Vec<WalletDto>;
         quick fn wallet_add(input: NewWalletDto) -> WalletDto;
     }
@@ -51,6 +53,8 @@ table::command_table! {
     }
     audit {
         quick fn audit_verify() -> AuditVerifyDto;
+        /// The newest `limit` audit records, oldest first; of one entity when `entity` is `KIND:ID`.
+        quick fn audit_list(entity: Option<String>, limit: u32) -> Vec<AuditRecordDto>;
     }
     matching {
         /// Expected payments, optionally of one cycle and/or one status (`null` = all).
@@ -58,6 +62,10 @@ table::command_table! {
         quick fn expected_add(input: NewExpectedDto) -> ExpectedDto;
         /// Changes the expected amount (decimal text) of the expected payment with this memo.
         quick fn expected_edit(memo: String, expected_amount: String) -> ExpectedDto;
+        /// Writes the expected payments (of a cycle and/or status) as CSV to an absolute path.
+        quick fn expected_export(path: String, cycle: Option<String>, status: Option<String>) -> u32;
+        /// Cancels one expected payment still awaiting (kept, audited).
+        quick fn expected_cancel(memo: String) -> ExpectedDto;
         /// Imports a CSV or JSON file of expected payments from an absolute path.
         quick fn expected_import(path: String) -> ExpectedImportDto;
         /// Runs the matching engine (all cycles, or one); a large run takes seconds.

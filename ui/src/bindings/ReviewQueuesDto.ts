@@ -2,4 +2,8 @@
 import type { AwaitingDto } from "./AwaitingDto";
 import type { ReceiptSuggestionsDto } from "./ReceiptSuggestionsDto";
 
-export type ReviewQueuesDto = { unmatched_receipts: Array<ReceiptSuggestionsDto>, ambiguous_receipts: Array<ReceiptSuggestionsDto>, awaiting: Array<AwaitingDto>, };
+export type ReviewQueuesDto = { unmatched_receipts: Array<ReceiptSuggestionsDto>, ambiguous_receipts: Array<ReceiptSuggestionsDto>, awaiting: Array<AwaitingDto>, 
+/**
+ * The score a suggestion needs to qualify (§5): below it, the app asks before accepting.
+ */
+threshold: number, };

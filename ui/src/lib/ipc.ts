@@ -11,6 +11,7 @@ export type { ActionSummaryDto } from "../bindings/ActionSummaryDto";
 export type { AmbiguityDto } from "../bindings/AmbiguityDto";
 export type { AmountDto } from "../bindings/AmountDto";
 export type { AmountMode } from "../bindings/AmountMode";
+export type { AuditRecordDto } from "../bindings/AuditRecordDto";
 export type { AuditVerifyDto } from "../bindings/AuditVerifyDto";
 export type { AwaitingDto } from "../bindings/AwaitingDto";
 export type { BatchDto } from "../bindings/BatchDto";

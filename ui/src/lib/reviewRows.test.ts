@@ -33,6 +33,7 @@ const suggestion = (memo: string, total: number): SuggestionDto => ({
   character_name: "Pilot",
   expected_amount: "1500000.00",
   status: "awaiting_payment",
+  actual_amount: null,
   score: score(total),
   match_type: "exact",
 });
@@ -63,6 +64,7 @@ describe("queueRows", () => {
   it("makes a receipt row whose choices link that receipt to each suggested memo", () => {
     const memos = ["AB-12", "AB-13", "AB-14", "AB-15"];
     const rows = queueRows({
+      threshold: 100,
       unmatched_receipts: [],
       ambiguous_receipts: [{ receipt: receipt(7), suggestions: memos.map((m, i) => suggestion(m, 900 - i)) }],
       awaiting: [],
@@ -77,6 +79,7 @@ describe("queueRows", () => {
 
   it("makes an awaiting row whose choices link each suggested receipt to that expected payment", () => {
     const rows = queueRows({
+      threshold: 100,
       unmatched_receipts: [],
       ambiguous_receipts: [],
       awaiting: [{ expected: expected("AB-12"), suggestions: [{ receipt: receipt(3), score: score(800) }] }],

@@ -21,6 +21,11 @@ export interface Choice {
   amount: string;
   currency: string;
   score: ScoreDto;
+  /** The expected payment's status, expected and received amounts, and the receipt's amount. */
+  status: string;
+  expectedAmount: string;
+  actualAmount: string | null;
+  receiptAmount: string;
 }
 
 export interface Row {
@@ -50,6 +55,10 @@ function receiptRow(r: ReceiptEntry): Row {
       amount: s.expected_amount,
       currency: rc.currency,
       score: s.score,
+      status: s.status,
+      expectedAmount: s.expected_amount,
+      actualAmount: s.actual_amount,
+      receiptAmount: rc.amount,
     })),
     fields: [
       rc.journal_id, rc.wallet, rc.date, rc.amount, rc.payer_id, rc.reason, rc.description,
@@ -72,6 +81,10 @@ function awaitingRow(a: AwaitingEntry): Row {
       amount: s.receipt.amount,
       currency: s.receipt.currency,
       score: s.score,
+      status: a.expected.status,
+      expectedAmount: a.expected.expected_amount,
+      actualAmount: a.expected.actual_amount,
+      receiptAmount: s.receipt.amount,
     })),
     fields: [
       a.expected.memo, a.expected.cycle_id, a.expected.character_name, a.expected.character_id,

@@ -408,7 +408,7 @@ pub(super) fn links_by_expected(
 ) -> Result<HashMap<String, Vec<LinkView>>> {
     let mut stmt = conn.prepare_cached(
         "SELECT l.expected_id, j.natural_key, w.name, j.date, l.amount_minor, c.scale,
-                j.first_party_id, l.match_type, l.score
+                j.first_party_id, l.match_type, l.score, l.journal_rowid
          FROM match_links l
          JOIN expected_payments e ON e.id = l.expected_id
          JOIN journal_entries j ON j.rowid_pk = l.journal_rowid
@@ -427,6 +427,7 @@ pub(super) fn links_by_expected(
         Ok((
             r.get::<_, String>(0)?,
             LinkView {
+                rowid: r.get(9)?,
                 journal_id: r.get(1)?,
                 wallet: r.get(2)?,
                 date: r.get(3)?,

@@ -109,7 +109,11 @@ impl ExpectedRecord {
     pub fn into_view(self, links: Vec<LinkView>) -> ExpectedView {
         ExpectedView {
             journal_ids: links.iter().map(|l| l.journal_id.clone()).collect(),
-            match_type: links.first().map(|l| l.match_type),
+            match_type: links
+                .iter()
+                .find(|l| l.match_type == LinkType::Manual)
+                .or(links.first())
+                .map(|l| l.match_type),
             expected_amount: self.expected.amount_text(),
             actual_amount: self.state.actual.as_ref().map(Money::amount_text),
             id: self.id,

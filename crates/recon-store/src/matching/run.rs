@@ -73,6 +73,11 @@ fn suggestion(e: &ExpectedRecord, score: Score) -> Suggestion {
         character_name: e.character_name.clone(),
         expected_amount: e.expected.amount_text(),
         status: e.state.status,
+        actual_amount: e
+            .state
+            .actual
+            .as_ref()
+            .map(recon_core::money::Money::amount_text),
         score,
         match_type: LinkType::from_signal(score.memo),
     }

@@ -13,6 +13,8 @@ pub struct ExpectedImportSummary {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LinkView {
+    /// The linked journal line's row id: what unlink takes.
+    pub rowid: i64,
     pub journal_id: String,
     pub wallet: String,
     pub date: String,
@@ -39,7 +41,8 @@ pub struct ExpectedView {
     pub validated_at: Option<String>,
     /// ESI ids (or bank references) of the linked lines.
     pub journal_ids: Vec<String>,
-    /// The type of the first link; `null` until paid.
+    /// `manual` once any active link is manual (a reviewer decided), else the first link's
+    /// type; `null` until paid. Every link keeps its own type in `links`.
     pub match_type: Option<LinkType>,
     pub links: Vec<LinkView>,
 }
@@ -66,6 +69,9 @@ pub struct Suggestion {
     pub character_name: String,
     pub expected_amount: String,
     pub status: ExpectedStatus,
+    /// What it has received so far (`null` while nothing is linked): the reviewer sees what
+    /// accepting would make of it.
+    pub actual_amount: Option<String>,
     pub score: Score,
     /// The type a link would record: `auto_exact`, … of the memo signal.
     pub match_type: LinkType,
@@ -138,6 +144,9 @@ pub struct CycleSummary {
     pub amount_adjusted: i64,
     pub expected_total: String,
     pub confirmed_total: String,
+    /// Still to receive: Σ (expected − received) over payments awaiting or short-paid; an
+    /// overpayment never offsets another payer's shortfall. Cancelled payments owe nothing.
+    pub outstanding_total: String,
 }
 
 /// A new expected payment entered by hand.
