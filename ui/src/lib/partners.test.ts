@@ -28,7 +28,7 @@ describe("partnersKeyAction", () => {
   });
 });
 
-const ent = (entity_type: string, entity_ref: string, parent_ref: string | null = null) => ({ entity_type, entity_ref, parent_ref });
+const ent = (entity_type: string, entity_ref: string, parent: string | null = null) => ({ entity_type, entity_ref, parent });
 
 describe("entityTree", () => {
   it("puts each affiliate under its parent, deeper than two levels", () => {
@@ -49,7 +49,7 @@ describe("entityTree", () => {
 
 describe("filters, amounts and export", () => {
   it("lists distinct months newest first", () => {
-    expect(monthsOf(["2026-01-31T23:59:59Z", "2026-03-01T00:00:00Z", "2026-01-02T00:00:00Z", "bad"])).toEqual(["2026-03", "2026-01"]);
+    expect(monthsOf(["2026-01-31T23:59:59Z", "2026-03-01T00:00:00Z", "2026-01-02T00:00:00Z", "bad", "2026-04", "2026-1"])).toEqual(["2026-04", "2026-03", "2026-01"]);
   });
   it("negates decimal strings exactly", () => {
     expect(negate("12.50")).toBe("-12.50");

@@ -75,7 +75,8 @@ export function stepTab(current: PartnersTab, delta: number): PartnersTab {
 export interface TreeInput {
   entity_type: string;
   entity_ref: string;
-  parent_ref: string | null;
+  /** The parent affiliate's ref. */
+  parent: string | null;
 }
 
 export interface TreeRow<T> {
@@ -97,7 +98,7 @@ export function entityTree<T extends TreeInput>(entities: T[]): TreeRow<T>[] {
   const children = new Map<string, T[]>();
   const roots: T[] = [];
   for (const e of entities) {
-    const parent = e.entity_type === "affiliate" && e.parent_ref !== null ? byRef.get(e.parent_ref) : undefined;
+    const parent = e.entity_type === "affiliate" && e.parent !== null ? byRef.get(e.parent) : undefined;
     if (parent && parent !== e) {
       const list = children.get(parent.entity_ref) ?? [];
       list.push(e);
@@ -126,13 +127,13 @@ function compare(a: string, b: string): number {
 
 // ---------------------------------------------------------------- ledger filters
 
-/** "2026-03-04T10:00:00Z" → "2026-03"; `null` when the date is not RFC 3339. */
-export function periodOf(rfc3339: string): string | null {
-  const m = /^(\d{4}-\d{2})-\d{2}/.exec(rfc3339);
+/** "2026-03-04T10:00:00Z" (or "2026-03") → "2026-03"; `null` for anything else. */
+export function periodOf(date: string): string | null {
+  const m = /^(\d{4}-\d{2})(?:-\d{2}|$)/.exec(date);
   return m ? m[1] : null;
 }
 
-/** The distinct months of `dates`, newest first (for the ledger's month filter). */
+/** The distinct months of `dates` (or periods), newest first (for the ledger's month filter). */
 export function monthsOf(dates: string[]): string[] {
   const set = new Set<string>();
   for (const d of dates) {
