@@ -30,6 +30,7 @@ export interface LedgerFilter {
 export const partners = {
   dbPath: (): Promise<string> => api.dbPath(),
   programs: (): Promise<ProgramView[]> => api.programList(),
+  setStatus: (slug: string, status: string): Promise<ProgramView> => api.programSetStatus(slug, status),
   entities: (program: string): Promise<EntityView[]> => api.entityList(program),
   conversions: (program: string): Promise<ConversionView[]> => api.conversionList(program, null),
   async approve(program: string, id: string): Promise<ApproveView> {
