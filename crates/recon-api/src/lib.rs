@@ -7,9 +7,11 @@
 //! decimal strings, never JS numbers; ids are plain numbers in TS (EVE ids stay far below
 //! 2^53). Every error is an [`ApiError`] `{code, message}`.
 
+pub mod csv_export;
 pub mod dto_esi;
 pub mod dto_imports;
 pub mod dto_journal;
+pub mod dto_ledger;
 pub mod dto_matching;
 pub mod dto_sync;
 pub mod dto_wallets;
@@ -18,6 +20,7 @@ pub mod esi_import;
 pub mod import_wizard;
 pub mod imports;
 pub mod journal;
+pub mod ledger;
 pub mod matching;
 pub mod sync;
 pub mod wallets;
@@ -25,6 +28,7 @@ pub mod wallets;
 pub use dto_esi::*;
 pub use dto_imports::*;
 pub use dto_journal::*;
+pub use dto_ledger::*;
 pub use dto_matching::*;
 pub use dto_sync::*;
 pub use dto_wallets::*;

@@ -6,10 +6,12 @@
 //!   rules of links, splits, reviewer steps and cycles, with typed statuses and link types.
 //! - [`wallet`]: wallet kinds and the key that names a wallet across devices.
 //! - [`audit`]: the hash chain of the audit log.
+//! - [`ledger`]: the partner ledger (§6): commissions, postings, statuses, reversals.
 
 pub mod audit;
 pub mod esi;
 pub mod import_identity;
+pub mod ledger;
 pub mod matching;
 pub mod money;
 pub mod wallet;
