@@ -15,6 +15,7 @@ mod esi_import;
 mod import_batches;
 mod journal;
 pub mod journal_ids;
+pub mod ledger;
 mod mapping_profiles;
 mod matching;
 mod schema;

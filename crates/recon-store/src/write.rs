@@ -70,11 +70,28 @@ pub(crate) enum LocalOnly {
     ImportBookkeeping,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// Produces a change's events after its SQL ran, in its transaction, handing each to the
+/// emitter as it is built: a bulk import's events are never all in memory at once.
+pub(crate) type EventStream =
+    Box<dyn FnOnce(&Transaction<'_>, &mut dyn FnMut(EventBody) -> Result<()>) -> Result<()>>;
+
 enum Events {
     Synced(Vec<EventBody>),
+    /// Synced, with the events produced one by one (see [`Change::synced_streamed`]).
+    Streamed(EventStream),
     Local(LocalOnly),
     None,
+}
+
+impl std::fmt::Debug for Events {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Events::Synced(b) => f.debug_tuple("Synced").field(b).finish(),
+            Events::Streamed(_) => f.write_str("Streamed(..)"),
+            Events::Local(why) => f.debug_tuple("Local").field(why).finish(),
+            Events::None => f.write_str("None"),
+        }
+    }
 }
 
 /// What a change hands back to the write path: its result, its audit record(s) and its
@@ -106,6 +123,17 @@ impl<T> Change<T> {
             value,
             audit,
             events: Events::Synced(events),
+        }
+    }
+
+    /// [`Change::synced`] whose events `produce` builds after the change's SQL, in the same
+    /// transaction, emitting each as it is ready (bounded memory for bulk imports).
+    pub fn synced_streamed(value: T, audit: Vec<RenderedAudit>, produce: EventStream) -> Self {
+        assert!(!audit.is_empty(), "a change has at least one audit record");
+        Self {
+            value,
+            audit,
+            events: Events::Streamed(produce),
         }
     }
 
@@ -193,6 +221,12 @@ impl Store {
             Events::Synced(bodies) => {
                 append_audit(&tx, actor, now, &audit)?;
                 enqueue(&tx, now, &bodies)?;
+            }
+            Events::Streamed(produce) => {
+                append_audit(&tx, actor, now, &audit)?;
+                let mut queue = Queue::open(&tx, now)?;
+                produce(&tx, &mut |body| queue.push(&tx, &body))?;
+                queue.close(&tx)?;
             }
             Events::Local(_) => append_audit(&tx, actor, now, &audit)?,
         }
@@ -304,6 +338,51 @@ fn enqueue(tx: &Transaction<'_>, now: DateTime<Utc>, bodies: &[EventBody]) -> Re
     tx.prepare_cached("UPDATE device SET last_seq = ?1 WHERE singleton = 1")?
         .execute([seq])?;
     Ok(())
+}
+
+/// The outbox as a streamed change fills it: the next sequence number, kept until closed.
+struct Queue {
+    device: String,
+    seq: i64,
+    created_at: String,
+}
+
+impl Queue {
+    fn open(tx: &Transaction<'_>, now: DateTime<Utc>) -> Result<Self> {
+        let seq = tx
+            .prepare_cached("SELECT last_seq FROM device WHERE singleton = 1")?
+            .query_row([], |r| r.get(0))?;
+        Ok(Queue {
+            device: device_id(tx)?,
+            seq,
+            created_at: timestamp(now),
+        })
+    }
+
+    fn push(&mut self, tx: &Transaction<'_>, body: &EventBody) -> Result<()> {
+        self.seq += 1;
+        let body_json =
+            serde_json::to_string(body).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        tx.prepare_cached(
+            "INSERT INTO outbox (event_id, kind, body, created_at, device_id, device_seq)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(params![
+            uuid::Uuid::new_v4().to_string(),
+            body.kind(),
+            body_json,
+            self.created_at,
+            self.device,
+            self.seq
+        ])?;
+        Ok(())
+    }
+
+    fn close(self, tx: &Transaction<'_>) -> Result<()> {
+        tx.prepare_cached("UPDATE device SET last_seq = ?1 WHERE singleton = 1")?
+            .execute([self.seq])?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]

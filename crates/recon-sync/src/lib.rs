@@ -2,11 +2,12 @@
 //! `recon-server`). Amounts travel as decimal strings (`rust_decimal` with `serde-str`),
 //! never as JSON floats.
 //!
-//! One module per event family ([`journal`], [`matching`]); this file holds the envelope
+//! One module per event family ([`journal`], [`matching`], [`ledger`]); this file holds the envelope
 //! (push request, event, its kinds), the answers, the limits and the paths.
 
 mod digest;
 pub mod journal;
+pub mod ledger;
 pub mod matching;
 
 pub use digest::untyped_digest_hex;
@@ -62,6 +63,14 @@ pub enum EventBody {
     ReceiptSplit(matching::ReceiptSplit),
     MatchUndone(matching::MatchUndone),
     CycleOpened(matching::CycleOpened),
+    ProgramAdded(ledger::ProgramAdded),
+    ProgramStatusSet(ledger::ProgramStatusSet),
+    EntityAdded(ledger::EntityAdded),
+    ConversionsImported(ledger::ConversionsImported),
+    ConversionApproved(ledger::ConversionApproved),
+    ConversionRejected(ledger::ConversionRejected),
+    SettlementsImported(ledger::SettlementsImported),
+    LedgerEntryReversed(ledger::LedgerEntryReversed),
 }
 
 impl EventBody {
@@ -81,6 +90,14 @@ impl EventBody {
             EventBody::ReceiptSplit(_) => matching::RECEIPT_SPLIT,
             EventBody::MatchUndone(_) => matching::MATCH_UNDONE,
             EventBody::CycleOpened(_) => matching::CYCLE_OPENED,
+            EventBody::ProgramAdded(_) => ledger::PROGRAM_ADDED,
+            EventBody::ProgramStatusSet(_) => ledger::PROGRAM_STATUS_SET,
+            EventBody::EntityAdded(_) => ledger::ENTITY_ADDED,
+            EventBody::ConversionsImported(_) => ledger::CONVERSIONS_IMPORTED,
+            EventBody::ConversionApproved(_) => ledger::CONVERSION_APPROVED,
+            EventBody::ConversionRejected(_) => ledger::CONVERSION_REJECTED,
+            EventBody::SettlementsImported(_) => ledger::SETTLEMENTS_IMPORTED,
+            EventBody::LedgerEntryReversed(_) => ledger::LEDGER_ENTRY_REVERSED,
         }
     }
 }

@@ -113,13 +113,25 @@ pub fn parse_conversions(bytes: &[u8]) -> Result<Vec<ConversionRow>, LedgerFileE
 
 pub fn parse_settlements(bytes: &[u8]) -> Result<Vec<SettlementRow>, LedgerFileError> {
     let mut rows = Vec::new();
+    read_settlements(bytes, |row| {
+        rows.push(row);
+        Ok::<(), LedgerFileError>(())
+    })?;
+    Ok(rows)
+}
+
+/// Hands each settlement to `each` as it is read (a million rows are never all in memory).
+pub fn read_settlements<E: From<LedgerFileError>>(
+    bytes: &[u8],
+    mut each: impl FnMut(SettlementRow) -> Result<(), E>,
+) -> Result<(), E> {
     read_table(
         bytes,
         &SETTLEMENT_COLUMNS,
         &SETTLEMENT_COLUMNS,
         |line, v| {
             let when = v[5].as_deref().unwrap_or_default();
-            rows.push(SettlementRow {
+            each(SettlementRow {
                 line,
                 settlement_id: required(line, "settlement_id", &v[0])?,
                 user_ref: required(line, "user_ref", &v[1])?,
@@ -127,11 +139,9 @@ pub fn parse_settlements(bytes: &[u8]) -> Result<Vec<SettlementRow>, LedgerFileE
                 gross_text: required(line, "gross_amount", &v[3])?,
                 currency: required(line, "currency", &v[4])?.to_uppercase(),
                 occurred_at: parse_occurred_at(when).map_err(|r| field(line, "occurred_at", r))?,
-            });
-            Ok(())
+            })
         },
-    )?;
-    Ok(rows)
+    )
 }
 
 fn field(line: u64, column: &str, reason: impl Into<String>) -> LedgerFileError {
@@ -152,12 +162,12 @@ fn required(line: u64, column: &str, v: &Option<String>) -> Result<String, Ledge
 type Values = [Option<String>];
 
 /// Reads CSV or JSON rows into values in `columns` order and hands each to `row`.
-fn read_table(
+fn read_table<E: From<LedgerFileError>>(
     bytes: &[u8],
     columns: &[&str],
     needed: &[&str],
-    row: impl FnMut(u64, &Values) -> Result<(), LedgerFileError>,
-) -> Result<(), LedgerFileError> {
+    row: impl FnMut(u64, &Values) -> Result<(), E>,
+) -> Result<(), E> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| {
         LedgerFileError::File(format!(
@@ -172,12 +182,12 @@ fn read_table(
     }
 }
 
-fn read_csv(
+fn read_csv<E: From<LedgerFileError>>(
     text: &str,
     columns: &[&str],
     needed: &[&str],
-    mut row: impl FnMut(u64, &Values) -> Result<(), LedgerFileError>,
-) -> Result<(), LedgerFileError> {
+    mut row: impl FnMut(u64, &Values) -> Result<(), E>,
+) -> Result<(), E> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .from_reader(text.as_bytes());
@@ -195,10 +205,11 @@ fn read_csv(
                     "unknown column '{h}' (expected columns: {})",
                     columns.join(",")
                 ),
-            });
+            }
+            .into());
         };
         if index[c].replace(i).is_some() {
-            return Err(field(1, columns[c], "appears twice in the header"));
+            return Err(field(1, columns[c], "appears twice in the header").into());
         }
     }
     if let Some(missing) = needed
@@ -208,7 +219,8 @@ fn read_csv(
         return Err(LedgerFileError::Row {
             line: 1,
             reason: format!("the header has no '{missing}' column"),
-        });
+        }
+        .into());
     }
     let mut record = csv::StringRecord::new();
     let mut values: Vec<Option<String>> = vec![None; columns.len()];
@@ -236,11 +248,11 @@ fn read_csv(
     }
 }
 
-fn read_json(
+fn read_json<E: From<LedgerFileError>>(
     text: &str,
     columns: &[&str],
-    mut row: impl FnMut(u64, &Values) -> Result<(), LedgerFileError>,
-) -> Result<(), LedgerFileError> {
+    mut row: impl FnMut(u64, &Values) -> Result<(), E>,
+) -> Result<(), E> {
     let entries: Vec<HashMap<String, Box<RawValue>>> = serde_json::from_str(text).map_err(|e| {
         LedgerFileError::File(format!(
             "not an array of objects: {e} (line {}, column {})",
@@ -253,7 +265,7 @@ fn read_json(
         let mut values: Vec<Option<String>> = vec![None; columns.len()];
         for (key, raw) in entry {
             let Some(c) = columns.iter().position(|c| c == key) else {
-                return Err(field(line, key, "is not a known field"));
+                return Err(field(line, key, "is not a known field").into());
             };
             let t = raw.get().trim();
             values[c] = if t == "null" {
@@ -266,7 +278,7 @@ fn read_json(
             } else if t.starts_with(|ch: char| ch == '-' || ch.is_ascii_digit()) {
                 Some(t.to_owned())
             } else {
-                return Err(field(line, key, "must be a string or a number"));
+                return Err(field(line, key, "must be a string or a number").into());
             };
         }
         row(line, &values)?;
