@@ -54,6 +54,18 @@ pub enum Command {
     /// Cycles of expected payments.
     #[command(subcommand)]
     Cycle(CycleCmd),
+    /// Partner programs: currency, commission rates, rounding, status.
+    #[command(subcommand)]
+    Program(crate::ledger::ProgramCmd),
+    /// Partner entities: sponsors, hunts, stops, affiliates (a tree), partners.
+    #[command(subcommand)]
+    Entity(crate::ledger::EntityCmd),
+    /// Conversions: approve (creates the entry) or reject.
+    #[command(subcommand)]
+    Conversion(crate::ledger::ConversionCmd),
+    /// The partner ledger: entries, reversals, summaries, accounts, verify, export.
+    #[command(subcommand)]
+    Ledger(crate::ledger::LedgerCmd),
 }
 
 #[derive(Subcommand)]
@@ -244,6 +256,22 @@ pub enum ImportCmd {
     Remove { batch_id: String },
     /// Expected payments: CSV (`cycle_id,character_name,character_id,expected_amount,currency,memo`) or JSON.
     Expected {
+        #[arg(long)]
+        json: bool,
+        file: PathBuf,
+    },
+    /// Conversions (`conversion_id,sponsor_ref,occurred_at,description`), CSV or JSON.
+    Conversions {
+        #[arg(long)]
+        program: String,
+        #[arg(long)]
+        json: bool,
+        file: PathBuf,
+    },
+    /// Settlements (`settlement_id,user_ref,affiliate_ref,gross_amount,currency,occurred_at`), CSV or JSON.
+    Settlements {
+        #[arg(long)]
+        program: String,
         #[arg(long)]
         json: bool,
         file: PathBuf,

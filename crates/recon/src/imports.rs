@@ -64,6 +64,16 @@ pub fn import(store: &mut Store, actor: &str, cmd: ImportCmd, out: &mut impl Wri
             Ok(())
         }
         ImportCmd::Expected { json, file } => expected(store, actor, json, &file, out),
+        ImportCmd::Conversions {
+            program,
+            json,
+            file,
+        } => crate::ledger::import(store, actor, false, &program, json, &file, out),
+        ImportCmd::Settlements {
+            program,
+            json,
+            file,
+        } => crate::ledger::import(store, actor, true, &program, json, &file, out),
     }
 }
 

@@ -14,6 +14,7 @@ use std::process::ExitCode;
 mod cli;
 mod imports;
 mod journal;
+mod ledger;
 mod matching;
 mod sync;
 mod wallets;
@@ -62,5 +63,9 @@ fn run(cli: Cli) -> Result<()> {
         Command::Audit(cmd) => sync::audit(store, cmd, out),
         Command::Sync { server } => sync::sync(store, server, out),
         Command::Token(cmd) => sync::token(cmd, out),
+        Command::Program(cmd) => ledger::program(store, actor, cmd, out),
+        Command::Entity(cmd) => ledger::entity(store, actor, cmd, out),
+        Command::Conversion(cmd) => ledger::conversion(store, actor, cmd, out),
+        Command::Ledger(cmd) => ledger::ledger(store, actor, cmd, out),
     }
 }
