@@ -13,6 +13,7 @@ mod e2e;
 mod expected;
 mod gen;
 mod imports;
+mod ledger;
 mod rapidfuzz;
 
 use cpu::measure;
@@ -112,6 +113,16 @@ fn parse_imports_args() -> Result<imports::Args, String> {
 }
 
 fn main() -> ExitCode {
+    if std::env::args().nth(1).as_deref() == Some("ledger") {
+        return match ledger::parse_args(std::env::args().skip(2)).and_then(|a| ledger::ledger(&a)) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::from(1),
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
     if std::env::args().nth(1).as_deref() == Some("expected") {
         return match expected::parse_args(std::env::args().skip(2))
             .and_then(|a| expected::expected(&a))
