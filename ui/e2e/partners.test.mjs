@@ -211,6 +211,8 @@ test("reverses the entry with a reason after a confirmation naming the amount", 
   await waitFor("the entry shown reversed", () => exec(`return document.querySelector('[data-testid="ledger-row"][data-id="${original.id}"]')?.dataset.status === "reversed";`));
   assert.ok(JSON.parse(recon("ledger", "verify", "--json")).ok, "the ledger still balances");
   await screenshot("entry-reversed");
+  await click("partners-verify");
+  assert.match(await statusLineStarting("ledger balances"), /every one Σ debits = Σ credits/);
 
   const card = await dashboardCard();
   assert.equal(card.pending, before0.pending, "the reversed payout is no longer pending");
