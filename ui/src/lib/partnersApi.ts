@@ -26,6 +26,9 @@ export interface LedgerFilter {
   period: string | null;
 }
 
+/** The most entries the ledger tab loads at once (the API's largest page). */
+export const ENTRY_PAGE = 10_000;
+
 /** The calls the Partners screen and the Dashboard make. */
 export const partners = {
   dbPath: (): Promise<string> => api.dbPath(),
@@ -38,9 +41,9 @@ export const partners = {
     return r;
   },
   reject: (program: string, id: string, reason: string): Promise<ConversionView> => api.conversionReject(program, id, reason),
-  /** The program's entries matching the filter, newest first (the first 10,000). */
+  /** The program's entries matching the filter, newest first (at most `ENTRY_PAGE`). */
   entries: (program: string, f: LedgerFilter): Promise<EntryView[]> =>
-    api.ledgerList({ program, status: f.status, entity: f.entity, period: f.period, limit: 10_000, offset: null }),
+    api.ledgerList({ program, status: f.status, entity: f.entity, period: f.period, limit: ENTRY_PAGE, offset: null }),
   entry: (id: number): Promise<EntryDetailView> => api.ledgerEntry(id),
   reverse: (id: number, reason: string): Promise<EntryView> => api.ledgerReverse(id, reason),
   /** Every program's totals, one row per program and currency (`key` = slug). */
