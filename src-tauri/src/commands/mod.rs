@@ -9,6 +9,7 @@ mod audit;
 mod context;
 mod imports;
 mod journal;
+mod ledger;
 mod matching;
 mod sync;
 mod table;
@@ -24,6 +25,10 @@ use recon_api::{
     JournalPageDto, JournalQueryDto, MatchRunSummaryDto, NewExpectedDto, NewWalletDto, PreviewDto,
     ProfileDto, ProgressDto, RejectedRowDto, ReviewQueuesDto, SavedProfileDto, SplitShareDto,
     SyncReportDto, SyncStatusDto, WalletDto,
+};
+use recon_api::{
+    ApproveResultDto, ConversionDto, EntityDto, EntryDetailDto, ExportDto, LedgerEntryDto,
+    LedgerQueryDto, LedgerVerifyDto, ProgramDto, SummaryDto, SummaryRowDto,
 };
 
 table::command_table! {
@@ -109,5 +114,31 @@ table::command_table! {
         quick fn batch_remove(id: String) -> u64;
         quick fn profile_list() -> Vec<SavedProfileDto>;
         quick fn profile_save(name: String, profile: ProfileDto) -> SavedProfileDto;
+    }
+    ledger {
+        quick fn program_list() -> Vec<ProgramDto>;
+        /// `active`, `paused` or `closed`: only an active program takes new entries.
+        quick fn program_set_status(slug: String, status: String) -> ProgramDto;
+        /// A program's entities in tree order (`depth` in the affiliate tree).
+        quick fn entity_list(program: String) -> Vec<EntityDto>;
+        quick fn conversion_list(program: String, status: Option<String>) -> Vec<ConversionDto>;
+        /// Approves each conversion (its entry is written in the same transaction); one
+        /// result per id: `approved`, `already_exists` (nothing written) or `refused`.
+        quick fn conversion_approve(program: String, ids: Vec<String>) -> Vec<ApproveResultDto>;
+        /// Rejects a pending conversion; the reason is required.
+        quick fn conversion_reject(program: String, id: String, reason: String) -> ConversionDto;
+        quick fn ledger_list(query: LedgerQueryDto) -> Vec<LedgerEntryDto>;
+        /// One entry with its transaction's postings and its audit trail.
+        quick fn ledger_entry(id: i64) -> EntryDetailDto;
+        /// Reverses a pending entry once, with a reason; returns the reversal entry.
+        quick fn ledger_reverse(id: i64, reason: String) -> LedgerEntryDto;
+        /// A program's earnings by `entity`, `period` or `status` (default).
+        quick fn ledger_summary(program: String, by: Option<String>) -> SummaryDto;
+        /// Every program's totals (pending, paid, reversed), one row per program and currency.
+        quick fn ledger_program_totals() -> Vec<SummaryRowDto>;
+        /// Recomputes every transaction from its posting lines.
+        long fn ledger_verify() -> LedgerVerifyDto;
+        /// Writes a program's entries (optionally one `YYYY-MM`) as CSV to `path`.
+        long fn ledger_export(program: String, period: Option<String>, path: String, bom: bool) -> ExportDto;
     }
 }
