@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import { firstAtOrAfter, locateRow, scrollTopFor } from "./checksJournal";
+
+type Row = { date: string; id: number };
+
+/** A journal of `n` rows, oldest first, `perDate` rows per date; counts the fetches. */
+function journal(n: number, perDate: number) {
+  const rows: Row[] = [];
+  for (let i = 0; i < n; i++) {
+    const day = Math.floor(i / perDate);
+    // dates that sort as text, like one wallet's RFC 3339 dates
+    rows.push({ date: `2026-01-01T${String(day).padStart(7, "0")}Z`, id: 1000 + i });
+  }
+  const calls = { n: 0 };
+  const fetch = async (offset: number, limit: number) => {
+    calls.n++;
+    return rows.slice(offset, offset + limit);
+  };
+  return { rows, fetch, calls };
+}
+
+describe("locateRow", () => {
+  it("finds every row's offset by its date and id", async () => {
+    const j = journal(97, 3);
+    for (const [i, r] of j.rows.entries()) {
+      expect(await locateRow(j.fetch, j.rows.length, r.date, (x) => x.id === r.id, 2)).toBe(i);
+    }
+  });
+  it("bisects: a million rows take about twenty fetches", async () => {
+    const j = journal(1_000_000, 1);
+    const target = j.rows[765_432];
+    expect(await locateRow(j.fetch, j.rows.length, target.date, (x) => x.id === target.id)).toBe(765_432);
+    expect(j.calls.n).toBeLessThanOrEqual(22);
+  });
+  it("answers null for a row that is not there", async () => {
+    const j = journal(30, 5);
+    expect(await locateRow(j.fetch, 30, j.rows[7].date, (x) => x.id === 99999)).toBeNull();
+    expect(await locateRow(j.fetch, 30, "2025-01-01T00:00:00Z", () => true)).toBeNull();
+    expect(await locateRow(j.fetch, 30, "2027-01-01T00:00:00Z", () => true)).toBeNull();
+    expect(await locateRow(j.fetch, 0, j.rows[0].date, () => true)).toBeNull();
+  });
+  it("finds the first row of a date, and the end for a later date", async () => {
+    const j = journal(30, 5);
+    expect(await firstAtOrAfter(j.fetch, 30, j.rows[12].date)).toBe(10);
+    expect(await firstAtOrAfter(j.fetch, 30, "2099-01-01")).toBe(30);
+    expect(await firstAtOrAfter(j.fetch, 30, "1999-01-01")).toBe(0);
+  });
+});
+
+describe("scrollTopFor", () => {
+  it("leaves a few rows of context above the target", () => {
+    expect(scrollTopFor(100, 28)).toBe(97 * 28);
+    expect(scrollTopFor(1, 28)).toBe(0);
+  });
+});

@@ -1,0 +1,68 @@
+// Finding one line of a wallet's journal by its date and identity, to open the Journal at a
+// continuity break. The journal's oldest-first order is date order, so the line's place is
+// found by bisecting on dates (one one-row page a step: ~20 calls for a million lines), then
+// reading forward through the lines of that same date.
+
+export type DatedRow = { date: string };
+
+/** Rows `[offset, offset + limit)` of the wallet's journal, oldest first. */
+export type FetchRows<R> = (offset: number, limit: number) => Promise<R[]>;
+
+/** The Journal screen's order compares dates as text: one wallet's dates share one format. */
+function before(a: string, b: string): boolean {
+  return a < b;
+}
+
+/** The first offset whose date is not before `date` (`total` if none). */
+export async function firstAtOrAfter<R extends DatedRow>(fetch: FetchRows<R>, total: number, date: string): Promise<number> {
+  let lo = 0;
+  let hi = total;
+  while (lo < hi) {
+    const mid = lo + Math.floor((hi - lo) / 2);
+    const [row] = await fetch(mid, 1);
+    if (!row) {
+      hi = mid;
+    } else if (before(row.date, date)) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
+/**
+ * The offset of the row dated `date` for which `matches` holds, or `null` when no such row
+ * exists (it was removed, or the journal changed). Reads the rows of that date `chunk` at a time.
+ */
+export async function locateRow<R extends DatedRow>(
+  fetch: FetchRows<R>,
+  total: number,
+  date: string,
+  matches: (row: R) => boolean,
+  chunk = 200,
+): Promise<number | null> {
+  let offset = await firstAtOrAfter(fetch, total, date);
+  while (offset < total) {
+    const rows = await fetch(offset, chunk);
+    if (rows.length === 0) return null;
+    for (let i = 0; i < rows.length; i++) {
+      if (rows[i].date !== date) return null;
+      if (matches(rows[i])) return offset + i;
+    }
+    offset += rows.length;
+  }
+  return null;
+}
+
+/** Where the Journal opens for a break: the wallet, and the two lines around the gap. */
+export type JournalTarget = {
+  wallet: string;
+  after: { id: string; date: string } | null;
+  before: { id: string; date: string } | null;
+};
+
+/** Scroll position that shows `index` with `context` rows above it. */
+export function scrollTopFor(index: number, rowHeight: number, context = 3): number {
+  return Math.max(0, (index - context) * rowHeight);
+}
