@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkCounts, fixConfirmation, fixStep, fixable, lineKey, statusView, toReview, type WalletLine } from "./checks";
+import { checkCounts, checksKeyAction, fixConfirmation, fixStep, fixable, lineKey, statusView, toReview, type WalletLine } from "./checks";
 import { absDecimal, addDecimal, signOf, sumDecimals } from "./checksDecimal";
 
 const line = (o: Partial<WalletLine>): WalletLine => ({
@@ -109,5 +109,21 @@ describe("fixConfirmation", () => {
     expect(toReview(report).map((w) => w.wallet_id)).toEqual(["W4"]);
     expect(checkCounts(report)).toEqual({ wallets: 7, synced: 1, discrepancies: 5, review: 1, fixable: 4 });
     expect(lineKey(report[0])).toBe("S1|W1|NGN");
+  });
+});
+
+describe("checksKeyAction", () => {
+  it("maps the keys", () => {
+    expect(checksKeyAction({ key: "j" })).toEqual({ kind: "move", delta: 1 });
+    expect(checksKeyAction({ key: "ArrowUp" })).toEqual({ kind: "move", delta: -1 });
+    expect(checksKeyAction({ key: "f" })).toEqual({ kind: "fix" });
+    expect(checksKeyAction({ key: "F" })).toEqual({ kind: "fixAll" });
+    expect(checksKeyAction({ key: "r" })).toEqual({ kind: "run" });
+    expect(checksKeyAction({ key: "q" })).toBeNull();
+  });
+  it("leaves keys typed into a field, and shortcuts, alone", () => {
+    expect(checksKeyAction({ key: "f", target: { tagName: "INPUT", type: "text" } })).toBeNull();
+    expect(checksKeyAction({ key: "r", ctrlKey: true })).toBeNull();
+    expect(checksKeyAction({ key: "f", target: { tagName: "BUTTON" } })).toEqual({ kind: "fix" });
   });
 });

@@ -4,6 +4,7 @@
 // through JS numbers.
 import { absDecimal, signOf, sumDecimals } from "./checksDecimal";
 import { formatAmount } from "./amount";
+import { isTypingTarget, type KeyLike } from "./review";
 
 /** The fields of one wallet's line in a check report that these helpers read. */
 export type WalletLine = {
@@ -118,4 +119,34 @@ export function checkCounts(lines: WalletLine[]): CheckCounts {
 /** A stable key for a wallet's line (a wallet may hold several currencies). */
 export function lineKey(w: Pick<WalletLine, "workspace_id" | "wallet_id" | "currency">): string {
   return `${w.workspace_id}|${w.wallet_id}|${w.currency}`;
+}
+
+// ---------------------------------------------------------------- keyboard
+
+
+export type ChecksAction =
+  | { kind: "move"; delta: number }
+  | { kind: "fix" } // the selected wallet
+  | { kind: "fixAll" }
+  | { kind: "run" };
+
+/** The Checks screen's keys: j/k (↓/↑) move, f fixes the selected wallet, F fixes all, r runs. */
+export function checksKeyAction(e: KeyLike): ChecksAction | null {
+  if (e.ctrlKey || e.metaKey || e.altKey || isTypingTarget(e.target)) return null;
+  switch (e.key) {
+    case "j":
+    case "ArrowDown":
+      return { kind: "move", delta: 1 };
+    case "k":
+    case "ArrowUp":
+      return { kind: "move", delta: -1 };
+    case "f":
+      return { kind: "fix" };
+    case "F":
+      return { kind: "fixAll" };
+    case "r":
+      return { kind: "run" };
+    default:
+      return null;
+  }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { firstAtOrAfter, locateRow, scrollTopFor } from "./checksJournal";
+import { firstAtOrAfter, locateRow, locateTarget, scrollTopFor } from "./checksJournal";
+import { equalDecimal } from "./checksDecimal";
 
 type Row = { date: string; id: number };
 
@@ -51,5 +52,30 @@ describe("scrollTopFor", () => {
   it("leaves a few rows of context above the target", () => {
     expect(scrollTopFor(100, 28)).toBe(97 * 28);
     expect(scrollTopFor(1, 28)).toBe(0);
+  });
+});
+
+describe("locateTarget", () => {
+  it("finds the line after a gap by its date and balance, whatever the scale", async () => {
+    const rows = [
+      { date: "2026-03-01T10:00:00Z", balance: "100.00" },
+      { date: "2026-03-01T10:00:00Z", balance: "150.00" },
+      { date: "2026-03-01T10:00:01Z", balance: "175.00" },
+      { date: "2026-03-01T10:00:01Z", balance: "190.00" },
+      { date: "2026-03-02T09:00:00Z", balance: null },
+    ];
+    const fetch = async (o: number, l: number) => rows.slice(o, o + l);
+    const at = (date: string, balance: string) => locateTarget(fetch, rows.length, { wallet: "Main", date, balance, note: "" });
+    expect(await at("2026-03-01T10:00:01Z", "190")).toBe(3);
+    expect(await at("2026-03-01T10:00:00Z", "150.0")).toBe(1);
+    expect(await at("2026-03-01T10:00:01Z", "100.00")).toBeNull();
+  });
+});
+
+describe("equalDecimal", () => {
+  it("compares amounts, not texts", () => {
+    expect(equalDecimal("5.5", "5.50")).toBe(true);
+    expect(equalDecimal("-0.00", "0")).toBe(true);
+    expect(equalDecimal("5.51", "5.5")).toBe(false);
   });
 });

@@ -2,6 +2,7 @@
 // continuity break. The journal's oldest-first order is date order, so the line's place is
 // found by bisecting on dates (one one-row page a step: ~20 calls for a million lines), then
 // reading forward through the lines of that same date.
+import { equalDecimal } from "./checksDecimal";
 
 export type DatedRow = { date: string };
 
@@ -55,12 +56,28 @@ export async function locateRow<R extends DatedRow>(
   return null;
 }
 
-/** Where the Journal opens for a break: the wallet, and the two lines around the gap. */
+/**
+ * Where the Journal opens for a continuity break: the wallet, and the line after the gap —
+ * dated `date`, carrying the balance `balance` (the break's found balance). The Journal's rows
+ * do not carry the ledger's row id, so the line is known by its date and balance; the line
+ * before the gap is the row above it.
+ */
 export type JournalTarget = {
   wallet: string;
-  after: { id: string; date: string } | null;
-  before: { id: string; date: string } | null;
+  date: string;
+  balance: string;
+  /** What the Journal's banner says about the break. */
+  note: string;
 };
+
+/** The offset of the target line in the wallet's oldest-first journal, or `null`. */
+export function locateTarget<R extends DatedRow & { balance: string | null }>(
+  fetch: FetchRows<R>,
+  total: number,
+  target: JournalTarget,
+): Promise<number | null> {
+  return locateRow(fetch, total, target.date, (r) => r.balance !== null && equalDecimal(r.balance, target.balance));
+}
 
 /** Scroll position that shows `index` with `context` rows above it. */
 export function scrollTopFor(index: number, rowHeight: number, context = 3): number {
