@@ -7,6 +7,8 @@
 //! decimal strings, never JS numbers; ids are plain numbers in TS (EVE ids stay far below
 //! 2^53). Every error is an [`ApiError`] `{code, message}`.
 
+pub mod checks;
+pub mod dto_checks;
 pub mod dto_esi;
 pub mod dto_imports;
 pub mod dto_journal;
@@ -22,6 +24,8 @@ pub mod matching;
 pub mod sync;
 pub mod wallets;
 
+pub use checks::*;
+pub use dto_checks::*;
 pub use dto_esi::*;
 pub use dto_imports::*;
 pub use dto_journal::*;

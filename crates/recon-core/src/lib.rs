@@ -6,8 +6,10 @@
 //!   rules of links, splits, reviewer steps and cycles, with typed statuses and link types.
 //! - [`wallet`]: wallet kinds and the key that names a wallet across devices.
 //! - [`audit`]: the hash chain of the audit log.
+//! - [`checks`]: wallet-sync checks (§8): levels, verdicts, fixes, operations, continuity.
 
 pub mod audit;
+pub mod checks;
 pub mod esi;
 pub mod import_identity;
 pub mod matching;

@@ -76,6 +76,7 @@ impl Store {
                 false,
             )?;
             let mut batch = EsiBatch::new(tx, &wallet, batch_id, batch_no);
+            batch.allocate_ids(files, &parsed)?;
             for (position, (file, entries)) in files.iter().zip(&parsed).enumerate() {
                 batch.import_file(position, file, entries)?;
             }
@@ -90,7 +91,10 @@ struct EsiBatch<'a> {
     wallet: &'a Wallet,
     batch_id: uuid::Uuid,
     batch_no: i64,
-    ids: crate::journal_ids::RowIds,
+    /// Each ESI id's row id, handed out in (second, ESI id) order: ESI pages come newest
+    /// first, and lines of the same second read in their id order (the order the running
+    /// balance was computed in), not in arrival order.
+    rowids: std::collections::HashMap<i64, i64>,
     summary: ImportSummary,
     tally: RowTally,
     new_lines: Vec<JournalLine>,
@@ -108,7 +112,7 @@ impl<'a> EsiBatch<'a> {
             wallet,
             batch_id,
             batch_no,
-            ids: crate::journal_ids::RowIds::new(),
+            rowids: std::collections::HashMap::new(),
             summary: ImportSummary {
                 batch_id: batch_id.to_string(),
                 wallet: wallet.name.clone(),
@@ -123,6 +127,32 @@ impl<'a> EsiBatch<'a> {
         }
     }
 
+    /// Row ids for every entry of the batch, in (second, ESI id) order. An entry that turns
+    /// out to be a duplicate leaves its id unused (a harmless gap).
+    fn allocate_ids(&mut self, files: &[SourceFile], parsed: &[Vec<EsiEntry>]) -> Result<()> {
+        let mut order: Vec<(i64, i64)> = Vec::with_capacity(parsed.iter().map(Vec::len).sum());
+        for (file, entries) in files.iter().zip(parsed) {
+            for (index, e) in entries.iter().enumerate() {
+                let seconds = crate::journal_ids::seconds_of_timestamp(&e.date).map_err(|why| {
+                    StoreError::Invalid(format!(
+                        "{}: entry {index} (id {}): field 'date': {why}",
+                        file.name, e.id
+                    ))
+                })?;
+                order.push((seconds, e.id));
+            }
+        }
+        order.sort_unstable();
+        order.dedup_by_key(|(_, id)| *id);
+        let mut ids = crate::journal_ids::RowIds::new();
+        for (seconds, esi_id) in order {
+            if let std::collections::hash_map::Entry::Vacant(slot) = self.rowids.entry(esi_id) {
+                slot.insert(ids.allocate(self.tx, seconds)?);
+            }
+        }
+        Ok(())
+    }
+
     /// Writes one file's entries and its `import_batch_files` row.
     fn import_file(
         &mut self,
@@ -132,14 +162,16 @@ impl<'a> EsiBatch<'a> {
     ) -> Result<()> {
         let mut tally = RowTally::default();
         for (index, entry) in entries.iter().enumerate() {
-            let outcome = insert_entry(self.tx, self.wallet, self.batch_no, entry, &mut self.ids)
-                .map_err(|e| match e {
-                StoreError::Conflict(why) => StoreError::Conflict(format!(
-                    "{}: entry {index} (id {}): {why}",
-                    file.name, entry.id
-                )),
-                other => other,
-            })?;
+            let rowid = self.rowids[&entry.id];
+            let outcome = insert_entry(self.tx, self.wallet, self.batch_no, entry, rowid).map_err(
+                |e| match e {
+                    StoreError::Conflict(why) => StoreError::Conflict(format!(
+                        "{}: entry {index} (id {}): {why}",
+                        file.name, entry.id
+                    )),
+                    other => other,
+                },
+            )?;
             if outcome == RowOutcome::Inserted {
                 self.new_lines.push(wire_line(entry));
             }
@@ -238,7 +270,7 @@ fn insert_entry(
     wallet: &Wallet,
     batch_no: i64,
     e: &EsiEntry,
-    ids: &mut crate::journal_ids::RowIds,
+    rowid: i64,
 ) -> Result<RowOutcome> {
     let scale = wallet.scale;
     let amount_minor = minor(e.amount, scale)?;
@@ -246,9 +278,6 @@ fn insert_entry(
     if is_tombstoned(tx, &wallet.id, &e.id.to_string())? {
         return Ok(RowOutcome::RemovedEarlier);
     }
-    let seconds = crate::journal_ids::seconds_of_timestamp(&e.date)
-        .map_err(|why| StoreError::Invalid(format!("field 'date': {why}")))?;
-    let rowid = ids.allocate(tx, seconds)?;
     let changed = tx
         .prepare_cached(
             "INSERT INTO journal_entries (rowid_pk, wallet_no, natural_key, esi_id, date, ref_type, description, reason,

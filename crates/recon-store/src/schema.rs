@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0004_journal_order.sql"),
     include_str!("../../../migrations/sqlite/0005_device_sequence.sql"),
     include_str!("../../../migrations/sqlite/0006_check_lists.sql"),
+    include_str!("../../../migrations/sqlite/0008_wallet_checks.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -2,9 +2,10 @@
 //! `recon-server`). Amounts travel as decimal strings (`rust_decimal` with `serde-str`),
 //! never as JSON floats.
 //!
-//! One module per event family ([`journal`], [`matching`]); this file holds the envelope
+//! One module per event family ([`journal`], [`matching`], [`checks`]); this file holds the envelope
 //! (push request, event, its kinds), the answers, the limits and the paths.
 
+pub mod checks;
 mod digest;
 pub mod journal;
 pub mod matching;
@@ -62,6 +63,12 @@ pub enum EventBody {
     ReceiptSplit(matching::ReceiptSplit),
     MatchUndone(matching::MatchUndone),
     CycleOpened(matching::CycleOpened),
+    WorkspaceWalletsImported(checks::WorkspaceWalletsImported),
+    ActivationsImported(checks::ActivationsImported),
+    WalletTransactionsImported(checks::WalletTransactionsImported),
+    WalletOperationRecorded(checks::WalletOperationRecorded),
+    WalletCheckRun(checks::WalletCheckRun),
+    WalletAdjusted(checks::WalletAdjusted),
 }
 
 impl EventBody {
@@ -81,6 +88,12 @@ impl EventBody {
             EventBody::ReceiptSplit(_) => matching::RECEIPT_SPLIT,
             EventBody::MatchUndone(_) => matching::MATCH_UNDONE,
             EventBody::CycleOpened(_) => matching::CYCLE_OPENED,
+            EventBody::WorkspaceWalletsImported(_) => checks::WORKSPACE_WALLETS_IMPORTED,
+            EventBody::ActivationsImported(_) => checks::ACTIVATIONS_IMPORTED,
+            EventBody::WalletTransactionsImported(_) => checks::WALLET_TRANSACTIONS_IMPORTED,
+            EventBody::WalletOperationRecorded(_) => checks::WALLET_OPERATION_RECORDED,
+            EventBody::WalletCheckRun(_) => checks::WALLET_CHECK_RUN,
+            EventBody::WalletAdjusted(_) => checks::WALLET_ADJUSTED,
         }
     }
 }
