@@ -41,12 +41,12 @@ export function statusView(w: WalletLine): StatusView {
 }
 
 /** Wallets this report can still fix: action auto_fix, not fixed yet. */
-export function fixable(lines: WalletLine[]): WalletLine[] {
+export function fixable<T extends WalletLine>(lines: T[]): T[] {
   return lines.filter((w) => w.action === "auto_fix" && !w.fixed);
 }
 
 /** The review list: wallets whose action is review. */
-export function toReview(lines: WalletLine[]): WalletLine[] {
+export function toReview<T extends WalletLine>(lines: T[]): T[] {
   return lines.filter((w) => w.action === "review" && !w.fixed);
 }
 
