@@ -7,11 +7,86 @@ use crate::{
     ContinuityDto, PlatformImportDto, ThresholdsDto, ThresholdsInputDto, WalletCheckLineDto,
     WalletCheckRunDto, WalletOpInputDto, WalletOpResultDto, WorkspaceWalletDto,
 };
-use recon_store::Store;
+use crate::{CheckActionDto, CheckStatusDto, ContinuityBreakDto, WalletOpKindDto, WalletOpResult};
+use chrono::Utc;
+use recon_core::checks::ops::WalletOp;
+use recon_core::checks::verdict::parse_level;
+use recon_core::money::format_minor;
+use recon_store::{
+    CheckLine, CheckRunOptions, CheckRunSummary, FixScope, LevelsView, PlatformImportSummary, Store,
+};
 use std::path::Path;
 
-fn not_yet() -> ApiError {
-    ApiError::internal("wallet checks are not built yet")
+fn read_file(path: &Path) -> ApiResult<(String, Vec<u8>)> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| ApiError::new(crate::ErrorCode::Io, format!("{}: {e}", path.display())))?;
+    Ok((path.display().to_string(), bytes))
+}
+
+fn import_dto(s: PlatformImportSummary) -> PlatformImportDto {
+    PlatformImportDto {
+        kind: s.kind.to_string(),
+        file: s.file,
+        read: s.read,
+        inserted: s.inserted,
+        updated: s.updated,
+        unchanged: s.unchanged,
+        history_only: s.history_only,
+    }
+}
+
+pub(crate) fn line_dto(l: CheckLine) -> WalletCheckLineDto {
+    let show = |m: i64| format_minor(m, l.scale);
+    WalletCheckLineDto {
+        expected_locked: show(l.expected_minor),
+        actual_locked: show(l.actual_minor),
+        discrepancy: show(l.discrepancy_minor),
+        status: if l.status == "synced" {
+            CheckStatusDto::Synced
+        } else {
+            CheckStatusDto::Discrepancy
+        },
+        warning: l.warning,
+        action: match l.action.as_str() {
+            "auto_fix" => CheckActionDto::AutoFix,
+            "review" => CheckActionDto::Review,
+            _ => CheckActionDto::None,
+        },
+        fixed: l.fixed,
+        adjustment: l.adjustment_minor.map(show),
+        reason: l.reason,
+        workspace_id: l.workspace_id,
+        wallet_id: l.wallet_id,
+        currency: l.currency,
+    }
+}
+
+pub(crate) fn summary_dto(s: CheckRunSummary) -> CheckRunSummaryDto {
+    CheckRunSummaryDto {
+        run_id: s.run_id,
+        at: s.at,
+        actor: s.actor,
+        workspace: s.workspace,
+        fix: s.fix,
+        threshold: s.threshold,
+        wallet_count: s.wallets,
+        synced: s.synced,
+        discrepancies: s.discrepancies,
+        warnings: s.warnings,
+        to_review: s.to_review,
+        fixable: s.fixable,
+        fixed: s.fixed,
+    }
+}
+
+fn levels_dto(v: LevelsView) -> ThresholdsDto {
+    ThresholdsDto {
+        currency: v.currency,
+        tolerance: v.levels.tolerance.to_string(),
+        warning: v.levels.warning.to_string(),
+        auto_fix: v.levels.auto_fix.to_string(),
+        configured: v.configured,
+    }
 }
 
 /// Imports a platform export of workspace wallets (CSV
@@ -24,8 +99,13 @@ pub fn import_workspace_wallets(
     actor: &str,
     path: &Path,
 ) -> ApiResult<PlatformImportDto> {
-    let _ = (store, actor, path);
-    Err(not_yet())
+    let (file, bytes) = read_file(path)?;
+    Ok(import_dto(store.import_workspace_wallets(
+        actor,
+        Utc::now(),
+        &file,
+        &bytes,
+    )?))
 }
 
 /// Imports activations (CSV
@@ -37,8 +117,13 @@ pub fn import_activations(
     actor: &str,
     path: &Path,
 ) -> ApiResult<PlatformImportDto> {
-    let _ = (store, actor, path);
-    Err(not_yet())
+    let (file, bytes) = read_file(path)?;
+    Ok(import_dto(store.import_activations(
+        actor,
+        Utc::now(),
+        &file,
+        &bytes,
+    )?))
 }
 
 /// Imports wallet transactions (CSV
@@ -50,14 +135,29 @@ pub fn import_wallet_transactions(
     actor: &str,
     path: &Path,
 ) -> ApiResult<PlatformImportDto> {
-    let _ = (store, actor, path);
-    Err(not_yet())
+    let (file, bytes) = read_file(path)?;
+    Ok(import_dto(store.import_wallet_transactions(
+        actor,
+        Utc::now(),
+        &file,
+        &bytes,
+    )?))
 }
 
 /// The workspace wallets with their current balances, by workspace then wallet id.
 pub fn workspace_wallet_list(store: &Store) -> ApiResult<Vec<WorkspaceWalletDto>> {
-    let _ = store;
-    Err(not_yet())
+    Ok(store
+        .workspace_wallets()?
+        .into_iter()
+        .map(|w| WorkspaceWalletDto {
+            balance: format_minor(w.balance_minor, w.scale),
+            locked_balance: format_minor(w.locked_minor, w.scale),
+            workspace_id: w.workspace_id,
+            wallet_id: w.wallet_id,
+            currency: w.currency,
+            as_of: w.as_of,
+        })
+        .collect())
 }
 
 /// Records a wallet operation once per (type, reference type, reference id): a second
@@ -68,8 +168,28 @@ pub fn wallet_op(
     actor: &str,
     input: WalletOpInputDto,
 ) -> ApiResult<WalletOpResultDto> {
-    let _ = (store, actor, input);
-    Err(not_yet())
+    let op = match input.op {
+        WalletOpKindDto::Lock => WalletOp::Lock,
+        WalletOpKindDto::Spend => WalletOp::Spend,
+        WalletOpKindDto::Release => WalletOp::Release,
+        WalletOpKindDto::Refund => WalletOp::Refund,
+    };
+    let request = recon_store::WalletOpRequest {
+        op,
+        wallet_id: &input.wallet_id,
+        amount: &input.amount,
+        reference_type: &input.reference_type,
+        reference_id: &input.reference_id,
+    };
+    let outcome = store.record_wallet_op(actor, Utc::now(), &request)?;
+    Ok(WalletOpResultDto {
+        result: if outcome.applied {
+            WalletOpResult::Applied
+        } else {
+            WalletOpResult::AlreadyApplied
+        },
+        transaction_id: outcome.transaction_id,
+    })
 }
 
 /// Runs the wallet check and keeps it in the history; with `fix`, posts the adjustments of
@@ -79,38 +199,64 @@ pub fn check_wallets(
     actor: &str,
     input: CheckRunInputDto,
 ) -> ApiResult<WalletCheckRunDto> {
-    let _ = (store, actor, input);
-    Err(not_yet())
+    let threshold = input
+        .threshold
+        .as_deref()
+        .map(|t| parse_level("--threshold", t).map_err(|e| ApiError::invalid(e.to_string())))
+        .transpose()?;
+    let fix = match (input.fix, input.fix_wallets) {
+        (false, _) => FixScope::None,
+        (true, None) => FixScope::All,
+        (true, Some(ids)) => FixScope::Wallets(ids.into_iter().collect()),
+    };
+    let options = CheckRunOptions {
+        workspace: input.workspace,
+        fix,
+        threshold,
+    };
+    let report = store.run_wallet_check(actor, Utc::now(), &options)?;
+    Ok(WalletCheckRunDto {
+        run_id: report.summary.run_id,
+        wallets: report.lines.into_iter().map(line_dto).collect(),
+    })
 }
 
 /// Every run, newest first.
 pub fn check_history(store: &Store) -> ApiResult<Vec<CheckRunSummaryDto>> {
-    let _ = store;
-    Err(not_yet())
+    Ok(store.check_runs()?.into_iter().map(summary_dto).collect())
 }
 
 /// One run and its report; `not_found` for an unknown id.
 pub fn check_show(store: &Store, run_id: &str) -> ApiResult<CheckRunReportDto> {
-    let _ = (store, run_id);
-    Err(not_yet())
+    let report = store.check_run(run_id)?;
+    Ok(CheckRunReportDto {
+        summary: summary_dto(report.summary),
+        wallets: report.lines.into_iter().map(line_dto).collect(),
+    })
 }
 
 /// The newest run (the Dashboard's latest check), or `None` before the first.
 pub fn check_latest(store: &Store) -> ApiResult<Option<CheckRunSummaryDto>> {
-    let _ = store;
-    Err(not_yet())
+    Ok(store.latest_check_run()?.map(summary_dto))
 }
 
 /// The review list: the wallets of the newest run whose action is `review`.
 pub fn check_review_list(store: &Store) -> ApiResult<Vec<WalletCheckLineDto>> {
-    let _ = store;
-    Err(not_yet())
+    let Some(latest) = store.latest_check_run()? else {
+        return Ok(Vec::new());
+    };
+    Ok(store
+        .check_run(&latest.run_id)?
+        .lines
+        .into_iter()
+        .filter(|l| l.action == "review")
+        .map(line_dto)
+        .collect())
 }
 
 /// Every currency's levels (the defaults where none are configured).
 pub fn check_thresholds(store: &Store) -> ApiResult<Vec<ThresholdsDto>> {
-    let _ = store;
-    Err(not_yet())
+    Ok(store.check_levels()?.into_iter().map(levels_dto).collect())
 }
 
 /// Sets a currency's levels (audited); returns them.
@@ -119,21 +265,51 @@ pub fn check_thresholds_set(
     actor: &str,
     input: ThresholdsInputDto,
 ) -> ApiResult<ThresholdsDto> {
-    let _ = (store, actor, input);
-    Err(not_yet())
+    let changes = [
+        input.tolerance.as_deref(),
+        input.warning.as_deref(),
+        input.auto_fix.as_deref(),
+    ];
+    Ok(levels_dto(store.set_check_levels(
+        actor,
+        Utc::now(),
+        &input.currency,
+        changes,
+    )?))
 }
 
 /// Running-balance continuity of every journal wallet whose lines carry a balance (or of
 /// the one named): each break with the ids and dates of the lines around it, so the app
 /// can open the Journal there.
 pub fn check_continuity(store: &Store, wallet: Option<&str>) -> ApiResult<Vec<ContinuityDto>> {
-    let _ = (store, wallet);
-    Err(not_yet())
+    Ok(store
+        .journal_continuity(wallet)?
+        .into_iter()
+        .map(|r| {
+            let show = |m: i64| format_minor(m, r.scale);
+            ContinuityDto {
+                breaks: r
+                    .breaks
+                    .iter()
+                    .map(|b| ContinuityBreakDto {
+                        after_id: b.after_id,
+                        after_date: b.after_date.clone(),
+                        before_id: b.before_id,
+                        before_date: b.before_date.clone(),
+                        expected_balance: show(b.expected_minor),
+                        found_balance: show(b.found_minor),
+                        missing_amount: show(b.missing_minor),
+                    })
+                    .collect(),
+                wallet: r.wallet,
+                lines: r.lines,
+            }
+        })
+        .collect())
 }
 
 /// Writes the history (every run's report, one row per wallet per run) as CSV to `path`,
 /// RFC 4180 with formula cells neutralised.
 pub fn check_history_export_csv(store: &Store, path: &Path) -> ApiResult<CheckExportDto> {
-    let _ = (store, path);
-    Err(not_yet())
+    crate::checks_export::write_history_csv(store, path)
 }

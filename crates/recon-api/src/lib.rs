@@ -8,6 +8,7 @@
 //! 2^53). Every error is an [`ApiError`] `{code, message}`.
 
 pub mod checks;
+mod checks_export;
 pub mod dto_checks;
 pub mod dto_esi;
 pub mod dto_imports;

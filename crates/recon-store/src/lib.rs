@@ -10,6 +10,7 @@ mod audit;
 mod bank_batch;
 mod bank_import;
 mod bank_writer;
+mod checks;
 mod error;
 mod esi_import;
 mod import_batches;
@@ -26,6 +27,10 @@ pub use audit::{AuditRecord, AuditReport};
 pub use bank_import::{
     rejects_text, BankFile, BankFileSummary, BankImportOptions, BankImportSummary, FileReading,
     RejectLine, RejectedRow, MAX_REPORTED_REJECTS,
+};
+pub use checks::{
+    CheckLine, CheckRunOptions, CheckRunReport, CheckRunSummary, ContinuityBreak, ContinuityReport,
+    FixScope, LevelsView, OpOutcome, PlatformImportSummary, WalletOpRequest, WorkspaceWallet,
 };
 pub use error::StoreError;
 pub use esi_import::{ImportFileSummary, ImportSummary, SourceFile};

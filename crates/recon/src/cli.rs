@@ -54,6 +54,11 @@ pub enum Command {
     /// Cycles of expected payments.
     #[command(subcommand)]
     Cycle(CycleCmd),
+    /// Wallet checks: locked balances against activations, history, continuity, levels.
+    #[command(subcommand)]
+    Check(crate::checks::CheckCmd),
+    /// Record a wallet operation once per reference: lock, spend, release, refund.
+    WalletOp(crate::checks::WalletOpArgs),
 }
 
 #[derive(Subcommand)]
@@ -248,6 +253,12 @@ pub enum ImportCmd {
         json: bool,
         file: PathBuf,
     },
+    /// Platform workspace wallets: `workspace_id,wallet_id,currency,balance,locked_balance,as_of` (CSV or JSON).
+    WorkspaceWallets(crate::checks::PlatformFileArgs),
+    /// Platform activations: `activation_id,workspace_id,status,total_budget,spent_amount,currency`.
+    Activations(crate::checks::PlatformFileArgs),
+    /// Platform wallet transactions: `transaction_id,wallet_id,type,amount,reference_type,reference_id,created_at`.
+    WalletTransactions(crate::checks::PlatformFileArgs),
     /// EVE Online ESI wallet journal JSON (several page files make one batch).
     EsiJournal {
         #[arg(long)]

@@ -64,6 +64,27 @@ pub fn import(store: &mut Store, actor: &str, cmd: ImportCmd, out: &mut impl Wri
             Ok(())
         }
         ImportCmd::Expected { json, file } => expected(store, actor, json, &file, out),
+        ImportCmd::WorkspaceWallets(args) => crate::checks::import(
+            store,
+            actor,
+            crate::checks::PlatformFile::WorkspaceWallets,
+            args,
+            out,
+        ),
+        ImportCmd::Activations(args) => crate::checks::import(
+            store,
+            actor,
+            crate::checks::PlatformFile::Activations,
+            args,
+            out,
+        ),
+        ImportCmd::WalletTransactions(args) => crate::checks::import(
+            store,
+            actor,
+            crate::checks::PlatformFile::WalletTransactions,
+            args,
+            out,
+        ),
     }
 }
 

@@ -11,6 +11,7 @@ use cli::{Cli, Command};
 use recon_api::{ApiError, Store};
 use std::process::ExitCode;
 
+mod checks;
 mod cli;
 mod imports;
 mod journal;
@@ -62,5 +63,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Audit(cmd) => sync::audit(store, cmd, out),
         Command::Sync { server } => sync::sync(store, server, out),
         Command::Token(cmd) => sync::token(cmd, out),
+        Command::Check(cmd) => checks::check(store, actor, cmd, out),
+        Command::WalletOp(args) => checks::wallet_op(store, actor, args, out),
     }
 }
