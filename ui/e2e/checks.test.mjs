@@ -175,6 +175,9 @@ test("the history keeps every run with its report, as the CLI lists it", async (
   assert.match(over.actionText, /unlocked 3\.50 NGN/);
   const shown = cliJson("check", "show", runs[1]);
   assert.equal(shown.wallets.find((w) => w.wallet_id === "wal-over").adjustment, "-3.50");
+  await waitFor("the runs and the open report", async () =>
+    (await exec(`return document.querySelectorAll('[data-testid="check-history-row"]').length;`)) === 3 && (await text("check-history-report-title")),
+  );
   await screenshot("history");
 });
 
@@ -219,4 +222,19 @@ test("the dashboard shows the latest check", async () => {
   assert.match(await text("dashboard-checks-discrepancies"), new RegExp(`^${latest.discrepancies}\\b`));
   assert.match(await text("dashboard-checks-review"), /^2\b/);
   await screenshot("dashboard");
+});
+
+test("a currency's auto-fix level is changed on the Checks screen and the next run follows it", async () => {
+  await click("nav-checks");
+  await click("check-tab-wallets");
+  const change = await elBy('[data-testid="check-level-change"][data-currency="NGN"]');
+  await wd("POST", s(`/element/${change}/click`), {});
+  await typeInto("check-level-auto-fix", "60.00");
+  await click("check-level-save");
+  await waitFor("the saved level", async () => /NGN: .*auto-fix below 60\.00/.test((await text("check-levels")) ?? ""));
+  assert.match(recon("check", "thresholds"), /^NGN\s+\S+\s+\S+\s+60(\.00)?\s/m, "the CLI reads the new level");
+  await click("check-run");
+  await statusLine("checked 5 wallets");
+  assert.equal((await rowOf("wal-large")).action, "auto_fix", "50.00 is below the new level");
+  assert.equal((await rowOf("wal-poor")).action, "review", "the balance still cannot cover it");
 });

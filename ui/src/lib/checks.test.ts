@@ -65,7 +65,7 @@ describe("statusView", () => {
   it("says what a fix moved", () => {
     const unlocked = statusView(line({ status: "discrepancy", action: "auto_fix", fixed: true, adjustment: "-3.50" }));
     expect(unlocked).toEqual({ tone: "fixed", text: "fixed", detail: "unlocked 3.50 NGN" });
-    expect(statusView(line({ fixed: true, adjustment: "1250.00" })).detail).toBe("locked 1,250.00 NGN");
+    expect(statusView(line({ fixed: true, adjustment: "1250.00", warning: true })).detail).toBe("locked 1,250.00 NGN");
   });
 });
 

@@ -32,7 +32,7 @@ export function statusView(w: WalletLine): StatusView {
   const warn = w.warning ? " · warning (over 1)" : "";
   if (w.fixed) {
     const moved = w.adjustment ? moveText(w.adjustment, w.currency) : "adjusted";
-    return { tone: "fixed", text: "fixed", detail: `${moved}${warn}` };
+    return { tone: "fixed", text: "fixed", detail: moved };
   }
   if (w.status === "synced") return { tone: "ok", text: "synced", detail: "within the tolerance" };
   if (w.action === "auto_fix") return { tone: "fix", text: "discrepancy · auto-fix", detail: `can be fixed here${warn}` };
