@@ -231,7 +231,7 @@ test("a currency's auto-fix level is changed on the Checks screen and the next r
   await wd("POST", s(`/element/${change}/click`), {});
   await typeInto("check-level-auto-fix", "60.00");
   await click("check-level-save");
-  await waitFor("the saved level", async () => /NGN: .*auto-fix below 60\.00/.test((await text("check-levels")) ?? ""));
+  await waitFor("the saved level", async () => /NGN: .*auto-fix below 60(\.00)?\b/.test((await text("check-levels")) ?? ""));
   assert.match(recon("check", "thresholds"), /^NGN\s+\S+\s+\S+\s+60(\.00)?\s/m, "the CLI reads the new level");
   await click("check-run");
   await statusLine("checked 5 wallets");
