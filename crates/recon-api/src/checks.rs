@@ -294,8 +294,12 @@ pub fn check_continuity(store: &Store, wallet: Option<&str>) -> ApiResult<Vec<Co
                     .map(|b| ContinuityBreakDto {
                         after_id: b.after_id,
                         after_date: b.after_date.clone(),
+                        after_key: b.after_key.clone(),
+                        after_position: b.after_position,
                         before_id: b.before_id,
                         before_date: b.before_date.clone(),
+                        before_key: b.before_key.clone(),
+                        before_position: b.before_position,
                         expected_balance: show(b.expected_minor),
                         found_balance: show(b.found_minor),
                         missing_amount: show(b.missing_minor),

@@ -216,17 +216,26 @@ pub struct ThresholdsInputDto {
     pub auto_fix: Option<String>,
 }
 
-/// A probable missing entry: between line `after_id` and line `before_id` (journal row ids,
-/// the same the Journal screen pages by) the running balance jumps by `missing_amount`.
+/// A probable missing entry: between line `after_id` and line `before_id` (journal row ids)
+/// the running balance jumps by `missing_amount`. `*_key` is the line's key in its wallet
+/// (`JournalRowDto.key`: ESI id, `ref:…`, `fp:…`); `*_position` its 0-based place in the
+/// wallet's journal oldest first, so the Journal screen (filtered to the wallet) opens there
+/// with `offset = position` (oldest first) or `total − 1 − position` (newest first).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct ContinuityBreakDto {
     #[ts(type = "number")]
     pub after_id: i64,
     pub after_date: String,
+    pub after_key: String,
+    #[ts(type = "number")]
+    pub after_position: i64,
     #[ts(type = "number")]
     pub before_id: i64,
     pub before_date: String,
+    pub before_key: String,
+    #[ts(type = "number")]
+    pub before_position: i64,
     /// The previous line's balance plus this line's amount.
     pub expected_balance: String,
     /// The balance this line carries.

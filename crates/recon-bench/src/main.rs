@@ -6,8 +6,10 @@
 //! optionally `recon match` end to end.
 //!
 //! `recon-bench imports …` (imports.rs) and `recon-bench expected …` (expected.rs) time
-//! `recon`'s imports against `sqlite3 .import`.
+//! `recon`'s imports against `sqlite3 .import`; `recon-bench checks` (checks.rs) times the
+//! wallet check and journal continuity against `sqlite3` queries.
 
+mod checks;
 mod cpu;
 mod e2e;
 mod expected;
@@ -112,6 +114,16 @@ fn parse_imports_args() -> Result<imports::Args, String> {
 }
 
 fn main() -> ExitCode {
+    if std::env::args().nth(1).as_deref() == Some("checks") {
+        return match checks::parse_args(std::env::args().skip(2)).and_then(|a| checks::checks(&a)) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::from(1),
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
     if std::env::args().nth(1).as_deref() == Some("expected") {
         return match expected::parse_args(std::env::args().skip(2))
             .and_then(|a| expected::expected(&a))

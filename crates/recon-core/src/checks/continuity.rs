@@ -74,6 +74,11 @@ impl<D: Clone> ContinuityScan<D> {
         self.prev = Some((line.id, line.date, line.balance_minor));
     }
 
+    /// A line without a balance: the next line has no balance to follow.
+    pub fn unbalanced_line(&mut self) {
+        self.prev = None;
+    }
+
     /// Lines seen so far.
     pub fn lines(&self) -> u64 {
         self.lines
