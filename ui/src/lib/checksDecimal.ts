@@ -50,10 +50,3 @@ export function signOf(a: string): -1 | 0 | 1 {
   return units < 0n ? -1 : units > 0n ? 1 : 0;
 }
 
-/** a = b as amounts, whatever their scales: "5.5" = "5.50". */
-export function equalDecimal(a: string, b: string): boolean {
-  const x = parse(a);
-  const y = parse(b);
-  const scale = Math.max(x.scale, y.scale);
-  return rescale(x, scale) === rescale(y, scale);
-}

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { firstAtOrAfter, locateRow, locateTarget, scrollTopFor } from "./checksJournal";
-import { equalDecimal } from "./checksDecimal";
 
 type Row = { date: string; id: number };
 
@@ -65,26 +64,37 @@ describe("scrollTopFor", () => {
 });
 
 describe("locateTarget", () => {
-  it("finds the line after a gap by its date and balance, whatever the scale", async () => {
-    const rows = [
-      { date: "2026-03-01T10:00:00Z", balance: "100.00" },
-      { date: "2026-03-01T10:00:00Z", balance: "150.00" },
-      { date: "2026-03-01T10:00:01Z", balance: "175.00" },
-      { date: "2026-03-01T10:00:01Z", balance: "190.00" },
-      { date: "2026-03-02T09:00:00Z", balance: null },
-    ];
-    const fetch = async (o: number, l: number) => rows.slice(o, o + l);
-    const at = (date: string, balance: string) => locateTarget(fetch, rows.length, { wallet: "Main", date, balance, note: "" });
-    expect(await at("2026-03-01T10:00:01Z", "190")).toBe(3);
-    expect(await at("2026-03-01T10:00:00Z", "150.0")).toBe(1);
-    expect(await at("2026-03-01T10:00:01Z", "100.00")).toBeNull();
-  });
-});
+  const rows = [
+    { date: "2026-03-01T10:00:00Z", key: "11" },
+    { date: "2026-03-01T10:00:00Z", key: "12" },
+    { date: "2026-03-01T10:00:01Z", key: "13" },
+    { date: "2026-03-01T10:00:01Z", key: "14" },
+    { date: "2026-03-02T09:00:00Z", key: "15" },
+  ];
+  const counted = (rs: typeof rows) => {
+    const calls = { n: 0 };
+    const fetch = async (o: number, l: number) => {
+      calls.n++;
+      return rs.slice(o, o + l);
+    };
+    return { fetch, calls };
+  };
+  const target = (position: number, key: string, date: string) => ({ wallet: "Main", position, key, date, note: "" });
 
-describe("equalDecimal", () => {
-  it("compares amounts, not texts", () => {
-    expect(equalDecimal("5.5", "5.50")).toBe(true);
-    expect(equalDecimal("-0.00", "0")).toBe(true);
-    expect(equalDecimal("5.51", "5.5")).toBe(false);
+  it("opens at the break's position when the line there has its key: one fetch", async () => {
+    const { fetch, calls } = counted(rows);
+    expect(await locateTarget(fetch, rows.length, target(3, "14", "2026-03-01T10:00:01Z"))).toBe(3);
+    expect(calls.n).toBe(1);
+  });
+  it("searches by date and key when the journal moved since", async () => {
+    // a line imported earlier in the journal pushed the target down by one
+    const moved = [{ date: "2026-02-28T00:00:00Z", key: "10" }, ...rows];
+    const { fetch } = counted(moved);
+    expect(await locateTarget(fetch, moved.length, target(3, "14", "2026-03-01T10:00:01Z"))).toBe(4);
+    expect(await locateTarget(fetch, moved.length, target(99, "12", "2026-03-01T10:00:00Z"))).toBe(2);
+  });
+  it("answers null for a line that is gone", async () => {
+    const { fetch } = counted(rows);
+    expect(await locateTarget(fetch, rows.length, target(3, "99", "2026-03-01T10:00:01Z"))).toBeNull();
   });
 });

@@ -1,8 +1,8 @@
 // Finding one line of a wallet's journal by its date and identity, to open the Journal at a
 // continuity break. The journal's oldest-first order is date order, so the line's place is
 // found by bisecting on dates (one one-row page a step: ~20 calls for a million lines), then
-// reading forward through the lines of that same date.
-import { equalDecimal } from "./checksDecimal";
+// reading forward through the lines of that same date. The wallet check gives the line's
+// place directly; the search is the fallback when the journal changed since.
 
 export type DatedRow = { date: string };
 
@@ -58,25 +58,30 @@ export async function locateRow<R extends DatedRow>(
 
 /**
  * Where the Journal opens for a continuity break: the wallet, and the line after the gap —
- * dated `date`, carrying the balance `balance` (the break's found balance). The Journal's rows
- * do not carry the ledger's row id, so the line is known by its date and balance; the line
- * before the gap is the row above it.
+ * its place in the wallet's oldest-first journal (`position`) and its key, checked against
+ * the row found there; if the journal changed meanwhile (an import, a removed batch), the
+ * line is searched by its date and key instead. The line before the gap is the row above it.
  */
 export type JournalTarget = {
   wallet: string;
+  position: number;
+  key: string;
   date: string;
-  balance: string;
   /** What the Journal's banner says about the break. */
   note: string;
 };
 
 /** The offset of the target line in the wallet's oldest-first journal, or `null`. */
-export function locateTarget<R extends DatedRow & { balance: string | null }>(
+export async function locateTarget<R extends DatedRow & { key: string }>(
   fetch: FetchRows<R>,
   total: number,
   target: JournalTarget,
 ): Promise<number | null> {
-  return locateRow(fetch, total, target.date, (r) => r.balance !== null && equalDecimal(r.balance, target.balance));
+  if (target.position >= 0 && target.position < total) {
+    const [row] = await fetch(target.position, 1);
+    if (row && row.key === target.key) return target.position;
+  }
+  return locateRow(fetch, total, target.date, (r) => r.key === target.key);
 }
 
 /** Scroll position that shows `index` with `context` rows above it. */
