@@ -317,3 +317,7 @@ pub fn check_continuity(store: &Store, wallet: Option<&str>) -> ApiResult<Vec<Co
 pub fn check_history_export_csv(store: &Store, path: &Path) -> ApiResult<CheckExportDto> {
     crate::checks_export::write_history_csv(store, path)
 }
+
+#[cfg(test)]
+#[path = "checks_tests.rs"]
+mod tests;

@@ -357,6 +357,9 @@ fn activation_row(
     })))
 }
 
+/// (wallet, type, amount, reference type, reference id) of a stored transaction.
+type StoredTransaction = (String, String, i64, Option<String>, Option<String>);
+
 /// Inserts a wallet transaction; false when its id, or its (type, reference), is already
 /// recorded with the same meaning. A known id with other values is a conflict.
 pub(super) fn transaction_row(
@@ -365,7 +368,7 @@ pub(super) fn transaction_row(
     origin: &str,
     run_id: Option<&str>,
 ) -> Result<bool> {
-    let held: Option<(String, String, i64, Option<String>, Option<String>)> = tx
+    let held: Option<StoredTransaction> = tx
         .prepare_cached("SELECT wallet_id, type, amount_minor, reference_type, reference_id FROM wallet_transactions WHERE id = ?1")?
         .query_row([&row.transaction_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
         .optional()?;
