@@ -43,7 +43,7 @@ CREATE TABLE activations (
     updated_at         TEXT NOT NULL
 ) STRICT;
 -- The check sums the locking activations of each (workspace, currency) from this index alone.
-CREATE INDEX activations_locking ON activations (workspace_id, currency, total_budget_minor, spent_minor)
+CREATE INDEX activations_locking ON activations (workspace_id, currency, status, total_budget_minor, spent_minor)
     WHERE status = 'live' OR status = 'draft';
 
 CREATE TABLE check_runs (

@@ -128,7 +128,7 @@ const GROUP_BY_SQL: &str = "SELECT w.workspace_id, w.wallet_id, w.currency, w.lo
 FROM workspace_wallets w
 LEFT JOIN activations a ON a.workspace_id = w.workspace_id AND a.currency = w.currency
      AND (a.status = 'live' OR a.status = 'draft')
-GROUP BY w.wallet_id ORDER BY w.workspace_id, w.wallet_id;";
+GROUP BY w.wallet_id ORDER BY w.workspace_id, w.currency;";
 
 /// Times `recon ARGS` against `sqlite3 SQL` on `db`, interleaved; returns the medians.
 fn duel(

@@ -59,7 +59,7 @@ fn load_facts(tx: &Transaction<'_>, workspace: Option<&str>) -> Result<Vec<Facts
                    AND (a.status = 'live' OR a.status = 'draft'))
          FROM workspace_wallets w JOIN currencies c ON c.code = w.currency
          WHERE ?1 IS NULL OR w.workspace_id = ?1
-         ORDER BY w.workspace_id, w.wallet_id",
+         ORDER BY w.workspace_id, w.currency",
     )?;
     let rows = stmt.query_map([workspace], |r| {
         Ok(Facts {
