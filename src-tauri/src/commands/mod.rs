@@ -6,6 +6,7 @@
 
 mod app;
 mod audit;
+mod checks;
 mod context;
 mod imports;
 mod journal;
@@ -93,6 +94,32 @@ table::command_table! {
         /// Opens a cycle: cancels its still-awaiting expected payments; returns how many.
         quick fn cycle_open(cycle_id: String) -> u32;
         quick fn cycle_summaries() -> Vec<CycleSummaryDto>;
+    }
+    checks {
+        /// Imports the platform's workspace wallets export (CSV or JSON) from an absolute path.
+        long fn import_workspace_wallets(path: String) -> recon_api::PlatformImportDto;
+        /// Imports the platform's activations export (CSV or JSON).
+        long fn import_activations(path: String) -> recon_api::PlatformImportDto;
+        /// Imports the platform's wallet transactions export (CSV or JSON).
+        long fn import_wallet_transactions(path: String) -> recon_api::PlatformImportDto;
+        quick fn workspace_wallet_list() -> Vec<recon_api::WorkspaceWalletDto>;
+        /// Records lock / spend / release / refund once per reference (`already_applied` after).
+        quick fn wallet_op(input: recon_api::WalletOpInputDto) -> recon_api::WalletOpResultDto;
+        /// Runs the wallet check (kept in the history); with `fix`, posts the adjustments.
+        long fn check_wallets(input: recon_api::CheckRunInputDto) -> recon_api::WalletCheckRunDto;
+        /// Every run, newest first.
+        quick fn check_history() -> Vec<recon_api::CheckRunSummaryDto>;
+        quick fn check_show(run_id: String) -> recon_api::CheckRunReportDto;
+        /// The newest run, `null` before the first.
+        quick fn check_latest() -> Option<recon_api::CheckRunSummaryDto>;
+        /// The newest run's wallets whose action is `review`.
+        quick fn check_review_list() -> Vec<recon_api::WalletCheckLineDto>;
+        quick fn check_thresholds() -> Vec<recon_api::ThresholdsDto>;
+        quick fn check_thresholds_set(input: recon_api::ThresholdsInputDto) -> recon_api::ThresholdsDto;
+        /// Running-balance continuity of each journal wallet (or of `wallet`).
+        long fn check_continuity(wallet: Option<String>) -> Vec<recon_api::ContinuityDto>;
+        /// Writes every run's report as CSV to an absolute path.
+        long fn check_history_export_csv(path: String) -> recon_api::CheckExportDto;
     }
     imports {
         quick fn import_esi_journal(req: ImportRequestDto) -> ImportSummaryDto;

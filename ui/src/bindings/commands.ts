@@ -6,6 +6,11 @@ import type { ApproveResultDto } from "./ApproveResultDto";
 import type { AuditVerifyDto } from "./AuditVerifyDto";
 import type { BatchDto } from "./BatchDto";
 import type { ConversionDto } from "./ConversionDto";
+import type { CheckExportDto } from "./CheckExportDto";
+import type { CheckRunInputDto } from "./CheckRunInputDto";
+import type { CheckRunReportDto } from "./CheckRunReportDto";
+import type { CheckRunSummaryDto } from "./CheckRunSummaryDto";
+import type { ContinuityDto } from "./ContinuityDto";
 import type { CurrencyDto } from "./CurrencyDto";
 import type { CycleSummaryDto } from "./CycleSummaryDto";
 import type { EntityDto } from "./EntityDto";
@@ -24,6 +29,7 @@ import type { LedgerVerifyDto } from "./LedgerVerifyDto";
 import type { MatchRunSummaryDto } from "./MatchRunSummaryDto";
 import type { NewExpectedDto } from "./NewExpectedDto";
 import type { NewWalletDto } from "./NewWalletDto";
+import type { PlatformImportDto } from "./PlatformImportDto";
 import type { PreviewDto } from "./PreviewDto";
 import type { ProfileDto } from "./ProfileDto";
 import type { ProgramDto } from "./ProgramDto";
@@ -36,7 +42,14 @@ import type { SummaryDto } from "./SummaryDto";
 import type { SummaryRowDto } from "./SummaryRowDto";
 import type { SyncReportDto } from "./SyncReportDto";
 import type { SyncStatusDto } from "./SyncStatusDto";
+import type { ThresholdsDto } from "./ThresholdsDto";
+import type { ThresholdsInputDto } from "./ThresholdsInputDto";
+import type { WalletCheckLineDto } from "./WalletCheckLineDto";
+import type { WalletCheckRunDto } from "./WalletCheckRunDto";
 import type { WalletDto } from "./WalletDto";
+import type { WalletOpInputDto } from "./WalletOpInputDto";
+import type { WalletOpResultDto } from "./WalletOpResultDto";
+import type { WorkspaceWalletDto } from "./WorkspaceWalletDto";
 
 /** Sends one command: its name and its arguments by (camelCase) name. */
 export type Invoke = <T>(command: string, args: Record<string, unknown>) => Promise<T>;
@@ -94,6 +107,30 @@ export function commands(invoke: Invoke) {
     /** Opens a cycle: cancels its still-awaiting expected payments; returns how many. */
     cycleOpen: (cycleId: string): Promise<number> => invoke<number>("cycle_open", { cycleId }),
     cycleSummaries: (): Promise<Array<CycleSummaryDto>> => invoke<Array<CycleSummaryDto>>("cycle_summaries", {}),
+    /** Imports the platform's workspace wallets export (CSV or JSON) from an absolute path. */
+    importWorkspaceWallets: (path: string): Promise<PlatformImportDto> => invoke<PlatformImportDto>("import_workspace_wallets", { path }),
+    /** Imports the platform's activations export (CSV or JSON). */
+    importActivations: (path: string): Promise<PlatformImportDto> => invoke<PlatformImportDto>("import_activations", { path }),
+    /** Imports the platform's wallet transactions export (CSV or JSON). */
+    importWalletTransactions: (path: string): Promise<PlatformImportDto> => invoke<PlatformImportDto>("import_wallet_transactions", { path }),
+    workspaceWalletList: (): Promise<Array<WorkspaceWalletDto>> => invoke<Array<WorkspaceWalletDto>>("workspace_wallet_list", {}),
+    /** Records lock / spend / release / refund once per reference (`already_applied` after). */
+    walletOp: (input: WalletOpInputDto): Promise<WalletOpResultDto> => invoke<WalletOpResultDto>("wallet_op", { input }),
+    /** Runs the wallet check (kept in the history); with `fix`, posts the adjustments. */
+    checkWallets: (input: CheckRunInputDto): Promise<WalletCheckRunDto> => invoke<WalletCheckRunDto>("check_wallets", { input }),
+    /** Every run, newest first. */
+    checkHistory: (): Promise<Array<CheckRunSummaryDto>> => invoke<Array<CheckRunSummaryDto>>("check_history", {}),
+    checkShow: (runId: string): Promise<CheckRunReportDto> => invoke<CheckRunReportDto>("check_show", { runId }),
+    /** The newest run, `null` before the first. */
+    checkLatest: (): Promise<CheckRunSummaryDto | null> => invoke<CheckRunSummaryDto | null>("check_latest", {}),
+    /** The newest run's wallets whose action is `review`. */
+    checkReviewList: (): Promise<Array<WalletCheckLineDto>> => invoke<Array<WalletCheckLineDto>>("check_review_list", {}),
+    checkThresholds: (): Promise<Array<ThresholdsDto>> => invoke<Array<ThresholdsDto>>("check_thresholds", {}),
+    checkThresholdsSet: (input: ThresholdsInputDto): Promise<ThresholdsDto> => invoke<ThresholdsDto>("check_thresholds_set", { input }),
+    /** Running-balance continuity of each journal wallet (or of `wallet`). */
+    checkContinuity: (wallet: string | null = null): Promise<Array<ContinuityDto>> => invoke<Array<ContinuityDto>>("check_continuity", { wallet }),
+    /** Writes every run's report as CSV to an absolute path. */
+    checkHistoryExportCsv: (path: string): Promise<CheckExportDto> => invoke<CheckExportDto>("check_history_export_csv", { path }),
     importEsiJournal: (req: ImportRequestDto): Promise<ImportSummaryDto> => invoke<ImportSummaryDto>("import_esi_journal", { req }),
     /** Reads the head of one file: format, proposed (or the given) profile, first rows parsed. */
     importPreview: (path: string, profile: ProfileDto | null = null): Promise<PreviewDto> => invoke<PreviewDto>("import_preview", { path, profile }),
