@@ -7,12 +7,12 @@
 //! decimal strings, never JS numbers; ids are plain numbers in TS (EVE ids stay far below
 //! 2^53). Every error is an [`ApiError`] `{code, message}`.
 
-pub mod csv_export;
+pub mod audit_trail;
 pub mod checks;
 mod checks_export;
-pub mod dto_checks;
-pub mod audit_trail;
+pub mod csv_export;
 pub mod dto_audit_trail;
+pub mod dto_checks;
 pub mod dto_esi;
 pub mod dto_imports;
 pub mod dto_journal;
@@ -31,10 +31,10 @@ pub mod matching;
 pub mod sync;
 pub mod wallets;
 
-pub use checks::*;
-pub use dto_checks::*;
 pub use audit_trail::*;
+pub use checks::*;
 pub use dto_audit_trail::*;
+pub use dto_checks::*;
 pub use dto_esi::*;
 pub use dto_imports::*;
 pub use dto_journal::*;

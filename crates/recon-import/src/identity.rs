@@ -1,17 +1,21 @@
 //! Which rows keep their bank id as natural key. An id that repeats inside one file does not
 //! identify a line (banks reuse OFX FITIDs; a CSV "reference" may be an invoice number), so
 //! the rows after its first use fall back to the fingerprint (SPEC §4), with a note, instead
-//! of looking like one transaction imported twice with different facts.
+//! of looking like one transaction imported twice with different facts. A line that repeats
+//! an earlier line exactly (same id, date, amount, text) keeps its id: it is the same
+//! transaction listed twice, and is counted as a duplicate, never booked twice.
 
 use crate::ParsedRow;
-use std::collections::HashSet;
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
 
 /// Ids quoted in the note.
 const EXAMPLES: usize = 3;
 
 #[derive(Default)]
 pub(crate) struct RepeatedIds {
-    seen: HashSet<String>,
+    /// Each id's first line, as a hash of what it says (date, amount, text).
+    seen: HashMap<String, u64>,
     repeated: u64,
     examples: Vec<String>,
     /// More ids repeated than the examples show.
@@ -28,7 +32,11 @@ impl RepeatedIds {
         if id.is_empty() {
             return;
         }
-        if self.seen.contains(id) {
+        if let Some(first) = self.seen.get(id) {
+            if *first == content_hash(row) {
+                row.reference = Some(id.to_string());
+                return;
+            }
             self.repeated += 1;
             if !self.examples.iter().any(|e| e == id) {
                 if self.examples.len() < EXAMPLES {
@@ -39,7 +47,7 @@ impl RepeatedIds {
             }
             return;
         }
-        self.seen.insert(id.to_string());
+        self.seen.insert(id.to_string(), content_hash(row));
         row.reference = Some(id.to_string());
     }
 
@@ -57,4 +65,19 @@ impl RepeatedIds {
             if self.more { ", …" } else { "" }
         ))
     }
+}
+
+/// What a line says, as a hash: a repeated id whose line says exactly the same is a copy.
+/// (A collision would only make two different lines share an id, which the store then refuses
+/// as a conflict naming both: loud, never a silent loss.)
+fn content_hash(row: &ParsedRow) -> u64 {
+    let mut h = DefaultHasher::new();
+    (
+        row.date,
+        row.amount.normalize(),
+        &row.description,
+        &row.counterparty,
+    )
+        .hash(&mut h);
+    h.finish()
 }

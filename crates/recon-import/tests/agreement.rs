@@ -113,6 +113,21 @@ fn a_reused_ofx_fitid_keys_its_later_lines_by_fingerprint() {
 }
 
 #[test]
+fn a_line_listed_twice_with_its_fitid_keeps_the_id_so_it_is_a_duplicate_not_booked_twice() {
+    let text = ofx(
+        "<STMTTRN><DTPOSTED>20230105<TRNAMT>-12.00<FITID>7<NAME>Coffee</STMTTRN>\
+         <STMTTRN><DTPOSTED>20230105<TRNAMT>-12.00<FITID>7<NAME>Coffee</STMTTRN>\
+         <STMTTRN><DTPOSTED>20230105<TRNAMT>-12.00<FITID>7<NAME>Tea</STMTTRN>",
+    );
+    let (rows, _, summary) = statement(&text);
+    let refs: Vec<_> = rows.iter().map(|r| r.reference.as_deref()).collect();
+    // The exact copy keeps FITID 7 (the store counts it a duplicate); the different line
+    // under the same FITID falls back to its fingerprint.
+    assert_eq!(refs, [Some("7"), Some("7"), None]);
+    assert!(summary.notes.iter().any(|n| n.starts_with("1 line repeat")));
+}
+
+#[test]
 fn a_csv_reference_column_that_repeats_is_not_an_id_for_its_later_rows() {
     let (rows, _, summary) = csv(
         "date,text,amount,ref\n2023-01-01,a,1.00,INV-1\n2023-01-02,b,2.00,INV-1\n2023-01-03,c,3.00,INV-2\n",
