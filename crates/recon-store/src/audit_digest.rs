@@ -186,7 +186,7 @@ pub(crate) fn live_digest(
         .query_row([entity_id], |r| stored_row(r, width))
         .optional()?;
     Ok(Some(match row {
-        Some(hash) => format!("row:{}", hex::encode(hash)),
+        Some(hash) => format!("row:{}", recon_core::audit::hex_lower(&hash)),
         None => single_row_digest(None),
     }))
 }
