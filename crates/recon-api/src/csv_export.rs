@@ -36,6 +36,20 @@ fn write_field(out: &mut impl Write, text: &str) -> std::io::Result<()> {
     }
 }
 
+/// One cell as it is written in the file: neutralised when it is text, quoted when needed.
+pub fn field(cell: Cell<'_>) -> String {
+    let mut out = Vec::new();
+    write_cell(&mut out, cell).expect("writing to a Vec cannot fail");
+    String::from_utf8(out).expect("cells are UTF-8")
+}
+
+fn write_cell(out: &mut impl Write, cell: Cell<'_>) -> std::io::Result<()> {
+    match cell {
+        Cell::Text(t) => write_field(out, &neutralize(t)),
+        Cell::Amount(a) => write_field(out, a),
+    }
+}
+
 /// Writes CSV rows: a header of plain names, then each row.
 pub struct CsvWriter<W: Write> {
     out: W,
@@ -66,10 +80,7 @@ impl<W: Write> CsvWriter<W> {
             if i > 0 {
                 self.out.write_all(b",")?;
             }
-            match cell {
-                Cell::Text(t) => write_field(&mut self.out, &neutralize(t))?,
-                Cell::Amount(a) => write_field(&mut self.out, a)?,
-            }
+            write_cell(&mut self.out, *cell)?;
         }
         self.out.write_all(b"\r\n")
     }
