@@ -107,7 +107,10 @@ impl Store {
                     other => other,
                 })?;
                 match outcome {
-                    SnapshotOutcome::Unchanged => summary.unchanged += 1,
+                    SnapshotOutcome::Unchanged => {
+                        summary.unchanged += 1;
+                        continue;
+                    }
                     SnapshotOutcome::Inserted => summary.inserted += 1,
                     SnapshotOutcome::HistoryOnly => summary.history_only += 1,
                     SnapshotOutcome::Updated(audit) => {
@@ -115,9 +118,8 @@ impl Store {
                         audits.push(audit);
                     }
                 }
-                if outcome_is_new(&summary, new_rows.len()) {
-                    new_rows.push(wire_snapshot(row, &currencies[&row.currency]));
-                }
+                // Every snapshot the ledger did not already hold travels to the server.
+                new_rows.push(wire_snapshot(row, &currencies[&row.currency]));
             }
             let events = new_rows
                 .chunks(wire::MAX_ROWS_PER_EVENT)
@@ -245,10 +247,6 @@ impl Store {
 }
 
 /// True when the row just counted added a snapshot (anything but `unchanged`).
-fn outcome_is_new(summary: &PlatformImportSummary, already: usize) -> bool {
-    (summary.inserted + summary.updated + summary.history_only) as usize > already
-}
-
 enum SnapshotOutcome {
     Unchanged,
     Inserted,
