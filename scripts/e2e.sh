@@ -5,7 +5,8 @@
 #
 # Needs: node/npm, webkit2gtk dev libs, xvfb (xvfb-run), webkit2gtk-driver (WebKitWebDriver),
 # and tauri-driver (cargo install tauri-driver --locked).
-# Env: E2E_SKIP_BUILD=1 reuses target/debug/recon-desk (or E2E_APP); E2E_PORT (default 4444).
+# Env: E2E_SKIP_BUILD=1 reuses target/debug/recon-desk (or E2E_APP); E2E_PORT (default 4444);
+# E2E_ONLY="payouts sync" runs only ui/e2e/payouts.test.mjs and ui/e2e/sync.test.mjs.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -87,6 +88,12 @@ done
 echo "e2e: tauri-driver is up on :$port"
 
 # One file at a time: tauri-driver drives one app session at once.
+tests=(ui/e2e/)
+if [ -n "${E2E_ONLY:-}" ]; then
+  tests=()
+  for name in $E2E_ONLY; do tests+=("ui/e2e/$name.test.mjs"); done
+fi
 E2E_APP="$app" E2E_RECON="$root/target/debug/recon" E2E_OUT="$out" E2E_DRIVER="http://127.0.0.1:$port" \
-  node --test --test-concurrency=1 ui/e2e/
+  node --test --test-concurrency=1 "${tests[@]}"
+
 echo "e2e: screenshots in $out"
