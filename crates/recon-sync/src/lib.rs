@@ -166,6 +166,53 @@ pub struct EventAnswer {
     /// Why an event was stored but not applied, for people reading logs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Set when the server refused the event for good: it is delivered (the device's
+    /// sequence moves on past it, so it never blocks the events behind it) but its change
+    /// did not happen on the server. The laptop undoes it with a compensating change and
+    /// lists it under Needs attention.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused: Option<Refusal>,
+}
+
+/// Why the server refused an event (see [`EventAnswer::refused`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Refusal {
+    pub code: RefusalCode,
+    /// A sentence for the person who made the change, e.g. "the creator of a batch
+    /// cannot approve it".
+    pub reason: String,
+    /// The values that disagree, when the refusal is a conflict with what the server
+    /// already holds (both shown to the user; neither is overwritten).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<Conflict>,
+}
+
+/// Stable machine code of a [`Refusal`]; the UI and the CLI branch on it, never on text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefusalCode {
+    /// A value the server cannot store: bad date, unknown currency, too many decimals,
+    /// control characters, a value too long for its field.
+    InvalidValue,
+    /// The server holds other values for the same thing (an ESI id at another amount,
+    /// a wallet's currency, a receipt linked elsewhere).
+    Conflict,
+    /// A `recon-core` rule refused it (a state transition, a reversal twice, a reject
+    /// without a reason).
+    RuleBroken,
+    /// The token's user may not do this (two-person control, another organization).
+    NotAllowed,
+    /// The event is larger than the server accepts.
+    TooLarge,
+}
+
+/// One field on which the server's value and the event's differ.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Conflict {
+    /// What the value is, e.g. `journal line 123 amount`, `wallet corp:1 currency`.
+    pub field: String,
+    pub server: String,
+    pub event: String,
 }
 
 fn applied_by_default() -> bool {
@@ -180,6 +227,22 @@ impl EventAnswer {
             duplicates,
             applied: true,
             note: None,
+            refused: None,
+        }
+    }
+
+    /// The answer to an event the server refused for good (see [`EventAnswer::refused`]).
+    pub fn refused(code: RefusalCode, reason: impl Into<String>, conflicts: Vec<Conflict>) -> Self {
+        EventAnswer {
+            inserted: 0,
+            duplicates: 0,
+            applied: false,
+            note: None,
+            refused: Some(Refusal {
+                code,
+                reason: reason.into(),
+                conflicts,
+            }),
         }
     }
 
@@ -190,6 +253,7 @@ impl EventAnswer {
             duplicates: 0,
             applied: false,
             note: Some(note.into()),
+            refused: None,
         }
     }
 }
