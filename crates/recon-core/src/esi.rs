@@ -116,6 +116,16 @@ pub fn parse_journal(bytes: &[u8], scale: u8) -> Result<Vec<EsiEntry>, EsiError>
         .collect()
 }
 
+/// An RFC 3339 date-time as ledgers keep a journal line's date: in UTC with `Z`, fractional
+/// seconds only when given (so text order is time order). `None` when it is not RFC 3339.
+pub fn normalize_date(text: &str) -> Option<String> {
+    let at = DateTime::parse_from_rfc3339(text).ok()?;
+    Some(
+        at.with_timezone(&Utc)
+            .to_rfc3339_opts(SecondsFormat::AutoSi, true),
+    )
+}
+
 fn require<T>(
     field: &'static str,
     value: Result<Option<T>, FieldProblem>,
@@ -144,14 +154,11 @@ fn parse_entry(value: &RawValue, scale: u8, index: usize) -> Result<EsiEntry, Es
         problem,
     };
     let date_text = require("date", reader.string("date")).map_err(with_id)?;
-    let date = DateTime::parse_from_rfc3339(&date_text)
-        .map_err(|_| {
-            with_id(FieldProblem::BadDate {
-                found: date_text.clone(),
-            })
-        })?
-        .with_timezone(&Utc)
-        .to_rfc3339_opts(SecondsFormat::AutoSi, true);
+    let date = normalize_date(&date_text).ok_or_else(|| {
+        with_id(FieldProblem::BadDate {
+            found: date_text.clone(),
+        })
+    })?;
     let (amount, amount_raw) = reader.amount("amount", scale).map_err(with_id)?.unzip();
     let (balance, balance_raw) = reader.amount("balance", scale).map_err(with_id)?.unzip();
     let (tax, tax_raw) = reader.amount("tax", scale).map_err(with_id)?.unzip();

@@ -47,18 +47,21 @@
 
 mod apply;
 mod db;
+mod devices;
 mod error;
 mod http;
 mod migrate;
+mod serve;
 
 pub use db::{connect, create_token, drop_test_database, fresh_test_database, Db};
+pub use devices::{list_devices, revoke_token, DeviceInfo, RevokeTarget};
 pub use error::ServerError;
-pub use http::router;
+pub use http::{router, router_with};
 pub use migrate::LATEST_VERSION;
+pub use serve::{serve_with, ServeConfig, Tls};
 
-/// Serves [`router`] on `listener` until the returned future is dropped (e.g. the task is
-/// aborted) or the listener fails.
+/// Serves the API over plain HTTP on `listener` with the default limits until the
+/// returned future is dropped (e.g. the task is aborted). See [`serve_with`] for HTTPS.
 pub async fn serve(listener: tokio::net::TcpListener, db: Db) -> Result<(), ServerError> {
-    axum::serve(listener, router(db)).await?;
-    Ok(())
+    serve_with(listener, db, None, ServeConfig::default()).await
 }

@@ -204,30 +204,43 @@ async fn journal_amounts_must_fit_the_wallet_currency() {
     for bad in [three_decimals, bad_tax] {
         let bad_id = bad.id;
         let refused = event(WALLET, vec![line(10, "1.00"), bad]);
-        let (status, body) = h
-            .push_err(
+        let response = h
+            .push(
                 &token,
                 &PushRequest {
                     events: vec![fine.clone(), refused.clone()],
                 },
             )
             .await;
-        assert_eq!((status, body.code.as_str()), (400, "bad_request"));
-        assert_eq!(body.event_id, Some(refused.id));
+        // The bad event is refused for good (delivered, answered); the one before it applied.
+        assert!(response.results[0].answer.applied);
+        let refusal = response.results[1]
+            .answer
+            .refused
+            .as_ref()
+            .expect("a refusal");
+        assert_eq!(refusal.code, recon_sync::RefusalCode::InvalidValue);
         assert!(
-            body.message.contains(&format!("journal line {bad_id}"))
-                && body.message.contains("ISK"),
+            refusal.reason.contains(&format!("journal line {bad_id}"))
+                && refusal.reason.contains("ISK"),
             "{}",
-            body.message
+            refusal.reason
         );
     }
+    let held: Vec<i64> = h
+        .journal(&token, None)
+        .await
+        .lines
+        .iter()
+        .map(|l| l.line.id)
+        .collect();
     assert_eq!(
-        h.journal(&token, None).await.total,
-        0,
-        "nothing of a refused push"
+        held,
+        vec![1],
+        "only the fine event's line; nothing of a refused event"
     );
 
-    // A currency this server does not know: stored, not applied, and delivered.
+    // A currency this server does not know is refused for good, naming the field.
     let mut plex = event("name:PLEX wallet", vec![line(4, "12")]);
     journal_body_mut(&mut plex).wallet.currency = "PLEX".into();
     let response = h
@@ -240,11 +253,14 @@ async fn journal_amounts_must_fit_the_wallet_currency() {
         .await;
     let answer = &response.results[0].answer;
     assert!(!answer.applied);
-    assert_eq!(
-        answer.note.as_deref(),
-        Some("stored; this server does not know currency 'PLEX' yet, so it does not apply these lines")
+    let refusal = answer.refused.as_ref().expect("refused");
+    assert_eq!(refusal.code, recon_sync::RefusalCode::InvalidValue);
+    assert!(
+        refusal.reason.starts_with("wallet currency: 'PLEX'"),
+        "{}",
+        refusal.reason
     );
-    assert_eq!(h.journal(&token, None).await.total, 0);
+    assert_eq!(h.journal(&token, None).await.total, 1);
     let replay = h.push(&token, &PushRequest { events: vec![plex] }).await;
     assert!(replay.results[0].replayed);
     assert_eq!(&replay.results[0].answer, answer);

@@ -8,7 +8,11 @@ use recon_core::esi::{parse_journal, EsiEntry};
 use recon_core::import_identity::{known_key, KeyKind, KnownKey, LineFacts, RowOutcome, RowTally};
 use recon_core::money::{format_minor, to_minor};
 use recon_core::wallet::WalletKind;
-use recon_sync::{EventBody, JournalLine, JournalLinesImported, WalletRef, MAX_LINES_PER_EVENT};
+use recon_sync::JournalLine;
+
+#[path = "esi_events.rs"]
+mod events;
+use events::journal_events;
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -257,7 +261,7 @@ impl<'a> EsiBatch<'a> {
     }
 
     /// Sets the batch's counts and hands the change to the write path: its audit record and
-    /// the new lines, in events of at most [`MAX_LINES_PER_EVENT`].
+    /// the new lines, in events bounded by lines and bytes (`events`).
     fn finish(mut self) -> Result<Change<ImportSummary>> {
         self.tally
             .accounts_for(self.summary.read as u64)
@@ -292,27 +296,6 @@ impl<'a> EsiBatch<'a> {
         let events = journal_events(self.batch_id, self.wallet, &self.new_lines);
         Ok(Change::synced(summary, audit, events).attesting(self.rows.finish()))
     }
-}
-
-fn journal_events(batch_id: uuid::Uuid, wallet: &Wallet, lines: &[JournalLine]) -> Vec<EventBody> {
-    let wallet_ref = WalletRef {
-        key: wallet.sync_key(),
-        name: wallet.name.clone(),
-        kind: wallet.kind.as_str().to_string(),
-        owner_id: wallet.owner_id,
-        division: wallet.division,
-        currency: wallet.currency.clone(),
-    };
-    lines
-        .chunks(MAX_LINES_PER_EVENT)
-        .map(|chunk| {
-            EventBody::JournalLinesImported(JournalLinesImported {
-                batch_id,
-                wallet: wallet_ref.clone(),
-                lines: chunk.to_vec(),
-            })
-        })
-        .collect()
 }
 
 fn minor(value: Option<rust_decimal::Decimal>, scale: u8) -> Result<Option<i64>> {
@@ -436,6 +419,7 @@ mod tests {
     use super::*;
     use crate::test_support::*;
     use crate::JournalQuery;
+    use recon_sync::{EventBody, MAX_LINES_PER_EVENT};
 
     fn setup() -> (tempfile::TempDir, Store) {
         store_with_main_wallet()

@@ -32,6 +32,14 @@ pub const MAX_EVENTS_PER_PUSH: usize = 100;
 pub const MAX_LINES_PER_EVENT: usize = 500;
 /// Largest request body the server accepts, in bytes.
 pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+/// Largest payload (JSON bytes) one event may have. The server answers a larger one with a
+/// [`RefusalCode::TooLarge`] refusal (delivered, never retried); ledgers split their
+/// changes into events below [`TARGET_EVENT_BYTES`], so only a single oversized value
+/// (one journal line of megabytes) reaches it.
+pub const MAX_EVENT_BYTES: usize = 4 * 1024 * 1024;
+/// Size ledgers aim below when they split a change into events (lines are added to an
+/// event until the next would pass it).
+pub const TARGET_EVENT_BYTES: usize = 1024 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PushRequest {

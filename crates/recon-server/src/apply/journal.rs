@@ -1,77 +1,73 @@
-//! `journal_lines_imported`: ESI journal lines keyed by (org, wallet key, ESI id); a line
-//! the server already holds counts as a duplicate.
+//! `journal_lines_imported`: ESI journal lines keyed by (org, wallet key, ESI id). A line
+//! the server already holds with the same values counts as a duplicate; with other values
+//! it is a conflict, answered with both values and never overwritten. A wallet's currency
+//! is fixed by the first event that names the wallet.
 
-use recon_core::money::{builtin_currencies, to_minor, Currency};
+use std::collections::HashMap;
+
 use recon_sync::{
-    EventAnswer, EventBody, JournalLine, JournalLinesImported, RawEvent, WalletRef,
-    MAX_LINES_PER_EVENT,
+    Conflict, EventAnswer, EventBody, JournalLine, JournalLinesImported, RawEvent, RefusalCode,
+    WalletRef, MAX_LINES_PER_EVENT,
 };
-use rust_decimal::Decimal;
 use tokio_postgres::Transaction;
 use uuid::Uuid;
 
-use super::Plan;
+use super::journal_check::check;
+use super::journal_insert::{held_lines, insert_lines};
+use super::{raw_digest, Plan};
 use crate::ServerError;
 
-/// Checks the event the way the laptop made it: the same money rules from `recon-core`.
-/// A currency this server does not know is stored, not applied: its scale is unknown
-/// here, and refusing would block the device's whole queue behind one event.
+/// Most conflicting values one answer lists (the reason gives the full count).
+const MAX_CONFLICTS_LISTED: usize = 20;
+
+/// Checks the event the way the laptop made it: the same rules from `recon-core`. What
+/// fails is refused for good (answered, stored, never blocking the device's queue).
 pub(super) fn decode(event: &RawEvent) -> Result<(String, Plan), String> {
-    let body: JournalLinesImported = serde_json::from_str(event.payload.get())
-        .map_err(|e| format!("event {}: not a {} payload: {e}", event.id, event.kind))?;
-    if body.lines.len() > MAX_LINES_PER_EVENT {
-        return Err(format!(
-            "an event carries at most {MAX_LINES_PER_EVENT} journal lines, this one has {}",
-            body.lines.len()
-        ));
-    }
-    if body.wallet.key.trim().is_empty() {
-        return Err("the wallet key is empty".into());
-    }
-    let digest = EventBody::JournalLinesImported(body.clone()).digest_hex();
-    let Some(currency) = known_currency(&body.wallet.currency) else {
-        let note = format!(
-            "stored; this server does not know currency '{}' yet, so it does not apply these lines",
-            body.wallet.currency
-        );
-        return Ok((digest, Plan::Store { note }));
+    let body: JournalLinesImported = match serde_json::from_str(event.payload.get()) {
+        Ok(body) => body,
+        Err(e) => {
+            let answer = EventAnswer::refused(
+                RefusalCode::InvalidValue,
+                format!("payload: not a {} payload: {e}", event.kind),
+                vec![],
+            );
+            return Ok((raw_digest(event)?, Plan::Refuse(answer)));
+        }
     };
-    for line in &body.lines {
-        check_amounts(line, &currency)?;
+    let digest = EventBody::JournalLinesImported(body.clone()).digest_hex();
+    if body.lines.len() > MAX_LINES_PER_EVENT {
+        let answer = EventAnswer::refused(
+            RefusalCode::TooLarge,
+            format!(
+                "an event carries at most {MAX_LINES_PER_EVENT} journal lines, this one has {}",
+                body.lines.len()
+            ),
+            vec![],
+        );
+        return Ok((digest, Plan::Refuse(answer)));
+    }
+    if let Err(invalid) = check(&body, event.payload.get()) {
+        let answer = EventAnswer::refused(RefusalCode::InvalidValue, invalid.reason(), vec![]);
+        return Ok((digest, Plan::Refuse(answer)));
     }
     Ok((digest, Plan::Journal(body)))
 }
 
-fn known_currency(code: &str) -> Option<Currency> {
-    builtin_currencies().into_iter().find(|c| c.code == code)
-}
-
-/// Amount, balance and tax must each be an exact amount of the wallet's currency: no
-/// more decimals than its scale, and within what minor units can hold.
-fn check_amounts(line: &JournalLine, currency: &Currency) -> Result<(), String> {
-    let fields = [
-        ("amount", line.amount),
-        ("balance", line.balance),
-        ("tax", line.tax),
-    ];
-    for (field, value) in fields {
-        let Some(value) = value else { continue };
-        if to_minor(value, currency.scale).is_err() {
-            return Err(format!(
-                "journal line {}: {field} {value} is not an amount of {} ({} decimals)",
-                line.id, currency.code, currency.scale
-            ));
-        }
-    }
-    Ok(())
-}
-
+/// Applies the whole event or, on a conflict with what the server holds, none of it.
 pub(super) async fn apply(
     tx: &Transaction<'_>,
     org_id: i64,
     event_id: Uuid,
     body: &JournalLinesImported,
 ) -> Result<EventAnswer, ServerError> {
+    if let Some(refusal) = currency_conflict(tx, org_id, &body.wallet).await? {
+        return Ok(refusal);
+    }
+    let ids: Vec<i64> = body.lines.iter().map(|l| l.id).collect();
+    let held = held_lines(tx, org_id, &body.wallet.key, &ids).await?;
+    if let Some(refusal) = line_conflicts(&body.lines, &held) {
+        return Ok(refusal);
+    }
     upsert_wallet(tx, org_id, &body.wallet).await?;
     if body.lines.is_empty() {
         return Ok(EventAnswer::applied(0, 0));
@@ -84,6 +80,130 @@ pub(super) async fn apply(
     ))
 }
 
+async fn currency_conflict(
+    tx: &Transaction<'_>,
+    org_id: i64,
+    wallet: &WalletRef,
+) -> Result<Option<EventAnswer>, ServerError> {
+    let row = tx
+        .query_opt(
+            "SELECT currency FROM wallets WHERE org_id = $1 AND key = $2",
+            &[&org_id, &wallet.key],
+        )
+        .await?;
+    let Some(held) = row.map(|r| r.get::<_, String>(0)) else {
+        return Ok(None);
+    };
+    if held == wallet.currency {
+        return Ok(None);
+    }
+    Ok(Some(EventAnswer::refused(
+        RefusalCode::Conflict,
+        format!(
+            "wallet {} holds {held} on the server; a wallet's currency never changes",
+            wallet.key
+        ),
+        vec![Conflict {
+            field: format!("wallet {} currency", wallet.key),
+            server: held,
+            event: wallet.currency.clone(),
+        }],
+    )))
+}
+
+/// Lines whose ESI id the server holds with other values: every differing field, both
+/// values. ESI's raw texts are not compared (the same number may be written two ways).
+fn line_conflicts(lines: &[JournalLine], held: &[JournalLine]) -> Option<EventAnswer> {
+    let held: HashMap<i64, &JournalLine> = held.iter().map(|l| (l.id, l)).collect();
+    let mut conflicts = Vec::new();
+    let mut lines_in_conflict = 0usize;
+    for line in lines {
+        let Some(server) = held.get(&line.id) else {
+            continue;
+        };
+        let differing = differing_fields(server, line);
+        if !differing.is_empty() {
+            lines_in_conflict += 1;
+        }
+        conflicts.extend(differing);
+    }
+    if conflicts.is_empty() {
+        return None;
+    }
+    let total = conflicts.len();
+    conflicts.truncate(MAX_CONFLICTS_LISTED);
+    Some(EventAnswer::refused(
+        RefusalCode::Conflict,
+        format!(
+            "{lines_in_conflict} journal line(s) are held on the server with other values \
+             ({total} differing value(s)); nothing of this event was applied"
+        ),
+        conflicts,
+    ))
+}
+
+fn differing_fields(server: &JournalLine, event: &JournalLine) -> Vec<Conflict> {
+    fn text<T: ToString>(v: &Option<T>) -> String {
+        v.as_ref().map_or_else(|| "(none)".to_owned(), T::to_string)
+    }
+    let pairs = [
+        ("date", server.date.clone(), event.date.clone()),
+        ("ref_type", server.ref_type.clone(), event.ref_type.clone()),
+        (
+            "description",
+            server.description.clone(),
+            event.description.clone(),
+        ),
+        ("amount", text(&server.amount), text(&event.amount)),
+        ("balance", text(&server.balance), text(&event.balance)),
+        ("reason", text(&server.reason), text(&event.reason)),
+        (
+            "first_party_id",
+            text(&server.first_party_id),
+            text(&event.first_party_id),
+        ),
+        (
+            "second_party_id",
+            text(&server.second_party_id),
+            text(&event.second_party_id),
+        ),
+        (
+            "context_id",
+            text(&server.context_id),
+            text(&event.context_id),
+        ),
+        (
+            "context_id_type",
+            text(&server.context_id_type),
+            text(&event.context_id_type),
+        ),
+        ("tax", text(&server.tax), text(&event.tax)),
+        (
+            "tax_receiver_id",
+            text(&server.tax_receiver_id),
+            text(&event.tax_receiver_id),
+        ),
+    ];
+    // Amounts compare as numbers (100 and 100.00 are one amount), the rest as text.
+    let same_amount = |a: &Option<rust_decimal::Decimal>, b: &Option<rust_decimal::Decimal>| a == b;
+    pairs
+        .into_iter()
+        .filter(|(field, server_value, event_value)| match *field {
+            "amount" => !same_amount(&server.amount, &event.amount),
+            "balance" => !same_amount(&server.balance, &event.balance),
+            "tax" => !same_amount(&server.tax, &event.tax),
+            _ => server_value != event_value,
+        })
+        .map(|(field, server_value, event_value)| Conflict {
+            field: format!("journal line {} {field}", event.id),
+            server: server_value,
+            event: event_value,
+        })
+        .collect()
+}
+
+/// Creates the wallet or refreshes its name and owner; the currency is never updated
+/// (a different one was refused above).
 async fn upsert_wallet(
     tx: &Transaction<'_>,
     org_id: i64,
@@ -94,7 +214,7 @@ async fn upsert_wallet(
          VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (org_id, key) DO UPDATE SET
              name = EXCLUDED.name, kind = EXCLUDED.kind, owner_id = EXCLUDED.owner_id,
-             division = EXCLUDED.division, currency = EXCLUDED.currency, updated_at = now()",
+             division = EXCLUDED.division, updated_at = now()",
         &[
             &org_id,
             &wallet.key,
@@ -107,69 +227,4 @@ async fn upsert_wallet(
     )
     .await?;
     Ok(())
-}
-
-/// One statement for all lines (column arrays through `unnest`); returns how many were new.
-async fn insert_lines(
-    tx: &Transaction<'_>,
-    org_id: i64,
-    event_id: Uuid,
-    wallet: &WalletRef,
-    lines: &[JournalLine],
-) -> Result<u64, ServerError> {
-    let ids: Vec<i64> = lines.iter().map(|l| l.id).collect();
-    let dates: Vec<&str> = lines.iter().map(|l| l.date.as_str()).collect();
-    let ref_types: Vec<&str> = lines.iter().map(|l| l.ref_type.as_str()).collect();
-    let descriptions: Vec<&str> = lines.iter().map(|l| l.description.as_str()).collect();
-    let amounts: Vec<Option<Decimal>> = lines.iter().map(|l| l.amount).collect();
-    let amount_raws: Vec<Option<&str>> = lines.iter().map(|l| l.amount_raw.as_deref()).collect();
-    let balances: Vec<Option<Decimal>> = lines.iter().map(|l| l.balance).collect();
-    let balance_raws: Vec<Option<&str>> = lines.iter().map(|l| l.balance_raw.as_deref()).collect();
-    let reasons: Vec<Option<&str>> = lines.iter().map(|l| l.reason.as_deref()).collect();
-    let first_parties: Vec<Option<i64>> = lines.iter().map(|l| l.first_party_id).collect();
-    let second_parties: Vec<Option<i64>> = lines.iter().map(|l| l.second_party_id).collect();
-    let context_ids: Vec<Option<i64>> = lines.iter().map(|l| l.context_id).collect();
-    let context_types: Vec<Option<&str>> =
-        lines.iter().map(|l| l.context_id_type.as_deref()).collect();
-    let taxes: Vec<Option<Decimal>> = lines.iter().map(|l| l.tax).collect();
-    let tax_raws: Vec<Option<&str>> = lines.iter().map(|l| l.tax_raw.as_deref()).collect();
-    let tax_receivers: Vec<Option<i64>> = lines.iter().map(|l| l.tax_receiver_id).collect();
-    let inserted = tx
-        .execute(
-            "INSERT INTO journal_lines (
-                 org_id, wallet_key, currency, source_event,
-                 entry_id, date, ref_type, description, amount, amount_raw, balance,
-                 balance_raw, reason, first_party_id, second_party_id, context_id,
-                 context_id_type, tax, tax_raw, tax_receiver_id)
-             SELECT $1, $2, $3, $4, u.*
-               FROM unnest($5::bigint[], $6::text[], $7::text[], $8::text[], $9::numeric[],
-                           $10::text[], $11::numeric[], $12::text[], $13::text[], $14::bigint[],
-                           $15::bigint[], $16::bigint[], $17::text[], $18::numeric[],
-                           $19::text[], $20::bigint[]) AS u
-             ON CONFLICT (org_id, wallet_key, entry_id) DO NOTHING",
-            &[
-                &org_id,
-                &wallet.key,
-                &wallet.currency,
-                &event_id,
-                &ids,
-                &dates,
-                &ref_types,
-                &descriptions,
-                &amounts,
-                &amount_raws,
-                &balances,
-                &balance_raws,
-                &reasons,
-                &first_parties,
-                &second_parties,
-                &context_ids,
-                &context_types,
-                &taxes,
-                &tax_raws,
-                &tax_receivers,
-            ],
-        )
-        .await?;
-    Ok(inserted)
 }

@@ -15,6 +15,8 @@ pub(crate) struct Caller {
     pub device_id: i64,
     pub org: String,
     pub user: String,
+    /// The request's place among its organization's running requests ([`super::limits`]).
+    _permit: tokio::sync::OwnedSemaphorePermit,
 }
 
 impl FromRequestParts<AppState> for Caller {
@@ -40,11 +42,16 @@ impl FromRequestParts<AppState> for Caller {
             )
             .await?
             .ok_or_else(|| ApiError::unauthorized("unknown or revoked token"))?;
+        drop(client);
+        let org_id: i64 = row.get(1);
+        let org: String = row.get(2);
+        let permit = state.limits.request_permit(org_id, &org).await?;
         Ok(Caller {
             device_id: row.get(0),
-            org_id: row.get(1),
-            org: row.get(2),
+            org_id,
+            org,
             user: row.get(3),
+            _permit: permit,
         })
     }
 }

@@ -45,14 +45,30 @@ impl ApiError {
     }
 }
 
-impl From<ServerError> for ApiError {
-    fn from(err: ServerError) -> Self {
-        eprintln!("recon-server: internal error: {err}");
+impl ApiError {
+    /// `500 internal`, without details (the cause is logged where it is known).
+    pub(crate) fn internal() -> Self {
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",
             "internal server error",
         )
+    }
+}
+
+impl From<ServerError> for ApiError {
+    fn from(err: ServerError) -> Self {
+        let db = match &err {
+            ServerError::Db(e) => e.as_db_error(),
+            _ => None,
+        };
+        tracing::error!(
+            pg_code = db.map(|d| d.code().code()),
+            pg_message = db.map(|d| d.message()),
+            error = %err,
+            "internal error"
+        );
+        ApiError::internal()
     }
 }
 
@@ -95,6 +111,16 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 }
 
 fn json_rejection(rejection: JsonRejection) -> ApiError {
+    let text = rejection.body_text();
+    if text.contains("timeout") {
+        // RequestBodyTimeoutLayer: the body did not arrive in time.
+        tracing::info!("request body not received in time");
+        return ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            "the request body was not received in time",
+        );
+    }
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -102,7 +128,7 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
             format!("request body larger than {MAX_BODY_BYTES} bytes"),
         )
     } else {
-        ApiError::bad_request(rejection.body_text())
+        ApiError::bad_request(text)
     }
 }
 

@@ -13,6 +13,7 @@ use super::errors::{ApiError, ApiJson};
 use super::AppState;
 use crate::apply::{self, Incoming};
 use crate::{Db, ServerError};
+use uuid::Uuid;
 
 /// Attempts of one push when PostgreSQL reports a deadlock / serialization failure.
 const PUSH_ATTEMPTS: u32 = 3;
@@ -40,25 +41,70 @@ pub(crate) async fn push(
             apply::decode(event).map_err(|why| ApiError::bad_request(why).with_event(id))
         })
         .collect::<Result<Vec<_>, _>>()?;
+    // One push of an organization at a time in this process (the advisory lock below
+    // covers several processes): concurrent pushes wait here, not holding a connection.
+    let _turn = state.limits.push_turn(caller.org_id).await;
     let mut attempt = 0;
     loop {
         attempt += 1;
         match push_once(&state.db, &caller, &events).await {
             Ok(outcome) => return outcome.map(Json),
-            Err(ServerError::Db(err)) if attempt < PUSH_ATTEMPTS && is_retryable(&err) => {
-                eprintln!("recon-server: push attempt {attempt} failed, retrying: {err}");
+            Err(failed) if attempt < PUSH_ATTEMPTS && failed.is_retryable() => {
+                failed.log(&caller, "push attempt failed, retrying");
             }
-            Err(err) => return Err(err.into()),
+            Err(failed) => {
+                failed.log(&caller, "push failed");
+                return Err(ApiError::internal());
+            }
         }
     }
 }
 
-fn is_retryable(err: &tokio_postgres::Error) -> bool {
-    matches!(
-        err.code(),
-        Some(code) if *code == SqlState::T_R_DEADLOCK_DETECTED
-            || *code == SqlState::T_R_SERIALIZATION_FAILURE
-    )
+/// A database failure during a push, with the event being applied when it happened.
+struct Failed {
+    event: Option<Uuid>,
+    err: ServerError,
+}
+
+impl Failed {
+    fn is_retryable(&self) -> bool {
+        let ServerError::Db(err) = &self.err else {
+            return false;
+        };
+        matches!(
+            err.code(),
+            Some(code) if *code == SqlState::T_R_DEADLOCK_DETECTED
+                || *code == SqlState::T_R_SERIALIZATION_FAILURE
+        )
+    }
+
+    /// Logs the cause: PostgreSQL's code and message, org, device and event.
+    fn log(&self, caller: &Caller, what: &str) {
+        let db = match &self.err {
+            ServerError::Db(err) => err.as_db_error(),
+            _ => None,
+        };
+        tracing::error!(
+            org = %caller.org,
+            device = caller.device_id,
+            user = %caller.user,
+            event = ?self.event,
+            pg_code = db.map(|d| d.code().code()),
+            pg_message = db.map(|d| d.message()),
+            pg_detail = db.and_then(|d| d.detail()),
+            error = %self.err,
+            "{what}"
+        );
+    }
+}
+
+impl<E: Into<ServerError>> From<E> for Failed {
+    fn from(err: E) -> Self {
+        Failed {
+            event: None,
+            err: err.into(),
+        }
+    }
 }
 
 /// One attempt at applying a whole push in one transaction. The inner `Err` is a refusal
@@ -67,20 +113,38 @@ async fn push_once(
     db: &Db,
     caller: &Caller,
     events: &[Incoming],
-) -> Result<Result<PushResponse, ApiError>, ServerError> {
+) -> Result<Result<PushResponse, ApiError>, Failed> {
     let mut client = db.client().await?;
     let tx = client.transaction().await?;
+    // Serialises the organization's pushes across server processes: concurrent pushes of
+    // overlapping events never deadlock on each other's rows.
+    tx.execute(
+        "SELECT pg_advisory_xact_lock($1, $2)",
+        &[&PUSH_LOCK_CLASS, &org_lock_key(caller.org_id)],
+    )
+    .await?;
     let mut results = Vec::with_capacity(events.len());
     for incoming in events {
         let id = incoming.event.id;
-        let result = match claim(&tx, caller, incoming).await? {
+        let at = |err: ServerError| Failed {
+            event: Some(id),
+            err,
+        };
+        let result = match claim(&tx, caller, incoming).await.map_err(at)? {
             Claim::New => {
-                let answer = apply::apply(&tx, caller.org_id, incoming).await?;
+                let answer = apply::apply(&tx, caller.org_id, incoming)
+                    .await
+                    .map_err(at)?;
+                let stored = serde_json::to_value(&answer).map_err(|e| at(e.into()))?;
                 tx.execute(
                     "UPDATE sync_events SET answer = $3 WHERE org_id = $1 AND event_id = $2",
-                    &[&caller.org_id, &id, &serde_json::to_value(&answer)?],
+                    &[&caller.org_id, &id, &stored],
                 )
-                .await?;
+                .await
+                .map_err(|e| at(e.into()))?;
+                if let Some(refusal) = &answer.refused {
+                    log_refusal(caller, incoming, refusal);
+                }
                 EventResult {
                     id,
                     replayed: false,
@@ -101,6 +165,31 @@ async fn push_once(
     }
     tx.commit().await?;
     Ok(Ok(PushResponse { results }))
+}
+
+/// `pg_advisory_xact_lock(int, int)` class of the per-organization push lock ("rp").
+const PUSH_LOCK_CLASS: i32 = 0x7270;
+
+fn org_lock_key(org_id: i64) -> i32 {
+    // Two organizations sharing a key only wait for each other; nothing else changes.
+    (org_id % i64::from(i32::MAX)) as i32
+}
+
+/// Every refusal is logged with who pushed it and why (the laptop shows it too).
+fn log_refusal(caller: &Caller, incoming: &Incoming, refusal: &recon_sync::Refusal) {
+    tracing::warn!(
+        org = %caller.org,
+        device = caller.device_id,
+        user = %caller.user,
+        ledger = %incoming.event.device_id,
+        device_seq = incoming.event.device_seq,
+        event = %incoming.event.id,
+        kind = %incoming.event.kind,
+        code = ?refusal.code,
+        reason = %refusal.reason,
+        conflicts = refusal.conflicts.len(),
+        "event refused"
+    );
 }
 
 enum Claim {
@@ -157,7 +246,7 @@ async fn claim(
     Ok(Claim::Replay(serde_json::from_value(answer)?))
 }
 
-fn id_reused(id: uuid::Uuid) -> ApiError {
+fn id_reused(id: Uuid) -> ApiError {
     ApiError::new(
         StatusCode::CONFLICT,
         "event_id_reused",
