@@ -42,15 +42,25 @@ pub struct Harness {
 
 impl Harness {
     pub async fn start() -> Harness {
+        Harness::start_with(None, recon_server::ServeConfig::default()).await
+    }
+
+    /// The server with its own limits, and over HTTPS when `tls` is given (then `http`
+    /// trusts nothing extra: tests build their own client for it).
+    pub async fn start_with(
+        tls: Option<recon_server::Tls>,
+        config: recon_server::ServeConfig,
+    ) -> Harness {
         let db_url = fresh_db_url().await;
         let db = recon_server::connect(&db_url)
             .await
             .expect("connect + migrate the fresh database");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let server = tokio::spawn(recon_server::serve(listener, db.clone()));
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let server = tokio::spawn(recon_server::serve_with(listener, db.clone(), tls, config));
         Harness {
-            base: format!("http://{addr}"),
+            base: format!("{scheme}://{addr}"),
             db_url,
             db,
             http: reqwest::Client::new(),

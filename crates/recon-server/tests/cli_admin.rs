@@ -1,0 +1,188 @@
+//! The built binary for an administrator: `devices --org`, `token revoke`, and `serve`
+//! over HTTPS with `--tls-cert` / `--tls-key`.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Output, Stdio};
+
+use common::*;
+use recon_sync::{HEALTH_PATH, WHOAMI_PATH};
+
+const BIN: &str = env!("CARGO_BIN_EXE_recon-server");
+
+async fn run(db_url: &str, args: &[&str]) -> Output {
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    let db_url = db_url.to_owned();
+    tokio::task::spawn_blocking(move || {
+        Command::new(BIN)
+            .args(&args)
+            .env("DATABASE_URL", db_url)
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("run recon-server")
+    })
+    .await
+    .unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+async fn whoami_status(h: &Harness, token: &str) -> u16 {
+    h.http
+        .get(format!("{}{WHOAMI_PATH}", h.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn devices_are_listed_and_a_revoked_token_is_refused() {
+    let h = Harness::start().await;
+    let ana = stdout(
+        &run(
+            &h.db_url,
+            &[
+                "token",
+                "create",
+                "--org",
+                "Acme",
+                "--user",
+                "ana@acme.test",
+            ],
+        )
+        .await,
+    );
+    let ana = ana.trim();
+    let ben = h.token("Acme", "ben@acme.test").await;
+    h.token("Other", "eve@other.test").await;
+    assert_eq!(whoami_status(&h, ana).await, 200);
+
+    let listing = stdout(&run(&h.db_url, &["devices", "--org", "Acme"]).await);
+    let rows: Vec<Vec<&str>> = listing
+        .lines()
+        .skip(1)
+        .map(|l| l.split('\t').collect())
+        .collect();
+    assert_eq!(rows.len(), 2, "{listing}");
+    assert_eq!((rows[0][1], rows[1][1]), ("ana@acme.test", "ben@acme.test"));
+    assert!(
+        rows.iter().all(|r| r[3] == "-"),
+        "none revoked yet: {listing}"
+    );
+    assert!(!listing.contains("eve@other.test"), "{listing}");
+    assert!(!listing.contains(ana), "the token itself is never shown");
+
+    let revoked = stdout(&run(&h.db_url, &["token", "revoke", "--token", ana]).await);
+    assert!(revoked.starts_with("revoked device"), "{revoked}");
+    assert_eq!(whoami_status(&h, ana).await, 401);
+    assert_eq!(whoami_status(&h, &ben).await, 200);
+    let again = run(&h.db_url, &["token", "revoke", "--token", ana]).await;
+    assert!(
+        !again.status.success(),
+        "revoking twice is not taken for success"
+    );
+
+    let ben_id = rows[1][0];
+    stdout(
+        &run(
+            &h.db_url,
+            &["token", "revoke", "--org", "Acme", "--device", ben_id],
+        )
+        .await,
+    );
+    assert_eq!(whoami_status(&h, &ben).await, 401);
+    let listing = stdout(&run(&h.db_url, &["devices", "--org", "Acme"]).await);
+    assert!(
+        listing
+            .lines()
+            .skip(1)
+            .all(|l| l.split('\t').nth(3) != Some("-")),
+        "{listing}"
+    );
+    // Another organization's device is not revoked through this one.
+    let wrong = run(
+        &h.db_url,
+        &["token", "revoke", "--org", "Other", "--device", ben_id],
+    )
+    .await;
+    assert!(!wrong.status.success());
+    let unknown = run(&h.db_url, &["devices", "--org", "Nobody"]).await;
+    assert!(!unknown.status.success());
+    h.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_with_tls_cert_and_key_answers_https() {
+    let url = fresh_db_url().await;
+    let dir = tempfile_dir();
+    let cert = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
+    let cert_path = dir.join("cert.pem");
+    let key_path = dir.join("key.pem");
+    std::fs::write(&cert_path, cert.cert.pem()).unwrap();
+    std::fs::write(&key_path, cert.key_pair.serialize_pem()).unwrap();
+    let mut child = Command::new(BIN)
+        .args(["serve", "--bind", "127.0.0.1:0", "--tls-cert"])
+        .arg(&cert_path)
+        .arg("--tls-key")
+        .arg(&key_path)
+        .env("DATABASE_URL", &url)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawn recon-server serve");
+    let out = child.stdout.take().unwrap();
+    let first_line = tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        BufReader::new(out).read_line(&mut line).unwrap();
+        line
+    })
+    .await
+    .unwrap();
+    let base = first_line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_owned();
+    assert!(base.starts_with("https://"), "{base}");
+    let https = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(cert.cert.pem().as_bytes()).unwrap())
+        .build()
+        .unwrap();
+    let health = https
+        .get(format!("{base}{HEALTH_PATH}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status().as_u16(), 200);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+
+    // Only one of the two is a clear error, not a plain-HTTP server.
+    let half = run(
+        &url,
+        &["serve", "--bind", "127.0.0.1:0", "--tls-cert", "x.pem"],
+    )
+    .await;
+    assert!(!half.status.success());
+    recon_server::drop_test_database(&admin_url(), &url)
+        .await
+        .unwrap();
+}
+
+fn tempfile_dir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("recon-server-tls-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
