@@ -56,7 +56,7 @@ mod serve;
 pub use db::{connect, create_token, drop_test_database, fresh_test_database, Db};
 pub use devices::{list_devices, revoke_token, DeviceInfo, RevokeTarget};
 pub use error::ServerError;
-pub use http::{router, router_with};
+pub use http::{router, router_with, MAX_REQUESTS_PER_ORG};
 pub use migrate::LATEST_VERSION;
 pub use serve::{serve_with, ServeConfig, Tls};
 

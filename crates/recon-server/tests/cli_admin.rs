@@ -186,3 +186,81 @@ fn tempfile_dir() -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_refusal_is_logged_with_org_device_and_reason() {
+    let url = fresh_db_url().await;
+    let token = stdout(
+        &run(
+            &url,
+            &[
+                "token",
+                "create",
+                "--org",
+                "Acme",
+                "--user",
+                "ana@acme.test",
+            ],
+        )
+        .await,
+    );
+    let mut child = Command::new(BIN)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env("DATABASE_URL", &url)
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn recon-server serve");
+    let out = child.stdout.take().unwrap();
+    let err = child.stderr.take().unwrap();
+    let first_line = tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        BufReader::new(out).read_line(&mut line).unwrap();
+        line
+    })
+    .await
+    .unwrap();
+    let base = first_line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_owned();
+    let mut bad = line(2, "2.00");
+    bad.description = "a\u{0}b".into();
+    let response = reqwest::Client::new()
+        .post(format!("{base}{}", recon_sync::PUSH_PATH))
+        .bearer_auth(token.trim())
+        .json(&recon_sync::PushRequest {
+            events: vec![event("character:1:", vec![bad])],
+        })
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let logged = tokio::task::spawn_blocking(move || {
+        BufReader::new(err)
+            .lines()
+            .map_while(Result::ok)
+            .find(|l| l.contains("event refused"))
+    });
+    let logged = tokio::time::timeout(std::time::Duration::from_secs(10), logged)
+        .await
+        .expect("a refusal log line")
+        .unwrap()
+        .unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    for part in [
+        "org=Acme",
+        "device=",
+        "user=ana@acme.test",
+        "code=InvalidValue",
+        "reason=journal line 2 description",
+    ] {
+        assert!(logged.contains(part), "{part} not in {logged}");
+    }
+    recon_server::drop_test_database(&admin_url(), &url)
+        .await
+        .unwrap();
+}

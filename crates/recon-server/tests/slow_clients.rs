@@ -79,3 +79,60 @@ async fn a_half_sent_body_is_answered_408_and_closed_within_the_bound() {
     assert!(took < BOUND + SLACK, "{took:?}");
     h.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_organizations_requests_are_bounded_and_never_stall_another() {
+    let hold = Duration::from_secs(3);
+    let config = ServeConfig {
+        header_read_timeout: hold,
+        body_read_timeout: hold,
+        ..ServeConfig::default()
+    };
+    let h = Harness::start_with(None, config).await;
+    let addr = h.base.trim_start_matches("http://").to_owned();
+    let acme = h.token("Acme", "ana@acme.test").await;
+    let other = h.token("Other", "eve@other.test").await;
+    // Acme's every place is taken by a request whose body never comes.
+    let mut held = Vec::new();
+    for _ in 0..recon_server::MAX_REQUESTS_PER_ORG {
+        let mut stream = TcpStream::connect(&addr).await.unwrap();
+        let head = format!(
+            "POST /api/v1/sync/push HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {acme}\r\n\
+             Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{"
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        held.push(stream);
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let whoami = |token: String| {
+        let http = h.http.clone();
+        let url = format!("{}{}", h.base, recon_sync::WHOAMI_PATH);
+        async move {
+            let started = Instant::now();
+            let status = http
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status();
+            (status.as_u16(), started.elapsed())
+        }
+    };
+    let (acme_answer, other_answer) = tokio::join!(whoami(acme.clone()), whoami(other));
+    assert_eq!(other_answer.0, 200);
+    assert!(
+        other_answer.1 < Duration::from_secs(1),
+        "{:?}",
+        other_answer.1
+    );
+    // Acme's next request waited for a place, and got one once the held bodies timed out.
+    assert_eq!(acme_answer.0, 200);
+    assert!(
+        acme_answer.1 > Duration::from_secs(1),
+        "{:?}",
+        acme_answer.1
+    );
+    drop(held);
+    h.finish().await;
+}

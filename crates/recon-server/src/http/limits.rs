@@ -13,7 +13,7 @@ use tokio::sync::{OwnedMutexGuard, OwnedSemaphorePermit, Semaphore};
 use super::errors::ApiError;
 
 /// Requests of one organization served at the same time.
-pub(crate) const MAX_REQUESTS_PER_ORG: usize = 8;
+pub const MAX_REQUESTS_PER_ORG: usize = 8;
 /// How long a request waits for its organization's turn before `429 busy`.
 const WAIT_FOR_TURN: Duration = Duration::from_secs(30);
 

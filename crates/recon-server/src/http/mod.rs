@@ -5,6 +5,8 @@ mod auth;
 mod errors;
 mod journal;
 mod limits;
+
+pub use limits::MAX_REQUESTS_PER_ORG;
 mod push;
 mod status;
 
