@@ -144,6 +144,7 @@ pub fn sync_error_code(e: &SyncError) -> ErrorCode {
         SyncError::Refused { .. } => ErrorCode::SyncRefused,
         SyncError::Protocol(_) => ErrorCode::SyncProtocol,
         SyncError::Keychain(_) => ErrorCode::Keychain,
+        SyncError::InsecureUrl(_) => ErrorCode::InvalidInput,
         SyncError::Store(e) => store_error_code(e),
     }
 }
@@ -206,6 +207,7 @@ mod tests {
             SyncError::NoServer,
             SyncError::NoToken,
             SyncError::Protocol("?".into()),
+            SyncError::InsecureUrl("http://x".into()),
             SyncError::Refused {
                 status: 401,
                 code: "x".into(),

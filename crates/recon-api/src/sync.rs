@@ -28,7 +28,17 @@ pub fn sync_set_server(store: &mut Store, actor: &str, url: String) -> ApiResult
 
 /// Pushes the outbox to `server` (else the saved one) with the device token.
 pub fn sync_push(store: &mut Store, server: Option<String>) -> ApiResult<SyncReportDto> {
-    let report = push(store, server)?;
+    sync_push_with(store, server, false)
+}
+
+/// [`sync_push`]; `allow_insecure_http` lets plain `http://` reach a host that is not a
+/// loopback address (`recon sync --allow-insecure-http`).
+pub fn sync_push_with(
+    store: &mut Store,
+    server: Option<String>,
+    allow_insecure_http: bool,
+) -> ApiResult<SyncReportDto> {
+    let report = push(store, server, allow_insecure_http)?;
     Ok(SyncReportDto {
         pushed: report.pushed,
         replayed: report.replayed,
@@ -36,13 +46,21 @@ pub fn sync_push(store: &mut Store, server: Option<String>) -> ApiResult<SyncRep
     })
 }
 
-fn push(store: &mut Store, server: Option<String>) -> Result<PushReport, SyncError> {
+fn push(
+    store: &mut Store,
+    server: Option<String>,
+    allow_insecure_http: bool,
+) -> Result<PushReport, SyncError> {
     let server = match server {
         Some(s) => s,
         None => store.sync_status()?.server_url.ok_or(SyncError::NoServer)?,
     };
+    let options =
+        recon_client::ClientOptions::from_env()?.allowing_insecure_http(allow_insecure_http);
+    // Checked before the token is looked up: a refused URL never sees it.
+    recon_client::check_server_url(&server, &options)?;
     let token = recon_client::resolve_token()?;
-    recon_client::push(store, &server, &token, &Utc::now)
+    recon_client::push_with(store, &server, &token, &Utc::now, &options)
 }
 
 /// Pushes the outbox to the saved server. Opens its own connection so the caller need not

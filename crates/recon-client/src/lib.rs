@@ -6,9 +6,11 @@
 use chrono::{DateTime, Utc};
 use recon_store::{OutboxEvent, Store, StoreError};
 use recon_sync::{ErrorBody, PushRequest, PushResponse, MAX_EVENTS_PER_PUSH, PUSH_PATH};
-use std::time::Duration;
 
 mod audit_head;
+mod transport;
+
+pub use transport::{check_server_url, ClientOptions, SERVER_CA_ENV};
 
 /// The keychain entry the device token lives in.
 pub const KEYCHAIN_SERVICE: &str = "recon-desk";
@@ -40,6 +42,9 @@ pub enum SyncError {
     Protocol(String),
     #[error("keychain: {0}")]
     Keychain(String),
+    /// A server URL the client will not send a token to (plain HTTP to another machine).
+    #[error("{0}")]
+    InsecureUrl(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -54,6 +59,7 @@ impl SyncError {
             SyncError::Refused { .. } => "sync_refused",
             SyncError::Protocol(_) => "sync_protocol",
             SyncError::Keychain(_) => "keychain",
+            SyncError::InsecureUrl(_) => "invalid_input",
             SyncError::Store(e) => e.code(),
         }
     }
@@ -102,22 +108,30 @@ pub struct PushReport {
     pub pending: i64,
 }
 
-/// Pushes every pending outbox event, oldest first, until none is left or the server stops us.
+/// Pushes every pending outbox event, oldest first, until none is left or the server stops
+/// us; connects with [`ClientOptions::from_env`] (plain HTTP only to a loopback address).
 pub fn push(
     store: &mut Store,
     server_url: &str,
     token: &str,
     clock: &dyn Fn() -> DateTime<Utc>,
 ) -> Result<PushReport, SyncError> {
+    push_with(store, server_url, token, clock, &ClientOptions::from_env()?)
+}
+
+/// [`push`] with explicit connection options.
+pub fn push_with(
+    store: &mut Store,
+    server_url: &str,
+    token: &str,
+    clock: &dyn Fn() -> DateTime<Utc>,
+    options: &ClientOptions,
+) -> Result<PushReport, SyncError> {
     let base = server_url.trim().trim_end_matches('/');
     if base.is_empty() {
         return Err(SyncError::NoServer);
     }
-    let http = reqwest::blocking::Client::builder()
-        .connect_timeout(Duration::from_millis(CONNECT_TIMEOUT_MS))
-        .timeout(Duration::from_millis(REQUEST_TIMEOUT_MS))
-        .build()
-        .map_err(|e| SyncError::Protocol(e.to_string()))?;
+    let http = transport::http_client(base, options)?;
     let mut report = PushReport {
         pushed: 0,
         replayed: 0,

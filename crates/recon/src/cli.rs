@@ -39,6 +39,10 @@ pub enum Command {
         /// Server base URL (default: the one saved in the ledger).
         #[arg(long)]
         server: Option<String>,
+        /// Allow plain http:// to a server that is not on this machine (the token and
+        /// amounts travel unencrypted).
+        #[arg(long)]
+        allow_insecure_http: bool,
     },
     /// The device token used to sync.
     #[command(subcommand)]

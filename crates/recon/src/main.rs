@@ -70,7 +70,10 @@ fn run(cli: Cli) -> Result<()> {
         Command::Cycle(cmd) => matching::cycle(store, actor, cmd, out),
         Command::Journal(cmd) => journal::journal(store, cmd, out),
         Command::Audit(cmd) => sync::audit(store, cmd, out),
-        Command::Sync { server } => sync::sync(store, server, out),
+        Command::Sync {
+            server,
+            allow_insecure_http,
+        } => sync::sync(store, server, allow_insecure_http, out),
         Command::Token(cmd) => sync::token(cmd, out),
         Command::Program(cmd) => ledger::program(store, actor, cmd, out),
         Command::Entity(cmd) => ledger::entity(store, actor, cmd, out),

@@ -6,8 +6,17 @@ use anyhow::{bail, Context, Result};
 use recon_api::Store;
 use std::io::Write;
 
-pub fn sync(store: &mut Store, server: Option<String>, out: &mut impl Write) -> Result<()> {
-    let report = api(recon_api::sync_push(store, server))?;
+pub fn sync(
+    store: &mut Store,
+    server: Option<String>,
+    allow_insecure_http: bool,
+    out: &mut impl Write,
+) -> Result<()> {
+    let report = api(recon_api::sync_push_with(
+        store,
+        server,
+        allow_insecure_http,
+    ))?;
     writeln!(
         out,
         "pushed {} events ({} already on the server), {} pending",
