@@ -16,26 +16,43 @@
 //!   the same body answers the stored first answer with `replayed: true`; a reused id with a
 //!   different body rolls back the whole push and answers `409 event_id_reused` (with
 //!   `event_id`). More than [`MAX_EVENTS_PER_PUSH`](recon_sync::MAX_EVENTS_PER_PUSH) events →
-//!   `413 too_many_events`; more than [`MAX_LINES_PER_EVENT`](recon_sync::MAX_LINES_PER_EVENT)
-//!   lines in one event or malformed JSON → `400 bad_request`; a body above
-//!   [`MAX_BODY_BYTES`](recon_sync::MAX_BODY_BYTES) → `413 payload_too_large`. Journal lines
-//!   are keyed by (org, wallet key, ESI id): a line already held counts as a duplicate, and
-//!   each amount, balance and tax must be an exact amount of the wallet's currency
-//!   (recon-core's money rules, the laptop's own) or the event is refused (`400`).
+//!   `413 too_many_events`; malformed JSON or a malformed envelope (`device_seq` < 1, a
+//!   bad `kind` or `created_at`) → `400 bad_request`; a body above
+//!   [`MAX_BODY_BYTES`](recon_sync::MAX_BODY_BYTES) → `413 payload_too_large`. What is
+//!   wrong with an event's *values* is a refusal in its answer instead
+//!   ([`EventAnswer::refused`](recon_sync::EventAnswer::refused)): `too_large` (over
+//!   [`MAX_EVENT_BYTES`](recon_sync::MAX_EVENT_BYTES) or
+//!   [`MAX_LINES_PER_EVENT`](recon_sync::MAX_LINES_PER_EVENT) lines), `invalid_value`
+//!   (control characters, non-RFC 3339 dates, unknown currencies, amounts not exact in the
+//!   wallet's currency, over-long keys and texts: the reason names the field) or
+//!   `conflict` (an ESI id held with other values, a wallet's currency changed: both
+//!   values listed, nothing applied). A refused event is stored with that first answer
+//!   and the device's sequence moves on past it. Journal lines are keyed by (org, wallet
+//!   key, ESI id): a line already held with the same values counts as a duplicate.
+//!   Pushes of one organization are applied one at a time (in-process turn plus
+//!   `pg_advisory_xact_lock`), so concurrent pushes never deadlock.
 //!   Events are read as [`RawEvent`](recon_sync::RawEvent)s: every event's `device_id` and
 //!   `device_seq` (1 or more) are stored with it. A kind this server does not apply yet
-//!   (or a journal event in a currency it does not know) is stored as received and
+//!   is stored as received and
 //!   answered `applied: false` with a `note`; it counts as delivered, and replays and
 //!   reused ids behave as for any event.
 //! * `GET /api/v1/journal?wallet_key=K&limit=N&offset=M` —
 //!   [`JournalPage`](recon_sync::JournalPage) of the caller's organization, ordered by
 //!   (wallet_key, date, id). `limit` defaults to 1000 and is capped at 10000.
 //! * `GET /api/v1/whoami` — [`WhoAmI`](recon_sync::WhoAmI).
-//! * Internal failures are logged on stderr and answered `500 internal` without details.
+//! * Internal failures are logged (`tracing`: PostgreSQL code and message, org, device,
+//!   event) and answered `500 internal` without details; every refusal is logged with
+//!   org, device, user and reason.
+//! * At most [`MAX_REQUESTS_PER_ORG`] authenticated requests of one organization run at
+//!   once (others wait, then `429 busy`). The request head must arrive within
+//!   [`ServeConfig::header_read_timeout`] and the body within
+//!   [`ServeConfig::body_read_timeout`] (`408`, connection closed). [`serve_with`] serves
+//!   HTTPS with a [`Tls`] certificate and key.
 //!
 //! # Library surface
 //!
-//! [`connect`] (pool + migrations), [`create_token`], [`router`], [`serve`], and for tests
+//! [`connect`] (pool + migrations), [`create_token`], [`list_devices`], [`revoke_token`],
+//! [`router`], [`serve`] / [`serve_with`], and for tests
 //! [`fresh_test_database`] / [`drop_test_database`].
 //!
 //! # Migrations
