@@ -64,12 +64,13 @@ fn push(
 }
 
 /// Pushes the outbox to the saved server. Opens its own connection so the caller need not
-/// hold the app's store while the network is slow. A missing token is recorded as the
-/// last sync error too, so the app's Sync screen says why nothing is sent.
+/// hold the app's store while the network is slow. A missing token or a refused server URL
+/// is recorded as the last sync error too, so the app's Sync screen says why nothing is sent.
 pub fn sync_now(db_path: &Path, _actor: &str) -> ApiResult<SyncReportDto> {
     let mut store = Store::open(db_path)?;
     match sync_push(&mut store, None) {
-        Err(e) if e.code == ErrorCode::NoToken => {
+        // A refused plain-HTTP URL too: background sync shows why nothing is sent.
+        Err(e) if matches!(e.code, ErrorCode::NoToken | ErrorCode::InvalidInput) => {
             store.record_sync_error(Utc::now(), &e.message, None)?;
             Err(e)
         }
@@ -216,5 +217,19 @@ mod tests {
         let status = sync_status(&store).unwrap();
         assert_eq!(status.pending, 1);
         assert!(status.last_error.is_some());
+
+        // Plain HTTP to another machine: refused before the token is looked up, and shown.
+        sync_set_server(&mut store, "alice", "http://sync.example.invalid".into()).unwrap();
+        let err = sync_now(&path, "alice").unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidInput, "{err:?}");
+        let status = sync_status(&store).unwrap();
+        assert!(
+            status
+                .last_error
+                .unwrap_or_default()
+                .contains("refusing plain HTTP"),
+            "recorded for the Sync screen"
+        );
+        assert_eq!(status.pending, 1);
     }
 }
