@@ -14,6 +14,7 @@ import {
   NO_FILTER,
   payoutExportPath,
   previousPeriod,
+  previewLines,
   statusText,
   statusTone,
   stepsFor,
@@ -204,5 +205,27 @@ describe("bulk approve, periods and export path", () => {
   it("put the export beside the ledger", () => {
     expect(payoutExportPath("/home/u/ledger.sqlite", false, "spring", "2026-02")).toBe("/home/u/payouts-batches-spring-2026-02.csv");
     expect(payoutExportPath("C:\\d\\l.sqlite", true, null, null)).toBe("C:\\d\\payouts-lines.csv");
+  });
+});
+
+describe("previewLines", () => {
+  it("sums each partner's pending, unreserved entries exactly", () => {
+    const e = (id: number, ref: string, amount: string, status = "pending", payout_batch: string | null = null) => ({
+      id,
+      entity_type: "affiliate",
+      entity_ref: ref,
+      status,
+      earnings_amount: amount,
+      currency: "ISK",
+      payout_batch,
+    });
+    const p = previewLines([e(4, "b1", "40.00"), e(1, "c1", "100.00"), e(2, "b1", "25.00"), e(3, "a1", "0.10"), e(5, "a1", "0.20"), e(6, "a1", "9.00", "paid"), e(7, "a1", "5.00", "pending", "x")]);
+    expect(p.lines).toEqual([
+      { entity_type: "affiliate", entity_ref: "a1", amount: "0.30", entry_ids: [3, 5] },
+      { entity_type: "affiliate", entity_ref: "b1", amount: "65.00", entry_ids: [2, 4] },
+      { entity_type: "affiliate", entity_ref: "c1", amount: "100.00", entry_ids: [1] },
+    ]);
+    expect(p.total).toBe("165.30");
+    expect(previewLines([])).toEqual({ lines: [], total: "0" });
   });
 });

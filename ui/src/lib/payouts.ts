@@ -302,3 +302,42 @@ export function payoutExportPath(dbPath: string, lines: boolean, program: string
   const parts = ["payouts", lines ? "lines" : "batches", program, period].filter((p): p is string => !!p).map(safe);
   return `${dir}${parts.join("-")}.csv`;
 }
+
+// ---------------------------------------------------------------- preview from entries
+
+export interface PendingEntry {
+  id: number;
+  entity_type: string;
+  entity_ref: string;
+  status: string;
+  earnings_amount: string;
+  currency: string;
+  payout_batch: string | null;
+}
+
+export interface PreviewLine {
+  entity_type: string;
+  entity_ref: string;
+  amount: string;
+  entry_ids: number[];
+}
+
+/**
+ * What a batch of these entries would hold: one line per partner (sorted by ref) summing its
+ * pending entries that no batch holds yet, exactly, and the total. Only for showing; the
+ * batch the backend creates is the one that counts.
+ */
+export function previewLines(entries: PendingEntry[]): { lines: PreviewLine[]; total: string } {
+  const byRef = new Map<string, PreviewLine>();
+  for (const e of entries) {
+    if (e.status !== "pending" || e.payout_batch !== null) continue;
+    const key = `${e.entity_type}:${e.entity_ref}`;
+    const line = byRef.get(key) ?? { entity_type: e.entity_type, entity_ref: e.entity_ref, amount: "0", entry_ids: [] };
+    line.amount = addDecimal(line.amount, e.earnings_amount);
+    line.entry_ids.push(e.id);
+    byRef.set(key, line);
+  }
+  const lines = [...byRef.values()].sort((a, b) => (a.entity_ref < b.entity_ref ? -1 : a.entity_ref > b.entity_ref ? 1 : 0));
+  for (const l of lines) l.entry_ids.sort((a, b) => a - b);
+  return { lines, total: lines.reduce((t, l) => addDecimal(t, l.amount), "0") };
+}
