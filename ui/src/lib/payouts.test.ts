@@ -3,6 +3,8 @@ import {
   BATCH_STATUSES,
   availability,
   awaitingApproval,
+  cardsFromStats,
+  pickedText,
   awaitingText,
   bulkSummary,
   confirmLabel,
@@ -227,5 +229,25 @@ describe("previewLines", () => {
     ]);
     expect(p.total).toBe("165.30");
     expect(previewLines([])).toEqual({ lines: [], total: "0" });
+  });
+});
+
+describe("cards from the backend's stats", () => {
+  it("count batches over currencies and keep each currency's total", () => {
+    const rows = [
+      { status: "pending_approval", currency: "ISK", batches: 2, total: "175.00" },
+      { status: "pending_approval", currency: "EUR", batches: 1, total: "3.50" },
+      { status: "paid", currency: "ISK", batches: 5, total: "1000000.00" },
+      { status: "draft", currency: "ISK", batches: 9, total: "1.00" },
+    ];
+    expect(cardsFromStats(rows)).toEqual([
+      { status: "pending_approval", count: 3, totals: [{ currency: "EUR", total: "3.50" }, { currency: "ISK", total: "175.00" }] },
+      { status: "approved", count: 0, totals: [] },
+      { status: "paid", count: 5, totals: [{ currency: "ISK", total: "1000000.00" }] },
+    ]);
+  });
+  it("name what picked batches add up to", () => {
+    expect(pickedText([])).toBe("");
+    expect(pickedText([{ currency: "ISK", total: "62.50" }, { currency: "ISK", total: "200.00" }, { currency: "EUR", total: "0.10" }])).toBe("3 batches · 0.10 EUR + 262.50 ISK");
   });
 });

@@ -217,6 +217,27 @@ export function summarize(batches: { status: string; currency: string; total: st
   });
 }
 
+/**
+ * The cards from the backend's stats (one row per status and currency): for each of
+ * `statuses`, the batches counted over currencies and the totals per currency as given.
+ */
+export function cardsFromStats(
+  rows: { status: string; currency: string; batches: number; total: string }[],
+  statuses: BatchStatus[] = ["pending_approval", "approved", "paid"],
+): StatusSummary[] {
+  return statuses.map((status) => {
+    const of = rows.filter((r) => r.status === status);
+    return { status, count: of.reduce((n, r) => n + r.batches, 0), totals: totalsByCurrency(of) };
+  });
+}
+
+/** "2 batches · 175.00 ISK + 3.00 EUR": what a set of batches adds up to, per currency. */
+export function pickedText(batches: { currency: string; total: string }[]): string {
+  if (batches.length === 0) return "";
+  const sums = totalsByCurrency(batches).map((t) => `${formatAmount(t.total)} ${t.currency}`);
+  return `${batches.length} batch${batches.length === 1 ? "" : "es"} · ${sums.join(" + ")}`;
+}
+
 /** Batches pending approval that `user` may approve: created by someone else. */
 export function awaitingApproval<T extends BatchFacts>(batches: T[], user: string): T[] {
   return batches.filter((b) => b.status === "pending_approval" && !samePerson(b.created_by, user));

@@ -37,6 +37,10 @@ export interface PreviewView {
   lines: LineView[];
 }
 
+export interface StatsView {
+  by_status: { status: string; currency: string; batches: number; total: string }[];
+  awaiting_your_approval: number;
+}
 export type EntryView = LedgerEntryDto;
 export type AuditView = AuditRecordDto;
 export type ProgramView = ProgramDto;
@@ -50,6 +54,9 @@ export const payouts = {
   programs: (): Promise<ProgramView[]> => api.programList(),
   list: async (): Promise<BatchView[]> => {
     throw missing("payout list");
+  },
+  stats: async (): Promise<StatsView> => {
+    throw missing("payout stats");
   },
   show: async (_id: string): Promise<BatchView> => {
     throw missing("payout show");
@@ -66,7 +73,7 @@ export const payouts = {
   approveMany: async (_ids: string[]): Promise<BulkResult[]> => {
     throw missing("payout approve");
   },
-  exportCsv: async (_program: string | null, _period: string | null, _lines: boolean, _path: string): Promise<{ path: string; rows: number }> => {
+  exportCsv: async (_program: string | null, _period: string | null, _lines: boolean, _path: string, _bom: boolean): Promise<{ path: string; rows: number }> => {
     throw missing("payout export");
   },
   /** The batch's audit trail, oldest first. */
