@@ -211,3 +211,146 @@ pub fn check_editable(status: BatchStatus, what: &'static str) -> Result<(), Edi
         Err(EditRefusal { status, what })
     }
 }
+
+/// A pending, unreserved entry a new batch may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PendingEntry {
+    pub entry_id: i64,
+    pub entity_id: i64,
+    pub earnings_minor: i64,
+}
+
+/// One entity's line of a new batch: the sum of its entries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedLine {
+    pub entity_id: i64,
+    pub amount_minor: i64,
+    pub entry_ids: Vec<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanRefusal {
+    #[error("no pending, unreserved entries of program '{program}' in {period}: nothing to pay")]
+    NothingPending { program: String, period: String },
+    #[error("the payout of entity {entity_id} ({total_minor} minor units) is too large to store")]
+    TooLarge { entity_id: i64, total_minor: i128 },
+}
+
+/// The lines of a batch made of `entries` (one per entity, in order of first appearance) and
+/// their total. Sums are i128, so no count of entries overflows before the check that the
+/// result fits the stored i64.
+pub fn plan_lines(
+    program: &str,
+    period: &str,
+    entries: &[PendingEntry],
+) -> Result<(Vec<PlannedLine>, i64), PlanRefusal> {
+    if entries.is_empty() {
+        return Err(PlanRefusal::NothingPending {
+            program: program.to_owned(),
+            period: period.to_owned(),
+        });
+    }
+    let mut index = std::collections::HashMap::<i64, usize>::new();
+    let mut sums: Vec<(i64, i128, Vec<i64>)> = Vec::new();
+    for e in entries {
+        let i = *index.entry(e.entity_id).or_insert_with(|| {
+            sums.push((e.entity_id, 0, Vec::new()));
+            sums.len() - 1
+        });
+        sums[i].1 += i128::from(e.earnings_minor);
+        sums[i].2.push(e.entry_id);
+    }
+    let total: i128 = sums.iter().map(|s| s.1).sum();
+    let fits = |entity_id: i64, v: i128| {
+        i64::try_from(v).map_err(|_| PlanRefusal::TooLarge {
+            entity_id,
+            total_minor: v,
+        })
+    };
+    let total = fits(0, total)?;
+    let lines = sums
+        .into_iter()
+        .map(|(entity_id, sum, entry_ids)| {
+            Ok(PlannedLine {
+                entity_id,
+                amount_minor: fits(entity_id, sum)?,
+                entry_ids,
+            })
+        })
+        .collect::<Result<_, PlanRefusal>>()?;
+    Ok((lines, total))
+}
+
+/// Why a ledger entry held by a batch cannot be reversed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("entry {entry_id} is reserved by payout batch {batch_id} ({status}): it cannot be reversed; reject or delete the batch, or remove its line, first")]
+pub struct ReservedEntry {
+    pub entry_id: i64,
+    pub batch_id: String,
+    pub status: BatchStatus,
+}
+
+/// Ok unless a batch that reserves entries holds this one.
+pub fn check_not_reserved(
+    entry_id: i64,
+    holder: Option<(&str, BatchStatus)>,
+) -> Result<(), ReservedEntry> {
+    match holder {
+        Some((batch_id, status)) if status.reserves_entries() => Err(ReservedEntry {
+            entry_id,
+            batch_id: batch_id.to_owned(),
+            status,
+        }),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn e(entry_id: i64, entity_id: i64, earnings_minor: i64) -> PendingEntry {
+        PendingEntry {
+            entry_id,
+            entity_id,
+            earnings_minor,
+        }
+    }
+
+    #[test]
+    fn one_line_per_entity_summed_and_nothing_pending_is_refused() {
+        let (lines, total) =
+            plan_lines("p", "2026-03", &[e(1, 7, 100), e(2, 8, 5), e(3, 7, 1)]).unwrap();
+        assert_eq!(total, 106);
+        assert_eq!(
+            lines[0],
+            PlannedLine {
+                entity_id: 7,
+                amount_minor: 101,
+                entry_ids: vec![1, 3]
+            }
+        );
+        assert_eq!(lines[1].amount_minor, 5);
+        assert!(matches!(
+            plan_lines("p", "2026-03", &[]),
+            Err(PlanRefusal::NothingPending { .. })
+        ));
+        let big = [e(1, 7, i64::MAX), e(2, 7, 1)];
+        assert!(matches!(
+            plan_lines("p", "2026-03", &big),
+            Err(PlanRefusal::TooLarge { .. })
+        ));
+    }
+
+    #[test]
+    fn a_reserved_entry_is_refused_unless_its_batch_was_rejected() {
+        assert!(check_not_reserved(1, None).is_ok());
+        assert!(check_not_reserved(1, Some(("b", BatchStatus::Rejected))).is_ok());
+        let err = check_not_reserved(1, Some(("b", BatchStatus::Approved))).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("reserved by payout batch b (approved)"),
+            "{err}"
+        );
+    }
+}

@@ -23,6 +23,7 @@ pub mod journal_ids;
 pub mod ledger;
 mod mapping_profiles;
 mod matching;
+pub mod payouts;
 mod schema;
 mod sync_state;
 mod wallets;

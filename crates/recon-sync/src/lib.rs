@@ -2,7 +2,7 @@
 //! `recon-server`). Amounts travel as decimal strings (`rust_decimal` with `serde-str`),
 //! never as JSON floats.
 //!
-//! One module per event family ([`journal`], [`matching`], [`ledger`], [`checks`]; [`audit`] is the
+//! One module per event family ([`journal`], [`matching`], [`ledger`], [`checks`], [`payouts`]; [`audit`] is the
 //! audit chain's head); this file holds the envelope
 //! (push request, event, its kinds), the answers, the limits and the paths.
 
@@ -12,6 +12,7 @@ mod digest;
 pub mod journal;
 pub mod ledger;
 pub mod matching;
+pub mod payouts;
 
 pub use digest::untyped_digest_hex;
 pub use journal::{JournalLine, JournalLinesImported, WalletRef};
@@ -81,6 +82,11 @@ pub enum EventBody {
     WalletOperationRecorded(checks::WalletOperationRecorded),
     WalletCheckRun(checks::WalletCheckRun),
     WalletAdjusted(checks::WalletAdjusted),
+    PayoutBatchCreated(payouts::PayoutBatchCreated),
+    PayoutEntriesReserved(payouts::PayoutEntriesReserved),
+    PayoutBatchEdited(payouts::PayoutBatchEdited),
+    PayoutBatchDeleted(payouts::PayoutBatchDeleted),
+    PayoutBatchTransitioned(payouts::PayoutBatchTransitioned),
 }
 
 impl EventBody {
@@ -114,6 +120,11 @@ impl EventBody {
             EventBody::WalletOperationRecorded(_) => checks::WALLET_OPERATION_RECORDED,
             EventBody::WalletCheckRun(_) => checks::WALLET_CHECK_RUN,
             EventBody::WalletAdjusted(_) => checks::WALLET_ADJUSTED,
+            EventBody::PayoutBatchCreated(_) => payouts::PAYOUT_BATCH_CREATED,
+            EventBody::PayoutEntriesReserved(_) => payouts::PAYOUT_ENTRIES_RESERVED,
+            EventBody::PayoutBatchEdited(_) => payouts::PAYOUT_BATCH_EDITED,
+            EventBody::PayoutBatchDeleted(_) => payouts::PAYOUT_BATCH_DELETED,
+            EventBody::PayoutBatchTransitioned(_) => payouts::PAYOUT_BATCH_TRANSITIONED,
         }
     }
 }

@@ -12,6 +12,7 @@ mod imports;
 mod journal;
 mod ledger;
 mod matching;
+mod payouts;
 mod sync;
 mod table;
 #[cfg(test)]
@@ -30,6 +31,10 @@ use recon_api::{
 use recon_api::{
     ApproveResultDto, ConversionDto, EntityDto, EntryDetailDto, ExportDto, LedgerEntryDto,
     LedgerQueryDto, LedgerVerifyDto, ProgramDto, SummaryDto, SummaryRowDto,
+};
+use recon_api::{
+    NewPayoutDto, PartnerSummaryDto, PayoutApproveResultDto, PayoutBatchDto, PayoutPreviewDto,
+    PayoutQueryDto, PayoutStatsDto,
 };
 
 table::command_table! {
@@ -167,5 +172,44 @@ table::command_table! {
         long fn ledger_verify() -> LedgerVerifyDto;
         /// Writes a program's entries (optionally one `YYYY-MM`) as CSV to `path`.
         long fn ledger_export(program: String, period: Option<String>, path: String, bom: bool) -> ExportDto;
+    }
+    payouts {
+        /// The lines and total a batch of the program's pending, unreserved entries of
+        /// `period` (`YYYY-MM`) would hold; nothing is written.
+        quick fn payout_preview(program: String, period: String) -> PayoutPreviewDto;
+        /// A draft batch of those entries (one line per entity); they are reserved by it.
+        quick fn payout_create(input: NewPayoutDto) -> PayoutBatchDto;
+        /// draft → pending_approval.
+        quick fn payout_submit(id: String) -> PayoutBatchDto;
+        /// Approves each batch on its own; one result per id: `approved` or `refused` with
+        /// the reason (the creator of a batch cannot approve it).
+        quick fn payout_approve(ids: Vec<String>) -> Vec<PayoutApproveResultDto>;
+        /// pending_approval → rejected (reason required); its entries are released.
+        quick fn payout_reject(id: String, reason: String) -> PayoutBatchDto;
+        /// approved → processing.
+        quick fn payout_process(id: String) -> PayoutBatchDto;
+        /// approved/processing → paid: entries paid and the payout posted, in one transaction.
+        quick fn payout_pay(id: String) -> PayoutBatchDto;
+        /// processing → failed (reason required).
+        quick fn payout_fail(id: String, reason: String) -> PayoutBatchDto;
+        /// failed → processing.
+        quick fn payout_retry(id: String) -> PayoutBatchDto;
+        /// Notes of a draft or pending batch.
+        quick fn payout_set_notes(id: String, notes: String) -> PayoutBatchDto;
+        /// Removes an entity's line (`REF` or `TYPE:REF`) from a draft or pending batch.
+        quick fn payout_remove_line(id: String, entity_ref: String) -> PayoutBatchDto;
+        /// Deletes a draft or pending batch (its entries are released); returns its id.
+        quick fn payout_delete(id: String) -> String;
+        /// Batches, newest first, with their lines (no entry ids); filters optional.
+        quick fn payout_list(query: PayoutQueryDto) -> Vec<PayoutBatchDto>;
+        /// One batch with its lines, their entry ids and every transition.
+        quick fn payout_show(id: String) -> PayoutBatchDto;
+        /// Counts and totals per status and currency, by period, and how many batches
+        /// await the current user's approval.
+        quick fn payout_stats(program: Option<String>) -> PayoutStatsDto;
+        /// An entity's lifetime earnings, pending (reserved), paid and last payout.
+        quick fn partner_summary(program: String, entity_ref: String) -> PartnerSummaryDto;
+        /// Writes batches (or, with `lines`, their lines) as CSV to `path`.
+        long fn payout_export(program: Option<String>, period: Option<String>, lines: bool, path: String, bom: bool) -> ExportDto;
     }
 }

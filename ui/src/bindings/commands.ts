@@ -28,7 +28,14 @@ import type { LedgerQueryDto } from "./LedgerQueryDto";
 import type { LedgerVerifyDto } from "./LedgerVerifyDto";
 import type { MatchRunSummaryDto } from "./MatchRunSummaryDto";
 import type { NewExpectedDto } from "./NewExpectedDto";
+import type { NewPayoutDto } from "./NewPayoutDto";
 import type { NewWalletDto } from "./NewWalletDto";
+import type { PartnerSummaryDto } from "./PartnerSummaryDto";
+import type { PayoutApproveResultDto } from "./PayoutApproveResultDto";
+import type { PayoutBatchDto } from "./PayoutBatchDto";
+import type { PayoutPreviewDto } from "./PayoutPreviewDto";
+import type { PayoutQueryDto } from "./PayoutQueryDto";
+import type { PayoutStatsDto } from "./PayoutStatsDto";
 import type { PlatformImportDto } from "./PlatformImportDto";
 import type { PreviewDto } from "./PreviewDto";
 import type { ProfileDto } from "./ProfileDto";
@@ -170,6 +177,49 @@ export function commands(invoke: Invoke) {
     ledgerVerify: (): Promise<LedgerVerifyDto> => invoke<LedgerVerifyDto>("ledger_verify", {}),
     /** Writes a program's entries (optionally one `YYYY-MM`) as CSV to `path`. */
     ledgerExport: (program: string, period: string | null, path: string, bom: boolean): Promise<ExportDto> => invoke<ExportDto>("ledger_export", { program, period, path, bom }),
+    /**
+     * The lines and total a batch of the program's pending, unreserved entries of
+     * `period` (`YYYY-MM`) would hold; nothing is written.
+     */
+    payoutPreview: (program: string, period: string): Promise<PayoutPreviewDto> => invoke<PayoutPreviewDto>("payout_preview", { program, period }),
+    /** A draft batch of those entries (one line per entity); they are reserved by it. */
+    payoutCreate: (input: NewPayoutDto): Promise<PayoutBatchDto> => invoke<PayoutBatchDto>("payout_create", { input }),
+    /** draft → pending_approval. */
+    payoutSubmit: (id: string): Promise<PayoutBatchDto> => invoke<PayoutBatchDto>("payout_submit", { id }),
+    /**
+     * Approves each batch on its own; one result per id: `approved` or `refused` with
+     * the reason (the creator of a batch cannot approve it).
+     */
+    payoutApprove: (ids: Array<string>): Promise<Array<PayoutApproveResultDto>> => invoke<Array<PayoutApproveResultDto>>("payout_approve", { ids }),
+    /** pending_approval → rejected (reason required); its entries are released. */
+    payoutReject: (id: string, reason: string): Promise<PayoutBatchDto> => invoke<PayoutBatchDto>("payout_reject", { id, reason }),
+    /** approved → processing. */
+    payoutProcess: (id: string): Promise<PayoutBatchDto> => invoke<PayoutBatchDto>("payout_process", { id }),
+    /** approved/processing → paid: entries paid and the payout posted, in one transaction. */
+    payoutPay: (id: string): Promise<PayoutBatchDto> => invoke<PayoutBatchDto>("payout_pay", { id }),
+    /** processing → failed (reason required). */
+    payoutFail: (id: string, reason: string): Promise<PayoutBatchDto> => invoke<PayoutBatchDto>("payout_fail", { id, reason }),
+    /** failed → processing. */
+    payoutRetry: (id: string): Promise<PayoutBatchDto> => invoke<PayoutBatchDto>("payout_retry", { id }),
+    /** Notes of a draft or pending batch. */
+    payoutSetNotes: (id: string, notes: string): Promise<PayoutBatchDto> => invoke<PayoutBatchDto>("payout_set_notes", { id, notes }),
+    /** Removes an entity's line (`REF` or `TYPE:REF`) from a draft or pending batch. */
+    payoutRemoveLine: (id: string, entityRef: string): Promise<PayoutBatchDto> => invoke<PayoutBatchDto>("payout_remove_line", { id, entityRef }),
+    /** Deletes a draft or pending batch (its entries are released); returns its id. */
+    payoutDelete: (id: string): Promise<string> => invoke<string>("payout_delete", { id }),
+    /** Batches, newest first, with their lines (no entry ids); filters optional. */
+    payoutList: (query: PayoutQueryDto): Promise<Array<PayoutBatchDto>> => invoke<Array<PayoutBatchDto>>("payout_list", { query }),
+    /** One batch with its lines, their entry ids and every transition. */
+    payoutShow: (id: string): Promise<PayoutBatchDto> => invoke<PayoutBatchDto>("payout_show", { id }),
+    /**
+     * Counts and totals per status and currency, by period, and how many batches
+     * await the current user's approval.
+     */
+    payoutStats: (program: string | null = null): Promise<PayoutStatsDto> => invoke<PayoutStatsDto>("payout_stats", { program }),
+    /** An entity's lifetime earnings, pending (reserved), paid and last payout. */
+    partnerSummary: (program: string, entityRef: string): Promise<PartnerSummaryDto> => invoke<PartnerSummaryDto>("partner_summary", { program, entityRef }),
+    /** Writes batches (or, with `lines`, their lines) as CSV to `path`. */
+    payoutExport: (program: string | null, period: string | null, lines: boolean, path: string, bom: boolean): Promise<ExportDto> => invoke<ExportDto>("payout_export", { program, period, lines, path, bom }),
   };
 }
 

@@ -6,7 +6,7 @@ use recon_store::ledger::{EntityView, EntryView, ProgramView, SummaryRow};
 use rust_decimal::Decimal;
 
 /// A sum of minor units as a decimal string (sums are i128: a million entries cannot overflow).
-pub(super) fn amount(minor: i128, scale: u8) -> String {
+pub(crate) fn amount(minor: i128, scale: u8) -> String {
     match i64::try_from(minor) {
         Ok(m) => format_minor(m, scale),
         Err(_) => Decimal::try_from_i128_with_scale(minor, u32::from(scale))

@@ -22,7 +22,8 @@ use std::path::Path;
 
 mod convert;
 
-use convert::{amount, entity_dto, entry_dto, program_dto, row_dto};
+pub(crate) use convert::amount;
+use convert::{entity_dto, entry_dto, program_dto, row_dto};
 
 /// Default and largest page of [`ledger_list`] (the CLI's `ledger list` reads them all).
 pub const DEFAULT_PAGE: u32 = 1_000;

@@ -212,6 +212,17 @@ impl Store {
         if let Some((id, source, source_ref)) = entry {
             return Ok(format!("entry {id} ({source} {source_ref})"));
         }
+        let payout: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT id FROM payout_batches WHERE txn_id = ?1",
+                params![txn_id],
+                |r| r.get(0),
+            )
+            .ok();
+        if let Some(batch) = payout {
+            return Ok(format!("payout batch {batch}"));
+        }
         let settlement: Option<String> = self
             .conn
             .query_row(
