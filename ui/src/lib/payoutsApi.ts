@@ -3,79 +3,66 @@
 // the screen only asks and shows the answer or the refusal.
 import { api, ApiError } from "./ipc";
 import type { AuditRecordDto } from "../bindings/AuditRecordDto";
+import type { ExportDto } from "../bindings/ExportDto";
 import type { LedgerEntryDto } from "../bindings/LedgerEntryDto";
+import type { PayoutApproveResultDto } from "../bindings/PayoutApproveResultDto";
+import type { PayoutBatchDto } from "../bindings/PayoutBatchDto";
+import type { PayoutLineDto } from "../bindings/PayoutLineDto";
+import type { PayoutPreviewDto } from "../bindings/PayoutPreviewDto";
+import type { PayoutStatsDto } from "../bindings/PayoutStatsDto";
 import type { ProgramDto } from "../bindings/ProgramDto";
-import type { BatchAction, BulkResult } from "./payouts";
+import type { BatchAction } from "./payouts";
 import { ENTRY_PAGE } from "./partnersApi";
 
-export interface LineView {
-  entity_ref: string;
-  entity_type?: string | null;
-  amount: string;
-  entry_ids: number[];
-}
-
-export interface BatchView {
-  id: string;
-  program: string;
-  period: string;
-  currency: string;
-  status: string;
-  total: string;
-  notes: string;
-  created_by: string;
-  created_at: string;
-  approved_by: string | null;
-  lines: LineView[];
-}
-
-export interface PreviewView {
-  program: string;
-  period: string;
-  currency: string;
-  total: string;
-  lines: LineView[];
-}
-
-export interface StatsView {
-  by_status: { status: string; currency: string; batches: number; total: string }[];
-  awaiting_your_approval: number;
-}
+export type BatchView = PayoutBatchDto;
+export type LineView = PayoutLineDto;
+export type PreviewView = PayoutPreviewDto;
+export type StatsView = PayoutStatsDto;
+export type BulkView = PayoutApproveResultDto;
 export type EntryView = LedgerEntryDto;
 export type AuditView = AuditRecordDto;
 export type ProgramView = ProgramDto;
 
-const missing = (what: string) => new ApiError("ipc", `${what}: the payouts API is not in this build yet`);
+/** Takes one step on a batch; the backend refuses what §7 or two-person control forbids. */
+async function step(id: string, action: BatchAction, reason: string | null): Promise<BatchView> {
+  switch (action) {
+    case "submit":
+      return api.payoutSubmit(id);
+    case "approve": {
+      // approving one is a bulk approve of one: its refusal comes as a result, not an error
+      const [r] = await api.payoutApprove([id]);
+      if (r?.result !== "approved") throw new ApiError("conflict", r?.reason ?? `batch ${id} was not approved`);
+      return api.payoutShow(id);
+    }
+    case "reject":
+      return api.payoutReject(id, reason ?? "");
+    case "process":
+      return api.payoutProcess(id);
+    case "pay":
+      return api.payoutPay(id);
+    case "fail":
+      return api.payoutFail(id, reason ?? "");
+    case "retry":
+      return api.payoutRetry(id);
+  }
+}
 
 /** The calls the Payouts screen makes. */
 export const payouts = {
   user: (): Promise<string> => api.currentActor(),
   dbPath: (): Promise<string> => api.dbPath(),
   programs: (): Promise<ProgramView[]> => api.programList(),
-  list: async (): Promise<BatchView[]> => {
-    throw missing("payout list");
-  },
-  stats: async (): Promise<StatsView> => {
-    throw missing("payout stats");
-  },
-  show: async (_id: string): Promise<BatchView> => {
-    throw missing("payout show");
-  },
-  preview: async (_program: string, _period: string): Promise<PreviewView> => {
-    throw missing("payout preview");
-  },
-  create: async (_program: string, _period: string, _notes: string): Promise<BatchView> => {
-    throw missing("payout create");
-  },
-  step: async (_id: string, _action: BatchAction, _reason: string | null): Promise<BatchView> => {
-    throw missing("payout step");
-  },
-  approveMany: async (_ids: string[]): Promise<BulkResult[]> => {
-    throw missing("payout approve");
-  },
-  exportCsv: async (_program: string | null, _period: string | null, _lines: boolean, _path: string, _bom: boolean): Promise<{ path: string; rows: number }> => {
-    throw missing("payout export");
-  },
+  /** Every batch, newest first, with its lines (their entry ids only in `show`). */
+  list: (): Promise<BatchView[]> => api.payoutList({ program: null, status: null, period: null, partner: null }),
+  stats: (): Promise<StatsView> => api.payoutStats(null),
+  show: (id: string): Promise<BatchView> => api.payoutShow(id),
+  preview: (program: string, period: string): Promise<PreviewView> => api.payoutPreview(program, period),
+  create: (program: string, period: string, notes: string): Promise<BatchView> =>
+    api.payoutCreate({ program, period, notes: notes === "" ? null : notes }),
+  step,
+  approveMany: (ids: string[]): Promise<BulkView[]> => api.payoutApprove(ids),
+  exportCsv: (program: string | null, period: string | null, lines: boolean, path: string, bom: boolean): Promise<ExportDto> =>
+    api.payoutExport(program, period, lines, path, bom),
   /** The batch's audit trail, oldest first. */
   audit: (id: string): Promise<AuditView[]> => api.auditList(`payout_batch:${id}`, 500),
   /** The program's entries of a period (every status), to show a batch's lines' entries. */
