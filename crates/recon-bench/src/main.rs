@@ -5,7 +5,8 @@
 //! brute-force set (and rapidfuzz's), times rapidfuzz `cdist` on the same strings, and
 //! optionally `recon match` end to end.
 //!
-//! `recon-bench imports …` (imports.rs) and `recon-bench expected …` (expected.rs) time
+//! `recon-bench payouts` (payouts.rs) times a batch of 100,000 entries created and paid against
+//! the same writes by `sqlite3`. `recon-bench imports …` (imports.rs) and `recon-bench expected …` (expected.rs) time
 //! `recon`'s imports against `sqlite3 .import`; `recon-bench checks` (checks.rs) times the
 //! wallet check and journal continuity against `sqlite3` queries.
 
@@ -16,6 +17,7 @@ mod expected;
 mod gen;
 mod imports;
 mod ledger;
+mod payouts;
 mod rapidfuzz;
 
 use cpu::measure;
@@ -117,6 +119,18 @@ fn parse_imports_args() -> Result<imports::Args, String> {
 fn main() -> ExitCode {
     if std::env::args().nth(1).as_deref() == Some("ledger") {
         return match ledger::parse_args(std::env::args().skip(2)).and_then(|a| ledger::ledger(&a)) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::from(1),
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
+    if std::env::args().nth(1).as_deref() == Some("payouts") {
+        return match payouts::parse_args(std::env::args().skip(2))
+            .and_then(|a| payouts::payouts(&a))
+        {
             Ok(true) => ExitCode::SUCCESS,
             Ok(false) => ExitCode::from(1),
             Err(e) => {

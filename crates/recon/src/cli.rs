@@ -66,6 +66,12 @@ pub enum Command {
     /// The partner ledger: entries, reversals, summaries, accounts, verify, export.
     #[command(subcommand)]
     Ledger(crate::ledger::LedgerCmd),
+    /// Payout batches: create from pending entries, submit, approve (two people), pay, stats, export.
+    #[command(subcommand)]
+    Payout(crate::payouts::PayoutCmd),
+    /// A partner entity's lifetime earnings, pending, paid and last payout.
+    #[command(subcommand)]
+    Partner(crate::payouts::PartnerCmd),
     /// Wallet checks: locked balances against activations, history, continuity, levels.
     #[command(subcommand)]
     Check(crate::checks::CheckCmd),

@@ -20,6 +20,7 @@ mod imports;
 mod journal;
 mod ledger;
 mod matching;
+mod payouts;
 mod sync;
 mod wallets;
 
@@ -76,6 +77,8 @@ fn run(cli: Cli) -> Result<()> {
         Command::Entity(cmd) => ledger::entity(store, actor, cmd, out),
         Command::Conversion(cmd) => ledger::conversion(store, actor, cmd, out),
         Command::Ledger(cmd) => ledger::ledger(store, actor, cmd, out),
+        Command::Payout(cmd) => payouts::payout(store, actor, cmd, out),
+        Command::Partner(cmd) => payouts::partner(store, cmd, out),
         Command::Check(cmd) => checks::check(store, actor, cmd, out),
         Command::WalletOp(args) => checks::wallet_op(store, actor, args, out),
     }
