@@ -171,6 +171,8 @@ test("checker, after a restart, sees the banner, approves and pays after a confi
 
 test("the entries show as paid on the Partners screen", async () => {
   await click("nav-partners");
+  await exec(`const e = document.querySelector('[data-testid="partners-program"]'); e.value = "spring"; e.dispatchEvent(new Event("change", { bubbles: true }));`);
+  await waitFor("the spring program", async () => (await text("partners-program-info"))?.includes("override 2.5 %"));
   await click("partners-tab-ledger");
   await exec(
     `const e = document.querySelector('[data-testid="ledger-filter-period"]'); e.value = "2026-02"; e.dispatchEvent(new Event("change", { bubbles: true }));`,
