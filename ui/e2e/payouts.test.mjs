@@ -13,7 +13,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "nod
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { appOnLedger, click, closeSession, css, el, exec, findAll, openSession, reconOn, s, screenshot, text, typeInto, waitFor, wd } from "./harness.mjs";
+import { appOnLedger, click, closeSession, css, el, exec, findAll, openSession, reconOn, s, screenshot, select, text, typeInto, waitFor, wd } from "./harness.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -171,7 +171,7 @@ test("checker, after a restart, sees the banner, approves and pays after a confi
 
 test("the entries show as paid on the Partners screen", async () => {
   await click("nav-partners");
-  await exec(`const e = document.querySelector('[data-testid="partners-program"]'); e.value = "spring"; e.dispatchEvent(new Event("change", { bubbles: true }));`);
+  await select("partners-program", "spring");
   await waitFor("the spring program", async () => (await text("partners-program-info"))?.includes("override 2.5 %"));
   await click("partners-tab-ledger");
   await exec(
