@@ -123,11 +123,6 @@ export function stepsFor(batch: BatchFacts, actor: string): { action: BatchActio
     .map((action) => ({ action, availability: availability(batch, action, actor) }));
 }
 
-/** Notes may change, lines be removed and the batch deleted only while draft or pending approval. */
-export function isEditable(status: string): boolean {
-  return status === "draft" || status === "pending_approval";
-}
-
 // ---------------------------------------------------------------- confirmations
 
 export interface BatchMoney {
@@ -209,14 +204,6 @@ export function totalsByCurrency(items: { currency: string; total: string }[]): 
   return [...sums.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([currency, total]) => ({ currency, total }));
 }
 
-/** The cards: for each of `statuses`, how many batches and their totals per currency. */
-export function summarize(batches: { status: string; currency: string; total: string }[], statuses: BatchStatus[] = ["pending_approval", "approved", "paid"]): StatusSummary[] {
-  return statuses.map((status) => {
-    const of = batches.filter((b) => b.status === status);
-    return { status, count: of.length, totals: totalsByCurrency(of) };
-  });
-}
-
 /**
  * The cards from the backend's stats (one row per status and currency): for each of
  * `statuses`, the batches counted over currencies and the totals per currency as given.
@@ -236,11 +223,6 @@ export function pickedText(batches: { currency: string; total: string }[]): stri
   if (batches.length === 0) return "";
   const sums = totalsByCurrency(batches).map((t) => `${formatAmount(t.total)} ${t.currency}`);
   return `${batches.length} batch${batches.length === 1 ? "" : "es"} · ${sums.join(" + ")}`;
-}
-
-/** Batches pending approval that `user` may approve: created by someone else. */
-export function awaitingApproval<T extends BatchFacts>(batches: T[], user: string): T[] {
-  return batches.filter((b) => b.status === "pending_approval" && !samePerson(b.created_by, user));
 }
 
 /** The banner's text ("2 batches await your approval"); empty when none do. */
@@ -322,43 +304,4 @@ export function payoutExportPath(dbPath: string, lines: boolean, program: string
   const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, "_");
   const parts = ["payouts", lines ? "lines" : "batches", program, period].filter((p): p is string => !!p).map(safe);
   return `${dir}${parts.join("-")}.csv`;
-}
-
-// ---------------------------------------------------------------- preview from entries
-
-export interface PendingEntry {
-  id: number;
-  entity_type: string;
-  entity_ref: string;
-  status: string;
-  earnings_amount: string;
-  currency: string;
-  payout_batch: string | null;
-}
-
-export interface PreviewLine {
-  entity_type: string;
-  entity_ref: string;
-  amount: string;
-  entry_ids: number[];
-}
-
-/**
- * What a batch of these entries would hold: one line per partner (sorted by ref) summing its
- * pending entries that no batch holds yet, exactly, and the total. Only for showing; the
- * batch the backend creates is the one that counts.
- */
-export function previewLines(entries: PendingEntry[]): { lines: PreviewLine[]; total: string } {
-  const byRef = new Map<string, PreviewLine>();
-  for (const e of entries) {
-    if (e.status !== "pending" || e.payout_batch !== null) continue;
-    const key = `${e.entity_type}:${e.entity_ref}`;
-    const line = byRef.get(key) ?? { entity_type: e.entity_type, entity_ref: e.entity_ref, amount: "0", entry_ids: [] };
-    line.amount = addDecimal(line.amount, e.earnings_amount);
-    line.entry_ids.push(e.id);
-    byRef.set(key, line);
-  }
-  const lines = [...byRef.values()].sort((a, b) => (a.entity_ref < b.entity_ref ? -1 : a.entity_ref > b.entity_ref ? 1 : 0));
-  for (const l of lines) l.entry_ids.sort((a, b) => a - b);
-  return { lines, total: lines.reduce((t, l) => addDecimal(t, l.amount), "0") };
 }
