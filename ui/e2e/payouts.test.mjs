@@ -21,6 +21,7 @@ let dir = null;
 let ledger = null;
 let recon = null;
 let batchId = null;
+let marchId = null;
 
 const batches = () => JSON.parse(recon("payout", "list", "--json"));
 const batch = (id) => JSON.parse(recon("payout", "show", id, "--json"));
@@ -187,6 +188,7 @@ test("the entries show as paid on the Partners screen", async () => {
 test("bulk approve gives one result per batch; the checker's own batch is refused and then rejected with a reason", async () => {
   // one batch by someone else (e2e) and one by the checker, both pending approval
   const other = JSON.parse(recon("payout", "create", "--program", "spring", "--period", "2026-03", "--json"));
+  marchId = other.id;
   recon("payout", "submit", other.id);
   const checkerCli = reconOn(ledger, "checker");
   const own = JSON.parse(checkerCli("payout", "create", "--program", "autumn", "--period", "2026-02", "--json"));
@@ -220,6 +222,32 @@ test("bulk approve gives one result per batch; the checker's own batch is refuse
   await waitFor("the batch rejected", async () => (await detailStatus()) === "rejected");
   assert.equal(batch(own.id).status, "rejected");
   assert.ok(entries("autumn", "2026-02").every((e) => e.status === "pending"), "rejecting leaves the entries pending (released)");
+});
+
+test("an approved batch goes processing, fails with a reason and is retried, each after a confirmation naming the amount", async () => {
+  await openRow(marchId);
+  // March: c1 50.00 (direct of pay-3) + b1 12.50 (its override)
+  for (const [action, label, status, reason] of [
+    ["process", "Mark processing 62.50 ISK", "processing", null],
+    ["fail", "Mark failed 62.50 ISK", "failed", "bank rejected the transfer"],
+    ["retry", "Retry 62.50 ISK", "processing", null],
+  ]) {
+    await click(`payout-step-${action}`);
+    await el("step-dialog");
+    assert.match(await text("step-dialog-question"), /62\.50 ISK/);
+    assert.equal(await text("step-dialog-submit"), label);
+    if (reason) {
+      assert.equal(await isDisabled("step-dialog-submit"), true, `${action} needs a reason`);
+      await typeInto("step-dialog-reason", reason);
+    }
+    await click("step-dialog-submit");
+    await statusLineStarting(`${action}: batch`);
+    await waitFor(`the batch ${status}`, async () => (await detailStatus()) === status);
+    assert.equal(batch(marchId).status, status);
+  }
+  assert.equal(batch(marchId).reason, "bank rejected the transfer");
+  assert.ok(entries("spring", "2026-03").every((e) => e.status === "pending"), "nothing is paid before Mark paid");
+  await screenshot("retried");
 });
 
 test("the status filter narrows the table, and the batches export as CSV", async () => {
