@@ -79,14 +79,14 @@ fn a_batch_is_previewed_created_approved_by_another_person_and_paid() {
             .awaiting_your_approval,
         0
     );
-    let results = payout_approve(&mut store, "maker", &[b.id.clone()]).unwrap();
+    let results = payout_approve(&mut store, "maker", std::slice::from_ref(&b.id)).unwrap();
     assert_eq!(results[0].result, "refused");
     assert!(results[0]
         .reason
         .as_deref()
         .unwrap()
         .starts_with("the creator of a batch cannot approve it"));
-    let results = payout_approve(&mut store, "checker", &[b.id.clone()]).unwrap();
+    let results = payout_approve(&mut store, "checker", std::slice::from_ref(&b.id)).unwrap();
     assert_eq!(
         (results[0].result.as_str(), results[0].reason.as_ref()),
         ("approved", None)

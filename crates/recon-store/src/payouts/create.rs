@@ -135,8 +135,7 @@ fn insert_batch(
     period: &str,
     total: i64,
     notes: &str,
-    actor: &str,
-    at: &str,
+    (actor, at): (&str, &str),
 ) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO payout_batches (id, program_id, period, currency, status, total_minor, notes, created_by, created_at, updated_at)
@@ -209,7 +208,7 @@ impl Store {
             let (planned, _, total) = plan(tx, &p, &period)?;
             let id = uuid::Uuid::new_v4().to_string();
             let at = timestamp(now);
-            insert_batch(tx, &id, &p, &period, total, &notes, actor, &at)?;
+            insert_batch(tx, &id, &p, &period, total, &notes, (actor, &at))?;
             for line in &planned {
                 insert_line(tx, &id, p.id, &period, line)?;
             }
