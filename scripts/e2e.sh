@@ -5,13 +5,17 @@
 #
 # Needs: node/npm, webkit2gtk dev libs, xvfb (xvfb-run), webkit2gtk-driver (WebKitWebDriver),
 # and tauri-driver (cargo install tauri-driver --locked).
-# Env: E2E_SKIP_BUILD=1 reuses target/debug/recon-desk (or E2E_APP); E2E_PORT (default 4444);
+# Env: E2E_SKIP_BUILD=1 reuses target/debug/recon-desk (or E2E_APP); E2E_PORT (default 4444),
+# E2E_NATIVE_PORT (WebKitWebDriver's, default E2E_PORT + 1000);
 # E2E_ONLY="payouts sync" runs only ui/e2e/payouts.test.mjs and ui/e2e/sync.test.mjs.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 port="${E2E_PORT:-4444}"
+# tauri-driver's own WebKitWebDriver listens on 4445 unless told otherwise: several runs at
+# once (E2E_PORT apart) would share it and lose each other's sessions.
+native_port="${E2E_NATIVE_PORT:-$((port + 1000))}"
 out="$root/target/e2e"
 app_built="${E2E_APP:-$root/target/debug/recon-desk}"
 driver="${TAURI_DRIVER:-$(command -v tauri-driver || echo "${CARGO_HOME:-${HOME:-/root}/.cargo}/bin/tauri-driver")}"
@@ -68,7 +72,7 @@ if [ -n "$ui_js" ] && ! grep -qF "$ui_js" "$app"; then
 fi
 
 echo "e2e: ledger $RECON_DB"
-setsid xvfb-run -a -s "-screen 0 1280x800x24" "$driver" --port "$port" >"$out/tauri-driver.log" 2>&1 &
+setsid xvfb-run -a -s "-screen 0 1280x800x24" "$driver" --port "$port" --native-port "$native_port" >"$out/tauri-driver.log" 2>&1 &
 driver_pid=$!
 
 deadline=$((SECONDS + 30))

@@ -55,19 +55,23 @@ export async function closeSession() {
   }
 }
 
-/** A wrapper that starts the app on `ledger`: the app reads its ledger from RECON_DB. */
-export function appOnLedger(dir, ledger) {
-  const wrapper = path.join(dir, "recon-desk-on-ledger.sh");
-  writeFileSync(wrapper, `#!/bin/sh\nRECON_DB='${ledger}'\nexport RECON_DB\nexec '${APP}' "$@"\n`);
+/**
+ * A wrapper that starts the app on `ledger`: the app reads its ledger from RECON_DB. `user`
+ * sets RECON_USER (who the app acts as), else the one e2e.sh exports.
+ */
+export function appOnLedger(dir, ledger, user = null) {
+  const wrapper = path.join(dir, user ? `recon-desk-as-${user}.sh` : "recon-desk-on-ledger.sh");
+  const asUser = user ? `RECON_USER='${user}'\nexport RECON_USER\n` : "";
+  writeFileSync(wrapper, `#!/bin/sh\nRECON_DB='${ledger}'\nexport RECON_DB\n${asUser}exec '${APP}' "$@"\n`);
   chmodSync(wrapper, 0o755);
   return wrapper;
 }
 
-/** The `recon` CLI on `ledger`, returning its stdout. */
-export function reconOn(ledger) {
+/** The `recon` CLI on `ledger` acting as `user`, returning its stdout. */
+export function reconOn(ledger, user = "e2e") {
   assert.ok(existsSync(RECON), `recon CLI missing: ${RECON} (cargo build -p recon)`);
   return (...args) =>
-    execFileSync(RECON, ["--db", ledger, ...args], { encoding: "utf8", env: { ...process.env, RECON_USER: "e2e" } });
+    execFileSync(RECON, ["--db", ledger, ...args], { encoding: "utf8", env: { ...process.env, RECON_USER: user } });
 }
 
 export async function findAll(selector) {

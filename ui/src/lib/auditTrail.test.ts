@@ -10,6 +10,9 @@ describe("changeText", () => {
       }),
     ).toBe("status: awaiting_payment → confirmed; actual_amount: — → 600.00");
   });
+  it("does not name a field missing on one side and null on the other", () => {
+    expect(changeText({ before: '{"status":"draft"}', after: '{"status":"pending_approval","reason":null}' })).toBe("status: draft → pending_approval");
+  });
   it("says created for a record without a before", () => {
     expect(changeText({ before: null, after: '{"memo":"x"}' })).toBe("created");
   });

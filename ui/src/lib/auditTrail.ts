@@ -18,7 +18,9 @@ export function changeText(r: Pick<AuditRecordDto, "before" | "after">): string 
   const before = fields(r.before);
   const after = fields(r.after);
   const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
-  const changed = keys.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+  // a field absent on one side and null on the other did not change
+  const same = (x: unknown, y: unknown) => JSON.stringify(x ?? null) === JSON.stringify(y ?? null);
+  const changed = keys.filter((k) => !same(before[k], after[k]));
   if (r.before === null) return changed.length ? "created" : "";
   return changed.map((k) => `${k}: ${show(before[k])} → ${show(after[k])}`).join("; ");
 }
