@@ -1,4 +1,4 @@
-//! `recon-server` command line: `serve` (default), `token create`, `migrate`.
+//! `recon-server` command line: `serve` (default), `token create`, `migrate`, `epoch rotate`.
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -28,6 +28,17 @@ enum Command {
     Token(TokenCommand),
     /// Apply pending migrations and exit.
     Migrate,
+    /// The database's sync epoch.
+    #[command(subcommand)]
+    Epoch(EpochCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum EpochCommand {
+    /// Give the database a new epoch: run it after restoring a backup, so every laptop
+    /// pulls again from the start (idempotently) instead of trusting positions the
+    /// restore took back. Prints the new epoch.
+    Rotate,
 }
 
 #[derive(Debug, Subcommand)]
@@ -62,6 +73,14 @@ async fn main() -> Result<()> {
                 "database schema is at version {}",
                 recon_server::LATEST_VERSION
             );
+            Ok(())
+        }
+        Some(Command::Epoch(EpochCommand::Rotate)) => {
+            let db = connect(&database_url).await?;
+            let epoch = recon_server::rotate_epoch(&db)
+                .await
+                .context("rotating the epoch")?;
+            println!("{epoch}");
             Ok(())
         }
         Some(Command::Token(TokenCommand::Create { org, user })) => {

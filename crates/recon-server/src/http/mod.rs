@@ -4,6 +4,7 @@ mod audit_head;
 mod auth;
 mod errors;
 mod journal;
+mod pull;
 mod push;
 mod status;
 
@@ -11,7 +12,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
 use recon_sync::{
-    AUDIT_HEAD_PATH, HEALTH_PATH, JOURNAL_PATH, MAX_BODY_BYTES, PUSH_PATH, WHOAMI_PATH,
+    AUDIT_HEAD_PATH, HEALTH_PATH, JOURNAL_PATH, MAX_BODY_BYTES, PULL_PATH, PUSH_PATH, WHOAMI_PATH,
 };
 
 use crate::Db;
@@ -26,6 +27,7 @@ pub fn router(db: Db) -> Router {
     Router::new()
         .route(HEALTH_PATH, get(status::healthz))
         .route(PUSH_PATH, post(push::push))
+        .route(PULL_PATH, get(pull::pull))
         .route(JOURNAL_PATH, get(journal::journal))
         .route(WHOAMI_PATH, get(status::whoami))
         .route(

@@ -81,6 +81,8 @@ async fn push_once(
                     &[&caller.org_id, &id, &serde_json::to_value(&answer)?],
                 )
                 .await?;
+                crate::pull_log::record_accepted(&tx, caller.org_id, &incoming.event, &answer)
+                    .await?;
                 EventResult {
                     id,
                     replayed: false,
