@@ -24,6 +24,10 @@ pub mod ledger;
 mod mapping_profiles;
 mod matching;
 mod schema;
+mod sync_keys;
+mod sync_pull;
+mod sync_pull_journal;
+mod sync_refusals;
 mod sync_state;
 mod wallets;
 mod write;
@@ -50,6 +54,8 @@ pub use matching::{
     ReceiptView, ReviewQueues, Suggestion, STATUSES, SUGGESTIONS_PER_ROW,
 };
 pub use schema::SCHEMA_VERSION;
+pub use sync_pull::{PullOutcome, RemoteEventView};
+pub use sync_refusals::{RefusedChange, SyncCounts};
 pub use sync_state::{OutboxEvent, SyncStatus};
 pub use wallets::{NewWallet, Wallet};
 
