@@ -53,3 +53,20 @@ UPDATE sync_events s SET payload = j.payload
          GROUP BY l.org_id, l.source_event, w.key, w.name, w.kind, w.owner_id, w.division,
                   w.currency) j
  WHERE s.org_id = j.org_id AND s.event_id = j.source_event AND s.payload IS NULL;
+
+-- The organization's expected payments (`expected_payments_added`), one per memo
+-- (normalized as the ledger does: trimmed, spaces collapsed, case folded). A laptop that
+-- adds a memo the server holds with another payment is refused (a conflict, both values
+-- in the answer), so two laptops never hold one memo as two payments.
+CREATE TABLE expected_payments (
+    org_id          BIGINT NOT NULL REFERENCES orgs(id),
+    memo_normalized TEXT NOT NULL,
+    memo            TEXT NOT NULL,
+    cycle_id        TEXT NOT NULL,
+    character_name  TEXT NOT NULL,
+    character_id    BIGINT,
+    expected_amount NUMERIC NOT NULL CHECK (expected_amount > 0),
+    currency        TEXT NOT NULL,
+    source_event    UUID NOT NULL,
+    PRIMARY KEY (org_id, memo_normalized)
+);

@@ -9,6 +9,9 @@ use recon_sync::{ErrorBody, PushRequest, PushResponse, MAX_EVENTS_PER_PUSH, PUSH
 use std::time::Duration;
 
 mod audit_head;
+mod pull;
+
+pub use pull::{pull, sync, SyncReport, REFUSAL_ACTOR};
 
 /// The keychain entry the device token lives in.
 pub const KEYCHAIN_SERVICE: &str = "recon-desk";
@@ -100,6 +103,9 @@ pub struct PushReport {
     /// not know yet). They are delivered all the same: marked sent, never pushed again.
     pub stored_not_applied: i64,
     pub pending: i64,
+    /// Ids of the events the server refused for good in this run (recorded, undone where
+    /// the ledger can, listed under Needs attention).
+    pub refused: Vec<String>,
 }
 
 /// Pushes every pending outbox event, oldest first, until none is left or the server stops us.
@@ -123,6 +129,7 @@ pub fn push(
         replayed: 0,
         stored_not_applied: 0,
         pending: store.outbox_pending_count()?,
+        refused: Vec::new(),
     };
     // First the chain's head: a ledger whose audit chain was cut or rewritten since the
     // last sync pushes nothing until someone looks.
@@ -135,11 +142,16 @@ pub fn push(
         }
         let answer = send_batch(store, &http, base, token, &batch, clock)?;
         let acknowledged = acknowledged_in_order(store, &batch, &answer, clock)?;
+        let refused = pull::record_refusals(store, &batch, &answer, clock)?;
+        report.refused.extend(refused);
         store.outbox_mark_sent(&acknowledged, clock())?;
         report.pushed += acknowledged.len() as i64;
         report.replayed += answer.results.iter().filter(|r| r.replayed).count() as i64;
-        report.stored_not_applied +=
-            answer.results.iter().filter(|r| !r.answer.applied).count() as i64;
+        report.stored_not_applied += answer
+            .results
+            .iter()
+            .filter(|r| !r.answer.applied && r.answer.refused.is_none())
+            .count() as i64;
         report.pending = store.outbox_pending_count()?;
     }
 }

@@ -2,9 +2,11 @@
 //! `journal_lines_imported`; [`unapplied`] stores every other kind as received and says
 //! so in its answer, so a client newer than this server is never refused for it.
 
+mod expected;
 mod journal;
 mod unapplied;
 
+use recon_sync::matching::ExpectedPaymentsAdded;
 use recon_sync::{EventAnswer, JournalLinesImported, RawEvent};
 use tokio_postgres::Transaction;
 
@@ -20,6 +22,7 @@ pub(crate) struct Incoming {
 
 enum Plan {
     Journal(JournalLinesImported),
+    Expected(ExpectedPaymentsAdded),
     /// Store without applying; the note says why.
     Store {
         note: String,
@@ -37,6 +40,7 @@ pub(crate) fn decode(event: RawEvent) -> Result<Incoming, String> {
     }
     let (digest, plan) = match event.kind.as_str() {
         recon_sync::journal::KIND => journal::decode(&event)?,
+        recon_sync::matching::EXPECTED_PAYMENTS_ADDED => expected::decode(&event)?,
         _ => unapplied::decode(&event)?,
     };
     Ok(Incoming {
@@ -55,6 +59,7 @@ pub(crate) async fn apply(
 ) -> Result<EventAnswer, ServerError> {
     match &incoming.plan {
         Plan::Journal(body) => journal::apply(tx, org_id, incoming.event.id, body).await,
+        Plan::Expected(body) => expected::apply(tx, org_id, incoming.event.id, body).await,
         Plan::Store { note } => unapplied::store(tx, org_id, &incoming.event, note).await,
     }
 }
