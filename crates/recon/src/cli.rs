@@ -34,11 +34,14 @@ pub enum Command {
     /// The hash-chained audit log.
     #[command(subcommand)]
     Audit(AuditCmd),
-    /// Push pending changes to the central server.
+    /// Push pending changes to the central server and pull colleagues' changes.
     Sync {
         /// Server base URL (default: the one saved in the ledger).
         #[arg(long)]
         server: Option<String>,
+        /// Print the report as JSON (counts, refused changes, status).
+        #[arg(long)]
+        json: bool,
     },
     /// The device token used to sync.
     #[command(subcommand)]

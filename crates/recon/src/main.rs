@@ -70,7 +70,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Cycle(cmd) => matching::cycle(store, actor, cmd, out),
         Command::Journal(cmd) => journal::journal(store, cmd, out),
         Command::Audit(cmd) => sync::audit(store, cmd, out),
-        Command::Sync { server } => sync::sync(store, server, out),
+        Command::Sync { server, json } => sync::sync(store, server, json, out),
         Command::Token(cmd) => sync::token(cmd, out),
         Command::Program(cmd) => ledger::program(store, actor, cmd, out),
         Command::Entity(cmd) => ledger::entity(store, actor, cmd, out),
