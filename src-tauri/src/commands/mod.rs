@@ -23,9 +23,9 @@ pub use context::AppState;
 use recon_api::{
     ActionSummaryDto, AuditRecordDto, AuditVerifyDto, BatchDto, CurrencyDto, CycleSummaryDto,
     ExpectedDto, ExpectedImportDto, ImportRequestDto, ImportResultDto, ImportSummaryDto,
-    JournalPageDto, JournalQueryDto, MatchRunSummaryDto, NewExpectedDto, NewWalletDto, PreviewDto,
-    ProfileDto, ProgressDto, RejectedRowDto, ReviewQueuesDto, SavedProfileDto, SplitShareDto,
-    NeedsAttentionDto, SyncReportDto, SyncStatusDto, WalletDto,
+    JournalPageDto, JournalQueryDto, MatchRunSummaryDto, NeedsAttentionDto, NewExpectedDto,
+    NewWalletDto, PreviewDto, ProfileDto, ProgressDto, RejectedRowDto, ReviewQueuesDto,
+    SavedProfileDto, SplitShareDto, SyncReportDto, SyncStatusDto, WalletDto,
 };
 use recon_api::{
     ApproveResultDto, ConversionDto, EntityDto, EntryDetailDto, ExportDto, LedgerEntryDto,

@@ -34,7 +34,7 @@ pub(crate) async fn pull(
     };
     pull_log::assign_positions(&state.db, caller.org_id).await?;
     let client = state.db.client().await?;
-    let head = pull_log::head(&**client, caller.org_id).await?;
+    let head = pull_log::head(&client, caller.org_id).await?;
     // A cursor of another epoch, or past the last position (a restore nobody rotated
     // the epoch after), names positions this database does not hold: start over.
     let (start, reset) = match after {
@@ -50,7 +50,7 @@ pub(crate) async fn pull(
         }
     };
     let mut events =
-        pull_log::events_after(&**client, caller.org_id, start, i64::from(limit) + 1).await?;
+        pull_log::events_after(&client, caller.org_id, start, i64::from(limit) + 1).await?;
     let more = events.len() > limit as usize;
     events.truncate(limit as usize);
     let last = events.last().map_or(start, |e| e.position);

@@ -67,7 +67,8 @@ pub(crate) fn apply_expected_added(
         match expected_with_memo(tx, &record.memo_normalized)? {
             Some(held) if identity(&held) == identity(&record) => {}
             Some(held) if refused_here(tx, &held)? => audits.push(adopt(tx, &held, &record)?),
-            Some(held) => return Err(StoreError::Conflict(format!(
+            Some(held) => {
+                return Err(StoreError::Conflict(format!(
                 "memo '{}' is held here for {} ({} {}, cycle {}); {by}'s says {} ({} {}, cycle {})",
                 held.memo,
                 held.character_name,
@@ -78,7 +79,8 @@ pub(crate) fn apply_expected_added(
                 record.expected.amount_text(),
                 record.currency.code,
                 record.cycle_id
-            ))),
+            )))
+            }
             None => {
                 insert_row(tx, by, now, &record)?;
                 audits.push(created(&record, by, now));
