@@ -14,6 +14,73 @@ pub struct SyncStatusDto {
     pub last_error_at: Option<String>,
     /// Set when other users of the machine can read the ledger's files (checked at open).
     pub ledger_warning: Option<String>,
+    /// Local changes the server refused (Needs attention; the sidebar's badge).
+    #[ts(type = "number")]
+    pub needs_attention: i64,
+    /// Colleagues' events waiting for this ledger's own unanswered changes.
+    #[ts(type = "number")]
+    pub held: i64,
+    /// Colleagues' events received that this ledger cannot apply (kept, never dropped).
+    #[ts(type = "number")]
+    pub not_applied: i64,
+    /// What the last finished sync did.
+    pub last_counts: Option<SyncCountsDto>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SyncCountsDto {
+    #[ts(type = "number")]
+    pub pushed: i64,
+    #[ts(type = "number")]
+    pub pulled: i64,
+    #[ts(type = "number")]
+    pub refused: i64,
+    pub at: Option<String>,
+}
+
+/// A local change the server refused for good.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RefusedChangeDto {
+    pub event_id: String,
+    pub kind: String,
+    /// `invalid_value`, `conflict`, `rule_broken`, `not_allowed`, `too_large`.
+    pub code: String,
+    pub reason: String,
+    /// The values that disagree (the server's and this ledger's).
+    pub conflicts: Vec<ConflictDto>,
+    /// A compensating change reverted it here; false: "refused, not undone".
+    pub undone: bool,
+    pub refused_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ConflictDto {
+    pub field: String,
+    pub server: String,
+    pub event: String,
+}
+
+/// A colleague's event received but not applied here.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RemoteEventDto {
+    pub event_id: String,
+    pub kind: String,
+    pub pushed_by: String,
+    /// `held` (waits for this ledger's own changes to be answered) or `not_applied`.
+    pub state: String,
+    pub note: Option<String>,
+}
+
+/// The Sync screen's Needs attention list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct NeedsAttentionDto {
+    pub refused: Vec<RefusedChangeDto>,
+    pub waiting: Vec<RemoteEventDto>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -25,6 +92,17 @@ pub struct SyncReportDto {
     /// Of those, events the server had already applied (an earlier answer was lost).
     #[ts(type = "number")]
     pub replayed: i64,
+    /// Colleagues' events applied to this ledger in this run.
+    #[ts(type = "number")]
+    pub pulled: i64,
+    /// Colleagues' events waiting for this ledger's unanswered changes.
+    #[ts(type = "number")]
+    pub held: i64,
+    /// Colleagues' events received in this run that this ledger cannot apply.
+    #[ts(type = "number")]
+    pub not_applied: i64,
+    /// Local changes the server refused in this run.
+    pub refused: Vec<RefusedChangeDto>,
     pub status: SyncStatusDto,
 }
 

@@ -1,16 +1,20 @@
-//! Sync with the central server (status, server URL, device token, push, background sync)
+//! Sync with the central server (status, server URL, device token, push and pull, refusals,
+//! background sync)
 //! and the audit chain check.
 
 use crate::{
-    ApiError, ApiResult, AuditHeadDto, AuditVerifyDto, ErrorCode, SyncReportDto, SyncStatusDto,
+    ApiError, ApiResult, AuditHeadDto, AuditVerifyDto, ConflictDto, ErrorCode, NeedsAttentionDto,
+    RefusedChangeDto, RemoteEventDto, SyncCountsDto, SyncReportDto, SyncStatusDto,
 };
 use chrono::Utc;
-use recon_client::{PushReport, SyncError};
-use recon_store::Store;
+use recon_client::{SyncError, SyncReport};
+use recon_store::{RefusedChange, Store};
 use std::path::{Path, PathBuf};
 
 pub fn sync_status(store: &Store) -> ApiResult<SyncStatusDto> {
     let s = store.sync_status()?;
+    let waiting = store.remote_events_waiting()?;
+    let held = waiting.iter().filter(|w| w.state == "held").count() as i64;
     Ok(SyncStatusDto {
         server_url: s.server_url,
         pending: s.pending,
@@ -18,6 +22,15 @@ pub fn sync_status(store: &Store) -> ApiResult<SyncStatusDto> {
         last_error: s.last_error,
         last_error_at: s.last_error_at,
         ledger_warning: store.exposure_warning().map(str::to_owned),
+        needs_attention: store.sync_refusals()?.len() as i64,
+        held,
+        not_applied: waiting.len() as i64 - held,
+        last_counts: store.last_sync_counts()?.map(|c| SyncCountsDto {
+            pushed: c.pushed,
+            pulled: c.pulled,
+            refused: c.refused,
+            at: c.at,
+        }),
     })
 }
 
@@ -26,7 +39,8 @@ pub fn sync_set_server(store: &mut Store, actor: &str, url: String) -> ApiResult
     sync_status(store)
 }
 
-/// Pushes the outbox to `server` (else the saved one) with the device token.
+/// Pushes the outbox to `server` (else the saved one) with the device token, then pulls
+/// colleagues' events; refusals in the answers are recorded and undone where possible.
 pub fn sync_push(store: &mut Store, server: Option<String>) -> ApiResult<SyncReportDto> {
     sync_push_with(store, server, false)
 }
@@ -38,19 +52,38 @@ pub fn sync_push_with(
     server: Option<String>,
     allow_insecure_http: bool,
 ) -> ApiResult<SyncReportDto> {
-    let report = push(store, server, allow_insecure_http)?;
+    sync_as_with(store, &crate::current_actor(), server, allow_insecure_http)
+}
+
+/// [`sync_push`] with the acting user named (the app's).
+pub fn sync_as(store: &mut Store, actor: &str, server: Option<String>) -> ApiResult<SyncReportDto> {
+    sync_as_with(store, actor, server, false)
+}
+
+fn sync_as_with(
+    store: &mut Store,
+    actor: &str,
+    server: Option<String>,
+    allow_insecure_http: bool,
+) -> ApiResult<SyncReportDto> {
+    let report = run_sync(store, actor, server, allow_insecure_http)?;
     Ok(SyncReportDto {
-        pushed: report.pushed,
-        replayed: report.replayed,
+        pushed: report.push.pushed,
+        replayed: report.push.replayed,
+        pulled: report.pull.applied as i64,
+        held: report.pull.held as i64,
+        not_applied: report.pull.not_applied as i64,
+        refused: report.refused.into_iter().map(refused_dto).collect(),
         status: sync_status(store)?,
     })
 }
 
-fn push(
+fn run_sync(
     store: &mut Store,
+    actor: &str,
     server: Option<String>,
     allow_insecure_http: bool,
-) -> Result<PushReport, SyncError> {
+) -> Result<SyncReport, SyncError> {
     let server = match server {
         Some(s) => s,
         None => store.sync_status()?.server_url.ok_or(SyncError::NoServer)?,
@@ -60,15 +93,58 @@ fn push(
     // Checked before the token is looked up: a refused URL never sees it.
     recon_client::check_server_url(&server, &options)?;
     let token = recon_client::resolve_token()?;
-    recon_client::push_with(store, &server, &token, &Utc::now, &options)
+    recon_client::sync_with(store, &server, &token, actor, &Utc::now, &options)
+}
+
+fn refused_dto(r: RefusedChange) -> RefusedChangeDto {
+    RefusedChangeDto {
+        event_id: r.event_id,
+        kind: r.kind,
+        code: r.code,
+        reason: r.reason,
+        conflicts: r
+            .conflicts
+            .into_iter()
+            .map(|c| ConflictDto {
+                field: c.field,
+                server: c.server,
+                event: c.event,
+            })
+            .collect(),
+        undone: r.undone,
+        refused_at: r.refused_at,
+    }
+}
+
+/// The Needs attention list: refused local changes (newest first) and colleagues'
+/// events not applied here.
+pub fn sync_needs_attention(store: &Store) -> ApiResult<NeedsAttentionDto> {
+    Ok(NeedsAttentionDto {
+        refused: store
+            .sync_refusals()?
+            .into_iter()
+            .map(refused_dto)
+            .collect(),
+        waiting: store
+            .remote_events_waiting()?
+            .into_iter()
+            .map(|w| RemoteEventDto {
+                event_id: w.event_id,
+                kind: w.kind,
+                pushed_by: w.pushed_by,
+                state: w.state,
+                note: w.note,
+            })
+            .collect(),
+    })
 }
 
 /// Pushes the outbox to the saved server. Opens its own connection so the caller need not
 /// hold the app's store while the network is slow. A missing token or a refused server URL
 /// is recorded as the last sync error too, so the app's Sync screen says why nothing is sent.
-pub fn sync_now(db_path: &Path, _actor: &str) -> ApiResult<SyncReportDto> {
+pub fn sync_now(db_path: &Path, actor: &str) -> ApiResult<SyncReportDto> {
     let mut store = Store::open(db_path)?;
-    match sync_push(&mut store, None) {
+    match sync_as(&mut store, actor, None) {
         // A refused plain-HTTP URL too: background sync shows why nothing is sent.
         Err(e) if matches!(e.code, ErrorCode::NoToken | ErrorCode::InvalidInput) => {
             store.record_sync_error(Utc::now(), &e.message, None)?;
@@ -92,13 +168,18 @@ pub fn auto_sync_delay_ms(consecutive_failures: u32) -> u64 {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum AutoSync {
-    /// No server set, or nothing pending: the network was not touched.
+    /// No server set: the network was not touched.
     Idle,
-    Pushed(i64),
+    /// Events pushed and colleagues' events pulled.
+    Synced {
+        pushed: i64,
+        pulled: i64,
+    },
     Failed(ApiError),
 }
 
-/// One background attempt: pushes only when a server is set and events are pending.
+/// One background attempt, when a server is set: pushes what is pending and pulls what
+/// colleagues did (so it runs with nothing pending too).
 pub fn auto_sync_once(db_path: &Path, actor: &str) -> AutoSync {
     let status = match Store::open(db_path)
         .map_err(ApiError::from)
@@ -107,11 +188,14 @@ pub fn auto_sync_once(db_path: &Path, actor: &str) -> AutoSync {
         Ok(status) => status,
         Err(e) => return AutoSync::Failed(e),
     };
-    if status.server_url.is_none() || status.pending == 0 {
+    if status.server_url.is_none() {
         return AutoSync::Idle;
     }
     match sync_now(db_path, actor) {
-        Ok(report) => AutoSync::Pushed(report.pushed),
+        Ok(report) => AutoSync::Synced {
+            pushed: report.pushed,
+            pulled: report.pulled,
+        },
         Err(e) => AutoSync::Failed(e),
     }
 }
@@ -127,7 +211,7 @@ pub fn run_auto_sync(db_path: PathBuf, actor: String) {
         )));
         failures = match auto_sync_once(&db_path, &actor) {
             AutoSync::Failed(_) => failures.saturating_add(1),
-            AutoSync::Idle | AutoSync::Pushed(_) => 0,
+            AutoSync::Idle | AutoSync::Synced { .. } => 0,
         };
     }
 }

@@ -11,6 +11,9 @@ mod audit_head;
 mod transport;
 
 pub use transport::{check_server_url, ClientOptions, SERVER_CA_ENV};
+mod pull;
+
+pub use pull::{pull, pull_with, sync, sync_with, SyncReport, REFUSAL_ACTOR};
 
 /// The keychain entry the device token lives in.
 pub const KEYCHAIN_SERVICE: &str = "recon-desk";
@@ -106,6 +109,9 @@ pub struct PushReport {
     /// not know yet). They are delivered all the same: marked sent, never pushed again.
     pub stored_not_applied: i64,
     pub pending: i64,
+    /// Ids of the events the server refused for good in this run (recorded, undone where
+    /// the ledger can, listed under Needs attention).
+    pub refused: Vec<String>,
 }
 
 /// Pushes every pending outbox event, oldest first, until none is left or the server stops
@@ -137,6 +143,7 @@ pub fn push_with(
         replayed: 0,
         stored_not_applied: 0,
         pending: store.outbox_pending_count()?,
+        refused: Vec::new(),
     };
     // First the chain's head: a ledger whose audit chain was cut or rewritten since the
     // last sync pushes nothing until someone looks.
@@ -149,11 +156,16 @@ pub fn push_with(
         }
         let answer = send_batch(store, &http, base, token, &batch, clock)?;
         let acknowledged = acknowledged_in_order(store, &batch, &answer, clock)?;
+        let refused = pull::record_refusals(store, &batch, &answer, clock)?;
+        report.refused.extend(refused);
         store.outbox_mark_sent(&acknowledged, clock())?;
         report.pushed += acknowledged.len() as i64;
         report.replayed += answer.results.iter().filter(|r| r.replayed).count() as i64;
-        report.stored_not_applied +=
-            answer.results.iter().filter(|r| !r.answer.applied).count() as i64;
+        report.stored_not_applied += answer
+            .results
+            .iter()
+            .filter(|r| !r.answer.applied && r.answer.refused.is_none())
+            .count() as i64;
         report.pending = store.outbox_pending_count()?;
     }
 }

@@ -174,10 +174,12 @@ fn events_the_server_stores_without_applying_are_delivered_all_the_same() {
     let server = Server::start();
     let token = server.token("acme", "alice@acme.test");
     let dir = tempfile::tempdir().unwrap();
-    // An event kind the server does not apply yet (an expected payment added by hand). ESI
-    // journal lines, the one kind it applies, are always ISK since issue 13 (a journal in a
-    // currency the user added, PLEX, is refused by the store), so they cannot serve here.
+    // An event the server does not apply: an expected payment in a currency the user
+    // added (PLEX), which the server does not know. ESI journal lines are always ISK
+    // since issue 13, so they cannot serve here.
     let mut store = Store::open(&dir.path().join("a.sqlite")).unwrap();
+    let plex = recon_core::money::Currency::new("PLEX", 0, "PLEX").unwrap();
+    store.add_currency("alice", Utc::now(), plex).unwrap();
     store
         .add_expected(
             "alice",
@@ -186,8 +188,8 @@ fn events_the_server_stores_without_applying_are_delivered_all_the_same() {
                 cycle_id: "c1".into(),
                 character_name: "Pilot".into(),
                 character_id: Some(101),
-                expected_amount: "1000.00".into(),
-                currency: "ISK".into(),
+                expected_amount: "1000".into(),
+                currency: "PLEX".into(),
                 memo: String::new(),
             },
         )

@@ -39,6 +39,12 @@
 //! * `GET /api/v1/journal?wallet_key=K&limit=N&offset=M` —
 //!   [`JournalPage`](recon_sync::JournalPage) of the caller's organization, ordered by
 //!   (wallet_key, date, id). `limit` defaults to 1000 and is capped at 10000.
+//! * `GET /api/v1/sync/pull?after=CURSOR&limit=N` — [`PullPage`](recon_sync::pull::PullPage):
+//!   the organization's accepted events (refused ones never) in commit order, every
+//!   device's, `limit` 1–1000 (default 500). The cursor is `EPOCH:POSITION`; one of another
+//!   epoch (the database was restored and `recon-server epoch rotate` run), or past the
+//!   last position, answers from the start with `reset: true`. Positions are handed out
+//!   after commit under a per-organization lock, so none is skipped.
 //! * `GET /api/v1/whoami` — [`WhoAmI`](recon_sync::WhoAmI).
 //! * Internal failures are logged (`tracing`: PostgreSQL code and message, org, device,
 //!   event) and answered `500 internal` without details; every refusal is logged with
@@ -69,6 +75,7 @@ mod error;
 mod http;
 mod migrate;
 mod serve;
+mod pull_log;
 
 pub use db::{connect, create_token, drop_test_database, fresh_test_database, Db};
 pub use devices::{list_devices, revoke_token, DeviceInfo, RevokeTarget};
@@ -76,6 +83,7 @@ pub use error::ServerError;
 pub use http::{router, router_with, MAX_REQUESTS_PER_ORG};
 pub use migrate::LATEST_VERSION;
 pub use serve::{serve_with, ServeConfig, Tls};
+pub use pull_log::rotate_epoch;
 
 /// Serves the API over plain HTTP on `listener` with the default limits until the
 /// returned future is dropped (e.g. the task is aborted). See [`serve_with`] for HTTPS.

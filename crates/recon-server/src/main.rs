@@ -1,5 +1,5 @@
 //! `recon-server` command line: `serve` (default), `token create|revoke`, `devices`,
-//! `migrate`. Logs (`tracing`) go to stderr; `RUST_LOG` sets the level (default `info`).
+//! `migrate`, `epoch rotate`. Logs (`tracing`) go to stderr; `RUST_LOG` sets the level (default `info`).
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -38,6 +38,17 @@ enum Command {
     Token(TokenCommand),
     /// Apply pending migrations and exit.
     Migrate,
+    /// The database's sync epoch.
+    #[command(subcommand)]
+    Epoch(EpochCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum EpochCommand {
+    /// Give the database a new epoch: run it after restoring a backup, so every laptop
+    /// pulls again from the start (idempotently) instead of trusting positions the
+    /// restore took back. Prints the new epoch.
+    Rotate,
 }
 
 /// HTTPS: both or neither. Without them the server speaks plain HTTP (for a loopback
@@ -113,6 +124,14 @@ async fn main() -> Result<()> {
         }
         Some(Command::Devices { org }) => devices(&database_url, &org).await,
         Some(Command::Token(command)) => token(&database_url, command).await,
+        Some(Command::Epoch(EpochCommand::Rotate)) => {
+            let db = connect(&database_url).await?;
+            let epoch = recon_server::rotate_epoch(&db)
+                .await
+                .context("rotating the epoch")?;
+            println!("{epoch}");
+            Ok(())
+        }
     }
 }
 

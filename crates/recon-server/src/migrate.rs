@@ -13,10 +13,14 @@ const MIGRATIONS: &[(i64, &str)] = &[
         3,
         include_str!("../../../migrations/server/0003_audit_head.sql"),
     ),
+    (
+        4,
+        include_str!("../../../migrations/server/0004_pull_positions.sql"),
+    ),
 ];
 
 /// The newest schema version this binary knows.
-pub const LATEST_VERSION: i64 = 3;
+pub const LATEST_VERSION: i64 = 4;
 
 /// Arbitrary constant key for `pg_advisory_xact_lock` ("recondsk").
 const LOCK_KEY: i64 = 0x7265_636f_6e64_736b;

@@ -8,7 +8,7 @@ use recon_core::esi::{parse_journal, EsiEntry};
 use recon_core::import_identity::{known_key, KeyKind, KnownKey, LineFacts, RowOutcome, RowTally};
 use recon_core::money::{format_minor, to_minor};
 use recon_core::wallet::WalletKind;
-use recon_sync::JournalLine;
+use recon_sync::{EventBody, JournalLine};
 
 #[path = "esi_events.rs"]
 mod events;
@@ -262,7 +262,13 @@ impl<'a> EsiBatch<'a> {
 
     /// Sets the batch's counts and hands the change to the write path: its audit record and
     /// the new lines, in events bounded by lines and bytes (`events`).
-    fn finish(mut self) -> Result<Change<ImportSummary>> {
+    fn finish(self) -> Result<Change<ImportSummary>> {
+        let (summary, audit, events, digest) = self.close()?;
+        Ok(Change::synced(summary, audit, events).attesting(digest))
+    }
+
+    /// Sets the batch's counts: its summary, audit record, events and rows' digest.
+    fn close(mut self) -> Result<(ImportSummary, Audit, Vec<EventBody>, String)> {
         self.tally
             .accounts_for(self.summary.read as u64)
             .map_err(|e| StoreError::Invalid(format!("internal error: {e}; nothing was saved")))?;
@@ -294,8 +300,40 @@ impl<'a> EsiBatch<'a> {
             })),
         };
         let events = journal_events(self.batch_id, self.wallet, &self.new_lines);
-        Ok(Change::synced(summary, audit, events).attesting(self.rows.finish()))
+        Ok((summary, audit, events, self.rows.finish()))
     }
+}
+
+/// A colleague's lines pulled from the server, written as an import of one file would be
+/// (a batch, its rows, its audit record attesting them) inside the pull's transaction,
+/// but sent nowhere: the server has them. A known id with another date or amount is a
+/// conflict (`Err`), as in an import.
+pub(crate) fn import_pulled(
+    tx: &Transaction<'_>,
+    wallet: &Wallet,
+    by: &str,
+    now: DateTime<Utc>,
+    file: &SourceFile,
+    entries: Vec<EsiEntry>,
+) -> Result<(ImportSummary, crate::write::RenderedAudit)> {
+    let batch_id = uuid::Uuid::new_v4();
+    let batch_no = open_batch(
+        tx,
+        &batch_id.to_string(),
+        &wallet.id,
+        "esi_journal",
+        by,
+        now,
+        false,
+    )?;
+    let mut batch = EsiBatch::new(tx, wallet, batch_id, batch_no);
+    let parsed = [entries];
+    batch.allocate_ids(std::slice::from_ref(file), &parsed)?;
+    batch.import_file(0, file, &parsed[0])?;
+    let (summary, audit, _sent_nowhere, digest) = batch.close()?;
+    let mut record = crate::write::RenderedAudit::from(audit);
+    record.content = Some(digest);
+    Ok((summary, record))
 }
 
 fn minor(value: Option<rust_decimal::Decimal>, scale: u8) -> Result<Option<i64>> {

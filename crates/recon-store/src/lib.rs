@@ -25,6 +25,10 @@ mod mapping_profiles;
 mod matching;
 pub mod payouts;
 mod schema;
+mod sync_keys;
+mod sync_pull;
+mod sync_pull_journal;
+mod sync_refusals;
 mod sync_state;
 mod wallets;
 mod write;
@@ -51,6 +55,8 @@ pub use matching::{
     ReceiptView, ReviewQueues, Suggestion, STATUSES, SUGGESTIONS_PER_ROW,
 };
 pub use schema::SCHEMA_VERSION;
+pub use sync_pull::{PullOutcome, RemoteEventView};
+pub use sync_refusals::{RefusedChange, SyncCounts};
 pub use sync_state::{OutboxEvent, SyncStatus};
 pub use wallets::{NewWallet, Wallet};
 

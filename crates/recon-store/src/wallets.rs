@@ -69,6 +69,66 @@ fn wallet_from_row(r: &Row<'_>) -> rusqlite::Result<Wallet> {
     })
 }
 
+/// Inserts a checked wallet (name unique); its `wallet.created` audit record.
+pub(crate) fn insert_wallet(
+    tx: &rusqlite::Transaction<'_>,
+    actor: &str,
+    now: DateTime<Utc>,
+    name: String,
+    kind: WalletKind,
+    new: &NewWallet,
+    currency: &Currency,
+) -> Result<(Wallet, Audit)> {
+    let taken: Option<String> = tx
+        .query_row("SELECT name FROM wallets WHERE name = ?1", [&name], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if let Some(existing) = taken {
+        return Err(StoreError::Conflict(format!(
+            "a wallet named '{existing}' already exists"
+        )));
+    }
+    let no: i64 = tx.query_row("SELECT COALESCE(MAX(no), 0) + 1 FROM wallets", [], |r| {
+        r.get(0)
+    })?;
+    let wallet = Wallet {
+        id: uuid::Uuid::new_v4().to_string(),
+        no,
+        name,
+        kind,
+        owner_id: new.owner_id,
+        division: new.division,
+        currency: currency.code.clone(),
+        scale: currency.scale,
+        receiving: new.receiving,
+        entry_count: 0,
+    };
+    tx.execute(
+        "INSERT INTO wallets (id, no, name, kind, owner_id, division, currency, receiving, created_at, created_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            wallet.id, wallet.no, wallet.name, kind.as_str(), wallet.owner_id, wallet.division,
+            wallet.currency, wallet.receiving, timestamp(now), actor
+        ],
+    )?;
+    let audit = Audit {
+        action: "wallet.created",
+        entity: "wallet",
+        entity_id: wallet.id.clone(),
+        before: None,
+        after: Some(wallet.audit_json()),
+    };
+    Ok((wallet, audit))
+}
+
+/// Every wallet, read inside a transaction.
+pub(crate) fn all_wallets(conn: &rusqlite::Connection) -> Result<Vec<Wallet>> {
+    let mut stmt = conn.prepare_cached(&format!("{WALLET_SELECT} ORDER BY w.name"))?;
+    let rows = stmt.query_map([], wallet_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 impl Store {
     pub fn currencies(&self) -> Result<Vec<Currency>> {
         let mut stmt = self
@@ -145,47 +205,7 @@ impl Store {
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
         let currency = self.currency(&code)?;
         self.write(actor, now, |tx| {
-            let taken: Option<String> = tx
-                .query_row("SELECT name FROM wallets WHERE name = ?1", [&name], |r| {
-                    r.get(0)
-                })
-                .optional()?;
-            if let Some(existing) = taken {
-                return Err(StoreError::Conflict(format!(
-                    "a wallet named '{existing}' already exists"
-                )));
-            }
-            let no: i64 =
-                tx.query_row("SELECT COALESCE(MAX(no), 0) + 1 FROM wallets", [], |r| {
-                    r.get(0)
-                })?;
-            let wallet = Wallet {
-                id: uuid::Uuid::new_v4().to_string(),
-                no,
-                name,
-                kind,
-                owner_id: new.owner_id,
-                division: new.division,
-                currency: currency.code,
-                scale: currency.scale,
-                receiving: new.receiving,
-                entry_count: 0,
-            };
-            tx.execute(
-                "INSERT INTO wallets (id, no, name, kind, owner_id, division, currency, receiving, created_at, created_by)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                params![
-                    wallet.id, wallet.no, wallet.name, kind.as_str(), wallet.owner_id, wallet.division,
-                    wallet.currency, wallet.receiving, timestamp(now), actor
-                ],
-            )?;
-            let audit = Audit {
-                action: "wallet.created",
-                entity: "wallet",
-                entity_id: wallet.id.clone(),
-                before: None,
-                after: Some(wallet.audit_json()),
-            };
+            let (wallet, audit) = insert_wallet(tx, actor, now, name, kind, &new, &currency)?;
             Ok(Change::local(wallet, audit, LocalOnly::WalletDefinition))
         })
     }

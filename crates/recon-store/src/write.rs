@@ -72,6 +72,10 @@ pub(crate) enum LocalOnly {
     /// batches whose lines were never pushed, tombstones). Removing an ESI batch whose
     /// lines were pushed is kept local too, for now: there is no event for it yet.
     ImportBookkeeping,
+    /// A colleague's change pulled from the server: the server has it already.
+    PulledFromServer,
+    /// A compensating change undoing what the server refused: the server never had it.
+    RefusedByServer,
 }
 
 /// Produces a change's events after its SQL ran, in its transaction, handing each to the

@@ -13,6 +13,7 @@ pub mod journal;
 pub mod ledger;
 pub mod matching;
 pub mod payouts;
+pub mod pull;
 
 pub use digest::untyped_digest_hex;
 pub use journal::{JournalLine, JournalLinesImported, WalletRef};
@@ -26,6 +27,7 @@ pub const JOURNAL_PATH: &str = "/api/v1/journal";
 pub const WHOAMI_PATH: &str = "/api/v1/whoami";
 pub const HEALTH_PATH: &str = "/healthz";
 pub use audit::AUDIT_HEAD_PATH;
+pub use pull::PULL_PATH;
 
 /// Most events one push may carry; the server refuses more (413) so a request stays bounded.
 pub const MAX_EVENTS_PER_PUSH: usize = 100;

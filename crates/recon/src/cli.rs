@@ -34,7 +34,7 @@ pub enum Command {
     /// The hash-chained audit log.
     #[command(subcommand)]
     Audit(AuditCmd),
-    /// Push pending changes to the central server.
+    /// Push pending changes to the central server and pull colleagues' changes.
     Sync {
         /// Server base URL (default: the one saved in the ledger).
         #[arg(long)]
@@ -43,6 +43,9 @@ pub enum Command {
         /// amounts travel unencrypted).
         #[arg(long)]
         allow_insecure_http: bool,
+        /// Print the report as JSON (counts, refused changes, status).
+        #[arg(long)]
+        json: bool,
     },
     /// The device token used to sync.
     #[command(subcommand)]

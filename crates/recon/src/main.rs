@@ -74,7 +74,8 @@ fn run(cli: Cli) -> Result<()> {
         Command::Sync {
             server,
             allow_insecure_http,
-        } => sync::sync(store, server, allow_insecure_http, out),
+            json,
+        } => sync::sync(store, server, allow_insecure_http, json, out),
         Command::Token(cmd) => sync::token(cmd, out),
         Command::Program(cmd) => ledger::program(store, actor, cmd, out),
         Command::Entity(cmd) => ledger::entity(store, actor, cmd, out),

@@ -10,6 +10,7 @@ pub fn sync(
     store: &mut Store,
     server: Option<String>,
     allow_insecure_http: bool,
+    json: bool,
     out: &mut impl Write,
 ) -> Result<()> {
     let report = api(recon_api::sync_push_with(
@@ -17,11 +18,44 @@ pub fn sync(
         server,
         allow_insecure_http,
     ))?;
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+        return Ok(());
+    }
     writeln!(
         out,
         "pushed {} events ({} already on the server), {} pending",
         report.pushed, report.replayed, report.status.pending
     )?;
+    if report.pulled > 0 {
+        writeln!(out, "pulled {} colleague event(s)", report.pulled)?;
+    }
+    for r in &report.refused {
+        let undone = if r.undone {
+            "undone"
+        } else {
+            "refused, not undone"
+        };
+        writeln!(
+            out,
+            "refused {} {} ({undone}): {}",
+            r.kind, r.event_id, r.reason
+        )?;
+    }
+    if report.held + report.not_applied > 0 {
+        writeln!(
+            out,
+            "{} colleague event(s) waiting for this ledger's changes to be answered, {} not applied here",
+            report.held, report.not_applied
+        )?;
+    }
+    if report.status.needs_attention > 0 {
+        writeln!(
+            out,
+            "{} refused change(s) need attention (see the app's Sync screen)",
+            report.status.needs_attention
+        )?;
+    }
     Ok(())
 }
 

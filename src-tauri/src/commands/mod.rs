@@ -24,9 +24,9 @@ pub use context::AppState;
 use recon_api::{
     ActionSummaryDto, AuditRecordDto, AuditVerifyDto, BatchDto, CurrencyDto, CycleSummaryDto,
     ExpectedDto, ExpectedImportDto, ImportRequestDto, ImportResultDto, ImportSummaryDto,
-    JournalPageDto, JournalQueryDto, MatchRunSummaryDto, NewExpectedDto, NewWalletDto, PreviewDto,
-    ProfileDto, ProgressDto, RejectedRowDto, ReviewQueuesDto, SavedProfileDto, SplitShareDto,
-    SyncReportDto, SyncStatusDto, WalletDto,
+    JournalPageDto, JournalQueryDto, MatchRunSummaryDto, NeedsAttentionDto, NewExpectedDto,
+    NewWalletDto, PreviewDto, ProfileDto, ProgressDto, RejectedRowDto, ReviewQueuesDto,
+    SavedProfileDto, SplitShareDto, SyncReportDto, SyncStatusDto, WalletDto,
 };
 use recon_api::{
     ApproveResultDto, ConversionDto, EntityDto, EntryDetailDto, ExportDto, LedgerEntryDto,
@@ -59,8 +59,10 @@ table::command_table! {
         quick fn sync_status() -> SyncStatusDto;
         quick fn sync_set_server(url: String) -> SyncStatusDto;
         quick fn sync_set_token(token: String) -> ();
-        /// Pushes the outbox now (network I/O, off the window's thread).
+        /// Pushes the outbox and pulls colleagues' changes now (network I/O, off the window's thread).
         long fn sync_now() -> SyncReportDto;
+        /// Needs attention: local changes the server refused, colleagues' events not applied.
+        quick fn sync_needs_attention() -> NeedsAttentionDto;
     }
     audit {
         quick fn audit_verify() -> AuditVerifyDto;

@@ -1,6 +1,6 @@
 //! Sync with the team server: its address, the device token, and a push now.
 
-use recon_api::{SyncReportDto, SyncStatusDto};
+use recon_api::{NeedsAttentionDto, SyncReportDto, SyncStatusDto};
 
 use super::context::{actor, AppState, Detached, Res};
 
@@ -19,4 +19,8 @@ pub fn sync_set_token(_: &AppState, token: String) -> Res<()> {
 /// Network I/O: `recon_api::sync_now` opens its own connection from the path.
 pub fn sync_now(detached: &Detached) -> Res<SyncReportDto> {
     recon_api::sync_now(&detached.db_path, &actor())
+}
+
+pub fn sync_needs_attention(state: &AppState) -> Res<NeedsAttentionDto> {
+    recon_api::sync_needs_attention(&*state.store()?)
 }

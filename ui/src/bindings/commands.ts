@@ -27,6 +27,7 @@ import type { LedgerEntryDto } from "./LedgerEntryDto";
 import type { LedgerQueryDto } from "./LedgerQueryDto";
 import type { LedgerVerifyDto } from "./LedgerVerifyDto";
 import type { MatchRunSummaryDto } from "./MatchRunSummaryDto";
+import type { NeedsAttentionDto } from "./NeedsAttentionDto";
 import type { NewExpectedDto } from "./NewExpectedDto";
 import type { NewPayoutDto } from "./NewPayoutDto";
 import type { NewWalletDto } from "./NewWalletDto";
@@ -78,8 +79,10 @@ export function commands(invoke: Invoke) {
     syncStatus: (): Promise<SyncStatusDto> => invoke<SyncStatusDto>("sync_status", {}),
     syncSetServer: (url: string): Promise<SyncStatusDto> => invoke<SyncStatusDto>("sync_set_server", { url }),
     syncSetToken: (token: string): Promise<null> => invoke<null>("sync_set_token", { token }),
-    /** Pushes the outbox now (network I/O, off the window's thread). */
+    /** Pushes the outbox and pulls colleagues' changes now (network I/O, off the window's thread). */
     syncNow: (): Promise<SyncReportDto> => invoke<SyncReportDto>("sync_now", {}),
+    /** Needs attention: local changes the server refused, colleagues' events not applied. */
+    syncNeedsAttention: (): Promise<NeedsAttentionDto> => invoke<NeedsAttentionDto>("sync_needs_attention", {}),
     auditVerify: (): Promise<AuditVerifyDto> => invoke<AuditVerifyDto>("audit_verify", {}),
     /** The newest `limit` audit records, oldest first; of one entity when `entity` is `KIND:ID`. */
     auditList: (entity: string | null, limit: number): Promise<Array<AuditRecordDto>> => invoke<Array<AuditRecordDto>>("audit_list", { entity, limit }),

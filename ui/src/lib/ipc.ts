@@ -50,6 +50,10 @@ export type { SplitShareDto } from "../bindings/SplitShareDto";
 export type { StatementDto } from "../bindings/StatementDto";
 export type { SuggestionDto } from "../bindings/SuggestionDto";
 export type { SyncReportDto } from "../bindings/SyncReportDto";
+export type { NeedsAttentionDto } from "../bindings/NeedsAttentionDto";
+export type { RefusedChangeDto } from "../bindings/RefusedChangeDto";
+export type { RemoteEventDto } from "../bindings/RemoteEventDto";
+export type { SyncCountsDto } from "../bindings/SyncCountsDto";
 export type { SyncStatusDto } from "../bindings/SyncStatusDto";
 export type { WalletDto } from "../bindings/WalletDto";
 

@@ -8,6 +8,7 @@
 //! sequence moves on, so one bad event never blocks the ones behind it. Only a malformed
 //! envelope (a client bug, not user data) still refuses the whole push with 400.
 
+mod expected;
 mod journal;
 mod journal_check;
 mod journal_insert;
@@ -16,6 +17,7 @@ mod unapplied;
 use recon_sync::{
     untyped_digest_hex, EventAnswer, JournalLinesImported, RawEvent, RefusalCode, MAX_EVENT_BYTES,
 };
+use recon_sync::matching::ExpectedPaymentsAdded;
 use tokio_postgres::Transaction;
 
 use crate::ServerError;
@@ -35,6 +37,7 @@ pub(crate) struct Incoming {
 
 enum Plan {
     Journal(JournalLinesImported),
+    Expected(ExpectedPaymentsAdded),
     /// Store without applying; the note says why.
     Store {
         note: String,
@@ -61,6 +64,7 @@ pub(crate) fn decode(event: RawEvent) -> Result<Incoming, String> {
     } else {
         match event.kind.as_str() {
             recon_sync::journal::KIND => journal::decode(&event)?,
+            recon_sync::matching::EXPECTED_PAYMENTS_ADDED => expected::decode(&event)?,
             _ => unapplied::decode(&event)?,
         }
     };
@@ -119,6 +123,7 @@ pub(crate) async fn apply(
 ) -> Result<EventAnswer, ServerError> {
     match &incoming.plan {
         Plan::Journal(body) => journal::apply(tx, org_id, incoming.event.id, body).await,
+        Plan::Expected(body) => expected::apply(tx, org_id, incoming.event.id, body).await,
         Plan::Store { note } => unapplied::store(tx, org_id, &incoming.event, note).await,
         Plan::Refuse(answer) => Ok(answer.clone()),
     }

@@ -7,6 +7,7 @@ mod journal;
 mod limits;
 
 pub use limits::MAX_REQUESTS_PER_ORG;
+mod pull;
 mod push;
 mod status;
 
@@ -14,7 +15,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
 use recon_sync::{
-    AUDIT_HEAD_PATH, HEALTH_PATH, JOURNAL_PATH, MAX_BODY_BYTES, PUSH_PATH, WHOAMI_PATH,
+    AUDIT_HEAD_PATH, HEALTH_PATH, JOURNAL_PATH, MAX_BODY_BYTES, PULL_PATH, PUSH_PATH, WHOAMI_PATH,
 };
 
 use std::sync::Arc;
@@ -40,6 +41,7 @@ pub fn router_with(db: Db, body_read_timeout: Duration) -> Router {
     Router::new()
         .route(HEALTH_PATH, get(status::healthz))
         .route(PUSH_PATH, post(push::push))
+        .route(PULL_PATH, get(pull::pull))
         .route(JOURNAL_PATH, get(journal::journal))
         .route(WHOAMI_PATH, get(status::whoami))
         .route(

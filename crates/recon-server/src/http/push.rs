@@ -145,6 +145,9 @@ async fn push_once(
                 if let Some(refusal) = &answer.refused {
                     log_refusal(caller, incoming, refusal);
                 }
+                crate::pull_log::record_accepted(&tx, caller.org_id, &incoming.event, &answer)
+                    .await
+                    .map_err(at)?;
                 EventResult {
                     id,
                     replayed: false,

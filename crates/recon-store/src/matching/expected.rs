@@ -50,7 +50,7 @@ fn new_ids_sorted(count: usize) -> Result<Vec<String>> {
 }
 
 /// An expected payment about to be inserted: awaiting payment, nothing received.
-fn new_record(
+pub(super) fn new_record(
     id: String,
     cycle_id: &str,
     character_name: &str,
@@ -82,7 +82,7 @@ fn new_record(
     }
 }
 
-fn identity(e: &ExpectedRecord) -> ExpectedIdentity<'_> {
+pub(super) fn identity(e: &ExpectedRecord) -> ExpectedIdentity<'_> {
     ExpectedIdentity {
         cycle_id: &e.cycle_id,
         character_name: &e.character_name,
@@ -136,7 +136,12 @@ fn prepare_rows<'a>(
     Ok(prepared)
 }
 
-fn insert_row(tx: &Transaction<'_>, actor: &str, now: &str, e: &ExpectedRecord) -> Result<()> {
+pub(super) fn insert_row(
+    tx: &Transaction<'_>,
+    actor: &str,
+    now: &str,
+    e: &ExpectedRecord,
+) -> Result<()> {
     // Why one row per statement: a multi-row INSERT measured slower (SQLite then keeps a
     // statement journal of every page it touches).
     tx.prepare_cached(
@@ -162,7 +167,7 @@ fn insert_row(tx: &Transaction<'_>, actor: &str, now: &str, e: &ExpectedRecord) 
 
 /// The audit record of a new expected payment, rendered, attesting the row [`insert_row`]
 /// wrote (hashed from memory: an import of 30,000 rows reads none of them back).
-fn created(e: &ExpectedRecord, actor: &str, now: &str) -> RenderedAudit {
+pub(super) fn created(e: &ExpectedRecord, actor: &str, now: &str) -> RenderedAudit {
     let content = crate::audit_digest::new_expected_row(
         &e.id,
         &e.cycle_id,

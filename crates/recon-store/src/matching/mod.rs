@@ -15,12 +15,14 @@
 //! - `cycles`: opening a cycle, per-cycle totals.
 //! - `rules`: the saved matching rules.
 //! - `events`: the outbox events of these changes.
+//! - `remote`: colleagues' expected payments pulled here; refused ones undone.
 
 mod cycles;
 mod events;
 mod expected;
 mod links;
 mod records;
+pub(crate) mod remote;
 mod review;
 mod rules;
 mod run;

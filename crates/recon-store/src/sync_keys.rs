@@ -1,0 +1,83 @@
+//! What an event touches, as keys both sides can name: `e:{memo}` for an expected payment
+//! (memo normalized), `j:{wallet key}:{id}` for a journal line. A colleague's event that
+//! touches a key of a local change still unanswered waits (SPEC §9: the server answers
+//! this ledger's change first, and the colleague's is applied on top of that answer).
+
+use recon_core::matching::normalize_memo;
+use recon_sync::matching::{ExpectedRef, JournalRef, MatchLink};
+use recon_sync::EventBody;
+use std::collections::HashSet;
+
+fn expected(memo: &str) -> String {
+    format!("e:{}", normalize_memo(memo))
+}
+
+fn journal(wallet_key: &str, id: &str) -> String {
+    format!("j:{wallet_key}:{id}")
+}
+
+fn of_ref(r: &JournalRef) -> String {
+    journal(&r.wallet_key, &r.journal_id)
+}
+
+fn of_expected(r: &ExpectedRef) -> String {
+    expected(&r.memo)
+}
+
+fn links<'a>(links: impl IntoIterator<Item = &'a MatchLink>, keys: &mut HashSet<String>) {
+    for link in links {
+        keys.insert(of_expected(&link.expected));
+        keys.insert(of_ref(&link.journal));
+    }
+}
+
+/// The keys `body` touches (none for kinds not tied to a journal line or payment).
+pub(crate) fn touched(body: &EventBody) -> HashSet<String> {
+    let mut keys = HashSet::new();
+    match body {
+        EventBody::JournalLinesImported(b) => {
+            for line in &b.lines {
+                keys.insert(journal(&b.wallet.key, &line.id.to_string()));
+            }
+        }
+        EventBody::ExpectedPaymentsAdded(b) => {
+            keys.extend(b.payments.iter().map(|p| expected(&p.memo)));
+        }
+        EventBody::ExpectedPaymentEdited(b) => {
+            keys.insert(expected(&b.payment.memo));
+        }
+        EventBody::MatchLinked(b) => links(&b.links, &mut keys),
+        EventBody::MatchUnlinked(b) => links(&b.links, &mut keys),
+        EventBody::ReceiptSplit(b) => {
+            keys.insert(of_ref(&b.journal));
+            links(&b.shares, &mut keys);
+        }
+        EventBody::ReceiptRejected(b) => {
+            keys.insert(of_ref(&b.journal));
+        }
+        EventBody::MatchUndone(b) => {
+            links(b.links_removed.iter().chain(&b.links_restored), &mut keys);
+            keys.extend(b.rejections_lifted.iter().map(of_ref));
+        }
+        EventBody::CycleOpened(b) => {
+            keys.extend(b.cancelled.iter().map(|m| expected(m)));
+        }
+        _ => {}
+    }
+    keys
+}
+
+/// The keys of every event this ledger has not had answered yet.
+pub(crate) fn unanswered(conn: &rusqlite::Connection) -> crate::Result<HashSet<String>> {
+    let mut stmt = conn.prepare_cached("SELECT body FROM outbox WHERE sent_at IS NULL")?;
+    let mut rows = stmt.query([])?;
+    let mut keys = HashSet::new();
+    while let Some(row) = rows.next()? {
+        let body: String = row.get(0)?;
+        // An outbox body this build cannot read touches nothing it could name.
+        if let Ok(body) = serde_json::from_str::<EventBody>(&body) {
+            keys.extend(touched(&body));
+        }
+    }
+    Ok(keys)
+}

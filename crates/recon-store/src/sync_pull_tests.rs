@@ -1,0 +1,232 @@
+//! Two ledgers of one organization, the server's page built from the other's outbox.
+
+use super::*;
+use crate::test_support::*;
+use crate::{JournalQuery, NewExpected, SourceFile};
+use recon_sync::pull::PulledEvent;
+use recon_sync::{Refusal, RefusalCode};
+
+fn journal_file(ids: &[i64], amount: &str) -> SourceFile {
+    let entries: Vec<String> = ids
+        .iter()
+        .map(|id| {
+            format!(
+                r#"{{"id":{id},"date":"2026-03-01T12:00:00Z","ref_type":"player_donation","description":"d{id}","amount":{amount}}}"#
+            )
+        })
+        .collect();
+    SourceFile {
+        name: "page.json".into(),
+        bytes: format!("[{}]", entries.join(",")).into_bytes(),
+    }
+}
+
+fn expected(memo: &str, amount: &str) -> NewExpected {
+    NewExpected {
+        cycle_id: "2026-11".into(),
+        character_name: "Alice".into(),
+        character_id: None,
+        expected_amount: amount.into(),
+        currency: "ISK".into(),
+        memo: memo.into(),
+    }
+}
+
+/// The page a server would serve of `store`'s pending events, by `user`, from `first`.
+fn page_of(store: &Store, user: &str, first: i64) -> PullPage {
+    let events: Vec<PulledEvent> = store
+        .outbox_pending(1000)
+        .unwrap()
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let json = serde_json::to_string(&e.event).unwrap();
+            PulledEvent {
+                position: first + i as i64,
+                user: user.into(),
+                event: serde_json::from_str(&json).unwrap(),
+            }
+        })
+        .collect();
+    let last = first + events.len() as i64 - 1;
+    PullPage {
+        events,
+        next_cursor: format!("{}:{last}", uuid::Uuid::nil()),
+        more: false,
+        reset: false,
+    }
+}
+
+fn lines(store: &Store) -> Vec<(String, Option<String>)> {
+    let page = store
+        .journal(&JournalQuery {
+            wallet: None,
+            ref_type: None,
+            search: None,
+            batch: None,
+            newest_first: false,
+            offset: 0,
+            limit: 100,
+        })
+        .unwrap();
+    page.rows.into_iter().map(|r| (r.key, r.amount)).collect()
+}
+
+#[test]
+fn a_colleagues_journal_and_payments_arrive_once_and_the_cursor_moves_with_them() {
+    let (_a_dir, mut maker) = store_with_main_wallet();
+    let (_b_dir, mut checker) = temp_store();
+    maker
+        .import_esi_journal("maker", now(), "Main", &[journal_file(&[1, 2], "100")])
+        .unwrap();
+    maker
+        .add_expected("maker", now(), &expected("ARB Alice", "100"))
+        .unwrap();
+    let page = page_of(&maker, "maker@acme.test", 1);
+    assert_eq!(page.events.len(), 2);
+
+    let outcome = checker
+        .apply_pulled_page("checker", now(), Some(&page))
+        .unwrap();
+    assert_eq!(
+        (outcome.applied, outcome.held, outcome.not_applied),
+        (2, 0, 0)
+    );
+    assert_eq!(lines(&checker), lines(&maker));
+    assert_eq!(
+        checker.wallets().unwrap()[0].sync_key(),
+        maker.wallets().unwrap()[0].sync_key()
+    );
+    let listed = checker.expected_list(None, None).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].memo, "ARB Alice");
+    assert_eq!(
+        checker.sync_cursor().unwrap(),
+        Some(page.next_cursor.clone())
+    );
+    // Pulled changes are never pushed back.
+    assert_eq!(checker.outbox_pending_count().unwrap(), 0);
+    assert!(checker.audit_verify().unwrap().ok());
+
+    // The same page again, or a re-pull from the start: nothing changes.
+    let records = checker.audit_verify().unwrap().records;
+    let again = checker
+        .apply_pulled_page("checker", now(), Some(&page))
+        .unwrap();
+    assert_eq!((again.applied, again.already_had), (0, 2));
+    assert_eq!(checker.audit_verify().unwrap().records, records);
+    assert_eq!(lines(&checker), lines(&maker));
+
+    // Its own events come back in the organization's stream too: skipped.
+    let own = page_of(&checker, "checker", 3);
+    assert!(own.events.is_empty());
+    let mine = maker
+        .apply_pulled_page("maker", now(), Some(&page))
+        .unwrap();
+    assert_eq!((mine.own, mine.applied), (2, 0));
+}
+
+#[test]
+fn an_event_touching_an_unanswered_local_change_waits_for_its_answer() {
+    let (_a_dir, mut maker) = temp_store();
+    let (_b_dir, mut checker) = temp_store();
+    maker
+        .add_expected("maker", now(), &expected("ARB Alice", "100"))
+        .unwrap();
+    checker
+        .add_expected("checker", now(), &expected("arb  alice", "200"))
+        .unwrap();
+    let page = page_of(&maker, "maker@acme.test", 1);
+    let outcome = checker
+        .apply_pulled_page("checker", now(), Some(&page))
+        .unwrap();
+    assert_eq!((outcome.applied, outcome.held), (0, 1));
+    assert_eq!(checker.remote_events_waiting().unwrap()[0].state, "held");
+    assert_eq!(
+        checker.expected_list(None, None).unwrap()[0].expected_amount,
+        "200.00"
+    );
+
+    // The server refuses the checker's payment (the maker's came first): it is cancelled
+    // here, and the held event then applies the server's version over it.
+    let mine = checker.outbox_pending(10).unwrap().remove(0);
+    let refusal = Refusal {
+        code: RefusalCode::Conflict,
+        reason: "memo 'ARB Alice' already holds another payment".into(),
+        conflicts: vec![],
+    };
+    let refused = checker
+        .record_refusal("checker", now(), &mine.event, &refusal)
+        .unwrap();
+    assert!(refused.undone);
+    assert_eq!(
+        checker.expected_list(None, None).unwrap()[0]
+            .status
+            .as_str(),
+        "cancelled"
+    );
+    checker.outbox_mark_sent(&[mine.seq], now()).unwrap();
+    // Recording the same answer twice changes nothing.
+    let records = checker.audit_verify().unwrap().records;
+    assert_eq!(
+        checker
+            .record_refusal("checker", now(), &mine.event, &refusal)
+            .unwrap(),
+        refused
+    );
+    assert_eq!(checker.audit_verify().unwrap().records, records);
+
+    let retry = checker.apply_pulled_page("checker", now(), None).unwrap();
+    assert_eq!((retry.applied, retry.held), (1, 0));
+    let payment = checker.expected_list(None, None).unwrap().remove(0);
+    assert_eq!(
+        (payment.expected_amount.as_str(), payment.status.as_str()),
+        ("100.00", "awaiting_payment")
+    );
+    assert!(checker.remote_events_waiting().unwrap().is_empty());
+    let listed = checker.sync_refusals().unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].reason, refusal.reason);
+    assert!(checker.audit_verify().unwrap().ok());
+}
+
+#[test]
+fn kinds_this_ledger_cannot_apply_are_kept_and_counted_and_conflicts_write_nothing() {
+    let (_a_dir, mut maker) = store_with_main_wallet();
+    let (_b_dir, mut checker) = store_with_main_wallet();
+    maker
+        .import_esi_journal("maker", now(), "Main", &[journal_file(&[7], "100")])
+        .unwrap();
+    checker
+        .import_esi_journal("checker", now(), "Main", &[journal_file(&[7], "999")])
+        .unwrap();
+    let seqs: Vec<i64> = checker
+        .outbox_pending(10)
+        .unwrap()
+        .iter()
+        .map(|e| e.seq)
+        .collect();
+    checker.outbox_mark_sent(&seqs, now()).unwrap();
+    let mut page = page_of(&maker, "maker@acme.test", 1);
+    let mut future = page.events[0].clone();
+    future.position = 2;
+    future.event.id = uuid::Uuid::new_v4();
+    future.event.kind = "some_kind_from_2031".into();
+    page.events.push(future);
+    let outcome = checker
+        .apply_pulled_page("checker", now(), Some(&page))
+        .unwrap();
+    assert_eq!((outcome.applied, outcome.not_applied), (0, 2));
+    let waiting = checker.remote_events_waiting().unwrap();
+    assert!(waiting.iter().all(|w| w.state == "not_applied"));
+    assert!(
+        waiting[0]
+            .note
+            .as_deref()
+            .unwrap()
+            .contains("already imported"),
+        "{waiting:?}"
+    );
+    assert_eq!(lines(&checker), vec![("7".into(), Some("999.00".into()))]);
+    assert!(checker.audit_verify().unwrap().ok());
+}
