@@ -3,6 +3,7 @@
 use super::{CheckLine, CheckRunReport, CheckRunSummary};
 use crate::{Result, Store, StoreError};
 use rusqlite::{OptionalExtension, Row};
+use std::collections::HashMap;
 
 const SUMMARY_COLUMNS: &str = "id, at, actor, workspace, fix, threshold, wallets, synced, discrepancies, warnings, to_review, fixable, fixed";
 
@@ -67,6 +68,22 @@ impl Store {
     }
 
     pub(super) fn check_run_lines(&self, run_id: &str) -> Result<Vec<CheckLine>> {
+        let packed: Option<String> = self
+            .conn
+            .prepare_cached("SELECT report FROM check_runs WHERE id = ?1")?
+            .query_row([run_id], |r| r.get(0))
+            .optional()?
+            .flatten();
+        if let Some(text) = packed {
+            let mut scales = HashMap::new();
+            let mut stmt = self.conn.prepare_cached("SELECT code, scale FROM currencies")?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                scales.insert(r.get(0)?, r.get(1)?);
+            }
+            return super::report::unpack(&text, &scales);
+        }
+        // Runs kept before reports were packed: one row per wallet.
         let mut stmt = self.conn.prepare_cached(
             "SELECT l.workspace_id, l.wallet_id, l.currency, COALESCE(c.scale, 0), l.expected_minor, l.actual_minor,
                     l.discrepancy_minor, l.status, l.warning, l.action, l.fixed, l.adjustment_minor, l.reason
