@@ -7,8 +7,7 @@ use anyhow::{bail, Result};
 use clap::{Args, Subcommand};
 use recon_api::{
     CheckActionDto, CheckRunInputDto, CheckStatusDto, ContinuityBreakKindDto, Store,
-    ThresholdsInputDto,
-    WalletCheckLineDto, WalletOpInputDto, WalletOpKindDto, WalletOpResult,
+    ThresholdsInputDto, WalletCheckLineDto, WalletOpInputDto, WalletOpKindDto, WalletOpResult,
 };
 use std::io::Write;
 use std::path::PathBuf;

@@ -7,15 +7,7 @@ use common::Ledger;
 use serde_json::Value;
 
 fn bank(l: &Ledger, name: &str) {
-    l.ok(&[
-        "wallet",
-        "add",
-        name,
-        "--kind",
-        "bank",
-        "--currency",
-        "EUR",
-    ]);
+    l.ok(&["wallet", "add", name, "--kind", "bank", "--currency", "EUR"]);
 }
 
 /// A `:60F:` / `:62F:` balance field on `date` (YYMMDD).
@@ -70,7 +62,10 @@ fn a_statement_whose_lines_do_not_reach_its_closing_balance_is_flagged_by_name()
 
     let all = l.json(&["check", "continuity", "--json"]);
     let clean = report(&all, "Clean");
-    assert_eq!((clean["statements"].clone(), clean["lines"].clone()), (1.into(), 0.into()));
+    assert_eq!(
+        (clean["statements"].clone(), clean["lines"].clone()),
+        (1.into(), 0.into())
+    );
     assert_eq!(clean["breaks"], Value::Array(vec![]), "{all}");
 
     let bank = report(&all, "Bank");
@@ -91,7 +86,10 @@ fn a_statement_whose_lines_do_not_reach_its_closing_balance_is_flagged_by_name()
     // The missing entry lies within the statement: between its first and last line.
     assert_eq!(b["after_date"], "2026-01-05");
     assert_eq!(b["before_date"], "2026-01-07");
-    assert_eq!((b["after_position"].clone(), b["before_position"].clone()), (0.into(), 1.into()));
+    assert_eq!(
+        (b["after_position"].clone(), b["before_position"].clone()),
+        (0.into(), 1.into())
+    );
 
     let text = l.ok(&["check", "continuity", "--wallet", "Bank"]);
     assert!(
@@ -117,7 +115,10 @@ fn a_gap_between_two_statements_is_reported_and_a_re_imported_statement_still_ad
     let b = &breaks[0];
     assert_eq!(b["kind"], "between_statements");
     assert_eq!(b["statement"]["batch_id"], second["batch_id"]);
-    assert_eq!((b["after_date"].clone(), b["before_date"].clone()), ("2026-01-10".into(), "2026-03-10".into()));
+    assert_eq!(
+        (b["after_date"].clone(), b["before_date"].clone()),
+        ("2026-01-10".into(), "2026-03-10".into())
+    );
     assert_eq!(b["expected_balance"], "110.00");
     assert_eq!(b["found_balance"], "150.00");
     assert_eq!(b["missing_amount"], "40.00");

@@ -76,7 +76,9 @@ impl Store {
             .flatten();
         if let Some(text) = packed {
             let mut scales = HashMap::new();
-            let mut stmt = self.conn.prepare_cached("SELECT code, scale FROM currencies")?;
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT code, scale FROM currencies")?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
                 scales.insert(r.get(0)?, r.get(1)?);

@@ -43,11 +43,15 @@ struct Packed(
     Option<String>,
 );
 
-/// The report's text.
-pub(super) fn pack(lines: &[CheckLine]) -> Result<String> {
-    let packed: Vec<PackedRef<'_>> = lines
-        .iter()
-        .map(|l| {
+/// The lines, serialized one by one (no intermediate list).
+struct PackedLines<'a>(&'a [CheckLine]);
+
+impl Serialize for PackedLines<'_> {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(|l| {
             PackedRef(
                 &l.workspace_id,
                 &l.wallet_id,
@@ -62,9 +66,17 @@ pub(super) fn pack(lines: &[CheckLine]) -> Result<String> {
                 l.adjustment_minor,
                 l.reason.as_deref(),
             )
-        })
-        .collect();
-    serde_json::to_string(&packed).map_err(|e| StoreError::Invalid(e.to_string()))
+        }))
+    }
+}
+
+/// The report's text, written into a buffer sized for it up front (growing a 1 MiB string
+/// by doubling copies it over and over).
+pub(super) fn pack(lines: &[CheckLine]) -> Result<String> {
+    let mut text = Vec::with_capacity(lines.len() * 96 + 2);
+    serde_json::to_writer(&mut text, &PackedLines(lines))
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+    String::from_utf8(text).map_err(|e| StoreError::Invalid(e.to_string()))
 }
 
 /// The lines of a packed report; `scales` gives each currency's scale (0 if unknown).
@@ -112,7 +124,10 @@ mod tests {
             adjustment_minor: Some(-999),
             reason: reason.map(Into::into),
         };
-        let lines = vec![line("w,1", Some("insufficient balance")), line("=cmd", None)];
+        let lines = vec![
+            line("w,1", Some("insufficient balance")),
+            line("=cmd", None),
+        ];
         let scales = HashMap::from([("NGN".to_string(), 2)]);
         assert_eq!(unpack(&pack(&lines).unwrap(), &scales).unwrap(), lines);
         assert!(unpack("[]", &scales).unwrap().is_empty());

@@ -82,7 +82,10 @@ fn load_facts(tx: &Transaction<'_>, workspace: Option<&str>) -> Result<Vec<Facts
         let (workspace_id, currency): (String, String) = (r.get(0)?, r.get(2)?);
         // Both scans are in BINARY (byte) order, which is `str`'s order.
         let key = (workspace_id.as_str(), currency.as_str());
-        while sum.as_ref().is_some_and(|(w, c, _)| (w.as_str(), c.as_str()) < key) {
+        while sum
+            .as_ref()
+            .is_some_and(|(w, c, _)| (w.as_str(), c.as_str()) < key)
+        {
             sum = next_sum(&mut sums)?;
         }
         let expected_minor = match &sum {
@@ -129,8 +132,9 @@ impl Store {
             .execute(params![run_id, at, actor, options.workspace, options.fix != FixScope::None, threshold])?;
             let configured = configured_levels(tx)?;
             let mut fixes = Fixes::default();
-            let mut lines = Vec::new();
-            for facts in load_facts(tx, options.workspace.as_deref())? {
+            let all = load_facts(tx, options.workspace.as_deref())?;
+            let mut lines = Vec::with_capacity(all.len());
+            for facts in all {
                 let mut levels = configured.get(&facts.currency).cloned().unwrap_or_default();
                 if let Some(t) = options.threshold {
                     levels.auto_fix = t;

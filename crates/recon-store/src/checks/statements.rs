@@ -132,7 +132,10 @@ impl Statements {
 
     /// Statements of wallet `wallet_no`.
     pub fn count(&self, wallet_no: i64) -> i64 {
-        self.list.iter().filter(|s| s.wallet_no == wallet_no).count() as i64
+        self.list
+            .iter()
+            .filter(|s| s.wallet_no == wallet_no)
+            .count() as i64
     }
 
     /// A journal line of batch `batch_no`, at `place` in its wallet, carrying `amount`;
