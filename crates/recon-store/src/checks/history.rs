@@ -135,3 +135,31 @@ impl Store {
         )?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::test_support::*;
+
+    #[test]
+    fn a_run_kept_before_reports_were_packed_reads_back_from_its_rows() {
+        let (_dir, store) = temp_store();
+        store
+            .conn
+            .execute_batch(
+                "INSERT INTO check_runs (id, at, actor, workspace, fix, threshold, wallets, synced, discrepancies,
+                    warnings, to_review, fixable, fixed)
+                 VALUES ('old', '2026-01-01T00:00:00.000Z', 'alice', NULL, 0, NULL, 1, 0, 1, 1, 1, 0, 0);
+                 INSERT INTO check_run_wallets VALUES
+                    ('old', 0, 'ws1', 'w1', 'NGN', 100, 250, 150, 'discrepancy', 1, 'review', 0, NULL, 'too big');",
+            )
+            .unwrap();
+        let report = store.check_run("old").unwrap();
+        assert_eq!(report.lines.len(), 1);
+        let line = &report.lines[0];
+        assert_eq!((line.wallet_id.as_str(), line.scale), ("w1", 2));
+        assert_eq!(
+            (line.discrepancy_minor, line.reason.as_deref()),
+            (150, Some("too big"))
+        );
+    }
+}
