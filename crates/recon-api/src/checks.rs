@@ -7,13 +7,17 @@ use crate::{
     ContinuityDto, PlatformImportDto, ThresholdsDto, ThresholdsInputDto, WalletCheckLineDto,
     WalletCheckRunDto, WalletOpInputDto, WalletOpResultDto, WorkspaceWalletDto,
 };
-use crate::{CheckActionDto, CheckStatusDto, ContinuityBreakDto, WalletOpKindDto, WalletOpResult};
+use crate::{
+    CheckActionDto, CheckStatusDto, ContinuityBreakDto, ContinuityBreakKindDto,
+    ContinuityStatementDto, WalletOpKindDto, WalletOpResult,
+};
 use chrono::Utc;
 use recon_core::checks::ops::WalletOp;
 use recon_core::checks::verdict::parse_level;
 use recon_core::money::format_minor;
 use recon_store::{
-    CheckLine, CheckRunOptions, CheckRunSummary, FixScope, LevelsView, PlatformImportSummary, Store,
+    BreakKind, CheckLine, CheckRunOptions, CheckRunSummary, FixScope, LevelsView,
+    PlatformImportSummary, Store,
 };
 use std::path::Path;
 
@@ -292,6 +296,19 @@ pub fn check_continuity(store: &Store, wallet: Option<&str>) -> ApiResult<Vec<Co
                     .breaks
                     .iter()
                     .map(|b| ContinuityBreakDto {
+                        kind: match b.kind {
+                            BreakKind::RunningBalance => ContinuityBreakKindDto::RunningBalance,
+                            BreakKind::Statement => ContinuityBreakKindDto::Statement,
+                            BreakKind::BetweenStatements => {
+                                ContinuityBreakKindDto::BetweenStatements
+                            }
+                        },
+                        statement: b.statement.as_ref().map(|s| ContinuityStatementDto {
+                            batch_id: s.batch_id.clone(),
+                            file_name: s.file_name.clone(),
+                            opening_balance: format_minor(s.opening_minor, s.scale),
+                            closing_balance: format_minor(s.closing_minor, s.scale),
+                        }),
                         after_id: b.after_id,
                         after_date: b.after_date.clone(),
                         after_key: b.after_key.clone(),
@@ -307,6 +324,7 @@ pub fn check_continuity(store: &Store, wallet: Option<&str>) -> ApiResult<Vec<Co
                     .collect(),
                 wallet: r.wallet,
                 lines: r.lines,
+                statements: r.statements,
             }
         })
         .collect())

@@ -216,14 +216,43 @@ pub struct ThresholdsInputDto {
     pub auto_fix: Option<String>,
 }
 
+/// What a continuity break is a break of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ContinuityBreakKindDto {
+    /// A line's balance is not the previous line's plus its amount.
+    RunningBalance,
+    /// A statement's opening plus its lines is not its closing (the break spans the
+    /// statement: `after_*` its first line, `before_*` its last).
+    Statement,
+    /// A statement's closing plus the lines after it is not the next one's opening
+    /// (`statement` names the later one).
+    BetweenStatements,
+}
+
+/// The statement a break names: its import batch and file, and its stated balances.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ContinuityStatementDto {
+    pub batch_id: String,
+    pub file_name: String,
+    pub opening_balance: String,
+    pub closing_balance: String,
+}
+
 /// A probable missing entry: between line `after_id` and line `before_id` (journal row ids)
-/// the running balance jumps by `missing_amount`. `*_key` is the line's key in its wallet
+/// the running balance jumps by `missing_amount`. For a statement break (`kind`), the
+/// statement's own lines lie between them (ids 0 and empty dates when it has none). `*_key` is the line's key in its wallet
 /// (`JournalRowDto.key`: ESI id, `ref:…`, `fp:…`); `*_position` its 0-based place in the
 /// wallet's journal oldest first, so the Journal screen (filtered to the wallet) opens there
 /// with `offset = position` (oldest first) or `total − 1 − position` (newest first).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct ContinuityBreakDto {
+    pub kind: ContinuityBreakKindDto,
+    /// The statement, for `statement` and `between_statements` breaks.
+    pub statement: Option<ContinuityStatementDto>,
     #[ts(type = "number")]
     pub after_id: i64,
     pub after_date: String,
@@ -244,7 +273,8 @@ pub struct ContinuityBreakDto {
     pub missing_amount: String,
 }
 
-/// `recon check continuity --json`: one per journal wallet whose lines carry a balance.
+/// `recon check continuity --json`: one per journal wallet whose lines carry a balance or
+/// that has statements with opening and closing balances.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct ContinuityDto {
@@ -252,6 +282,9 @@ pub struct ContinuityDto {
     /// Lines with a running balance that were checked.
     #[ts(type = "number")]
     pub lines: i64,
+    /// Statements with an opening and a closing balance that were checked.
+    #[ts(type = "number")]
+    pub statements: i64,
     pub breaks: Vec<ContinuityBreakDto>,
 }
 

@@ -111,12 +111,12 @@ impl<'tx> BankBatch<'tx> {
         };
         let read = self.read_rows(position, &name, file, progress)?;
         self.check_statement_currency(&name, &read.summary)?;
-        let mut tally = self.writer.finish_file().map_err(in_file(&name))?;
+        let (mut tally, held_minor) = self.writer.finish_file().map_err(in_file(&name))?;
         tally.rejected = read.rejected;
         tally.accounts_for(read.summary.read).map_err(|e| {
             StoreError::Invalid(format!("internal error: {name}: {e}; nothing was saved"))
         })?;
-        self.record_file(position, &name, &read, &tally, profile_toml)?;
+        self.record_file(position, &name, &read, &tally, profile_toml, held_minor)?;
         self.add_to_summary(name, read, tally);
         Ok(())
     }
@@ -197,13 +197,14 @@ impl<'tx> BankBatch<'tx> {
         read: &FileRead,
         tally: &RowTally,
         profile_toml: Option<String>,
+        held_minor: i64,
     ) -> Result<()> {
         let info = read.summary.statement.as_ref();
         self.tx
             .prepare_cached(
                 "INSERT INTO import_batch_files (batch_id, position, file_name, sha256, size_bytes, read, inserted, duplicates,
-                    format, encoding, rejected, profile_toml, opening_balance, closing_balance, balances_agree)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                    format, encoding, rejected, profile_toml, opening_balance, closing_balance, balances_agree, held_minor)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
             )?
             .execute(params![
                 self.summary.batch_id, position as i64, name, read.sha256, read.size_bytes as i64,
@@ -212,6 +213,7 @@ impl<'tx> BankBatch<'tx> {
                 info.and_then(|i| i.opening_balance.map(|b| b.to_string())),
                 info.and_then(|i| i.closing_balance.map(|b| b.to_string())),
                 info.and_then(|i| i.balances_agree),
+                held_minor,
             ])?;
         Ok(())
     }

@@ -202,6 +202,9 @@ pub(crate) struct BankWriter<'tx> {
     expect_duplicate: bool,
     pending: Vec<Pending>,
     counts: RowTally,
+    /// The file's lines the wallet now holds (inserted or duplicate), summed: what its
+    /// statement balances are checked against.
+    held_minor: i64,
     wallet_no: i64,
     batch_no: i64,
     /// The inserted rows, hashed as they go in: what the batch's audit record attests.
@@ -248,6 +251,7 @@ impl<'tx> BankWriter<'tx> {
             expect_duplicate: false,
             pending: Vec::with_capacity(PROBE_BATCH),
             counts: RowTally::default(),
+            held_minor: 0,
             wallet_no,
             batch_no,
             rows: Default::default(),
@@ -269,7 +273,7 @@ impl<'tx> BankWriter<'tx> {
         }
         let outcome = self.insert_new(&line, &row)?;
         self.expect_duplicate = outcome != RowOutcome::Inserted;
-        self.count(outcome);
+        self.count(outcome, line.amount_minor);
         Ok(())
     }
 
@@ -310,7 +314,7 @@ impl<'tx> BankWriter<'tx> {
                     self.insert_new(&p.line, &p.row)?
                 }
             };
-            self.count(outcome);
+            self.count(outcome, p.line.amount_minor);
         }
         self.expect_duplicate = new_rows * 2 <= pending.len();
         pending.clear();
@@ -318,7 +322,10 @@ impl<'tx> BankWriter<'tx> {
         Ok(())
     }
 
-    fn count(&mut self, outcome: RowOutcome) {
+    fn count(&mut self, outcome: RowOutcome, amount_minor: i64) {
+        if matches!(outcome, RowOutcome::Inserted | RowOutcome::Duplicate) {
+            self.held_minor = self.held_minor.saturating_add(amount_minor);
+        }
         self.counts.count(outcome);
     }
 
@@ -432,9 +439,13 @@ impl<'tx> BankWriter<'tx> {
         )))
     }
 
-    /// Settles the file's last rows and hands back its counts, starting the next file at zero.
-    pub fn finish_file(&mut self) -> Result<RowTally> {
+    /// Settles the file's last rows and hands back its counts and the sum of its lines the
+    /// wallet holds, starting the next file at zero.
+    pub fn finish_file(&mut self) -> Result<(RowTally, i64)> {
         self.flush()?;
-        Ok(std::mem::take(&mut self.counts))
+        Ok((
+            std::mem::take(&mut self.counts),
+            std::mem::take(&mut self.held_minor),
+        ))
     }
 }

@@ -40,8 +40,9 @@ pub use bank_import::{
     RejectLine, RejectedRow, MAX_REPORTED_REJECTS,
 };
 pub use checks::{
-    CheckLine, CheckRunOptions, CheckRunReport, CheckRunSummary, ContinuityBreak, ContinuityReport,
-    FixScope, LevelsView, OpOutcome, PlatformImportSummary, WalletOpRequest, WorkspaceWallet,
+    BreakKind, CheckLine, CheckRunOptions, CheckRunReport, CheckRunSummary, ContinuityBreak,
+    ContinuityReport, FixScope, LevelsView, OpOutcome, PlatformImportSummary, StatementRef,
+    WalletOpRequest, WorkspaceWallet,
 };
 pub use contention::WaitNotice;
 pub use error::StoreError;

@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0009_audit_content.sql"),
     include_str!("../../../migrations/sqlite/0010_payouts.sql"),
     include_str!("../../../migrations/sqlite/0013_sync_pull.sql"),
+    include_str!("../../../migrations/sqlite/0015_checks_statements_reports.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

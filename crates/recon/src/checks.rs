@@ -6,8 +6,8 @@ use crate::{api, print_json_pretty};
 use anyhow::{bail, Result};
 use clap::{Args, Subcommand};
 use recon_api::{
-    CheckActionDto, CheckRunInputDto, CheckStatusDto, Store, ThresholdsInputDto,
-    WalletCheckLineDto, WalletOpInputDto, WalletOpKindDto, WalletOpResult,
+    CheckActionDto, CheckRunInputDto, CheckStatusDto, ContinuityBreakKindDto, Store,
+    ThresholdsInputDto, WalletCheckLineDto, WalletOpInputDto, WalletOpKindDto, WalletOpResult,
 };
 use std::io::Write;
 use std::path::PathBuf;
@@ -225,7 +225,9 @@ pub fn check(store: &mut Store, actor: &str, cmd: CheckCmd, out: &mut impl Write
     }
 }
 
+/// One line per wallet, buffered (stdout flushes every line).
 fn print_lines(out: &mut impl Write, lines: &[WalletCheckLineDto]) -> Result<()> {
+    let out = &mut std::io::BufWriter::with_capacity(1 << 16, out);
     writeln!(
         out,
         "{:<16} {:<16} {:<4} {:>16} {:>16} {:>14} {:<11} {:<8} {:<8} {:>12}  REASON",
@@ -271,6 +273,7 @@ fn print_lines(out: &mut impl Write, lines: &[WalletCheckLineDto]) -> Result<()>
             l.reason.clone().unwrap_or_default()
         )?;
     }
+    out.flush()?;
     Ok(())
 }
 
@@ -285,18 +288,37 @@ fn continuity(
         return print_json_pretty(out, &reports);
     }
     for r in reports {
+        let statements = match r.statements {
+            0 => String::new(),
+            n => format!(", {n} statement(s)"),
+        };
         writeln!(
             out,
-            "{}: {} line(s) with a balance, {} break(s)",
+            "{}: {} line(s) with a balance{statements}, {} break(s)",
             r.wallet,
             r.lines,
             r.breaks.len()
         )?;
         for b in r.breaks {
+            let lines = format!(
+                "line {} ({}) and line {} ({})",
+                b.after_id, b.after_date, b.before_id, b.before_date
+            );
+            let place = match (&b.kind, &b.statement) {
+                (ContinuityBreakKindDto::Statement, Some(s)) => format!(
+                    "statement {} (batch {}), opening {} closing {}, lines from {lines}",
+                    s.file_name, s.batch_id, s.opening_balance, s.closing_balance
+                ),
+                (ContinuityBreakKindDto::BetweenStatements, Some(s)) => format!(
+                    "before statement {} (batch {}, opening {}), between {lines}",
+                    s.file_name, s.batch_id, s.opening_balance
+                ),
+                _ => format!("between {lines}"),
+            };
             writeln!(
                 out,
-                "  between line {} ({}) and line {} ({}): expected balance {}, found {}, missing {}",
-                b.after_id, b.after_date, b.before_id, b.before_date, b.expected_balance, b.found_balance, b.missing_amount
+                "  {place}: expected balance {}, found {}, missing {}",
+                b.expected_balance, b.found_balance, b.missing_amount
             )?;
         }
     }

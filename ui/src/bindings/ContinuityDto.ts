@@ -2,10 +2,15 @@
 import type { ContinuityBreakDto } from "./ContinuityBreakDto";
 
 /**
- * `recon check continuity --json`: one per journal wallet whose lines carry a balance.
+ * `recon check continuity --json`: one per journal wallet whose lines carry a balance or
+ * that has statements with opening and closing balances.
  */
 export type ContinuityDto = { wallet: string, 
 /**
  * Lines with a running balance that were checked.
  */
-lines: number, breaks: Array<ContinuityBreakDto>, };
+lines: number, 
+/**
+ * Statements with an opening and a closing balance that were checked.
+ */
+statements: number, breaks: Array<ContinuityBreakDto>, };

@@ -94,6 +94,30 @@ impl<D: Clone> ContinuityScan<D> {
     }
 }
 
+/// A balance that should follow from an earlier one and does not: a statement's opening
+/// moved by its lines should be its closing; a statement's closing moved by the journal
+/// lines after it should be the next statement's opening (statements that give no balance
+/// on each line, only at their ends).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BalanceGap {
+    /// The earlier balance plus the amounts in between.
+    pub expected_minor: i64,
+    /// The balance the later point states.
+    pub found_minor: i64,
+    /// found − expected: the amount of what is probably missing in between.
+    pub missing_minor: i64,
+}
+
+/// `start` moved by `moved` against `found`; `None` when they agree to the minor unit.
+pub fn balance_gap(start_minor: i64, moved_minor: i64, found_minor: i64) -> Option<BalanceGap> {
+    let expected_minor = start_minor.saturating_add(moved_minor);
+    (expected_minor != found_minor).then(|| BalanceGap {
+        expected_minor,
+        found_minor,
+        missing_minor: found_minor.saturating_sub(expected_minor),
+    })
+}
+
 /// The breaks of `lines` (one wallet, in journal order).
 pub fn find_breaks<D: Clone>(lines: impl IntoIterator<Item = BalanceLine<D>>) -> Vec<Break<D>> {
     let mut scan = ContinuityScan::new();
@@ -132,6 +156,20 @@ mod tests {
                 missing_minor: -30
             }]
         );
+    }
+
+    #[test]
+    fn a_statement_gap_is_what_the_closing_says_beyond_opening_plus_lines() {
+        assert_eq!(balance_gap(44429, -7500, 36929), None);
+        assert_eq!(
+            balance_gap(44429, -6500, 36929),
+            Some(BalanceGap {
+                expected_minor: 37929,
+                found_minor: 36929,
+                missing_minor: -1000
+            })
+        );
+        assert_eq!(balance_gap(0, 0, 1).map(|g| g.missing_minor), Some(1));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use super::{CheckLine, CheckRunReport, CheckRunSummary};
 use crate::{Result, Store, StoreError};
 use rusqlite::{OptionalExtension, Row};
+use std::collections::HashMap;
 
 const SUMMARY_COLUMNS: &str = "id, at, actor, workspace, fix, threshold, wallets, synced, discrepancies, warnings, to_review, fixable, fixed";
 
@@ -67,6 +68,24 @@ impl Store {
     }
 
     pub(super) fn check_run_lines(&self, run_id: &str) -> Result<Vec<CheckLine>> {
+        let packed: Option<String> = self
+            .conn
+            .prepare_cached("SELECT report FROM check_runs WHERE id = ?1")?
+            .query_row([run_id], |r| r.get(0))
+            .optional()?
+            .flatten();
+        if let Some(text) = packed {
+            let mut scales = HashMap::new();
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT code, scale FROM currencies")?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                scales.insert(r.get(0)?, r.get(1)?);
+            }
+            return super::report::unpack(&text, &scales);
+        }
+        // Runs kept before reports were packed: one row per wallet.
         let mut stmt = self.conn.prepare_cached(
             "SELECT l.workspace_id, l.wallet_id, l.currency, COALESCE(c.scale, 0), l.expected_minor, l.actual_minor,
                     l.discrepancy_minor, l.status, l.warning, l.action, l.fixed, l.adjustment_minor, l.reason
@@ -114,5 +133,33 @@ impl Store {
             [wallet_id],
             |r| r.get(0),
         )?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::test_support::*;
+
+    #[test]
+    fn a_run_kept_before_reports_were_packed_reads_back_from_its_rows() {
+        let (_dir, store) = temp_store();
+        store
+            .conn
+            .execute_batch(
+                "INSERT INTO check_runs (id, at, actor, workspace, fix, threshold, wallets, synced, discrepancies,
+                    warnings, to_review, fixable, fixed)
+                 VALUES ('old', '2026-01-01T00:00:00.000Z', 'alice', NULL, 0, NULL, 1, 0, 1, 1, 1, 0, 0);
+                 INSERT INTO check_run_wallets VALUES
+                    ('old', 0, 'ws1', 'w1', 'NGN', 100, 250, 150, 'discrepancy', 1, 'review', 0, NULL, 'too big');",
+            )
+            .unwrap();
+        let report = store.check_run("old").unwrap();
+        assert_eq!(report.lines.len(), 1);
+        let line = &report.lines[0];
+        assert_eq!((line.wallet_id.as_str(), line.scale), ("w1", 2));
+        assert_eq!(
+            (line.discrepancy_minor, line.reason.as_deref()),
+            (150, Some("too big"))
+        );
     }
 }

@@ -1,7 +1,8 @@
 //! Wallet checks (§8), SQL only: the platform's workspace wallets, activations and wallet
 //! transactions (`imports`), wallet operations applied once per reference (`ops`), the
 //! wallet check with its fixes (`run`), its kept history (`history`), per-currency levels
-//! (`levels`) and journal running-balance continuity (`continuity`). Every rule comes from
+//! (`levels`) and journal continuity: running balances (`continuity`) and statements'
+//! opening and closing balances (`statements`). Every rule comes from
 //! `recon_core::checks`; every change goes through `Store::write`.
 //!
 //! "Applied once" is the UNIQUE index `wallet_transactions_once` on (type, reference type,
@@ -13,9 +14,11 @@ mod history;
 mod imports;
 mod levels;
 mod ops;
+mod report;
 mod run;
+mod statements;
 
-pub use continuity::{ContinuityBreak, ContinuityReport};
+pub use continuity::{BreakKind, ContinuityBreak, ContinuityReport, StatementRef};
 pub use imports::PlatformImportSummary;
 pub use levels::LevelsView;
 pub use ops::{OpOutcome, WalletOpRequest};

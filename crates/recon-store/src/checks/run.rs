@@ -1,7 +1,8 @@
 //! The wallet check: per wallet, expected locked (Σ budget − spent over the workspace's
 //! live and draft activations in its currency) against actual locked, decided by
 //! `recon_core::checks::decide`; with a fix, the adjustments of the fixable wallets. The
-//! run, its report, its fixes, their audit records and events land in one transaction, so
+//! run, its report (packed in one value, see `report`), its fixes, their audit records and
+//! events land in one transaction, so
 //! a second `--fix` (also another process at the same moment) finds the wallets fixed.
 //! A fix names the wallet state it fixed (`{wallet}#v{version}`) as its reference, so the
 //! "applied once" index refuses a second adjustment of the same state as well.
@@ -51,29 +52,58 @@ struct Facts {
     expected_minor: i64,
 }
 
+/// Every wallet (of `workspace`, if given) with its expected locked balance, in (workspace,
+/// currency) order. Two ordered scans merged here, not a sum per wallet: the locking
+/// activations' sums come from one pass over their covering index (`activations_locking`,
+/// already in that order), where a correlated sum would seek that index once per wallet.
 fn load_facts(tx: &Transaction<'_>, workspace: Option<&str>) -> Result<Vec<Facts>> {
-    let mut stmt = tx.prepare_cached(
-        "SELECT w.workspace_id, w.wallet_id, w.currency, c.scale, w.balance_minor, w.locked_minor, w.version,
-                (SELECT COALESCE(SUM(a.total_budget_minor - a.spent_minor), 0) FROM activations a
-                 WHERE a.workspace_id = w.workspace_id AND a.currency = w.currency
-                   AND (a.status = 'live' OR a.status = 'draft'))
+    let mut sums = tx.prepare_cached(
+        "SELECT workspace_id, currency, SUM(total_budget_minor - spent_minor) FROM activations
+         WHERE (status = 'live' OR status = 'draft') AND (?1 IS NULL OR workspace_id = ?1)
+         GROUP BY workspace_id, currency ORDER BY workspace_id, currency",
+    )?;
+    let mut sums = sums.query([workspace])?;
+    fn next_sum(rows: &mut rusqlite::Rows<'_>) -> Result<Option<(String, String, i64)>> {
+        Ok(match rows.next()? {
+            Some(r) => Some((r.get(0)?, r.get(1)?, r.get(2)?)),
+            None => None,
+        })
+    }
+    let mut sum = next_sum(&mut sums)?;
+    let mut wallets = tx.prepare_cached(
+        "SELECT w.workspace_id, w.wallet_id, w.currency, c.scale, w.balance_minor, w.locked_minor, w.version
          FROM workspace_wallets w JOIN currencies c ON c.code = w.currency
          WHERE ?1 IS NULL OR w.workspace_id = ?1
          ORDER BY w.workspace_id, w.currency",
     )?;
-    let rows = stmt.query_map([workspace], |r| {
-        Ok(Facts {
-            workspace_id: r.get(0)?,
+    let mut rows = wallets.query([workspace])?;
+    let mut facts = Vec::new();
+    while let Some(r) = rows.next()? {
+        let (workspace_id, currency): (String, String) = (r.get(0)?, r.get(2)?);
+        // Both scans are in BINARY (byte) order, which is `str`'s order.
+        let key = (workspace_id.as_str(), currency.as_str());
+        while sum
+            .as_ref()
+            .is_some_and(|(w, c, _)| (w.as_str(), c.as_str()) < key)
+        {
+            sum = next_sum(&mut sums)?;
+        }
+        let expected_minor = match &sum {
+            Some((w, c, total)) if (w.as_str(), c.as_str()) == key => *total,
+            _ => 0,
+        };
+        facts.push(Facts {
             wallet_id: r.get(1)?,
-            currency: r.get(2)?,
             scale: r.get(3)?,
             balance_minor: r.get(4)?,
             locked_minor: r.get(5)?,
             version: r.get(6)?,
-            expected_minor: r.get(7)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+            expected_minor,
+            workspace_id,
+            currency,
+        });
+    }
+    Ok(facts)
 }
 
 /// What a run wrote besides its report: audit records and events of its fixes.
@@ -102,21 +132,23 @@ impl Store {
             .execute(params![run_id, at, actor, options.workspace, options.fix != FixScope::None, threshold])?;
             let configured = configured_levels(tx)?;
             let mut fixes = Fixes::default();
-            let mut lines = Vec::new();
-            for facts in load_facts(tx, options.workspace.as_deref())? {
+            let all = load_facts(tx, options.workspace.as_deref())?;
+            let mut lines = Vec::with_capacity(all.len());
+            for facts in all {
                 let mut levels = configured.get(&facts.currency).cloned().unwrap_or_default();
                 if let Some(t) = options.threshold {
                     levels.auto_fix = t;
                 }
-                let line = check_wallet(tx, &run_id, &at, &facts, &levels, &options.fix, &mut fixes)?;
+                let line = check_wallet(tx, &run_id, &at, facts, &levels, &options.fix, &mut fixes)?;
                 lines.push(line);
             }
-            write_report(tx, &run_id, &lines)?;
+            let report = super::report::pack(&lines)?;
             let [synced, discrepancies, warnings, to_review, fixable, fixed] = CheckRunSummary::count(&lines);
             tx.prepare_cached(
-                "UPDATE check_runs SET wallets = ?2, synced = ?3, discrepancies = ?4, warnings = ?5, to_review = ?6, fixable = ?7, fixed = ?8 WHERE id = ?1",
+                "UPDATE check_runs SET wallets = ?2, synced = ?3, discrepancies = ?4, warnings = ?5, to_review = ?6, fixable = ?7,
+                    fixed = ?8, report = ?9 WHERE id = ?1",
             )?
-            .execute(params![run_id, lines.len() as i64, synced, discrepancies, warnings, to_review, fixable, fixed])?;
+            .execute(params![run_id, lines.len() as i64, synced, discrepancies, warnings, to_review, fixable, fixed, report])?;
             let summary = CheckRunSummary {
                 run_id: run_id.clone(), at, actor: actor.to_string(), workspace: options.workspace.clone(),
                 fix: options.fix != FixScope::None, threshold, wallets: lines.len() as i64,
@@ -149,7 +181,7 @@ fn check_wallet(
     tx: &Transaction<'_>,
     run_id: &str,
     at: &str,
-    f: &Facts,
+    f: Facts,
     levels: &CheckLevels,
     scope: &FixScope,
     fixes: &mut Fixes,
@@ -161,10 +193,15 @@ fn check_wallet(
         d(f.balance_minor),
         levels,
     );
+    let wanted = match scope {
+        FixScope::None => false,
+        FixScope::All => true,
+        FixScope::Wallets(ids) => ids.contains(&f.wallet_id),
+    };
     let mut line = CheckLine {
-        workspace_id: f.workspace_id.clone(),
-        wallet_id: f.wallet_id.clone(),
-        currency: f.currency.clone(),
+        workspace_id: f.workspace_id,
+        wallet_id: f.wallet_id,
+        currency: f.currency,
         scale: f.scale,
         expected_minor: f.expected_minor,
         actual_minor: f.locked_minor,
@@ -175,11 +212,6 @@ fn check_wallet(
         fixed: false,
         adjustment_minor: None,
         reason: verdict.reason.clone(),
-    };
-    let wanted = match scope {
-        FixScope::None => false,
-        FixScope::All => true,
-        FixScope::Wallets(ids) => ids.contains(&f.wallet_id),
     };
     let (Some(fix), true, Action::AutoFix) = (verdict.fix, wanted, verdict.action) else {
         return Ok(line);
@@ -195,12 +227,12 @@ fn check_wallet(
         to_minor(fix.locked_delta(), f.scale).expect("a fix is at the wallet's scale");
     let transaction = wire::WalletTransaction {
         transaction_id: uuid::Uuid::new_v4().to_string(),
-        wallet_id: f.wallet_id.clone(),
+        wallet_id: line.wallet_id.clone(),
         tx_type: "adjustment".into(),
         amount: d(delta_minor),
-        currency: f.currency.clone(),
+        currency: line.currency.clone(),
         reference_type: Some("wallet_check".into()),
-        reference_id: Some(format!("{}#v{}", f.wallet_id, f.version)),
+        reference_id: Some(format!("{}#v{}", line.wallet_id, f.version)),
         created_at: at.to_string(),
     };
     let inserted = tx
@@ -208,19 +240,19 @@ fn check_wallet(
             "INSERT INTO wallet_transactions (id, wallet_id, type, amount_minor, reference_type, reference_id, created_at, origin, run_id)
              VALUES (?1, ?2, 'adjustment', ?3, ?4, ?5, ?6, 'check_fix', ?7) ON CONFLICT DO NOTHING",
         )?
-        .execute(params![transaction.transaction_id, f.wallet_id, delta_minor, transaction.reference_type,
+        .execute(params![transaction.transaction_id, line.wallet_id, delta_minor, transaction.reference_type,
             transaction.reference_id, at, run_id])?;
     if inserted == 0 {
         return Ok(line);
     }
-    set_balances(tx, &f.wallet_id, after)?;
+    set_balances(tx, &line.wallet_id, after)?;
     line.fixed = true;
     line.adjustment_minor = Some(delta_minor);
     let show = |b: WalletBalances| json!({"balance": d(b.balance_minor).to_string(), "locked_balance": d(b.locked_minor).to_string()});
     fixes.audits.push(Audit {
         action: "check.fix",
         entity: "workspace_wallet",
-        entity_id: f.wallet_id.clone(),
+        entity_id: line.wallet_id.clone(),
         before: Some(show(before)),
         after: Some(
             json!({"balances": show(after), "adjustment": d(delta_minor).to_string(),
@@ -239,31 +271,4 @@ fn check_wallet(
             locked_after: d(after.locked_minor),
         }));
     Ok(line)
-}
-
-fn write_report(tx: &Transaction<'_>, run_id: &str, lines: &[CheckLine]) -> Result<()> {
-    let mut insert = tx.prepare_cached(
-        "INSERT INTO check_run_wallets (run_id, position, workspace_id, wallet_id, currency, expected_minor, actual_minor,
-            discrepancy_minor, status, warning, action, fixed, adjustment_minor, reason)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-    )?;
-    for (position, l) in lines.iter().enumerate() {
-        insert.execute(params![
-            run_id,
-            position as i64,
-            l.workspace_id,
-            l.wallet_id,
-            l.currency,
-            l.expected_minor,
-            l.actual_minor,
-            l.discrepancy_minor,
-            l.status,
-            l.warning,
-            l.action,
-            l.fixed,
-            l.adjustment_minor,
-            l.reason
-        ])?;
-    }
-    Ok(())
 }
