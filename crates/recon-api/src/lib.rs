@@ -66,6 +66,11 @@ pub fn resolve_db_path(flag: Option<&Path>) -> PathBuf {
     recon_store::resolve_db_path(flag)
 }
 
+/// An amount typed in a form or on the command line: `250,000,000` reads as `250000000`.
+pub(crate) fn amount_input(text: &str) -> String {
+    recon_core::money::ungroup_typed_amount(text)
+}
+
 pub fn open_store(path: &Path) -> ApiResult<Store> {
     Ok(Store::open(path)?)
 }

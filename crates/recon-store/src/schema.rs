@@ -16,6 +16,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0007_ledger.sql"),
     include_str!("../../../migrations/sqlite/0008_wallet_checks.sql"),
     include_str!("../../../migrations/sqlite/0009_audit_content.sql"),
+    // 0010 and 0011 are other branches' (merged in number order).
+    include_str!("../../../migrations/sqlite/0012_match_restore.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

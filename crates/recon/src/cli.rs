@@ -111,6 +111,21 @@ pub enum ExpectedCmd {
     },
     /// Cancel one expected payment still awaiting payment (kept, audited).
     Cancel { memo: String },
+    /// Change the amount, memo or payer of an expected payment still awaiting payment.
+    Edit {
+        memo: String,
+        #[arg(long)]
+        amount: Option<String>,
+        /// The new memo (unique ignoring case and spacing).
+        #[arg(long = "memo")]
+        new_memo: Option<String>,
+        /// The character expected to pay (name).
+        #[arg(long)]
+        payer: Option<String>,
+        /// The payer's character id (with --payer; without it the id is forgotten).
+        #[arg(long = "payer-id", requires = "payer")]
+        payer_id: Option<i64>,
+    },
     /// Add one expected payment by hand.
     Add {
         #[arg(long)]
@@ -159,13 +174,20 @@ pub enum MatchCmd {
         #[arg(long, default_value = "")]
         reason: String,
     },
+    /// The receipts marked "not a participation payment".
+    Rejected {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Restore a receipt marked "not a participation payment": it is matched again.
+    Restore { journal_id: String },
     /// Split one journal line across expected payments: `split ID 'MEMO=AMOUNT' …`.
     Split {
         journal_id: String,
         #[arg(num_args = 2.., required = true, value_name = "MEMO=AMOUNT")]
         shares: Vec<String>,
     },
-    /// Undo the newest reviewer step (link, unlink, reject, split, accept).
+    /// Undo the newest reviewer step (link, unlink, reject, split, accept, restore).
     Undo,
     /// Accept every untied top suggestion scoring at least --min-score.
     Accept {

@@ -42,6 +42,19 @@ describe("column keys", () => {
     // a blank header cell is addressed by index
     expect(columnOptions(["Date", "column 2"], true)[1].key).toBe("i:2");
   });
+  it("tells repeated header names apart by position, so no two options share a key", () => {
+    const opts = columnOptions(["Buchung", "Währung", "Betrag", "währung ", ""], true, ["Währung"]);
+    expect(opts.map((o) => o.key)).toEqual(["n:Buchung", "i:2", "n:Betrag", "i:4", "i:5", "n:Währung"]);
+    expect(opts.map((o) => o.label)).toEqual([
+      "Buchung",
+      "Währung (column 2)",
+      "Betrag",
+      "währung  (column 4)",
+      "column 5",
+      "Währung (named twice: choose one by position)",
+    ]);
+    expect(new Set(opts.map((o) => o.key)).size).toBe(opts.length);
+  });
 });
 
 describe("formats and numbers", () => {

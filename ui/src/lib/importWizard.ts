@@ -46,15 +46,21 @@ export interface ColumnOption {
  * plus the profile's current choice when the file does not have it (so it is never lost).
  */
 export function columnOptions(columns: string[], hasHeader: boolean, current: (ColumnDto | null)[] = []): ColumnOption[] {
-  const opts: ColumnOption[] = columns.map((name, i) =>
-    hasHeader && !/^column \d+$/.test(name)
-      ? { key: columnKey(name), label: name }
-      : { key: columnKey(i + 1), label: `column ${i + 1}` },
-  );
+  const norm = (n: string) => n.trim().toLowerCase();
+  const repeated = (name: string) => columns.filter((c) => norm(c) === norm(name)).length > 1;
+  // A name is a key only when it names one column: a repeated name ("Währung" twice) or a
+  // blank one is told apart by its position, in the key and in the label.
+  const opts: ColumnOption[] = columns.map((name, i) => {
+    const blank = name.trim() === "" || /^column \d+$/.test(name);
+    if (hasHeader && !blank && !repeated(name)) return { key: columnKey(name), label: name };
+    const label = hasHeader && !blank ? `${name} (column ${i + 1})` : `column ${i + 1}`;
+    return { key: columnKey(i + 1), label };
+  });
   for (const c of current) {
     const key = columnKey(c);
     if (key && !opts.some((o) => o.key === key)) {
-      opts.push({ key, label: typeof c === "number" ? `column ${c} (not in file)` : `${c} (not in file)` });
+      const why = typeof c === "string" && repeated(c) ? "named twice: choose one by position" : "not in file";
+      opts.push({ key, label: typeof c === "number" ? `column ${c} (${why})` : `${c} (${why})` });
     }
   }
   return opts;
