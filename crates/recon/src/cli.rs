@@ -336,6 +336,20 @@ pub enum JournalCmd {
     List {
         #[arg(long)]
         wallet: Option<String>,
+        /// Text in description, reason, ref type or counterparty; an amount (`250,000,000`,
+        /// `2.90`) or a range (`100..200`) also finds those amounts.
+        #[arg(long)]
+        search: Option<String>,
+        /// Lines whose absolute amount is at least this.
+        #[arg(long = "amount-min")]
+        amount_min: Option<String>,
+        #[arg(long = "amount-max")]
+        amount_max: Option<String>,
+        /// Lines dated on or after this day (YYYY-MM-DD).
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
         #[arg(long)]
         json: bool,
     },
