@@ -3,6 +3,7 @@ import {
   addPaths,
   columnKey,
   columnOptions,
+  DATE_FORMATS,
   dateFormatOptions,
   formatBytes,
   importBlocker,
@@ -61,7 +62,11 @@ describe("formats and numbers", () => {
   it("keeps an unusual date format selectable", () => {
     expect(dateFormatOptions("%d.%m.%Y").some((f) => f.value === "%d.%m.%Y")).toBe(true);
     const opts = dateFormatOptions("%e/%m/%Y");
-    expect(opts[opts.length - 1]).toEqual({ value: "%e/%m/%Y", label: "%e/%m/%Y" });
+    expect(opts[opts.length - 1]).toEqual({ value: "%e/%m/%Y", label: "31/12/2026 — day first" });
+    // Offered as examples, never as strftime codes.
+    expect(dateFormatOptions("%d/%m/%Y").find((f) => f.value === "%d/%m/%Y")?.label).toBe("31/12/2026 — day first");
+    expect(dateFormatOptions("").find((f) => f.value === "%m/%d/%Y")?.label).toBe("12/31/2026 — month first");
+    expect(DATE_FORMATS.every((f) => !f.label.includes("%"))).toBe(true);
   });
   it("computes progress within 0..100", () => {
     expect(progressPercent(0, 0)).toBe(0);
