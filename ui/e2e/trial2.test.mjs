@@ -92,6 +92,7 @@ test("Review lists receipts marked not a payment; Restore brings one back and u 
 
 test("an awaiting payment's memo, payer and amount (typed with separators) are edited in its detail", async () => {
   await click("nav-expected");
+  await waitFor("Bravo's row", () => exec(`return !!document.querySelector('[data-testid="expected-row"][data-memo="ARB c1 Bravo"] [data-testid="expected-open"]');`));
   await exec(
     `document.querySelector('[data-testid="expected-row"][data-memo="ARB c1 Bravo"] [data-testid="expected-open"]').click();`,
   );
@@ -133,6 +134,10 @@ test("a bank CSV with a header name used twice previews, its columns told apart 
   const amounts = await exec(`return [...document.querySelectorAll('[data-testid="preview-amount"]')].map((a) => a.dataset.amount);`);
   assert.deepEqual(amounts, ["250.00", "-80.00"]);
   assert.equal((await findAll(css("ui-error"))).length, 0, "no window error");
+  // Date formats are offered as examples, never as strftime codes.
+  const formats = await exec(`return [...document.querySelector('[data-testid="map-date-format"]').options].map((o) => o.text);`);
+  assert.ok(formats.includes("31.12.2026 — day first"), JSON.stringify(formats));
+  assert.ok(formats.every((f) => !f.includes("%")), JSON.stringify(formats));
   await screenshot("duplicate-header-preview");
 });
 
@@ -142,4 +147,18 @@ test("an error in the window is shown, not swallowed", async () => {
   await screenshot("window-error-shown");
   await click("ui-error-dismiss");
   await waitFor("dismissed", async () => (await findAll(css("ui-error"))).length === 0);
+});
+
+test("the window title names the ledger, error titles are words, and dark mode follows the system", async () => {
+  assert.match(await wd("GET", s("/title")), /^Recon Desk — ledger\.sqlite \(.*recon-e2e-trial2-/);
+  await click("nav-import");
+  await typeInto("import-path", "/nonexistent/trial2/journal.json");
+  await click("import-submit");
+  const title = await waitFor("the error title", () => text("import-error-code"));
+  assert.doesNotMatch(title, /_/, `a code, not words: ${title}`);
+  const dark = await exec(
+    `return [...document.styleSheets].some((s) => [...s.cssRules].some((r) => (r.media?.mediaText ?? "").includes("prefers-color-scheme: dark")));`,
+  );
+  assert.equal(dark, true, "no dark rules for prefers-color-scheme");
+  await screenshot("error-title-in-words");
 });

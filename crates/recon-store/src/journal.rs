@@ -77,52 +77,7 @@ impl Store {
                 q.limit, q.offset
             )));
         }
-        let mut filter = String::from(" WHERE 1 = 1");
-        let mut args: Vec<Value> = Vec::new();
-        if let Some(wallet) = &q.wallet {
-            let wallet = self.wallet_by_name(wallet)?;
-            // `+` keeps the page query on the table's own (date) order: through the
-            // (wallet, key) index it would sort the wallet's every row for each page.
-            filter.push_str(" AND +j.wallet_no = ?");
-            args.push(Value::Integer(wallet.no));
-        }
-        if let Some(batch) = q.batch.as_deref().filter(|s| !s.is_empty()) {
-            filter.push_str(" AND j.batch_no = (SELECT no FROM import_batches WHERE id = ?)");
-            args.push(Value::Text(batch.to_string()));
-        }
-        if let Some(ref_type) = q.ref_type.as_deref().filter(|s| !s.is_empty()) {
-            filter.push_str(" AND j.ref_type = ?");
-            args.push(Value::Text(ref_type.to_string()));
-        }
-        if let Some(search) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            let escaped = search
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            let pattern = Value::Text(format!("%{escaped}%"));
-            let mut any = String::from(
-                "j.description LIKE ? ESCAPE '\\' OR j.reason LIKE ? ESCAPE '\\' OR j.ref_type LIKE ? ESCAPE '\\' OR j.counterparty LIKE ? ESCAPE '\\'",
-            );
-            args.extend(std::iter::repeat_n(pattern, 4));
-            // A search that reads as an amount (`250,000,000`, `2.90`, `100..200`) finds those amounts too.
-            if let Some(range) = AmountRange::from_search(search) {
-                any.push_str(" OR ");
-                any.push_str(&self.amount_condition(&range, &mut args)?);
-            }
-            filter.push_str(&format!(" AND ({any})"));
-        }
-        if let Some(range) = &q.amount {
-            let cond = self.amount_condition(range, &mut args)?;
-            filter.push_str(&format!(" AND ({cond})"));
-        }
-        if let Some(from) = q.date_from.as_deref().filter(|s| !s.is_empty()) {
-            filter.push_str(" AND substr(j.date, 1, 10) >= ?");
-            args.push(Value::Text(from.to_string()));
-        }
-        if let Some(to) = q.date_to.as_deref().filter(|s| !s.is_empty()) {
-            filter.push_str(" AND substr(j.date, 1, 10) <= ?");
-            args.push(Value::Text(to.to_string()));
-        }
+        let (filter, mut args) = self.journal_filter(q)?;
         // Counting may use the (wallet, key) index: no order needed.
         let total: i64 = self.conn.query_row(
             &format!(
@@ -188,6 +143,57 @@ impl Store {
             total,
             rows: rows.collect::<rusqlite::Result<_>>()?,
         })
+    }
+
+    /// The `WHERE` clause of `q` over `j` (journal_entries) and its arguments.
+    fn journal_filter(&self, q: &JournalQuery) -> Result<(String, Vec<Value>)> {
+        let mut filter = String::from(" WHERE 1 = 1");
+        let mut args: Vec<Value> = Vec::new();
+        if let Some(wallet) = &q.wallet {
+            let wallet = self.wallet_by_name(wallet)?;
+            // `+` keeps the page query on the table's own (date) order: through the
+            // (wallet, key) index it would sort the wallet's every row for each page.
+            filter.push_str(" AND +j.wallet_no = ?");
+            args.push(Value::Integer(wallet.no));
+        }
+        if let Some(batch) = q.batch.as_deref().filter(|s| !s.is_empty()) {
+            filter.push_str(" AND j.batch_no = (SELECT no FROM import_batches WHERE id = ?)");
+            args.push(Value::Text(batch.to_string()));
+        }
+        if let Some(ref_type) = q.ref_type.as_deref().filter(|s| !s.is_empty()) {
+            filter.push_str(" AND j.ref_type = ?");
+            args.push(Value::Text(ref_type.to_string()));
+        }
+        if let Some(search) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            let escaped = search
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            let pattern = Value::Text(format!("%{escaped}%"));
+            let mut any = String::from(
+                "j.description LIKE ? ESCAPE '\\' OR j.reason LIKE ? ESCAPE '\\' OR j.ref_type LIKE ? ESCAPE '\\' OR j.counterparty LIKE ? ESCAPE '\\'",
+            );
+            args.extend(std::iter::repeat_n(pattern, 4));
+            // A search that reads as an amount (`250,000,000`, `2.90`, `100..200`) finds those amounts too.
+            if let Some(range) = AmountRange::from_search(search) {
+                any.push_str(" OR ");
+                any.push_str(&self.amount_condition(&range, &mut args)?);
+            }
+            filter.push_str(&format!(" AND ({any})"));
+        }
+        if let Some(range) = &q.amount {
+            let cond = self.amount_condition(range, &mut args)?;
+            filter.push_str(&format!(" AND ({cond})"));
+        }
+        if let Some(from) = q.date_from.as_deref().filter(|s| !s.is_empty()) {
+            filter.push_str(" AND substr(j.date, 1, 10) >= ?");
+            args.push(Value::Text(from.to_string()));
+        }
+        if let Some(to) = q.date_to.as_deref().filter(|s| !s.is_empty()) {
+            filter.push_str(" AND substr(j.date, 1, 10) <= ?");
+            args.push(Value::Text(to.to_string()));
+        }
+        Ok((filter, args))
     }
 
     /// `range` as SQL over `j`: per scale of the ledger's wallets, their lines whose absolute

@@ -63,27 +63,13 @@ pub fn expected(
             payer,
             payer_id,
         } => {
-            if amount.is_none() && new_memo.is_none() && payer.is_none() {
-                bail!("nothing to change: give --amount, --memo or --payer");
-            }
             let edit = ExpectedEditDto {
                 expected_amount: amount,
                 memo: new_memo,
                 character_name: payer,
                 character_id: payer_id,
             };
-            let e = api(m::expected_edit(store, actor, memo, edit))?;
-            let id = e
-                .character_id
-                .map_or(String::new(), |id| format!(" ({id})"));
-            writeln!(
-                out,
-                "Changed '{}': {} {} expected from {}{id}.",
-                e.memo,
-                grouped(&e.expected_amount),
-                e.currency,
-                e.character_name
-            )?;
+            edit_expected(store, actor, memo, edit, out)?;
         }
         ExpectedCmd::Add {
             cycle,
@@ -109,6 +95,32 @@ pub fn expected(
             )?;
         }
     }
+    Ok(())
+}
+
+/// `expected edit`: changes what is given, then says what the payment now is.
+fn edit_expected(
+    store: &mut Store,
+    actor: &str,
+    memo: String,
+    edit: ExpectedEditDto,
+    out: &mut impl Write,
+) -> Result<()> {
+    if edit.expected_amount.is_none() && edit.memo.is_none() && edit.character_name.is_none() {
+        bail!("nothing to change: give --amount, --memo or --payer");
+    }
+    let e = api(m::expected_edit(store, actor, memo, edit))?;
+    let id = e
+        .character_id
+        .map_or(String::new(), |id| format!(" ({id})"));
+    writeln!(
+        out,
+        "Changed '{}': {} {} expected from {}{id}.",
+        e.memo,
+        grouped(&e.expected_amount),
+        e.currency,
+        e.character_name
+    )?;
     Ok(())
 }
 
