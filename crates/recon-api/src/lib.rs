@@ -26,6 +26,7 @@ pub mod export;
 pub mod import_wizard;
 pub mod imports;
 pub mod journal;
+pub mod journal_export;
 pub mod ledger;
 pub mod matching;
 pub mod sync;

@@ -353,6 +353,18 @@ pub enum JournalCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Write the lines `list` would show (same filters) as CSV, formula cells neutralised.
+    Export {
+        #[arg(long)]
+        wallet: Option<String>,
+        #[arg(long)]
+        search: Option<String>,
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
+        file: std::path::PathBuf,
+    },
 }
 
 #[derive(Subcommand)]

@@ -7,6 +7,27 @@ use recon_api::{JournalQueryDto, JournalRowDto, Store};
 use std::io::Write;
 
 pub fn journal(store: &Store, cmd: JournalCmd, out: &mut impl Write) -> Result<()> {
+    if let JournalCmd::Export {
+        wallet,
+        search,
+        from,
+        to,
+        file,
+    } = cmd
+    {
+        let query = JournalQueryDto {
+            wallet,
+            search,
+            date_from: from,
+            date_to: to,
+            ..Default::default()
+        };
+        let n = api(recon_api::journal_export::journal_export(
+            store, &file, query,
+        ))?;
+        writeln!(out, "Exported {n} journal line(s) to {}.", file.display())?;
+        return Ok(());
+    }
     let JournalCmd::List {
         wallet,
         search,
@@ -15,7 +36,10 @@ pub fn journal(store: &Store, cmd: JournalCmd, out: &mut impl Write) -> Result<(
         from,
         to,
         json,
-    } = cmd;
+    } = cmd
+    else {
+        unreachable!("export is handled above")
+    };
     let query = JournalQueryDto {
         wallet,
         search,

@@ -111,3 +111,39 @@ fn a_journal_line_says_which_expected_payment_it_is_matched_to() {
     let text = l.ok(&["journal", "list", "--search", "ARB"]);
     assert!(text.contains("[→ ARB c1 Alpha]"), "{text}");
 }
+
+#[test]
+fn a_journal_view_exports_as_injection_safe_csv() {
+    let l = ledger();
+    let hostile = l.file(
+        "h.json",
+        &format!("[{}]", entry(9, 5, "5.00", "=HYPERLINK(\\\"http://x\\\")")),
+    );
+    l.ok(&["import", "esi-journal", "--wallet", "Main", &hostile]);
+    let out = l.dir.path().join("journal.csv");
+    let said = l.ok(&[
+        "journal",
+        "export",
+        "--search",
+        "5.00",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        said,
+        format!("Exported 1 journal line(s) to {}.\n", out.display())
+    );
+    let csv = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        csv.starts_with("date,wallet,ref_type,amount,currency,balance,description,reason,"),
+        "{csv}"
+    );
+    assert!(csv.contains(",5.00,ISK,"), "{csv}");
+    assert!(csv.contains("\"'=HYPERLINK(\"\"http://x\"\")\""), "{csv}");
+    let all = l.dir.path().join("all.csv");
+    l.ok(&["journal", "export", all.to_str().unwrap()]);
+    assert_eq!(
+        std::fs::read_to_string(&all).unwrap().split("\r\n").count(),
+        7,
+        "header, 5 lines, final CRLF"
+    );
+}
