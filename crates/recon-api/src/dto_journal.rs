@@ -22,6 +22,20 @@ pub struct JournalQueryDto {
     #[serde(default)]
     #[ts(optional)]
     pub batch: Option<String>,
+    /// Only lines whose absolute amount is at least / at most this (separators allowed).
+    #[serde(default)]
+    #[ts(optional)]
+    pub amount_min: Option<String>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub amount_max: Option<String>,
+    /// Only lines dated from / to these days, `YYYY-MM-DD`, inclusive.
+    #[serde(default)]
+    #[ts(optional)]
+    pub date_from: Option<String>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub date_to: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -57,6 +71,11 @@ pub struct JournalRowDto {
     /// ESI's own text of the amount (a binary double), kept for audit.
     pub amount_raw: Option<String>,
     pub batch_id: String,
+    /// The ledger's row id (the line's detail, review steps).
+    #[ts(type = "number")]
+    pub rowid: i64,
+    /// Memos of the expected payments the line is linked to.
+    pub matched_to: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]

@@ -175,6 +175,33 @@ pub struct NewExpectedDto {
     pub memo: String,
 }
 
+/// What to change on an expected payment still awaiting; a field left `null` is kept. The
+/// payer is its name and id together: with `character_name` set, `character_id` replaces the
+/// id (`null` forgets it).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ExpectedEditDto {
+    /// Decimal text; separators such as `250,000,000` are read.
+    pub expected_amount: Option<String>,
+    pub memo: Option<String>,
+    pub character_name: Option<String>,
+    #[ts(type = "number | null")]
+    pub character_id: Option<i64>,
+}
+
+/// A receipt marked "not a participation payment", with the mark's reason, time and author.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RejectedReceiptDto {
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub receipt: ReceiptDto,
+    /// Why it was marked (`reason` is the receipt's own memo).
+    pub rejection_reason: String,
+    pub rejected_at: String,
+    pub rejected_by: String,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct ExpectedImportDto {

@@ -1,6 +1,7 @@
 //! Reading the journal: one page for the app, every page in turn for the CLI.
 
-use crate::{ApiResult, JournalPageDto, JournalQueryDto, JournalRowDto};
+use crate::{ApiError, ApiResult, JournalPageDto, JournalQueryDto, JournalRowDto};
+use recon_core::journal_search::AmountRange;
 use recon_store::{JournalQuery, JournalRow, Store, MAX_PAGE_ROWS};
 
 /// Most rows one journal page sent to the UI may hold.
@@ -27,24 +28,41 @@ fn row_dto(r: JournalRow) -> JournalRowDto {
         tax_receiver_id: r.tax_receiver_id,
         amount_raw: r.amount_raw,
         batch_id: r.batch_id,
+        rowid: r.rowid,
+        matched_to: r.matched_to,
     }
 }
 
-fn store_query(q: JournalQueryDto, max_rows: i64) -> JournalQuery {
+fn store_query(q: JournalQueryDto, max_rows: i64) -> ApiResult<JournalQuery> {
     let blank_is_none = |s: Option<String>| s.filter(|s| !s.trim().is_empty());
-    JournalQuery {
+    let amount = AmountRange::from_fields(q.amount_min.as_deref(), q.amount_max.as_deref())
+        .map_err(ApiError::invalid)?;
+    let day = |field: &str, s: Option<String>| -> ApiResult<Option<String>> {
+        match blank_is_none(s) {
+            None => Ok(None),
+            Some(d) => chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
+                .map(|d| Some(d.format("%Y-%m-%d").to_string()))
+                .map_err(|_| {
+                    ApiError::invalid(format!("{field}: '{d}' is not a date like 2026-12-31"))
+                }),
+        }
+    };
+    Ok(JournalQuery {
         wallet: blank_is_none(q.wallet),
         ref_type: blank_is_none(q.ref_type),
         search: blank_is_none(q.search),
         batch: blank_is_none(q.batch),
+        amount,
+        date_from: day("date from", q.date_from)?,
+        date_to: day("date to", q.date_to)?,
         newest_first: q.newest_first,
         offset: q.offset,
         limit: q.limit.min(max_rows),
-    }
+    })
 }
 
 pub fn journal_query(store: &Store, q: JournalQueryDto) -> ApiResult<JournalPageDto> {
-    let page = store.journal(&store_query(q, MAX_UI_PAGE_ROWS))?;
+    let page = store.journal(&store_query(q, MAX_UI_PAGE_ROWS)?)?;
     Ok(JournalPageDto {
         total: page.total,
         rows: page.rows.into_iter().map(row_dto).collect(),
@@ -58,9 +76,17 @@ pub fn journal_pages(store: &Store, q: JournalQueryDto) -> JournalPages<'_> {
         limit: MAX_PAGE_ROWS,
         ..q
     };
-    JournalPages {
-        store,
-        query: Some(store_query(query, MAX_PAGE_ROWS)),
+    match store_query(query, MAX_PAGE_ROWS) {
+        Ok(query) => JournalPages {
+            store,
+            query: Some(query),
+            refused: None,
+        },
+        Err(e) => JournalPages {
+            store,
+            query: None,
+            refused: Some(e),
+        },
     }
 }
 
@@ -68,12 +94,17 @@ pub fn journal_pages(store: &Store, q: JournalQueryDto) -> JournalPages<'_> {
 pub struct JournalPages<'a> {
     store: &'a Store,
     query: Option<JournalQuery>,
+    /// A query that could not be read: the one item.
+    refused: Option<ApiError>,
 }
 
 impl Iterator for JournalPages<'_> {
     type Item = ApiResult<Vec<JournalRowDto>>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        if let Some(e) = self.refused.take() {
+            return Some(Err(e));
+        }
         let mut query = self.query.take()?;
         let page = match self.store.journal(&query) {
             Ok(page) => page,

@@ -27,6 +27,7 @@ pub mod export;
 pub mod import_wizard;
 pub mod imports;
 pub mod journal;
+pub mod journal_export;
 pub mod ledger;
 pub mod matching;
 pub mod payouts;
@@ -67,6 +68,11 @@ pub fn default_db_path() -> PathBuf {
 /// The ledger the user meant: `--db PATH`, else `RECON_DB`, else the platform default.
 pub fn resolve_db_path(flag: Option<&Path>) -> PathBuf {
     recon_store::resolve_db_path(flag)
+}
+
+/// An amount typed in a form or on the command line: `250,000,000` reads as `250000000`.
+pub(crate) fn amount_input(text: &str) -> String {
+    recon_core::money::ungroup_typed_amount(text)
 }
 
 pub fn open_store(path: &Path) -> ApiResult<Store> {

@@ -5,7 +5,8 @@ use crate::ApiResult;
 use chrono::Utc;
 use recon_core::matching::{MemoSignal, Score};
 use recon_store::{
-    ActionSummary, ExpectedView, NewExpected, ReceiptSuggestions, ReceiptView, Store, Suggestion,
+    ActionSummary, ExpectedEdit, ExpectedView, NewExpected, ReceiptSuggestions, ReceiptView, Store,
+    Suggestion,
 };
 use std::path::PathBuf;
 
@@ -128,7 +129,7 @@ pub fn expected_add(
             cycle_id: input.cycle_id,
             character_name: input.character_name,
             character_id: input.character_id,
-            expected_amount: input.expected_amount,
+            expected_amount: crate::amount_input(&input.expected_amount),
             currency: input.currency,
             memo: input.memo,
         },
@@ -140,15 +141,40 @@ pub fn expected_edit(
     store: &mut Store,
     actor: &str,
     memo: String,
-    expected_amount: String,
+    edit: ExpectedEditDto,
 ) -> ApiResult<ExpectedDto> {
+    let payer_given = edit.character_name.is_some();
+    let edit = ExpectedEdit {
+        expected_amount: edit.expected_amount.map(|a| crate::amount_input(&a)),
+        memo: edit.memo,
+        character_name: edit.character_name,
+        character_id: payer_given.then_some(edit.character_id),
+    };
     Ok(expected_dto(store.edit_expected(
         actor,
         Utc::now(),
         &memo,
-        Some(&expected_amount),
-        None,
+        &edit,
     )?))
+}
+
+/// Receipts marked "not a participation payment", newest mark first.
+pub fn rejected_list(store: &Store) -> ApiResult<Vec<RejectedReceiptDto>> {
+    Ok(store
+        .rejected_receipts()?
+        .into_iter()
+        .map(|r| RejectedReceiptDto {
+            receipt: receipt_dto(r.receipt),
+            rejection_reason: r.rejection_reason,
+            rejected_at: r.rejected_at,
+            rejected_by: r.rejected_by,
+        })
+        .collect())
+}
+
+/// Lifts a receipt's "not a participation payment" mark (undoable with `match_undo`).
+pub fn match_restore(store: &mut Store, actor: &str, rowid: i64) -> ApiResult<ActionSummaryDto> {
+    Ok(action_dto(store.match_restore(actor, Utc::now(), rowid)?))
 }
 
 /// Cancels one expected payment still awaiting (kept, audited).

@@ -9,12 +9,14 @@
 //! - [`payouts`]: the payout batch state machine and two-person control (§7).
 //! - [`ledger`]: the partner ledger (§6): commissions, postings, statuses, reversals.
 //! - [`checks`]: wallet-sync checks (§8): levels, verdicts, fixes, operations, continuity.
+//! - [`journal_search`]: what a journal search for an amount or a range finds.
 //! - [`untrusted`]: unique JSON keys, free text without control characters.
 
 pub mod audit;
 pub mod checks;
 pub mod esi;
 pub mod import_identity;
+pub mod journal_search;
 pub mod ledger;
 pub mod matching;
 pub mod money;

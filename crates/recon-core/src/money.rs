@@ -107,6 +107,42 @@ pub fn parse_exact(text: &str, currency: &Currency) -> Result<Decimal, MoneyErro
     rescale(value, currency.scale, text)
 }
 
+/// An amount as a person types it in a form: thousands separators (`250,000,000.00`,
+/// `1 234.50`, `1'234.50`, `1_000`) are dropped when every group after the first has exactly
+/// three digits and the decimal point is `.`; anything else is returned as typed, for
+/// [`parse_exact`] to judge (so `2,90` stays a refusal, never 290).
+pub fn ungroup_typed_amount(text: &str) -> String {
+    let t = text.trim();
+    let (sign, body) = match t.strip_prefix(['-', '+']) {
+        Some(rest) => (&t[..1], rest),
+        None => ("", t),
+    };
+    let (int, frac) = match body.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (body, None),
+    };
+    let Some(sep) = int
+        .chars()
+        .find(|c| matches!(c, ',' | ' ' | '\'' | '_' | '\u{a0}' | '\u{202f}'))
+    else {
+        return t.to_owned();
+    };
+    let groups: Vec<&str> = int.split(sep).collect();
+    let digits = |g: &str| g.chars().all(|c| c.is_ascii_digit());
+    let grouped = (1..=3).contains(&groups[0].len())
+        && groups.iter().all(|g| digits(g))
+        && groups[1..].iter().all(|g| g.len() == 3);
+    if !grouped {
+        return t.to_owned();
+    }
+    let mut out = format!("{sign}{}", groups.concat());
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(f);
+    }
+    out
+}
+
 /// Reads a JSON number's text exactly (ESI sends binary doubles such as
 /// `243877.49999999997`) and rounds it half-even to `scale` — once, from the digits as
 /// written, however many there are.
@@ -256,6 +292,19 @@ pub fn format_minor(minor: i64, scale: u8) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn typed_amounts_lose_their_thousands_separators_only_when_grouped() {
+        use super::ungroup_typed_amount as u;
+        assert_eq!(u("250,000,000"), "250000000");
+        assert_eq!(u(" 250,000,000.00 "), "250000000.00");
+        assert_eq!(u("1 234.50"), "1234.50");
+        assert_eq!(u("1'234"), "1234");
+        assert_eq!(u("-1,000"), "-1000");
+        assert_eq!(u("2,90"), "2,90", "a decimal comma is not a grouping");
+        assert_eq!(u("1,2345"), "1,2345");
+        assert_eq!(u("12.5"), "12.5");
+    }
+
     use super::*;
 
     /// `to_minor` before its fast path: the reference it must agree with.

@@ -1,8 +1,12 @@
 //! Reading the journal: filtered, sorted, paged.
 
 use crate::{Result, Store, StoreError};
+use recon_core::journal_search::AmountRange;
 use recon_core::money::format_minor;
 use rusqlite::types::Value;
+
+/// Separates the memos of `matched_to` in SQL (a memo holds no control character).
+const MEMO_SEP: &str = "\u{1f}";
 
 /// Most rows one page may hold.
 pub const MAX_PAGE_ROWS: i64 = 10_000;
@@ -16,6 +20,11 @@ pub struct JournalQuery {
     pub search: Option<String>,
     /// Only the rows of this import batch.
     pub batch: Option<String>,
+    /// Only lines whose absolute amount falls in this range.
+    pub amount: Option<AmountRange>,
+    /// Only lines dated from / to these days (`YYYY-MM-DD`, inclusive).
+    pub date_from: Option<String>,
+    pub date_to: Option<String>,
     pub newest_first: bool,
     pub offset: i64,
     /// 1 to [`MAX_PAGE_ROWS`].
@@ -48,6 +57,10 @@ pub struct JournalRow {
     /// ESI's own text of the amount (a binary double), kept for audit.
     pub amount_raw: Option<String>,
     pub batch_id: String,
+    /// The ledger's row id (what the line's detail and the review steps take).
+    pub rowid: i64,
+    /// Memos of the expected payments the line is actively linked to.
+    pub matched_to: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,36 +77,7 @@ impl Store {
                 q.limit, q.offset
             )));
         }
-        let mut filter = String::from(" WHERE 1 = 1");
-        let mut args: Vec<Value> = Vec::new();
-        if let Some(wallet) = &q.wallet {
-            let wallet = self.wallet_by_name(wallet)?;
-            // `+` keeps the page query on the table's own (date) order: through the
-            // (wallet, key) index it would sort the wallet's every row for each page.
-            filter.push_str(" AND +j.wallet_no = ?");
-            args.push(Value::Integer(wallet.no));
-        }
-        if let Some(batch) = q.batch.as_deref().filter(|s| !s.is_empty()) {
-            filter.push_str(" AND j.batch_no = (SELECT no FROM import_batches WHERE id = ?)");
-            args.push(Value::Text(batch.to_string()));
-        }
-        if let Some(ref_type) = q.ref_type.as_deref().filter(|s| !s.is_empty()) {
-            filter.push_str(" AND j.ref_type = ?");
-            args.push(Value::Text(ref_type.to_string()));
-        }
-        if let Some(search) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            let escaped = search
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            filter.push_str(
-                " AND (j.description LIKE ?1x ESCAPE '\\' OR j.reason LIKE ?1x ESCAPE '\\' OR j.ref_type LIKE ?1x ESCAPE '\\')",
-            );
-            // Positional placeholders: repeat the pattern once per LIKE.
-            let pattern = format!("%{escaped}%");
-            filter = filter.replace("?1x", "?");
-            args.extend(std::iter::repeat_n(Value::Text(pattern), 3));
-        }
+        let (filter, mut args) = self.journal_filter(q)?;
         // Counting may use the (wallet, key) index: no order needed.
         let total: i64 = self.conn.query_row(
             &format!(
@@ -107,7 +91,11 @@ impl Store {
         let sql = format!(
             "SELECT j.esi_id, w.name, j.date, j.ref_type, j.amount_minor, j.balance_minor, w.currency, c.scale,
                     j.description, j.reason, j.first_party_id, j.second_party_id, j.context_id, j.context_id_type,
-                    j.tax_minor, j.tax_receiver_id, j.amount_raw, b.id, j.natural_key, j.counterparty
+                    j.tax_minor, j.tax_receiver_id, j.amount_raw, b.id, j.natural_key, j.counterparty,
+                    j.rowid_pk,
+                    (SELECT group_concat(e.memo, '{MEMO_SEP}') FROM match_links l
+                     JOIN expected_payments e ON e.id = l.expected_id
+                     WHERE l.journal_rowid = j.rowid_pk AND l.removed_by_action IS NULL)
              FROM journal_entries j
              JOIN wallets w ON w.no = j.wallet_no
              JOIN import_batches b ON b.no = j.batch_no
@@ -144,11 +132,103 @@ impl Store {
                 batch_id: r.get(17)?,
                 key: r.get(18)?,
                 counterparty: r.get(19)?,
+                rowid: r.get(20)?,
+                matched_to: r
+                    .get::<_, Option<String>>(21)?
+                    .map(|m| m.split(MEMO_SEP).map(str::to_owned).collect())
+                    .unwrap_or_default(),
             })
         })?;
         Ok(JournalPage {
             total,
             rows: rows.collect::<rusqlite::Result<_>>()?,
+        })
+    }
+
+    /// The `WHERE` clause of `q` over `j` (journal_entries) and its arguments.
+    fn journal_filter(&self, q: &JournalQuery) -> Result<(String, Vec<Value>)> {
+        let mut filter = String::from(" WHERE 1 = 1");
+        let mut args: Vec<Value> = Vec::new();
+        if let Some(wallet) = &q.wallet {
+            let wallet = self.wallet_by_name(wallet)?;
+            // `+` keeps the page query on the table's own (date) order: through the
+            // (wallet, key) index it would sort the wallet's every row for each page.
+            filter.push_str(" AND +j.wallet_no = ?");
+            args.push(Value::Integer(wallet.no));
+        }
+        if let Some(batch) = q.batch.as_deref().filter(|s| !s.is_empty()) {
+            filter.push_str(" AND j.batch_no = (SELECT no FROM import_batches WHERE id = ?)");
+            args.push(Value::Text(batch.to_string()));
+        }
+        if let Some(ref_type) = q.ref_type.as_deref().filter(|s| !s.is_empty()) {
+            filter.push_str(" AND j.ref_type = ?");
+            args.push(Value::Text(ref_type.to_string()));
+        }
+        if let Some(search) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            let escaped = search
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            let pattern = Value::Text(format!("%{escaped}%"));
+            let mut any = String::from(
+                "j.description LIKE ? ESCAPE '\\' OR j.reason LIKE ? ESCAPE '\\' OR j.ref_type LIKE ? ESCAPE '\\' OR j.counterparty LIKE ? ESCAPE '\\'",
+            );
+            args.extend(std::iter::repeat_n(pattern, 4));
+            // A search that reads as an amount (`250,000,000`, `2.90`, `100..200`) finds those amounts too.
+            if let Some(range) = AmountRange::from_search(search) {
+                any.push_str(" OR ");
+                any.push_str(&self.amount_condition(&range, &mut args)?);
+            }
+            filter.push_str(&format!(" AND ({any})"));
+        }
+        if let Some(range) = &q.amount {
+            let cond = self.amount_condition(range, &mut args)?;
+            filter.push_str(&format!(" AND ({cond})"));
+        }
+        if let Some(from) = q.date_from.as_deref().filter(|s| !s.is_empty()) {
+            filter.push_str(" AND substr(j.date, 1, 10) >= ?");
+            args.push(Value::Text(from.to_string()));
+        }
+        if let Some(to) = q.date_to.as_deref().filter(|s| !s.is_empty()) {
+            filter.push_str(" AND substr(j.date, 1, 10) <= ?");
+            args.push(Value::Text(to.to_string()));
+        }
+        Ok((filter, args))
+    }
+
+    /// `range` as SQL over `j`: per scale of the ledger's wallets, their lines whose absolute
+    /// amount in minor units falls in the range (no float anywhere).
+    fn amount_condition(&self, range: &AmountRange, args: &mut Vec<Value>) -> Result<String> {
+        let scales: Vec<(u32, String)> = self
+            .conn
+            .prepare_cached(
+                "SELECT c.scale, group_concat(w.no) FROM wallets w
+                 JOIN currencies c ON c.code = w.currency GROUP BY c.scale",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut parts = Vec::new();
+        for (scale, wallets) in scales {
+            let Some((lo, hi)) = range.minor_bounds(scale) else {
+                continue;
+            };
+            // `wallets` is SQLite's own list of integers.
+            let mut part = format!("(j.wallet_no IN ({wallets})");
+            if let Some(lo) = lo {
+                part.push_str(" AND abs(j.amount_minor) >= ?");
+                args.push(Value::Integer(lo));
+            }
+            if let Some(hi) = hi {
+                part.push_str(" AND abs(j.amount_minor) <= ?");
+                args.push(Value::Integer(hi));
+            }
+            part.push(')');
+            parts.push(part);
+        }
+        Ok(if parts.is_empty() {
+            "0".to_string()
+        } else {
+            parts.join(" OR ")
         })
     }
 

@@ -51,9 +51,10 @@ pub use import_batches::{BatchFileView, BatchView};
 pub use journal::{JournalPage, JournalQuery, JournalRow, MAX_PAGE_ROWS};
 pub use mapping_profiles::ProfileView;
 pub use matching::{
-    ActionSummary, AwaitingSuggestions, CycleSummary, ExpectedImportSummary, ExpectedView,
-    LinkView, MatchRunSummary, NewExpected, ReceiptSuggestionForExpected, ReceiptSuggestions,
-    ReceiptView, ReviewQueues, Suggestion, STATUSES, SUGGESTIONS_PER_ROW,
+    ActionSummary, AwaitingSuggestions, CycleSummary, ExpectedEdit, ExpectedImportSummary,
+    ExpectedView, LinkView, MatchRunSummary, NewExpected, ReceiptSuggestionForExpected,
+    ReceiptSuggestions, ReceiptView, RejectedReceipt, ReviewQueues, Suggestion, STATUSES,
+    SUGGESTIONS_PER_ROW,
 };
 pub use schema::SCHEMA_VERSION;
 pub use sync_pull::{PullOutcome, RemoteEventView};

@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0008_wallet_checks.sql"),
     include_str!("../../../migrations/sqlite/0009_audit_content.sql"),
     include_str!("../../../migrations/sqlite/0010_payouts.sql"),
+    include_str!("../../../migrations/sqlite/0012_match_restore.sql"),
     include_str!("../../../migrations/sqlite/0013_sync_pull.sql"),
     include_str!("../../../migrations/sqlite/0015_checks_statements_reports.sql"),
 ];

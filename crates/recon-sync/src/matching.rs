@@ -59,10 +59,13 @@ pub struct ExpectedPaymentsAdded {
     pub payments: Vec<ExpectedPayment>,
 }
 
-/// An expected payment's amount or payer changed; `payment` is how it stands now.
+/// An expected payment's amount, memo or payer changed; `payment` is how it stands now.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExpectedPaymentEdited {
     pub payment: ExpectedPayment,
+    /// The memo it was known by, when the edit changed it (absent from older clients).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renamed_from: Option<String>,
 }
 
 /// One link between a receipt (or a share of it) and an expected payment.
@@ -181,7 +184,10 @@ mod tests {
                 file: None,
                 payments: vec![payment.clone()],
             }),
-            EventBody::ExpectedPaymentEdited(ExpectedPaymentEdited { payment }),
+            EventBody::ExpectedPaymentEdited(ExpectedPaymentEdited {
+                payment,
+                renamed_from: None,
+            }),
             EventBody::MatchUnlinked(MatchUnlinked {
                 links: vec![link("1")],
             }),

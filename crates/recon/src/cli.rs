@@ -124,6 +124,21 @@ pub enum ExpectedCmd {
     },
     /// Cancel one expected payment still awaiting payment (kept, audited).
     Cancel { memo: String },
+    /// Change the amount, memo or payer of an expected payment still awaiting payment.
+    Edit {
+        memo: String,
+        #[arg(long)]
+        amount: Option<String>,
+        /// The new memo (unique ignoring case and spacing).
+        #[arg(long = "memo")]
+        new_memo: Option<String>,
+        /// The character expected to pay (name).
+        #[arg(long)]
+        payer: Option<String>,
+        /// The payer's character id (with --payer; without it the id is forgotten).
+        #[arg(long = "payer-id", requires = "payer")]
+        payer_id: Option<i64>,
+    },
     /// Add one expected payment by hand.
     Add {
         #[arg(long)]
@@ -172,13 +187,20 @@ pub enum MatchCmd {
         #[arg(long, default_value = "")]
         reason: String,
     },
+    /// The receipts marked "not a participation payment".
+    Rejected {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Restore a receipt marked "not a participation payment": it is matched again.
+    Restore { journal_id: String },
     /// Split one journal line across expected payments: `split ID 'MEMO=AMOUNT' …`.
     Split {
         journal_id: String,
         #[arg(num_args = 2.., required = true, value_name = "MEMO=AMOUNT")]
         shares: Vec<String>,
     },
-    /// Undo the newest reviewer step (link, unlink, reject, split, accept).
+    /// Undo the newest reviewer step (link, unlink, reject, split, accept, restore).
     Undo,
     /// Accept every untied top suggestion scoring at least --min-score.
     Accept {
@@ -327,8 +349,34 @@ pub enum JournalCmd {
     List {
         #[arg(long)]
         wallet: Option<String>,
+        /// Text in description, reason, ref type or counterparty; an amount (`250,000,000`,
+        /// `2.90`) or a range (`100..200`) also finds those amounts.
+        #[arg(long)]
+        search: Option<String>,
+        /// Lines whose absolute amount is at least this.
+        #[arg(long = "amount-min")]
+        amount_min: Option<String>,
+        #[arg(long = "amount-max")]
+        amount_max: Option<String>,
+        /// Lines dated on or after this day (YYYY-MM-DD).
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
         #[arg(long)]
         json: bool,
+    },
+    /// Write the lines `list` would show (same filters) as CSV, formula cells neutralised.
+    Export {
+        #[arg(long)]
+        wallet: Option<String>,
+        #[arg(long)]
+        search: Option<String>,
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
+        file: std::path::PathBuf,
     },
 }
 

@@ -5,8 +5,8 @@ use crate::{api, print_json_pretty};
 use anyhow::{anyhow, bail, Result};
 use recon_api::matching::{self as m, MatchRulesChange};
 use recon_api::{
-    ActionSummaryDto, NewExpectedDto, ReceiptCandidatesDto, ReceiptDto, ReceiptSuggestionsDto,
-    SplitShareDto, Store, SuggestionDto,
+    ActionSummaryDto, ExpectedEditDto, NewExpectedDto, ReceiptCandidatesDto, ReceiptDto,
+    ReceiptSuggestionsDto, SplitShareDto, Store, SuggestionDto,
 };
 use std::io::Write;
 
@@ -56,6 +56,21 @@ pub fn expected(
             let e = api(m::expected_cancel(store, actor, memo))?;
             writeln!(out, "Cancelled '{}' (kept, with an audit record).", e.memo)?;
         }
+        ExpectedCmd::Edit {
+            memo,
+            amount,
+            new_memo,
+            payer,
+            payer_id,
+        } => {
+            let edit = ExpectedEditDto {
+                expected_amount: amount,
+                memo: new_memo,
+                character_name: payer,
+                character_id: payer_id,
+            };
+            edit_expected(store, actor, memo, edit, out)?;
+        }
         ExpectedCmd::Add {
             cycle,
             character_name,
@@ -80,6 +95,32 @@ pub fn expected(
             )?;
         }
     }
+    Ok(())
+}
+
+/// `expected edit`: changes what is given, then says what the payment now is.
+fn edit_expected(
+    store: &mut Store,
+    actor: &str,
+    memo: String,
+    edit: ExpectedEditDto,
+    out: &mut impl Write,
+) -> Result<()> {
+    if edit.expected_amount.is_none() && edit.memo.is_none() && edit.character_name.is_none() {
+        bail!("nothing to change: give --amount, --memo or --payer");
+    }
+    let e = api(m::expected_edit(store, actor, memo, edit))?;
+    let id = e
+        .character_id
+        .map_or(String::new(), |id| format!(" ({id})"));
+    writeln!(
+        out,
+        "Changed '{}': {} {} expected from {}{id}.",
+        e.memo,
+        grouped(&e.expected_amount),
+        e.currency,
+        e.character_name
+    )?;
     Ok(())
 }
 
@@ -238,10 +279,44 @@ pub fn run_match(
             let rowid = api(m::journal_rowid(store, &journal_id))?;
             api(m::match_reject(store, actor, rowid, reason))?
         }
+        MatchCmd::Rejected { json } => return rejected(store, json, out),
+        MatchCmd::Restore { journal_id } => {
+            let rowid = api(m::journal_rowid(store, &journal_id))?;
+            let s = api(m::match_restore(store, actor, rowid))?;
+            if json {
+                return print_action(out, json, &s);
+            }
+            writeln!(
+                out,
+                "Restored journal line {journal_id}: it is no longer marked not a participation payment and is matched again (undo with `recon match undo`)."
+            )?;
+            return Ok(());
+        }
         MatchCmd::Split { journal_id, shares } => split(store, actor, &journal_id, &shares)?,
         MatchCmd::Undo => api(m::match_undo(store, actor))?,
     };
     print_action(out, json, &summary)
+}
+
+/// `match rejected`: the receipts marked "not a participation payment".
+fn rejected(store: &Store, json: bool, out: &mut impl Write) -> Result<()> {
+    let list = api(m::rejected_list(store))?;
+    if json {
+        return print_json_pretty(out, &list);
+    }
+    if list.is_empty() {
+        writeln!(out, "No receipt is marked not a participation payment.")?;
+        return Ok(());
+    }
+    for r in &list {
+        print_receipt(out, &r.receipt)?;
+        writeln!(
+            out,
+            "      marked by {} at {}: {}",
+            r.rejected_by, r.rejected_at, r.rejection_reason
+        )?;
+    }
+    Ok(())
 }
 
 /// `unlink [EXPECTED_MEMO] JOURNAL_ID`: the memo first, as `link` takes it.

@@ -21,8 +21,20 @@ pub fn expected_add(state: &AppState, input: NewExpectedDto) -> Res<ExpectedDto>
     api::expected_add(&mut *state.store()?, &actor(), input)
 }
 
-pub fn expected_edit(state: &AppState, memo: String, expected_amount: String) -> Res<ExpectedDto> {
-    api::expected_edit(&mut *state.store()?, &actor(), memo, expected_amount)
+pub fn expected_edit(
+    state: &AppState,
+    memo: String,
+    edit: recon_api::ExpectedEditDto,
+) -> Res<ExpectedDto> {
+    api::expected_edit(&mut *state.store()?, &actor(), memo, edit)
+}
+
+pub fn rejected_list(state: &AppState) -> Res<Vec<recon_api::RejectedReceiptDto>> {
+    api::rejected_list(&*state.store()?)
+}
+
+pub fn match_restore(state: &AppState, rowid: i64) -> Res<ActionSummaryDto> {
+    api::match_restore(&mut *state.store()?, &actor(), rowid)
 }
 
 pub fn expected_export(

@@ -73,8 +73,8 @@ table::command_table! {
         /// Expected payments, optionally of one cycle and/or one status (`null` = all).
         quick fn expected_list(cycle: Option<String>, status: Option<String>) -> Vec<ExpectedDto>;
         quick fn expected_add(input: NewExpectedDto) -> ExpectedDto;
-        /// Changes the expected amount (decimal text) of the expected payment with this memo.
-        quick fn expected_edit(memo: String, expected_amount: String) -> ExpectedDto;
+        /// Changes the amount, memo or payer of the expected payment with this memo (awaiting only).
+        quick fn expected_edit(memo: String, edit: recon_api::ExpectedEditDto) -> ExpectedDto;
         /// Writes the expected payments (of a cycle and/or status) as CSV to an absolute path.
         quick fn expected_export(path: String, cycle: Option<String>, status: Option<String>) -> u32;
         /// Cancels one expected payment still awaiting (kept, audited).
@@ -92,9 +92,13 @@ table::command_table! {
         quick fn match_unlink(rowid: i64, memo: Option<String>) -> ActionSummaryDto;
         /// Marks a receipt "not a participation payment" (the reason is recorded).
         quick fn match_reject(rowid: i64, reason: String) -> ActionSummaryDto;
+        /// Receipts marked "not a participation payment", newest mark first.
+        quick fn rejected_list() -> Vec<recon_api::RejectedReceiptDto>;
+        /// Restores a receipt marked "not a participation payment" (undoable).
+        quick fn match_restore(rowid: i64) -> ActionSummaryDto;
         /// Splits one receipt across expected payments; the share amounts must add up to it.
         quick fn match_split(rowid: i64, shares: Vec<SplitShareDto>) -> ActionSummaryDto;
-        /// Undoes the newest reviewer step (link, unlink, accept, reject, split, bulk accept).
+        /// Undoes the newest reviewer step (link, unlink, accept, reject, split, bulk accept, restore).
         quick fn match_undo() -> ActionSummaryDto;
         /// Accepts every untied top suggestion scoring ≥ `minScore`; `dryRun` only counts them.
         quick fn match_accept_above(min_score: u32, dry_run: bool) -> ActionSummaryDto;

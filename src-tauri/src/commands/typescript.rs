@@ -200,11 +200,11 @@ mod tests {
     #[test]
     fn arguments_are_camel_case_and_trailing_options_may_be_left_out() {
         let all = super::super::signatures();
-        let edit = function(command(&all, "expected_edit"));
+        let edit = function(command(&all, "expected_export"));
         assert!(
             edit.contains(
-                "expectedEdit: (memo: string, expectedAmount: string): Promise<ExpectedDto> \
-                 => invoke<ExpectedDto>(\"expected_edit\", { memo, expectedAmount }),"
+                "expectedExport: (path: string, cycle: string | null = null, status: string | null = null): Promise<number> \
+                 => invoke<number>(\"expected_export\", { path, cycle, status }),"
             ),
             "{edit}"
         );

@@ -20,4 +20,12 @@ limit: number,
 /**
  * Only the rows of this import batch.
  */
-batch?: string, };
+batch?: string, 
+/**
+ * Only lines whose absolute amount is at least / at most this (separators allowed).
+ */
+amount_min?: string, amount_max?: string, 
+/**
+ * Only lines dated from / to these days, `YYYY-MM-DD`, inclusive.
+ */
+date_from?: string, date_to?: string, };

@@ -24,4 +24,12 @@ context_id: number | null, context_id_type: string | null, tax: string | null, t
 /**
  * ESI's own text of the amount (a binary double), kept for audit.
  */
-amount_raw: string | null, batch_id: string, };
+amount_raw: string | null, batch_id: string, 
+/**
+ * The ledger's row id (the line's detail, review steps).
+ */
+rowid: number, 
+/**
+ * Memos of the expected payments the line is linked to.
+ */
+matched_to: Array<string>, };

@@ -16,6 +16,7 @@ import type { CycleSummaryDto } from "./CycleSummaryDto";
 import type { EntityDto } from "./EntityDto";
 import type { EntryDetailDto } from "./EntryDetailDto";
 import type { ExpectedDto } from "./ExpectedDto";
+import type { ExpectedEditDto } from "./ExpectedEditDto";
 import type { ExpectedImportDto } from "./ExpectedImportDto";
 import type { ExportDto } from "./ExportDto";
 import type { ImportRequestDto } from "./ImportRequestDto";
@@ -42,6 +43,7 @@ import type { PreviewDto } from "./PreviewDto";
 import type { ProfileDto } from "./ProfileDto";
 import type { ProgramDto } from "./ProgramDto";
 import type { ProgressDto } from "./ProgressDto";
+import type { RejectedReceiptDto } from "./RejectedReceiptDto";
 import type { RejectedRowDto } from "./RejectedRowDto";
 import type { ReviewQueuesDto } from "./ReviewQueuesDto";
 import type { SavedProfileDto } from "./SavedProfileDto";
@@ -89,8 +91,8 @@ export function commands(invoke: Invoke) {
     /** Expected payments, optionally of one cycle and/or one status (`null` = all). */
     expectedList: (cycle: string | null = null, status: string | null = null): Promise<Array<ExpectedDto>> => invoke<Array<ExpectedDto>>("expected_list", { cycle, status }),
     expectedAdd: (input: NewExpectedDto): Promise<ExpectedDto> => invoke<ExpectedDto>("expected_add", { input }),
-    /** Changes the expected amount (decimal text) of the expected payment with this memo. */
-    expectedEdit: (memo: string, expectedAmount: string): Promise<ExpectedDto> => invoke<ExpectedDto>("expected_edit", { memo, expectedAmount }),
+    /** Changes the amount, memo or payer of the expected payment with this memo (awaiting only). */
+    expectedEdit: (memo: string, edit: ExpectedEditDto): Promise<ExpectedDto> => invoke<ExpectedDto>("expected_edit", { memo, edit }),
     /** Writes the expected payments (of a cycle and/or status) as CSV to an absolute path. */
     expectedExport: (path: string, cycle: string | null = null, status: string | null = null): Promise<number> => invoke<number>("expected_export", { path, cycle, status }),
     /** Cancels one expected payment still awaiting (kept, audited). */
@@ -108,9 +110,13 @@ export function commands(invoke: Invoke) {
     matchUnlink: (rowid: number, memo: string | null = null): Promise<ActionSummaryDto> => invoke<ActionSummaryDto>("match_unlink", { rowid, memo }),
     /** Marks a receipt "not a participation payment" (the reason is recorded). */
     matchReject: (rowid: number, reason: string): Promise<ActionSummaryDto> => invoke<ActionSummaryDto>("match_reject", { rowid, reason }),
+    /** Receipts marked "not a participation payment", newest mark first. */
+    rejectedList: (): Promise<Array<RejectedReceiptDto>> => invoke<Array<RejectedReceiptDto>>("rejected_list", {}),
+    /** Restores a receipt marked "not a participation payment" (undoable). */
+    matchRestore: (rowid: number): Promise<ActionSummaryDto> => invoke<ActionSummaryDto>("match_restore", { rowid }),
     /** Splits one receipt across expected payments; the share amounts must add up to it. */
     matchSplit: (rowid: number, shares: Array<SplitShareDto>): Promise<ActionSummaryDto> => invoke<ActionSummaryDto>("match_split", { rowid, shares }),
-    /** Undoes the newest reviewer step (link, unlink, accept, reject, split, bulk accept). */
+    /** Undoes the newest reviewer step (link, unlink, accept, reject, split, bulk accept, restore). */
     matchUndo: (): Promise<ActionSummaryDto> => invoke<ActionSummaryDto>("match_undo", {}),
     /** Accepts every untied top suggestion scoring ≥ `minScore`; `dryRun` only counts them. */
     matchAcceptAbove: (minScore: number, dryRun: boolean): Promise<ActionSummaryDto> => invoke<ActionSummaryDto>("match_accept_above", { minScore, dryRun }),

@@ -3,6 +3,7 @@ import {
   addPaths,
   columnKey,
   columnOptions,
+  DATE_FORMATS,
   dateFormatOptions,
   formatBytes,
   importBlocker,
@@ -42,13 +43,30 @@ describe("column keys", () => {
     // a blank header cell is addressed by index
     expect(columnOptions(["Date", "column 2"], true)[1].key).toBe("i:2");
   });
+  it("tells repeated header names apart by position, so no two options share a key", () => {
+    const opts = columnOptions(["Buchung", "Währung", "Betrag", "währung ", ""], true, ["Währung"]);
+    expect(opts.map((o) => o.key)).toEqual(["n:Buchung", "i:2", "n:Betrag", "i:4", "i:5", "n:Währung"]);
+    expect(opts.map((o) => o.label)).toEqual([
+      "Buchung",
+      "Währung (column 2)",
+      "Betrag",
+      "währung  (column 4)",
+      "column 5",
+      "Währung (named twice: choose one by position)",
+    ]);
+    expect(new Set(opts.map((o) => o.key)).size).toBe(opts.length);
+  });
 });
 
 describe("formats and numbers", () => {
   it("keeps an unusual date format selectable", () => {
     expect(dateFormatOptions("%d.%m.%Y").some((f) => f.value === "%d.%m.%Y")).toBe(true);
     const opts = dateFormatOptions("%e/%m/%Y");
-    expect(opts[opts.length - 1]).toEqual({ value: "%e/%m/%Y", label: "%e/%m/%Y" });
+    expect(opts[opts.length - 1]).toEqual({ value: "%e/%m/%Y", label: "31/12/2026 — day first" });
+    // Offered as examples, never as strftime codes.
+    expect(dateFormatOptions("%d/%m/%Y").find((f) => f.value === "%d/%m/%Y")?.label).toBe("31/12/2026 — day first");
+    expect(dateFormatOptions("").find((f) => f.value === "%m/%d/%Y")?.label).toBe("12/31/2026 — month first");
+    expect(DATE_FORMATS.every((f) => !f.label.includes("%"))).toBe(true);
   });
   it("computes progress within 0..100", () => {
     expect(progressPercent(0, 0)).toBe(0);

@@ -46,15 +46,21 @@ export interface ColumnOption {
  * plus the profile's current choice when the file does not have it (so it is never lost).
  */
 export function columnOptions(columns: string[], hasHeader: boolean, current: (ColumnDto | null)[] = []): ColumnOption[] {
-  const opts: ColumnOption[] = columns.map((name, i) =>
-    hasHeader && !/^column \d+$/.test(name)
-      ? { key: columnKey(name), label: name }
-      : { key: columnKey(i + 1), label: `column ${i + 1}` },
-  );
+  const norm = (n: string) => n.trim().toLowerCase();
+  const repeated = (name: string) => columns.filter((c) => norm(c) === norm(name)).length > 1;
+  // A name is a key only when it names one column: a repeated name ("Währung" twice) or a
+  // blank one is told apart by its position, in the key and in the label.
+  const opts: ColumnOption[] = columns.map((name, i) => {
+    const blank = name.trim() === "" || /^column \d+$/.test(name);
+    if (hasHeader && !blank && !repeated(name)) return { key: columnKey(name), label: name };
+    const label = hasHeader && !blank ? `${name} (column ${i + 1})` : `column ${i + 1}`;
+    return { key: columnKey(i + 1), label };
+  });
   for (const c of current) {
     const key = columnKey(c);
     if (key && !opts.some((o) => o.key === key)) {
-      opts.push({ key, label: typeof c === "number" ? `column ${c} (not in file)` : `${c} (not in file)` });
+      const why = typeof c === "string" && repeated(c) ? "named twice: choose one by position" : "not in file";
+      opts.push({ key, label: typeof c === "number" ? `column ${c} (${why})` : `${c} (${why})` });
     }
   }
   return opts;
@@ -69,28 +75,29 @@ export const DELIMITERS: { value: string; label: string }[] = [
 
 export const ENCODINGS = ["auto", "utf-8", "windows-1252", "iso-8859-1", "iso-8859-15", "utf-16le", "utf-16be", "shift_jis"];
 
-/** Date formats offered in the wizard (chrono strftime), with an example reading. */
+/** How a date format writes 31 December 2026 (the example that shows day and month apart). */
+export function dateExample(format: string): string {
+  const parts: Record<string, string> = { Y: "2026", y: "26", m: "12", d: "31", e: "31", b: "Dec", B: "December", "%": "%" };
+  return format.replace(/%([A-Za-z%])/g, (whole, k: string) => parts[k] ?? whole);
+}
+
+function labelled(format: string): { value: string; label: string } {
+  const example = dateExample(format);
+  const d = format.indexOf("%d") >= 0 ? format.indexOf("%d") : format.indexOf("%e");
+  const m = format.search(/%[mbB]/);
+  const order = format.startsWith("%Y") ? "year first" : d >= 0 && m >= 0 ? (d < m ? "day first" : "month first") : "";
+  return { value: format, label: order ? `${example} — ${order}` : example };
+}
+
+/** Date formats offered in the wizard (chrono strftime), each shown as an example reading. */
 export const DATE_FORMATS: { value: string; label: string }[] = [
-  { value: "%Y-%m-%d", label: "2026-04-03" },
-  { value: "%d.%m.%Y", label: "03.04.2026 (day first)" },
-  { value: "%d/%m/%Y", label: "03/04/2026 (day first)" },
-  { value: "%m/%d/%Y", label: "04/03/2026 (month first)" },
-  { value: "%d-%m-%Y", label: "03-04-2026 (day first)" },
-  { value: "%m-%d-%Y", label: "04-03-2026 (month first)" },
-  { value: "%d.%m.%y", label: "03.04.26" },
-  { value: "%d/%m/%y", label: "03/04/26 (day first)" },
-  { value: "%m/%d/%y", label: "04/03/26 (month first)" },
-  { value: "%Y/%m/%d", label: "2026/04/03" },
-  { value: "%Y%m%d", label: "20260403" },
-  { value: "%d %b %Y", label: "03 Apr 2026" },
-  { value: "%b %d, %Y", label: "Apr 03, 2026" },
-];
+  "%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%m/%d/%Y", "%d-%m-%Y", "%m-%d-%Y", "%d.%m.%y", "%d/%m/%y", "%m/%d/%y",
+  "%Y/%m/%d", "%Y%m%d", "%d %b %Y", "%b %d, %Y",
+].map(labelled);
 
 /** The offered date formats, plus the profile's own when it is not among them. */
 export function dateFormatOptions(current: string): { value: string; label: string }[] {
-  return DATE_FORMATS.some((f) => f.value === current) || !current
-    ? DATE_FORMATS
-    : [...DATE_FORMATS, { value: current, label: current }];
+  return DATE_FORMATS.some((f) => f.value === current) || !current ? DATE_FORMATS : [...DATE_FORMATS, labelled(current)];
 }
 
 /** Whole percent of bytes read, 0–100; 0 when the total is unknown. */

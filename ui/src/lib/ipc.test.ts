@@ -15,11 +15,11 @@ function recorder() {
 describe("the generated commands", () => {
   it("send the Rust command name with camelCase argument names", async () => {
     const { api, sent } = recorder();
-    await api.expectedEdit("AB-12", "1500000.00");
+    await api.expectedExport("/tmp/x.csv", "c1");
     await api.matchAcceptAbove(1000, true);
     await api.walletList();
     expect(sent).toEqual([
-      ["expected_edit", { memo: "AB-12", expectedAmount: "1500000.00" }],
+      ["expected_export", { path: "/tmp/x.csv", cycle: "c1", status: null }],
       ["match_accept_above", { minScore: 1000, dryRun: true }],
       ["wallet_list", {}],
     ]);

@@ -103,7 +103,8 @@ impl LinkType {
 }
 
 named_enum!(
-    /// A step recorded in `match_actions`: an engine run or a reviewer's step.
+    /// A step recorded in `match_actions`: an engine run or a reviewer's step (`restore`
+    /// lifts a "not a participation payment" mark).
     ActionKind, "action kind", {
         Run => "run",
         Link => "link",
@@ -113,6 +114,7 @@ named_enum!(
         Accept => "accept",
         BulkAccept => "bulk_accept",
         Undo => "undo",
+        Restore => "restore",
     }
 );
 
@@ -126,6 +128,7 @@ impl ActionKind {
         Self::Split,
         Self::Accept,
         Self::BulkAccept,
+        Self::Restore,
     ];
 
     pub fn is_undoable(self) -> bool {

@@ -26,8 +26,8 @@ pub use index::IndexedFinder;
 pub use kinds::{ActionKind, ExpectedStatus, LinkType, UnknownName};
 pub use levenshtein::bounded_levenshtein;
 pub use review::{
-    check_editable, check_linkable, check_rejectable, check_restorable, check_split_size,
-    ReceiptState, ReviewRefusal, SharePlan, ShareTarget,
+    check_editable, check_edited_text, check_linkable, check_rejectable, check_restorable,
+    check_restore, check_split_size, ReceiptState, ReviewRefusal, SharePlan, ShareTarget,
 };
 
 use serde::{Deserialize, Serialize};

@@ -58,6 +58,12 @@ pub enum ReviewRefusal {
         memo: String,
         status: ExpectedStatus,
     },
+    #[error("journal line {journal_id} is not marked not a participation payment; there is nothing to restore")]
+    NotRejected { journal_id: String },
+    #[error("{field}: is empty")]
+    EmptyField { field: &'static str },
+    #[error("{field}: {why}")]
+    BadText { field: &'static str, why: String },
 }
 
 impl ReviewRefusal {
@@ -74,6 +80,7 @@ impl ReviewRefusal {
                 | Self::UndoRelinked { .. }
                 | Self::UndoRejected
                 | Self::EditNotAwaiting { .. }
+                | Self::NotRejected { .. }
         )
     }
 }
@@ -148,6 +155,28 @@ pub fn check_editable(memo: &str, status: ExpectedStatus) -> Result<(), ReviewRe
         });
     }
     Ok(())
+}
+
+/// A receipt marked "not a participation payment" can be restored (back into the matching
+/// input); one that is not marked has nothing to restore.
+pub fn check_restore(receipt: ReceiptState<'_>) -> Result<(), ReviewRefusal> {
+    if !receipt.rejected {
+        return Err(ReviewRefusal::NotRejected {
+            journal_id: receipt.journal_id.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// A memo or payer name a reviewer typed: trimmed, not empty, no control characters.
+/// Returns the text to store.
+pub fn check_edited_text(field: &'static str, text: &str) -> Result<String, ReviewRefusal> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(ReviewRefusal::EmptyField { field });
+    }
+    crate::untrusted::check_free_text(text).map_err(|why| ReviewRefusal::BadText { field, why })?;
+    Ok(text.to_owned())
 }
 
 /// A split needs at least two expected payments (one is a plain link).

@@ -33,8 +33,23 @@ fn resolve(col: &Column, header: Option<&[String]>) -> Result<usize, ImportError
         (Column::Index(i), _) => Ok(i - 1),
         (Column::Name(n), Some(h)) => {
             let want = n.trim().to_lowercase();
-            h.iter()
-                .position(|x| x.trim().to_lowercase() == want)
+            let at: Vec<usize> = (0..h.len())
+                .filter(|&i| h[i].trim().to_lowercase() == want)
+                .collect();
+            // A name the header repeats ("Währung" twice) names no one column: by position.
+            if at.len() > 1 {
+                let positions: Vec<String> = at.iter().map(|i| (i + 1).to_string()).collect();
+                return Err(ImportError::Profile {
+                    message: format!(
+                        "column '{n}' appears {} times in the header (columns {}): choose it by position, e.g. {}",
+                        at.len(),
+                        positions.join(", "),
+                        at[0] + 1
+                    ),
+                });
+            }
+            at.first()
+                .copied()
                 .ok_or_else(|| ImportError::MissingColumn {
                     column: format!("'{n}'"),
                     available: h

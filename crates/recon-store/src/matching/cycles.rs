@@ -88,7 +88,11 @@ impl Store {
                 after: Some(after.audit_json()),
             };
             // The edited payment carries its new status to the server.
-            Ok(Change::synced((), audit, events::expected_edited(&after)))
+            Ok(Change::synced(
+                (),
+                audit,
+                events::expected_edited(&after, None),
+            ))
         })?;
         self.expected_view_by_id(&before.id)
     }

@@ -47,9 +47,14 @@ pub(super) fn expected_added(file: Option<&str>, payments: Vec<ExpectedPayment>)
     })
 }
 
-pub(super) fn expected_edited(after: &ExpectedRecord) -> Vec<EventBody> {
+/// `renamed_from`: the memo it had, when the edit changed it (the memo names it elsewhere).
+pub(super) fn expected_edited(
+    after: &ExpectedRecord,
+    renamed_from: Option<&str>,
+) -> Vec<EventBody> {
     vec![EventBody::ExpectedPaymentEdited(ExpectedPaymentEdited {
         payment: after.sync_payment(),
+        renamed_from: renamed_from.map(str::to_owned),
     })]
 }
 

@@ -5,13 +5,14 @@ use super::records::{
     expected_by_id, expected_by_memo, expected_from_row, expected_select, expected_with_memo,
     ExpectedRecord,
 };
-use super::views::{ExpectedImportSummary, ExpectedView, LinkView, NewExpected};
+use super::views::{ExpectedEdit, ExpectedImportSummary, ExpectedView, LinkView, NewExpected};
 use crate::write::{Audit, Change, RenderedAudit};
 use crate::{timestamp, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use recon_core::matching::{
-    check_editable, default_memo, expected_amount, normalize_memo, parse_expected, AmountRefusal,
-    ExpectedIdentity, ExpectedRow, ExpectedStatus, LinkType, PaymentState,
+    check_editable, check_edited_text, default_memo, expected_amount, normalize_memo,
+    parse_expected, AmountRefusal, ExpectedIdentity, ExpectedRow, ExpectedStatus, LinkType,
+    PaymentState, ReviewRefusal,
 };
 use recon_core::money::{format_minor, Currency, Money};
 use rusqlite::{params, Connection, Transaction};
@@ -326,35 +327,39 @@ impl Store {
         self.expected_view_by_id(&id)
     }
 
-    /// Changes the expected amount (or payer) of an expected payment that is still awaiting.
+    /// Changes the amount, memo or payer of an expected payment that is still awaiting
+    /// (`recon_core::matching::check_editable`); a memo stays unique ignoring case and spacing.
     pub fn edit_expected(
         &mut self,
         actor: &str,
         now: DateTime<Utc>,
         memo: &str,
-        expected_amount_text: Option<&str>,
-        character_id: Option<Option<i64>>,
+        edit: &ExpectedEdit,
     ) -> Result<ExpectedView> {
         let before = expected_by_memo(&self.conn, memo)?;
         check_editable(&before.memo, before.state.status)
             .map_err(|e| StoreError::Conflict(e.to_string()))?;
-        let mut after = before.clone();
-        if let Some(text) = expected_amount_text {
-            let currency = self.currency(&before.currency.code)?;
-            after.expected = expected_amount(text.trim(), &currency)
-                .map_err(|e| StoreError::Invalid(format!("expected_amount: {e}")))?;
-        }
-        if let Some(id) = character_id {
-            after.character_id = id;
-        }
+        let after = edited(&self.currency(&before.currency.code)?, &before, edit)?;
         self.write(actor, now, |tx| {
+            if after.memo_normalized != before.memo_normalized {
+                if let Some(other) = expected_with_memo(tx, &after.memo_normalized)? {
+                    return Err(StoreError::Conflict(format!(
+                        "memo: '{}' is already used by the expected payment '{}'",
+                        after.memo, other.memo
+                    )));
+                }
+            }
             tx.prepare_cached(
-                "UPDATE expected_payments SET expected_minor = ?2, character_id = ?3 WHERE id = ?1",
+                "UPDATE expected_payments SET expected_minor = ?2, character_id = ?3,
+                    memo = ?4, memo_normalized = ?5, character_name = ?6 WHERE id = ?1",
             )?
             .execute(params![
                 before.id,
                 after.expected.minor_units(),
-                after.character_id
+                after.character_id,
+                after.memo,
+                after.memo_normalized,
+                after.character_name,
             ])?;
             let audit = Audit {
                 action: "expected.edit",
@@ -363,7 +368,9 @@ impl Store {
                 before: Some(before.audit_json()),
                 after: Some(after.audit_json()),
             };
-            Ok(Change::synced((), audit, events::expected_edited(&after)))
+            let renamed = (after.memo != before.memo).then_some(before.memo.as_str());
+            let events = events::expected_edited(&after, renamed);
+            Ok(Change::synced((), audit, events))
         })?;
         self.expected_view_by_id(&before.id)
     }
@@ -448,4 +455,29 @@ pub(super) fn links_by_expected(
         out.entry(id).or_default().push(link);
     }
     Ok(out)
+}
+
+/// `before` with `edit` applied, each field checked as the reviewer typed it.
+fn edited(
+    currency: &Currency,
+    before: &ExpectedRecord,
+    edit: &ExpectedEdit,
+) -> Result<ExpectedRecord> {
+    let invalid = |e: ReviewRefusal| StoreError::Invalid(e.to_string());
+    let mut after = before.clone();
+    if let Some(text) = &edit.expected_amount {
+        after.expected = expected_amount(text.trim(), currency)
+            .map_err(|e| StoreError::Invalid(format!("expected_amount: {e}")))?;
+    }
+    if let Some(text) = &edit.memo {
+        after.memo = check_edited_text("memo", text).map_err(invalid)?;
+        after.memo_normalized = normalize_memo(&after.memo);
+    }
+    if let Some(text) = &edit.character_name {
+        after.character_name = check_edited_text("character_name", text).map_err(invalid)?;
+    }
+    if let Some(id) = edit.character_id {
+        after.character_id = id;
+    }
+    Ok(after)
 }

@@ -10,6 +10,7 @@
 //! - `expected`: adding, importing, editing and listing expected payments.
 //! - `links`: a payment re-derived from its links; manual links, splits, unlinks, rejects.
 //! - `undo`: reversing the newest reviewer step.
+//! - `restore`: receipts marked "not a participation payment", and restoring one.
 //! - `run`: matching runs and bulk accept.
 //! - `review`: the review queues and finding the line a user means.
 //! - `cycles`: opening a cycle, per-cycle totals.
@@ -23,6 +24,7 @@ mod expected;
 mod links;
 mod records;
 pub(crate) mod remote;
+mod restore;
 mod review;
 mod rules;
 mod run;
@@ -30,9 +32,9 @@ mod undo;
 mod views;
 
 pub use views::{
-    ActionSummary, AwaitingSuggestions, CycleSummary, ExpectedImportSummary, ExpectedView,
-    LinkView, MatchRunSummary, NewExpected, ReceiptSuggestionForExpected, ReceiptSuggestions,
-    ReceiptView, ReviewQueues, Suggestion,
+    ActionSummary, AwaitingSuggestions, CycleSummary, ExpectedEdit, ExpectedImportSummary,
+    ExpectedView, LinkView, MatchRunSummary, NewExpected, ReceiptSuggestionForExpected,
+    ReceiptSuggestions, ReceiptView, RejectedReceipt, ReviewQueues, Suggestion,
 };
 
 use crate::write::{Audit, Change};
@@ -79,6 +81,7 @@ fn action_audit_name(kind: ActionKind, undone: Option<ActionKind>) -> &'static s
         (Undo, Some(Split)) => "match.undo_split",
         (Undo, Some(Accept)) => "match.undo_accept",
         (Undo, Some(BulkAccept)) => "match.undo_bulk_accept",
+        (Undo, Some(Restore)) => "match.undo_restore",
         (Undo, other) => unreachable!("undo of {other:?} is never recorded"),
         (Run, _) => "match.run",
         (Link, _) => "match.link",
@@ -87,6 +90,7 @@ fn action_audit_name(kind: ActionKind, undone: Option<ActionKind>) -> &'static s
         (Split, _) => "match.split",
         (Accept, _) => "match.accept",
         (BulkAccept, _) => "match.bulk_accept",
+        (Restore, _) => "match.restore",
     }
 }
 

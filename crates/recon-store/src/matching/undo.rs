@@ -9,8 +9,9 @@ use super::{action_audit, events, new_action, summary};
 use crate::write::Change;
 use crate::{timestamp, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
-use recon_core::matching::{check_restorable, ActionKind};
-use recon_sync::matching::JournalRef;
+use recon_core::matching::{check_rejectable, check_restorable, ActionKind, ReceiptState};
+use recon_sync::matching::{JournalRef, ReceiptRejected};
+use recon_sync::EventBody;
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde_json::json;
 use std::collections::BTreeSet;
@@ -21,7 +22,7 @@ fn undo_target(tx: &Transaction<'_>) -> Result<(i64, ActionKind)> {
     let target: Option<(i64, String)> = tx
         .query_row(
             "SELECT id, kind FROM match_actions
-             WHERE kind IN ('link', 'unlink', 'reject', 'split', 'accept', 'bulk_accept')
+             WHERE kind IN ('link', 'unlink', 'reject', 'split', 'accept', 'bulk_accept', 'restore')
                AND undone_by_action IS NULL ORDER BY id DESC LIMIT 1",
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
@@ -55,6 +56,37 @@ fn lift_rejections(tx: &Transaction<'_>, target: i64, undo: i64) -> Result<Vec<J
     Ok(lifted)
 }
 
+/// Puts back the "not a participation payment" marks a restore (`target`) lifted, unless the
+/// receipt has been linked since; returns their events.
+fn remark_rejections(tx: &Transaction<'_>, target: i64) -> Result<Vec<EventBody>> {
+    let marks: Vec<(i64, i64, String)> = tx
+        .prepare_cached(
+            "SELECT id, journal_rowid, reason FROM receipt_rejections
+             WHERE removed_by_action = ?1 ORDER BY id",
+        )?
+        .query_map([target], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut events = Vec::with_capacity(marks.len());
+    for (id, rowid, reason) in marks {
+        let receipt = receipt_by_rowid(tx, rowid)?;
+        let linked_to = active_links_of(tx, rowid)?.into_iter().next();
+        check_rejectable(ReceiptState {
+            journal_id: &receipt.view.journal_id,
+            amount: &receipt.amount,
+            linked_to: linked_to.as_ref().map(|l| l.memo.as_str()),
+            rejected: is_rejected(tx, rowid)?,
+        })
+        .map_err(refusal)?;
+        tx.prepare_cached("UPDATE receipt_rejections SET removed_by_action = NULL WHERE id = ?1")?
+            .execute([id])?;
+        events.push(EventBody::ReceiptRejected(ReceiptRejected {
+            journal: receipt.journal_ref(),
+            reason,
+        }));
+    }
+    Ok(events)
+}
+
 impl Store {
     /// Reverses the newest reviewer step not yet undone (runs are not undone: unlink what
     /// a run linked instead). Refused when a link it would restore conflicts with one made since.
@@ -83,6 +115,7 @@ impl Store {
                 touched.insert(link.expected_id.clone());
             }
             let lifted = lift_rejections(tx, target, undo)?;
+            let remarked = remark_rejections(tx, target)?;
             tx.execute(
                 "UPDATE match_actions SET undone_by_action = ?2 WHERE id = ?1",
                 params![target, undo],
@@ -92,12 +125,13 @@ impl Store {
             refresh_all(tx, &at, ids, &mut audit, &mut summary.expected_changed)?;
             let detail = json!({"undone_action": target});
             audit.push(action_audit(&summary, ActionKind::Undo, Some(target_kind), detail).into());
-            let events = events::undone(
+            let mut events = events::undone(
                 target_kind.as_str(),
                 created.into_iter().map(|l| l.event).collect(),
                 removed.into_iter().map(|l| l.event).collect(),
                 lifted,
             );
+            events.extend(remarked);
             Ok(Change::synced_rendered(summary, audit, events))
         })
     }

@@ -62,6 +62,17 @@ pub struct ReceiptView {
     pub description: String,
 }
 
+/// A receipt marked "not a participation payment": the mark's reason, when and by whom.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RejectedReceipt {
+    #[serde(flatten)]
+    pub receipt: ReceiptView,
+    /// Why it was marked (`reason` is the receipt's own memo).
+    pub rejection_reason: String,
+    pub rejected_at: String,
+    pub rejected_by: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Suggestion {
     pub memo: String,
@@ -147,6 +158,16 @@ pub struct CycleSummary {
     /// Still to receive: Σ (expected − received) over payments awaiting or short-paid; an
     /// overpayment never offsets another payer's shortfall. Cancelled payments owe nothing.
     pub outstanding_total: String,
+}
+
+/// What a reviewer changes on an expected payment still awaiting; `None` keeps a field.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExpectedEdit {
+    pub expected_amount: Option<String>,
+    pub memo: Option<String>,
+    pub character_name: Option<String>,
+    /// `Some(None)` forgets the character id.
+    pub character_id: Option<Option<i64>>,
 }
 
 /// A new expected payment entered by hand.
