@@ -28,6 +28,7 @@ pub mod imports;
 pub mod journal;
 pub mod ledger;
 pub mod matching;
+mod row_check;
 pub mod sync;
 pub mod wallets;
 

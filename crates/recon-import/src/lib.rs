@@ -39,7 +39,8 @@ pub use csvread::{parse_date, read_csv, read_csv_in};
 pub use detect::detect_format;
 pub use profile::{AmountMapping, Column, CurrencySource, Profile};
 pub use propose::{propose_profile, Ambiguity, Proposal};
-pub use statement::{read_statement, MAX_STATEMENT_BYTES};
+pub use qif::{qif_date_question, DayOrder};
+pub use statement::{read_statement, read_statement_with, StatementOptions, MAX_STATEMENT_BYTES};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;

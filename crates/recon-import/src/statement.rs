@@ -319,9 +319,26 @@ fn declared_encoding(bytes: &[u8]) -> Option<&'static Encoding> {
 /// Reads an OFX, CAMT or MT940 statement whole (at most [`MAX_STATEMENT_BYTES`]), calling
 /// `on_row` for every entry in order. The statement's own balances are kept in
 /// [`FileSummary::statement`] and checked against the sum of the parsed lines.
+/// Choices the user made about how to read a statement.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StatementOptions {
+    /// A QIF's date order when its dates read both ways ([`crate::qif_date_question`]).
+    pub day_order: Option<crate::DayOrder>,
+}
+
 pub fn read_statement<R: Read, E>(
     reader: R,
     format: Format,
+    on_row: impl FnMut(RowResult) -> Result<(), E>,
+) -> Result<FileSummary, ReadError<E>> {
+    read_statement_with(reader, format, StatementOptions::default(), on_row)
+}
+
+/// [`read_statement`] with the user's choices.
+pub fn read_statement_with<R: Read, E>(
+    reader: R,
+    format: Format,
+    options: StatementOptions,
     mut on_row: impl FnMut(RowResult) -> Result<(), E>,
 ) -> Result<FileSummary, ReadError<E>> {
     if matches!(format, Format::Csv | Format::EsiJson) {
@@ -358,7 +375,7 @@ pub fn read_statement<R: Read, E>(
         Format::Ofx => crate::ofx::parse(&mut em)?,
         Format::Camt => crate::camt::parse(&mut em)?,
         Format::Mt940 => crate::mt940::parse(&mut em)?,
-        Format::Qif => crate::qif::parse(&mut em)?,
+        Format::Qif => crate::qif::parse(&mut em, options.day_order)?,
         Format::Csv | Format::EsiJson => {}
     }
     Ok(em.finish(format))
