@@ -5,7 +5,8 @@
 #
 # Needs: node/npm, webkit2gtk dev libs, xvfb (xvfb-run), webkit2gtk-driver (WebKitWebDriver),
 # and tauri-driver (cargo install tauri-driver --locked).
-# Env: E2E_SKIP_BUILD=1 reuses target/debug/recon-desk (or E2E_APP); E2E_PORT (default 4444);
+# Env: E2E_SKIP_BUILD=1 reuses target/debug/recon-desk (or E2E_APP); E2E_PORT (default 4444;
+# the native driver takes E2E_NATIVE_PORT, default E2E_PORT + 1);
 # E2E_ONLY="payouts sync" runs only ui/e2e/payouts.test.mjs and ui/e2e/sync.test.mjs.
 set -euo pipefail
 
@@ -68,7 +69,10 @@ if [ -n "$ui_js" ] && ! grep -qF "$ui_js" "$app"; then
 fi
 
 echo "e2e: ledger $RECON_DB"
-setsid xvfb-run -a -s "-screen 0 1280x800x24" "$driver" --port "$port" >"$out/tauri-driver.log" 2>&1 &
+# The native WebKitWebDriver gets its own port too (tauri-driver's default, 4445, would be
+# shared by every e2e run on the machine and one run's session would refuse the other's).
+native_port="${E2E_NATIVE_PORT:-$((port + 1))}"
+setsid xvfb-run -a -s "-screen 0 1280x800x24" "$driver" --port "$port" --native-port "$native_port" >"$out/tauri-driver.log" 2>&1 &
 driver_pid=$!
 
 deadline=$((SECONDS + 30))

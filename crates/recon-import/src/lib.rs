@@ -141,6 +141,10 @@ pub struct ParsedRow {
     /// dropped (with a note). `None` means: dedupe on [`fingerprint`].
     pub reference: Option<String>,
     pub balance: Option<Decimal>,
+    /// The value date beside the booking date, where the statement gives one (CAMT
+    /// `ValDt`, MT940 `:61:`, OFX `DTAVAIL`): `YYYY-MM-DD`, or the text as written when it
+    /// is no date (a bank's 30 February; a note says so).
+    pub value_date: Option<String>,
     /// The row's original text (the CSV record; the statement's entry).
     pub raw: String,
 }

@@ -285,6 +285,7 @@ impl Record {
             counterparty: payee,
             reference: None,
             balance: None,
+            value_date: None,
         })
     }
 }

@@ -101,6 +101,12 @@ pub(crate) struct RowData {
     pub counterparty: Option<String>,
     pub reference: Option<String>,
     pub balance: Option<Decimal>,
+    /// `YYYY-MM-DD`, or the raw text of a value date that is no date.
+    pub value_date: Option<String>,
+}
+
+fn is_iso_date(v: &str) -> bool {
+    NaiveDate::parse_from_str(v, "%Y-%m-%d").is_ok()
 }
 
 /// Why a statement entry is rejected: the field and its raw value.
@@ -179,6 +185,12 @@ impl<E> Emitter<'_, E> {
         };
         let result = match data {
             Ok(d) => {
+                if let Some(v) = d.value_date.as_deref().filter(|v| !is_iso_date(v)) {
+                    self.notes.push(format!(
+                        "line {line}: the value date '{v}' is not a date; it is kept as written and the line is dated by its booking date {}",
+                        d.date
+                    ));
+                }
                 let seg = self.segment();
                 seg.sum += d.amount;
                 let mut row = ParsedRow {
@@ -190,6 +202,7 @@ impl<E> Emitter<'_, E> {
                     counterparty: d.counterparty,
                     reference: d.reference,
                     balance: d.balance,
+                    value_date: d.value_date,
                     raw,
                 };
                 self.ids.check(&mut row);

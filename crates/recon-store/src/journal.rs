@@ -30,6 +30,10 @@ pub struct JournalRow {
     /// The row's identity in its wallet: the ESI id, `ref:{bank id}` or `fp:{fingerprint}`.
     pub key: String,
     pub counterparty: Option<String>,
+    /// A bank line's value date beside its booking `date` (`YYYY-MM-DD`, or the bank's text
+    /// when it is no date); `null` where the file gave none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value_date: Option<String>,
     pub wallet: String,
     pub date: String,
     pub ref_type: String,
@@ -107,7 +111,8 @@ impl Store {
         let sql = format!(
             "SELECT j.esi_id, w.name, j.date, j.ref_type, j.amount_minor, j.balance_minor, w.currency, c.scale,
                     j.description, j.reason, j.first_party_id, j.second_party_id, j.context_id, j.context_id_type,
-                    j.tax_minor, j.tax_receiver_id, j.amount_raw, b.id, j.natural_key, j.counterparty
+                    j.tax_minor, j.tax_receiver_id, j.amount_raw, b.id, j.natural_key, j.counterparty,
+                    j.value_date
              FROM journal_entries j
              JOIN wallets w ON w.no = j.wallet_no
              JOIN import_batches b ON b.no = j.batch_no
@@ -144,6 +149,7 @@ impl Store {
                 batch_id: r.get(17)?,
                 key: r.get(18)?,
                 counterparty: r.get(19)?,
+                value_date: r.get(20)?,
             })
         })?;
         Ok(JournalPage {

@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0007_ledger.sql"),
     include_str!("../../../migrations/sqlite/0008_wallet_checks.sql"),
     include_str!("../../../migrations/sqlite/0009_audit_content.sql"),
+    include_str!("../../../migrations/sqlite/0014_value_date.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -51,6 +51,7 @@ fn parsed_dto(p: &ParsedRow) -> ParsedRowDto {
         counterparty: p.counterparty.clone(),
         reference: p.reference.clone(),
         balance: p.balance.map(|b| b.to_string()),
+        value_date: p.value_date.clone(),
     }
 }
 
@@ -381,6 +382,7 @@ fn preview_esi(dto: &mut PreviewDto, head: &[u8]) {
                             counterparty: None,
                             reference: Some(e.id.to_string()),
                             balance: e.balance.map(|b| b.to_string()),
+                            value_date: None,
                         }),
                         reject: None,
                     }
