@@ -229,3 +229,36 @@ test("the import history shows the batch, its rows and rejects, and removes it",
   assert.equal(journalRows().length, 0, "the removed rows are still in the journal");
   await screenshot("history-removed");
 });
+
+test("a QIF whose dates read both ways is asked; the wallet's scale refuses what it cannot hold", async () => {
+  const qif = path.join(dir, "both.qif");
+  writeFileSync(qif, "!Type:Bank\nD03/04/2026\nT-1.00\nPBaker\n^\nD05/04/2026\nT20.00\nPSalary\n^\n");
+  await click("nav-import");
+  await typeInto("import-path", qif);
+  await click("import-preview-load");
+  await waitFor("the QIF's format", async () => (await text("import-format")) === "qif");
+  const ask = await waitFor("the date-order question", () => text("import-ambiguity"));
+  assert.match(ask, /2026-03-04 \(month first\)/);
+  assert.match(ask, /2026-04-03 \(day first\)/);
+  assert.equal(await exec(`return document.querySelector('[data-testid="import-submit"]').disabled;`), true);
+  await screenshot("qif-asked");
+  const dayFirst = await elBy(`[data-testid^="import-ambiguity-option-"][data-option="day-first"]`);
+  await wd("POST", s(`/element/${dayFirst}/click`), {});
+  await previewWhere("day-first QIF dates", (r) => r.length === 2 && r[0].date === "2026-04-03" && r[1].date === "2026-04-05");
+  assert.equal(await exec(`return document.querySelector('[data-testid="import-submit"]').disabled;`), false);
+  await click("import-submit");
+  await waitFor("the QIF imported", async () => ((await text("import-result-inserted")) === "2" ? true : null));
+  const dates = journalRows().map((r) => r.date).sort();
+  assert.deepEqual(dates, ["2026-04-03", "2026-04-05"]);
+  await screenshot("qif-imported");
+
+  // 1.2345 in an EUR wallet: the preview says what the import will, not "parsed".
+  const fine = path.join(dir, "fine.csv");
+  writeFileSync(fine, "Date,Amount,Memo\n2026-01-02,1.2345,a\n2026-01-03,-2.50,b\n");
+  await typeInto("import-path", fine);
+  await click("import-preview-load");
+  const rows = await previewWhere("the scale refused in the preview", (r) => r.length === 2 && r[0].reject !== null);
+  assert.match(rows[0].reject, /more decimals than EUR allows \(2\)/);
+  assert.equal(rows[1].amount, "-2.50");
+  await screenshot("preview-scale-refused");
+});

@@ -75,6 +75,9 @@ pub struct ProfileDto {
     pub decimal_separator: String,
     pub thousands_separator: Option<String>,
     pub currency: Option<CurrencySourceDto>,
+    /// Cells past the header's width are more description text.
+    #[serde(default)]
+    pub extra_text: bool,
     pub amount: AmountDto,
 }
 
@@ -104,6 +107,9 @@ pub struct ParsedRowDto {
     pub counterparty: Option<String>,
     pub reference: Option<String>,
     pub balance: Option<String>,
+    /// The value date beside the booking date, where the statement gives one
+    /// (`YYYY-MM-DD`, or the bank's text when it is no date).
+    pub value_date: Option<String>,
 }
 
 /// A row that could not be read: where, what, and why.

@@ -47,6 +47,11 @@ pub struct JournalRowDto {
     /// The row's identity in its wallet: ESI id, `ref:{bank id}` or `fp:{fingerprint}`.
     pub key: String,
     pub counterparty: Option<String>,
+    /// A bank line's value date beside `date`: `YYYY-MM-DD`, or the bank's text when it is
+    /// no date (a 30 February); absent where the file gave none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub value_date: Option<String>,
     pub wallet: String,
     /// RFC 3339, UTC (ESI) or `YYYY-MM-DD` (bank statements).
     pub date: String,

@@ -4,8 +4,10 @@
 use crate::import_wizard::{rejected_dto, result_dto, statement_dto};
 use crate::{ApiError, ApiResult, DryRunDto, ErrorCode, ImportResultDto};
 use chrono::Utc;
+pub use recon_import::DayOrder;
 use recon_import::{
-    detect_format, propose_profile, Format, Profile, Proposal, ReadError, RowResult,
+    detect_format, propose_profile, qif_date_question, Format, Profile, Proposal, ReadError,
+    RowResult,
 };
 use recon_store::{
     BankFile, BankFileSummary, BankImportOptions, BankImportSummary, FileReading, RejectedRow,
@@ -91,15 +93,32 @@ pub fn ambiguity_message(path: &Path, proposal: &Proposal) -> Option<String> {
     ))
 }
 
+/// What the user chose about reading files: a CSV profile, a QIF's date order.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ReadChoices<'a> {
+    pub profile: Option<&'a Profile>,
+    pub day_order: Option<DayOrder>,
+}
+
+impl<'a> ReadChoices<'a> {
+    pub fn profile(profile: Option<&'a Profile>) -> Self {
+        Self {
+            profile,
+            day_order: None,
+        }
+    }
+}
+
 /// How to read a file: a statement by its format, a CSV by the given profile or, failing
-/// that, an unambiguous proposal.
+/// that, an unambiguous proposal; a QIF whose dates read both ways by the date order
+/// chosen, never a guess.
 pub fn reading_for(
     path: &Path,
     format: Format,
-    profile: Option<&Profile>,
+    choices: ReadChoices<'_>,
 ) -> ApiResult<(FileReading, Option<Proposal>)> {
     match format {
-        Format::Csv => match profile {
+        Format::Csv => match choices.profile {
             Some(p) => Ok((FileReading::Csv(p.clone()), None)),
             None => {
                 let proposal = propose(path)?;
@@ -116,51 +135,33 @@ pub fn reading_for(
                 file_name(path)
             ),
         )),
+        Format::Qif => Ok((qif_reading(path, choices.day_order)?, None)),
         other => Ok((FileReading::Statement(other), None)),
     }
 }
 
-/// What a dry run checks rows against: the chosen wallet, if any, and the ledger's
-/// currencies (their scales).
-struct DryRunTarget {
-    wallet: Option<recon_store::Wallet>,
-    currencies: Vec<recon_core::money::Currency>,
-}
-
-impl DryRunTarget {
-    /// The row's amount and balance checked as the import will: in the wallet's currency,
-    /// and no finer than the scale of the row's currency — whenever that currency is
-    /// known (from the file, the profile or the wallet).
-    fn check(&self, row: &recon_import::ParsedRow) -> Result<(), (&'static str, String, String)> {
-        let wallet = self.wallet.as_ref().map(|w| w.currency.as_str());
-        if let (Some(c), Some(w)) = (row.currency.as_deref(), wallet) {
-            if !c.eq_ignore_ascii_case(w) {
-                let why = format!("the row is in {c} but the wallet holds {w}");
-                return Err(("currency", c.to_owned(), why));
-            }
-        }
-        let Some(code) = row.currency.as_deref().or(wallet) else {
-            return Ok(());
-        };
-        let Some(currency) = self
-            .currencies
-            .iter()
-            .find(|c| c.code.eq_ignore_ascii_case(code))
-        else {
-            return Ok(());
-        };
-        for (column, value) in [("amount", Some(row.amount)), ("balance", row.balance)] {
-            let Some(value) = value else { continue };
-            if recon_core::money::to_minor(value, currency.scale).is_err() {
-                let text = value.to_string();
-                let why = format!(
-                    "'{text}' has more decimals than {} allows ({})",
-                    currency.code, currency.scale
-                );
-                return Err((column, text, why));
-            }
-        }
-        Ok(())
+/// A QIF's reading: in the order chosen, else as the file's dates show; refused with the
+/// question when they show nothing.
+fn qif_reading(path: &Path, day_order: Option<DayOrder>) -> ApiResult<FileReading> {
+    if let Some(order) = day_order {
+        return Ok(FileReading::Qif(order));
+    }
+    let file = File::open(path).map_err(|e| io_error(path, e))?;
+    let mut bytes = Vec::new();
+    file.take(recon_import::MAX_STATEMENT_BYTES)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_error(path, e))?;
+    match qif_date_question(&bytes) {
+        Some(q) => Err(ApiError::new(
+            ErrorCode::AmbiguousColumn,
+            format!(
+                "{}: its dates can be read two ways: {}; say which with --date-order {}",
+                file_name(path),
+                q.readings.join(" or "),
+                q.options.join(" or --date-order ")
+            ),
+        )),
+        None => Ok(FileReading::Statement(Format::Qif)),
     }
 }
 
@@ -170,13 +171,10 @@ impl DryRunTarget {
 pub fn dry_run(
     store: &Store,
     path: &Path,
-    profile: Option<&Profile>,
+    choices: ReadChoices<'_>,
     wallet: Option<&str>,
 ) -> ApiResult<DryRunDto> {
-    let target = DryRunTarget {
-        wallet: wallet.map(|w| store.wallet_by_name(w)).transpose()?,
-        currencies: store.currencies()?,
-    };
+    let target = crate::row_check::RowCheck::new(store, wallet)?;
     let format = detect(path)?;
     let name = file_name(path);
     if format == Format::EsiJson {
@@ -200,26 +198,17 @@ pub fn dry_run(
             notes: Vec::new(),
         });
     }
-    let (reading, _) = reading_for(path, format, profile)?;
+    let (reading, _) = reading_for(path, format, choices)?;
     let reader = open_reader(path)?;
     let mut rejects = Vec::new();
     let mut valid = 0u64;
     let mut rejected = 0u64;
     let mut on_row = |r: RowResult| -> Result<(), std::convert::Infallible> {
-        let reject = match r {
-            RowResult::Row(row) => match target.check(&row) {
-                Ok(()) => {
-                    valid += 1;
-                    return Ok(());
-                }
-                Err((column, raw_value, reason)) => recon_import::Reject {
-                    line: row.line,
-                    column: Some(column.to_owned()),
-                    raw_value,
-                    reason,
-                    raw: row.raw,
-                },
-            },
+        let reject = match target.apply(r) {
+            RowResult::Row(_) => {
+                valid += 1;
+                return Ok(());
+            }
             RowResult::Reject(r) => r,
         };
         rejected += 1;
@@ -228,7 +217,7 @@ pub fn dry_run(
         }
         Ok(())
     };
-    let wallet_currency = target.wallet.as_ref().map(|w| w.currency.as_str());
+    let wallet_currency = target.wallet_currency();
     let summary = reading
         .read(reader, wallet_currency, &mut on_row)
         .map_err(|e| match e {
@@ -245,7 +234,7 @@ pub fn dry_run(
         rejects,
         profile: match reading {
             FileReading::Csv(p) => Some(p.to_toml()),
-            FileReading::Statement(_) => None,
+            FileReading::Statement(_) | FileReading::Qif(_) => None,
         },
         statement: summary.statement.as_ref().map(statement_dto),
         notes: summary.notes,
@@ -259,11 +248,11 @@ pub fn import_files(
     actor: &str,
     wallet: &str,
     paths: &[PathBuf],
-    profile: Option<&Profile>,
+    choices: ReadChoices<'_>,
     options: BankImportOptions,
     progress: Option<&AtomicU64>,
 ) -> ApiResult<ImportResultDto> {
-    let summary = import_files_outcome(store, actor, wallet, paths, profile, options, progress)?
+    let summary = import_files_outcome(store, actor, wallet, paths, choices, options, progress)?
         .map_err(StoreError::RowsRejected)?;
     Ok(result_dto(summary, true))
 }
@@ -275,7 +264,7 @@ pub fn import_files_outcome(
     actor: &str,
     wallet: &str,
     paths: &[PathBuf],
-    profile: Option<&Profile>,
+    choices: ReadChoices<'_>,
     options: BankImportOptions,
     progress: Option<&AtomicU64>,
 ) -> ApiResult<Result<BankImportSummary, Box<BankImportSummary>>> {
@@ -322,7 +311,7 @@ pub fn import_files_outcome(
     }
     let mut files = Vec::with_capacity(paths.len());
     for (path, format) in paths.iter().zip(formats) {
-        let (reading, _) = reading_for(path, format, profile)?;
+        let (reading, _) = reading_for(path, format, choices)?;
         files.push(bank_file(path, reading)?);
     }
     match store.import_bank_files(actor, Utc::now(), wallet, files, options, progress) {

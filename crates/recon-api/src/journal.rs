@@ -12,6 +12,7 @@ fn row_dto(r: JournalRow) -> JournalRowDto {
         id: r.esi_id,
         key: r.key,
         counterparty: r.counterparty,
+        value_date: r.value_date,
         wallet: r.wallet,
         date: r.date,
         ref_type: r.ref_type,

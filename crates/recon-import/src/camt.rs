@@ -109,6 +109,11 @@ fn build(n: &Ntry) -> Result<RowData, RowErr> {
         }
     };
     let date = camt_date(d).map_err(|e| row_err(field, d, e))?;
+    // the value date as written when it is none (the line keeps its booking date)
+    let value_date = n
+        .value
+        .as_deref()
+        .map(|v| camt_date(v).map_or_else(|_| v.to_string(), |d| d.to_string()));
     let description = if !n.ustrd.is_empty() {
         n.ustrd.join(" ")
     } else if !n.strd.is_empty() {
@@ -142,6 +147,7 @@ fn build(n: &Ntry) -> Result<RowData, RowErr> {
         counterparty,
         reference,
         balance: None,
+        value_date,
     })
 }
 

@@ -11,7 +11,7 @@ pub use dates::parse_date;
 use crate::decode::{encoding_for_label, encoding_name, DecodingReader};
 use crate::identity::RepeatedIds;
 use crate::records::{Record, RecordReader, TextSource};
-use crate::{FileSummary, Format, ImportError, ReadError, Reject, RowResult};
+use crate::{FileSummary, Format, ImportError, ParsedRow, ReadError, Reject, RowResult};
 use dates::DateFormat;
 use mapping::Resolved;
 use row::{map_row, RowError};
@@ -154,6 +154,30 @@ struct Rows<'p> {
 }
 
 impl Rows<'_> {
+    /// With the profile's `extra_text`: the filled cells past the header's width, added to
+    /// the description (checked as free text like it).
+    fn with_extra_text(&self, rec: &Record, mut row: ParsedRow) -> Result<ParsedRow, RowError> {
+        if !self.profile.extra_text {
+            return Ok(row);
+        }
+        for i in self.width..rec.len() {
+            let t = rec.field(i).trim();
+            if t.is_empty() {
+                continue;
+            }
+            recon_core::untrusted::check_free_text(t).map_err(|reason| RowError {
+                column: Some(i),
+                value: t.to_string(),
+                reason,
+            })?;
+            if !row.description.is_empty() {
+                row.description.push(' ');
+            }
+            row.description.push_str(t);
+        }
+        Ok(row)
+    }
+
     /// The row, or its reject: bytes invalid in `encoding`, an unclosed quote, a wrong
     /// number of fields, or a cell that does not read.
     fn result(&self, rec: &Record, encoding: &str) -> RowResult {
@@ -171,7 +195,9 @@ impl Rows<'_> {
                 reason: "a quoted field is not closed before the end of the file".into(),
             })
         } else if rec.len() < width
-            || (rec.len() > width && (width..rec.len()).any(|i| !rec.field(i).trim().is_empty()))
+            || (!self.profile.extra_text
+                && rec.len() > width
+                && (width..rec.len()).any(|i| !rec.field(i).trim().is_empty()))
         {
             Err(RowError {
                 column: None,
@@ -186,6 +212,7 @@ impl Rows<'_> {
                 &self.date_format,
                 self.wallet_currency,
             )
+            .and_then(|row| self.with_extra_text(rec, row))
         };
         match result {
             Ok(row) => RowResult::Row(row),

@@ -39,7 +39,8 @@ pub use csvread::{parse_date, read_csv, read_csv_in};
 pub use detect::detect_format;
 pub use profile::{AmountMapping, Column, CurrencySource, Profile};
 pub use propose::{propose_profile, Ambiguity, Proposal};
-pub use statement::{read_statement, MAX_STATEMENT_BYTES};
+pub use qif::{qif_date_question, DayOrder};
+pub use statement::{read_statement, read_statement_with, StatementOptions, MAX_STATEMENT_BYTES};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -140,6 +141,10 @@ pub struct ParsedRow {
     /// dropped (with a note). `None` means: dedupe on [`fingerprint`].
     pub reference: Option<String>,
     pub balance: Option<Decimal>,
+    /// The value date beside the booking date, where the statement gives one (CAMT
+    /// `ValDt`, MT940 `:61:`, OFX `DTAVAIL`): `YYYY-MM-DD`, or the text as written when it
+    /// is no date (a bank's 30 February; a note says so).
+    pub value_date: Option<String>,
     /// The row's original text (the CSV record; the statement's entry).
     pub raw: String,
 }

@@ -15,6 +15,8 @@ struct Txn {
     start: usize,
     dtposted: Option<String>,
     dtuser: Option<String>,
+    /// When the money is available: the value date.
+    dtavail: Option<String>,
     trnamt: Option<String>,
     fitid: Option<String>,
     name: Option<String>,
@@ -129,6 +131,10 @@ fn build(t: &Txn, stmt_currency: &Option<String>) -> Result<RowData, RowErr> {
             .filter(|s| !s.is_empty())
             .or_else(|| t.checknum.clone()),
         balance: None,
+        value_date: t
+            .dtavail
+            .as_deref()
+            .map(|v| ofx_date(v).map_or_else(|_| v.to_string(), |d| d.to_string())),
     })
 }
 
@@ -230,6 +236,7 @@ impl Reading {
             match leaf {
                 "DTPOSTED" => t.dtposted = Some(value),
                 "DTUSER" => t.dtuser = Some(value),
+                "DTAVAIL" => t.dtavail = Some(value),
                 "TRNAMT" => t.trnamt = Some(value),
                 "FITID" => t.fitid = Some(value),
                 "NAME" if in_payee => t.payee_name = Some(value),

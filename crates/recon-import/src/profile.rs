@@ -371,6 +371,11 @@ pub struct Profile {
     /// importer uses the wallet's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<CurrencySource>,
+    /// Cells past the header's width are more of the line's text (some banks split a
+    /// long text over extra cells): they are added to the description. Default false:
+    /// a row with filled cells past the header is refused.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub extra_text: bool,
     /// The signed amount (see [`AmountMapping`]); last in TOML as it may be a table.
     pub amount: AmountMapping,
 }

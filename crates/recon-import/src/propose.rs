@@ -102,6 +102,13 @@ pub fn propose_profile(head: &[u8]) -> Result<Proposal, ImportError> {
             counterparty,
         },
     );
+    let mut reasons = reasons;
+    if table.ragged {
+        reasons.push(format!(
+            "rows run past the header's {} columns: their extra cells are more text, added to the description",
+            table.width
+        ));
+    }
     let profile = Profile {
         delimiter: sample.delimiter,
         quote: '"',
@@ -117,6 +124,7 @@ pub fn propose_profile(head: &[u8]) -> Result<Proposal, ImportError> {
         decimal_separator,
         thousands_separator,
         currency,
+        extra_text: table.ragged,
         amount,
     };
     profile.validate()?;

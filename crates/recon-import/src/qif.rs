@@ -10,18 +10,70 @@
 //! Dates: QIF writes `12/19/18`, `2/10'2020`, `1/ 1'00` (Quicken: `'` before the year means
 //! 2000s), `22/12/2017`, `2022-09-23`, `24.12.2023`. Whether a date is day or month first
 //! is decided for the whole file from a date that says so (a number above 12); when none
-//! does, dates are read month first (Quicken's order) and a note says so.
+//! does, the file is ambiguous: [`qif_date_question`] asks which order it is (as a CSV's
+//! ambiguous date column is asked), and the reader takes the answer
+//! ([`crate::StatementOptions::day_order`]); read without one, dates are read month first
+//! (Quicken's order) and a note says so.
 
 use crate::statement::{row_err, Emitter, RowData, RowErr};
-use crate::{parse_amount, ReadError};
+use crate::{parse_amount, Ambiguity, ReadError};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-/// Which number of `a/b/year` is the month.
+/// Which number of a QIF date `a/b/year` is the month.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum DayOrder {
+pub enum DayOrder {
     MonthFirst,
     DayFirst,
+}
+
+impl DayOrder {
+    /// `month-first` / `day-first`: the CLI's `--date-order` and the preview's options.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DayOrder::MonthFirst => "month-first",
+            DayOrder::DayFirst => "day-first",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DayOrder> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "month-first" | "mdy" => Some(DayOrder::MonthFirst),
+            "day-first" | "dmy" => Some(DayOrder::DayFirst),
+            _ => None,
+        }
+    }
+}
+
+/// The question to ask about a QIF whose dates read both ways (every `a/b` has both at most
+/// 12), with one date read each way; `None` when the file settles its order (or is no QIF
+/// with dates). The first option is the order a reader without an answer takes.
+pub fn qif_date_question(bytes: &[u8]) -> Option<Ambiguity> {
+    let text = crate::statement::Text::new(bytes, None);
+    let (_, open) = day_order(&text.text);
+    if !open {
+        return None;
+    }
+    let sample = text.text.lines().find_map(|l| {
+        let v = l.trim_end().strip_prefix('D')?;
+        let p = date_parts(v)?;
+        (p.order.is_none() && p.a != p.b && p.a <= 12 && p.b <= 12).then(|| (v.trim(), p))
+    })?;
+    let orders = [DayOrder::MonthFirst, DayOrder::DayFirst];
+    let readings = orders
+        .iter()
+        .map(|&o| {
+            let d = date_of(sample.1, o)
+                .map(|d| d.to_string())
+                .unwrap_or_default();
+            format!("{} → {d} ({})", sample.0, o.as_str().replace('-', " "))
+        })
+        .collect();
+    Some(Ambiguity {
+        column: "D (date)".into(),
+        readings,
+        options: orders.iter().map(|o| o.as_str().to_string()).collect(),
+    })
 }
 
 /// The kind of list a `!Type:` header opens.
@@ -233,13 +285,20 @@ impl Record {
             counterparty: payee,
             reference: None,
             balance: None,
+            value_date: None,
         })
     }
 }
 
-pub(crate) fn parse<E>(em: &mut Emitter<'_, E>) -> Result<(), ReadError<E>> {
+pub(crate) fn parse<E>(
+    em: &mut Emitter<'_, E>,
+    chosen: Option<DayOrder>,
+) -> Result<(), ReadError<E>> {
     let text = &em.text.text;
-    let (order, open) = day_order(text);
+    let (found, open) = day_order(text);
+    // the answer counts only where the file leaves the order open; a date that shows it wins
+    let order = if open { chosen.unwrap_or(found) } else { found };
+    let open = open && chosen.is_none();
     let mut section = Section::Other;
     let mut account: Option<String> = None;
     let mut in_account = false;

@@ -101,6 +101,12 @@ pub(crate) struct RowData {
     pub counterparty: Option<String>,
     pub reference: Option<String>,
     pub balance: Option<Decimal>,
+    /// `YYYY-MM-DD`, or the raw text of a value date that is no date.
+    pub value_date: Option<String>,
+}
+
+fn is_iso_date(v: &str) -> bool {
+    NaiveDate::parse_from_str(v, "%Y-%m-%d").is_ok()
 }
 
 /// Why a statement entry is rejected: the field and its raw value.
@@ -179,6 +185,12 @@ impl<E> Emitter<'_, E> {
         };
         let result = match data {
             Ok(d) => {
+                if let Some(v) = d.value_date.as_deref().filter(|v| !is_iso_date(v)) {
+                    self.notes.push(format!(
+                        "line {line}: the value date '{v}' is not a date; it is kept as written and the line is dated by its booking date {}",
+                        d.date
+                    ));
+                }
                 let seg = self.segment();
                 seg.sum += d.amount;
                 let mut row = ParsedRow {
@@ -190,6 +202,7 @@ impl<E> Emitter<'_, E> {
                     counterparty: d.counterparty,
                     reference: d.reference,
                     balance: d.balance,
+                    value_date: d.value_date,
                     raw,
                 };
                 self.ids.check(&mut row);
@@ -319,9 +332,26 @@ fn declared_encoding(bytes: &[u8]) -> Option<&'static Encoding> {
 /// Reads an OFX, CAMT or MT940 statement whole (at most [`MAX_STATEMENT_BYTES`]), calling
 /// `on_row` for every entry in order. The statement's own balances are kept in
 /// [`FileSummary::statement`] and checked against the sum of the parsed lines.
+/// Choices the user made about how to read a statement.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StatementOptions {
+    /// A QIF's date order when its dates read both ways ([`crate::qif_date_question`]).
+    pub day_order: Option<crate::DayOrder>,
+}
+
 pub fn read_statement<R: Read, E>(
     reader: R,
     format: Format,
+    on_row: impl FnMut(RowResult) -> Result<(), E>,
+) -> Result<FileSummary, ReadError<E>> {
+    read_statement_with(reader, format, StatementOptions::default(), on_row)
+}
+
+/// [`read_statement`] with the user's choices.
+pub fn read_statement_with<R: Read, E>(
+    reader: R,
+    format: Format,
+    options: StatementOptions,
     mut on_row: impl FnMut(RowResult) -> Result<(), E>,
 ) -> Result<FileSummary, ReadError<E>> {
     if matches!(format, Format::Csv | Format::EsiJson) {
@@ -358,7 +388,7 @@ pub fn read_statement<R: Read, E>(
         Format::Ofx => crate::ofx::parse(&mut em)?,
         Format::Camt => crate::camt::parse(&mut em)?,
         Format::Mt940 => crate::mt940::parse(&mut em)?,
-        Format::Qif => crate::qif::parse(&mut em)?,
+        Format::Qif => crate::qif::parse(&mut em, options.day_order)?,
         Format::Csv | Format::EsiJson => {}
     }
     Ok(em.finish(format))

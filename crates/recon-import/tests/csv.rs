@@ -372,6 +372,7 @@ fn profiles_round_trip_through_toml() {
             decimal_separator: ',',
             thousands_separator: Some('.'),
             currency: Some(CurrencySource::Column(Column::Name("Währung".into()))),
+            extra_text: false,
             amount,
         };
         let text = p.to_toml();

@@ -74,3 +74,84 @@ fn a_mostly_empty_column_is_not_the_description_and_a_repeating_one_not_the_refe
         p.reasons
     );
 }
+
+/// A statement export whose rows run past its header: 10 names, then rows of 12 cells
+/// (the text split over two more) and bank notices of 14 with an amount of 0,00; Latin-1.
+fn ragged_export() -> Vec<u8> {
+    let mut csv = String::from(
+        "Konto;Auszug;Buchungsdatum;Valutadatum;Zeit;Zahlungsreferenz;Waehrung;Betrag;Buchungstext;Umsatztext\r\n",
+    );
+    let notice = |d: &str| {
+        format!(
+            "4711;2;{d};{d};{d}-09.00.00.1;\"\";EUR;0,00;\"Mitteilung\";\"Änderung der Zinsen\";\"Bonus 0,60 %\";\"Basis 0,50 %\";\"Gesamt 1,10 %\";\"Details online\"\r\n"
+        )
+    };
+    csv.push_str("4711;2;2024-03-04;2024-03-04;2024-03-04-08.21.36.1;\"\";EUR;250,00;\"Gutschrift\";Max Muster;\"Miete März\";\"REF: A1\"\r\n");
+    csv.push_str(&notice("2024-03-01"));
+    csv.push_str("4711;2;2024-02-12;2024-02-13;2024-02-12-10.09.26.1;\"\";EUR;-75,50;\"Onlineauftrag\";\"Stadtwerke\";\"Strom\";\"Kunde 99\"\r\n");
+    csv.push_str("4711;2;2024-02-05;2024-02-05;2024-02-05-06.31.12.1;\"\";EUR;3.000,00;\"Gutschrift\";\"Firma AG\";\"Gehalt\";\"REF: B2\"\r\n");
+    csv.push_str(&notice("2024-02-01"));
+    csv.push_str(&notice("2024-01-02"));
+    let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(&csv);
+    bytes.into_owned()
+}
+
+#[test]
+fn rows_running_past_their_header_are_read_with_their_extra_text() {
+    let bytes = ragged_export();
+    let p = propose_profile(&bytes).unwrap();
+    let profile = &p.profile;
+    assert!(profile.has_header && profile.extra_text, "{profile:?}");
+    assert_eq!(profile.skip_lines, 0);
+    assert_eq!(profile.date, Column::Name("Buchungsdatum".into()));
+    match &profile.amount {
+        AmountMapping::Single { column, .. } => assert_eq!(*column, Column::Name("Betrag".into())),
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        p.reasons.iter().any(|r| r.contains("past the header")),
+        "{:?}",
+        p.reasons
+    );
+    // every line of the statement is read: the real ones with their amounts and text
+    let mut rows = Vec::new();
+    recon_import::read_csv(&bytes[..], profile, |r| {
+        match r {
+            recon_import::RowResult::Row(r) => rows.push(r),
+            recon_import::RowResult::Reject(r) => panic!("{r:?}"),
+        }
+        Ok::<(), std::convert::Infallible>(())
+    })
+    .unwrap();
+    let amounts: Vec<String> = rows.iter().map(|r| r.amount.to_string()).collect();
+    assert_eq!(
+        amounts,
+        ["250.00", "0.00", "-75.50", "3000.00", "0.00", "0.00"]
+    );
+    assert_eq!(rows[0].date.to_string(), "2024-03-04");
+    let texts = format!("{} | {}", rows[0].description, rows[1].description);
+    assert!(
+        texts.contains("REF: A1") && texts.contains("Gesamt 1,10 %"),
+        "{texts}"
+    );
+    // the profile says so and reads back from its TOML
+    let toml = profile.to_toml();
+    assert!(toml.contains("extra_text = true"), "{toml}");
+    assert_eq!(recon_import::Profile::from_toml(&toml).unwrap(), *profile);
+}
+
+#[test]
+fn without_extra_text_a_row_past_the_header_is_refused() {
+    let mut profile = propose_profile(&ragged_export()).unwrap().profile;
+    profile.extra_text = false;
+    let mut rejected = 0;
+    recon_import::read_csv(&ragged_export()[..], &profile, |r| {
+        if let recon_import::RowResult::Reject(r) = r {
+            assert!(r.reason.contains("expected 10 fields"), "{r:?}");
+            rejected += 1;
+        }
+        Ok::<(), std::convert::Infallible>(())
+    })
+    .unwrap();
+    assert_eq!(rejected, 6);
+}

@@ -127,3 +127,39 @@ fn a_bad_date_or_amount_rejects_its_record_only() {
         Some(dec("100.00"))
     );
 }
+
+#[test]
+fn an_ambiguous_date_order_is_asked_and_the_answer_read() {
+    use recon_import::{qif_date_question, read_statement_with, DayOrder, StatementOptions};
+    let text = "!Type:Bank\nD03/04/2026\nT-1.00\nPX\n^\nD05/04/2026\nT2.00\nPY\n^\n";
+    let q = qif_date_question(text.as_bytes()).expect("both orders read every date");
+    assert_eq!(q.options, ["month-first", "day-first"]);
+    assert_eq!(
+        q.readings,
+        [
+            "03/04/2026 → 2026-03-04 (month first)",
+            "03/04/2026 → 2026-04-03 (day first)"
+        ]
+    );
+    let read_as = |order| {
+        let options = StatementOptions {
+            day_order: Some(order),
+        };
+        let mut dates = Vec::new();
+        let summary = read_statement_with(text.as_bytes(), Format::Qif, options, |r| {
+            if let RowResult::Row(r) = r {
+                dates.push(r.date.to_string());
+            }
+            Ok::<(), Infallible>(())
+        })
+        .unwrap();
+        assert!(summary.notes.is_empty(), "{:?}", summary.notes);
+        dates
+    };
+    assert_eq!(read_as(DayOrder::DayFirst), ["2026-04-03", "2026-04-05"]);
+    assert_eq!(read_as(DayOrder::MonthFirst), ["2026-03-04", "2026-05-04"]);
+    // a date that settles it: no question, and the file's order wins over an answer
+    let settled = "!Type:Bank\nD22/12/2017\nT1.00\nPX\n^\nD02/01/2018\nT-1.00\nPY\n^\n";
+    assert!(qif_date_question(settled.as_bytes()).is_none());
+    assert!(qif_date_question(b"!Type:Bank\nD2026-03-04\nT1.00\n^\n").is_none());
+}

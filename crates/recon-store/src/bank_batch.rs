@@ -107,7 +107,7 @@ impl<'tx> BankBatch<'tx> {
         let name = file.name.clone();
         let profile_toml = match &file.reading {
             FileReading::Csv(p) => Some(p.to_toml()),
-            FileReading::Statement(_) => None,
+            FileReading::Statement(_) | FileReading::Qif(_) => None,
         };
         let read = self.read_rows(position, &name, file, progress)?;
         self.check_statement_currency(&name, &read.summary)?;

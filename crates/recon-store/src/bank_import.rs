@@ -24,8 +24,10 @@ pub const MAX_REPORTED_REJECTS: usize = 100_000;
 #[derive(Debug, Clone)]
 pub enum FileReading {
     Csv(Profile),
-    /// OFX, CAMT or MT940.
+    /// OFX, CAMT, MT940 or QIF, read as the file says.
     Statement(Format),
+    /// A QIF whose dates read both ways, in the order the user chose.
+    Qif(recon_import::DayOrder),
 }
 
 impl FileReading {
@@ -41,6 +43,12 @@ impl FileReading {
         match self {
             FileReading::Csv(profile) => read_csv_in(reader, profile, wallet_currency, on_row),
             FileReading::Statement(format) => read_statement(reader, *format, on_row),
+            FileReading::Qif(order) => {
+                let options = recon_import::StatementOptions {
+                    day_order: Some(*order),
+                };
+                recon_import::read_statement_with(reader, Format::Qif, options, on_row)
+            }
         }
     }
 
@@ -48,6 +56,7 @@ impl FileReading {
         match self {
             FileReading::Csv(_) => "csv",
             FileReading::Statement(f) => f.as_str(),
+            FileReading::Qif(_) => Format::Qif.as_str(),
         }
     }
 }

@@ -235,9 +235,9 @@ impl<'tx> BankWriter<'tx> {
             // values to bind per row.
             insert: tx.prepare(&format!(
                 "INSERT INTO journal_entries (rowid_pk, wallet_no, natural_key, date, ref_type, description,
-                    amount_minor, balance_minor, counterparty, source_line, batch_no)
+                    amount_minor, balance_minor, counterparty, source_line, batch_no, value_date)
                  VALUES (?1, {wallet_no}, ?2, ?3, CASE WHEN ?4 < 0 THEN 'bank_debit' ELSE 'bank_credit' END,
-                    ?5, ?4, ?6, ?7, ?8, {batch_no})
+                    ?5, ?4, ?6, ?7, ?8, {batch_no}, ?9)
                  ON CONFLICT (wallet_no, natural_key) DO NOTHING",
             ))?,
             probe_one: tx.prepare(&format!(
@@ -350,6 +350,7 @@ impl<'tx> BankWriter<'tx> {
             line.balance_minor,
             row.counterparty,
             row.line as i64,
+            row.value_date,
         ])?;
         if changed == 1 {
             self.attest(rowid, line, row, ref_type);

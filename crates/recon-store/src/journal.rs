@@ -39,6 +39,10 @@ pub struct JournalRow {
     /// The row's identity in its wallet: the ESI id, `ref:{bank id}` or `fp:{fingerprint}`.
     pub key: String,
     pub counterparty: Option<String>,
+    /// A bank line's value date beside its booking `date` (`YYYY-MM-DD`, or the bank's text
+    /// when it is no date); `null` where the file gave none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value_date: Option<String>,
     pub wallet: String,
     pub date: String,
     pub ref_type: String,
@@ -92,7 +96,7 @@ impl Store {
             "SELECT j.esi_id, w.name, j.date, j.ref_type, j.amount_minor, j.balance_minor, w.currency, c.scale,
                     j.description, j.reason, j.first_party_id, j.second_party_id, j.context_id, j.context_id_type,
                     j.tax_minor, j.tax_receiver_id, j.amount_raw, b.id, j.natural_key, j.counterparty,
-                    j.rowid_pk,
+                    j.rowid_pk, j.value_date,
                     (SELECT group_concat(e.memo, '{MEMO_SEP}') FROM match_links l
                      JOIN expected_payments e ON e.id = l.expected_id
                      WHERE l.journal_rowid = j.rowid_pk AND l.removed_by_action IS NULL)
@@ -133,8 +137,9 @@ impl Store {
                 key: r.get(18)?,
                 counterparty: r.get(19)?,
                 rowid: r.get(20)?,
+                value_date: r.get(21)?,
                 matched_to: r
-                    .get::<_, Option<String>>(21)?
+                    .get::<_, Option<String>>(22)?
                     .map(|m| m.split(MEMO_SEP).map(str::to_owned).collect())
                     .unwrap_or_default(),
             })

@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0010_payouts.sql"),
     include_str!("../../../migrations/sqlite/0012_match_restore.sql"),
     include_str!("../../../migrations/sqlite/0013_sync_pull.sql"),
+    include_str!("../../../migrations/sqlite/0014_value_date.sql"),
     include_str!("../../../migrations/sqlite/0015_checks_statements_reports.sql"),
 ];
 

@@ -1,6 +1,6 @@
 //! The command line: every subcommand and its flags (clap derive).
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Parser)]
@@ -286,6 +286,9 @@ pub enum ImportCmd {
         wallet: Option<String>,
         #[arg(long)]
         profile: Option<String>,
+        /// A QIF's date order, when its dates read both ways (the import asks otherwise).
+        #[arg(long, value_enum)]
+        date_order: Option<DateOrderArg>,
         /// Read and report only; needs no wallet, writes nothing.
         #[arg(long)]
         dry_run: bool,
@@ -415,4 +418,20 @@ pub enum AuditCmd {
 pub enum TokenCmd {
     /// Store the device token (read from standard input) in the OS keychain.
     Set,
+}
+
+/// `--date-order`: which number of a QIF date `03/04/2026` is the month.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum DateOrderArg {
+    MonthFirst,
+    DayFirst,
+}
+
+impl DateOrderArg {
+    pub fn order(self) -> recon_api::imports::DayOrder {
+        match self {
+            DateOrderArg::MonthFirst => recon_api::imports::DayOrder::MonthFirst,
+            DateOrderArg::DayFirst => recon_api::imports::DayOrder::DayFirst,
+        }
+    }
 }

@@ -1,6 +1,6 @@
 //! `recon import …`, `recon profile …`.
 
-use crate::cli::{ImportCmd, ProfileCmd};
+use crate::cli::{DateOrderArg, ImportCmd, ProfileCmd};
 use crate::{api, print_json_pretty};
 use anyhow::{bail, Context, Result};
 use recon_api::import_wizard as wizard;
@@ -36,6 +36,7 @@ pub fn import(store: &mut Store, actor: &str, cmd: ImportCmd, out: &mut impl Wri
         ImportCmd::File {
             wallet,
             profile,
+            date_order,
             dry_run,
             valid_rows_only,
             restore_removed,
@@ -49,6 +50,7 @@ pub fn import(store: &mut Store, actor: &str, cmd: ImportCmd, out: &mut impl Wri
             let request = FileImport {
                 wallet: wallet.as_deref(),
                 profile: profile.as_deref(),
+                day_order: date_order.map(DateOrderArg::order),
                 dry_run,
                 options,
             };
@@ -216,6 +218,8 @@ fn print_summary(out: &mut impl Write, json: bool, s: &ImportResultDto) -> Resul
 struct FileImport<'a> {
     wallet: Option<&'a str>,
     profile: Option<&'a str>,
+    /// A QIF's date order when its dates read both ways.
+    day_order: Option<imports::DayOrder>,
     dry_run: bool,
     options: BankImportOptions,
 }
@@ -232,10 +236,14 @@ fn import_file(
         .profile
         .map(|p| api(imports::resolve_profile(store, p)))
         .transpose()?;
+    let choices = imports::ReadChoices {
+        profile: profile.as_ref(),
+        day_order: request.day_order,
+    };
     if request.dry_run {
         let reports = files
             .iter()
-            .map(|f| api(imports::dry_run(store, f, profile.as_ref(), request.wallet)))
+            .map(|f| api(imports::dry_run(store, f, choices, request.wallet)))
             .collect::<Result<Vec<_>>>()?;
         return print_dry_runs(out, json, &reports);
     }
@@ -247,7 +255,7 @@ fn import_file(
         actor,
         wallet,
         files,
-        profile.as_ref(),
+        choices,
         request.options,
         None,
     ))?;

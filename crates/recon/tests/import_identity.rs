@@ -111,3 +111,85 @@ fn a_statement_of_balances_only_says_why_it_has_no_lines() {
     assert_eq!(dry["rows"], 0);
     assert!(dry["notes"].to_string().contains("only balances"), "{dry}");
 }
+
+#[test]
+fn a_qif_whose_dates_read_both_ways_is_asked_like_a_csv_date_column() {
+    let l = ledger("EUR");
+    let f = l.file(
+        "both.qif",
+        "!Type:Bank\nD03/04/2026\nT-1.00\nPBaker\n^\nD05/04/2026\nT20.00\nPSalary\n^\n",
+    );
+    // neither the dry run nor the import guesses: both name the dates' two readings
+    for args in [
+        vec!["import", "file", "--dry-run", &f],
+        vec!["import", "file", "--wallet", "Bank", &f],
+    ] {
+        let why = l.refused(&args);
+        assert!(why.contains("can be read two ways"), "{why}");
+        assert!(why.contains("2026-03-04 (month first)"), "{why}");
+        assert!(why.contains("2026-04-03 (day first)"), "{why}");
+        assert!(why.contains("--date-order day-first"), "{why}");
+    }
+    assert_eq!(
+        l.json(&["journal", "list", "--json"]),
+        serde_json::json!([])
+    );
+    let dry = l.json(&[
+        "import",
+        "file",
+        "--dry-run",
+        "--date-order",
+        "day-first",
+        "--json",
+        &f,
+    ]);
+    assert_eq!(dry["valid"], 2);
+    let s = l.json(&[
+        "import",
+        "file",
+        "--wallet",
+        "Bank",
+        "--date-order",
+        "day-first",
+        "--json",
+        &f,
+    ]);
+    assert_eq!(counts(&s), (2, 2, 0, 0));
+    let rows = l.json(&["journal", "list", "--json"]).to_string();
+    assert!(
+        rows.contains("2026-04-03") && rows.contains("2026-04-05"),
+        "{rows}"
+    );
+    assert!(!rows.contains("2026-03-04"), "{rows}");
+}
+
+#[test]
+fn a_bank_line_keeps_its_value_date_beside_its_booking_date() {
+    let l = ledger("EUR");
+    let f = l.file(
+        "feb.sta",
+        ":20:STMT\r\n:25:DE89370400440532013000\r\n:28C:1\r\n:60F:C240227EUR100,00\r\n\
+         :61:2403010228C10,00NTRFNONREF//B1\r\n:86:one\r\n\
+         :61:2402300228C20,00NTRFNONREF//B2\r\n:86:two\r\n:62F:C240228EUR130,00\r\n",
+    );
+    let s = l.json(&["import", "file", "--wallet", "Bank", "--json", &f]);
+    assert_eq!(counts(&s), (2, 2, 0, 0));
+    assert!(notes(&s).contains("'240230' is not a date"), "{s}");
+    let rows = l.json(&["journal", "list", "--json"]);
+    let got: Vec<(String, String)> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let text = |k: &str| r[k].as_str().unwrap_or("").to_string();
+            (text("date"), text("value_date"))
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("2024-02-28".to_string(), "2024-03-01".to_string()),
+            ("2024-02-28".to_string(), "240230".to_string()),
+        ]
+    );
+}

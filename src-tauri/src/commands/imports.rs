@@ -14,8 +14,21 @@ pub fn import_esi_journal(state: &AppState, req: ImportRequestDto) -> Res<Import
     recon_api::import_esi_journal(&mut *state.store()?, &actor(), req)
 }
 
-pub fn import_preview(_: &Detached, path: String, profile: Option<ProfileDto>) -> Res<PreviewDto> {
-    api::import_preview(&path, profile)
+pub fn import_preview(
+    detached: &Detached,
+    path: String,
+    profile: Option<ProfileDto>,
+    wallet: Option<String>,
+    date_order: Option<String>,
+) -> Res<PreviewDto> {
+    let store = detached.open()?;
+    api::import_preview_for(
+        &store,
+        &path,
+        profile,
+        wallet.as_deref(),
+        date_order.as_deref(),
+    )
 }
 
 pub fn import_run(
@@ -25,12 +38,14 @@ pub fn import_run(
     profile: Option<ProfileDto>,
     valid_rows_only: bool,
     restore_removed: bool,
+    date_order: Option<String>,
 ) -> Res<ImportResultDto> {
     let mut store = detached.open()?;
     let request = api::ImportRunRequest {
         wallet,
         paths,
         profile,
+        date_order,
         valid_rows_only,
         restore_removed,
     };

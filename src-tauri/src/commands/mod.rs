@@ -134,8 +134,15 @@ table::command_table! {
     }
     imports {
         quick fn import_esi_journal(req: ImportRequestDto) -> ImportSummaryDto;
-        /// Reads the head of one file: format, proposed (or the given) profile, first rows parsed.
-        long fn import_preview(path: String, profile: Option<ProfileDto>) -> PreviewDto;
+        /// Reads the head of one file: format, proposed (or the given) profile, first rows
+        /// parsed and, with a wallet, checked as the import into it will check them;
+        /// `date_order` answers a QIF's date question.
+        long fn import_preview(
+            path: String,
+            profile: Option<ProfileDto>,
+            wallet: Option<String>,
+            date_order: Option<String>,
+        ) -> PreviewDto;
         /// Imports files as one batch; `committed: false` = refused for bad rows (in `rejects`).
         long fn import_run(
             wallet: String,
@@ -143,6 +150,7 @@ table::command_table! {
             profile: Option<ProfileDto>,
             valid_rows_only: bool,
             restore_removed: bool,
+            date_order: Option<String>,
         ) -> ImportResultDto;
         /// How far the running import has read (polled while `import_run` works).
         quick fn import_progress() -> ProgressDto;

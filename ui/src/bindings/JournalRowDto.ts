@@ -8,7 +8,12 @@ id: number | null,
 /**
  * The row's identity in its wallet: ESI id, `ref:{bank id}` or `fp:{fingerprint}`.
  */
-key: string, counterparty: string | null, wallet: string, 
+key: string, counterparty: string | null, 
+/**
+ * A bank line's value date beside `date`: `YYYY-MM-DD`, or the bank's text when it is
+ * no date (a 30 February); absent where the file gave none.
+ */
+value_date?: string, wallet: string, 
 /**
  * RFC 3339, UTC (ESI) or `YYYY-MM-DD` (bank statements).
  */

@@ -15,4 +15,9 @@ amount: string,
 /**
  * `in`, `out` or `zero`.
  */
-sign: string, currency: string | null, description: string, counterparty: string | null, reference: string | null, balance: string | null, };
+sign: string, currency: string | null, description: string, counterparty: string | null, reference: string | null, balance: string | null, 
+/**
+ * The value date beside the booking date, where the statement gives one
+ * (`YYYY-MM-DD`, or the bank's text when it is no date).
+ */
+value_date: string | null, };

@@ -19,4 +19,8 @@ date_format: string, description: ColumnDto | null, counterparty: ColumnDto | nu
 /**
  * `.` or `,`.
  */
-decimal_separator: string, thousands_separator: string | null, currency: CurrencySourceDto | null, amount: AmountDto, };
+decimal_separator: string, thousands_separator: string | null, currency: CurrencySourceDto | null, 
+/**
+ * Cells past the header's width are more description text.
+ */
+extra_text: boolean, amount: AmountDto, };

@@ -148,10 +148,14 @@ export function commands(invoke: Invoke) {
     /** Writes every run's report as CSV to an absolute path. */
     checkHistoryExportCsv: (path: string): Promise<CheckExportDto> => invoke<CheckExportDto>("check_history_export_csv", { path }),
     importEsiJournal: (req: ImportRequestDto): Promise<ImportSummaryDto> => invoke<ImportSummaryDto>("import_esi_journal", { req }),
-    /** Reads the head of one file: format, proposed (or the given) profile, first rows parsed. */
-    importPreview: (path: string, profile: ProfileDto | null = null): Promise<PreviewDto> => invoke<PreviewDto>("import_preview", { path, profile }),
+    /**
+     * Reads the head of one file: format, proposed (or the given) profile, first rows
+     * parsed and, with a wallet, checked as the import into it will check them;
+     * `date_order` answers a QIF's date question.
+     */
+    importPreview: (path: string, profile: ProfileDto | null = null, wallet: string | null = null, dateOrder: string | null = null): Promise<PreviewDto> => invoke<PreviewDto>("import_preview", { path, profile, wallet, dateOrder }),
     /** Imports files as one batch; `committed: false` = refused for bad rows (in `rejects`). */
-    importRun: (wallet: string, paths: Array<string>, profile: ProfileDto | null, validRowsOnly: boolean, restoreRemoved: boolean): Promise<ImportResultDto> => invoke<ImportResultDto>("import_run", { wallet, paths, profile, validRowsOnly, restoreRemoved }),
+    importRun: (wallet: string, paths: Array<string>, profile: ProfileDto | null, validRowsOnly: boolean, restoreRemoved: boolean, dateOrder: string | null = null): Promise<ImportResultDto> => invoke<ImportResultDto>("import_run", { wallet, paths, profile, validRowsOnly, restoreRemoved, dateOrder }),
     /** How far the running import has read (polled while `import_run` works). */
     importProgress: (): Promise<ProgressDto> => invoke<ProgressDto>("import_progress", {}),
     importBatches: (): Promise<Array<BatchDto>> => invoke<Array<BatchDto>>("import_batches", {}),

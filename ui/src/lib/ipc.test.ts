@@ -33,7 +33,7 @@ describe("the generated commands", () => {
     expect(sent).toEqual([
       ["match_unlink", { rowid: 7, memo: null }],
       ["expected_list", { cycle: null, status: null }],
-      ["import_preview", { path: "/tmp/a.csv", profile: null }],
+      ["import_preview", { path: "/tmp/a.csv", profile: null, wallet: null, dateOrder: null }],
     ]);
   });
 });

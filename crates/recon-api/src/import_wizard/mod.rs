@@ -53,6 +53,15 @@ pub(crate) fn result_dto(s: BankImportSummary, committed: bool) -> ImportResultD
     }
 }
 
+/// A date order as the preview offers it.
+pub(crate) fn day_order(s: &str) -> ApiResult<recon_import::DayOrder> {
+    recon_import::DayOrder::parse(s).ok_or_else(|| {
+        invalid(format!(
+            "'{s}' is not a date order (month-first or day-first)"
+        ))
+    })
+}
+
 /// The wizard's last step: what to import, and how.
 #[derive(Debug, Clone)]
 pub struct ImportRunRequest {
@@ -60,6 +69,8 @@ pub struct ImportRunRequest {
     pub paths: Vec<String>,
     /// CSVs through this profile, else an unambiguous proposal.
     pub profile: Option<ProfileDto>,
+    /// A QIF's date order (`month-first` / `day-first`) when its dates read both ways.
+    pub date_order: Option<String>,
     pub valid_rows_only: bool,
     pub restore_removed: bool,
 }
@@ -84,6 +95,7 @@ pub fn import_run(
         return Err(invalid("choose a wallet to import into".into()));
     }
     let profile = req.profile.map(Profile::try_from).transpose()?;
+    let day_order = req.date_order.as_deref().map(day_order).transpose()?;
     let total = paths
         .iter()
         .filter_map(|p| std::fs::metadata(p).ok())
@@ -95,7 +107,10 @@ pub fn import_run(
         actor,
         &req.wallet,
         &paths,
-        profile.as_ref(),
+        imports::ReadChoices {
+            profile: profile.as_ref(),
+            day_order,
+        },
         BankImportOptions {
             valid_rows_only: req.valid_rows_only,
             restore_removed: req.restore_removed,
@@ -143,6 +158,7 @@ mod tests {
             wallet: "Bank".into(),
             paths: vec![path.clone()],
             profile: profile.clone(),
+            date_order: None,
             valid_rows_only,
             restore_removed: false,
         };
@@ -184,5 +200,107 @@ mod tests {
         assert_eq!(saved.name, "Sparkasse");
         assert_eq!(Some(saved.profile), profile);
         assert_eq!(profile_list(&store).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn preview_for_a_wallet_refuses_what_its_currency_cannot_hold() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = crate::open_store(&dir.path().join("l.sqlite")).unwrap();
+        let wallet = crate::NewWalletDto {
+            name: "Bank".into(),
+            kind: "bank".into(),
+            owner_id: None,
+            division: None,
+            currency: "EUR".into(),
+            receiving: false,
+        };
+        crate::wallet_add(&mut store, "alice", wallet).unwrap();
+        let path = csv(
+            dir.path(),
+            "fine.csv",
+            "Date,Amount,Memo\n2026-01-02,1.2345,a\n2026-01-03,-2.50,b\n",
+        );
+        let line_2 = |p: &crate::PreviewDto| p.rows[0].clone();
+        // Without a wallet the preview cannot know the scale: the row reads as 1.2345.
+        let loose = import_preview(&path, None).unwrap();
+        assert_eq!(line_2(&loose).parsed.unwrap().amount, "1.2345");
+        // For the EUR wallet it is what the import will say: too many decimals.
+        let p = import_preview_for(&store, &path, None, Some("Bank"), None).unwrap();
+        let reject = line_2(&p)
+            .reject
+            .expect("line 2 refused for the EUR wallet");
+        assert_eq!((reject.line, reject.column.as_deref()), (2, Some("amount")));
+        assert!(
+            reject.reason.contains("more decimals than EUR allows (2)"),
+            "{reject:?}"
+        );
+        assert_eq!(p.rows[1].parsed.as_ref().unwrap().amount, "-2.50");
+        // ... and what the import does with it.
+        let request = ImportRunRequest {
+            wallet: "Bank".into(),
+            paths: vec![path.clone()],
+            profile: p.profile.clone(),
+            date_order: None,
+            valid_rows_only: false,
+            restore_removed: false,
+        };
+        let run = import_run(&mut store, "alice", request, &ImportProgress::new()).unwrap();
+        assert!(!run.committed && run.rejects[0].line == 2);
+        // No wallet chosen yet: as before; an unknown wallet is an error, not a guess.
+        let none = import_preview_for(&store, &path, None, None, None).unwrap();
+        assert!(line_2(&none).parsed.is_some());
+        assert!(import_preview_for(&store, &path, None, Some("Nope"), None).is_err());
+    }
+
+    #[test]
+    fn a_qif_whose_dates_read_both_ways_is_asked_and_read_as_answered() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = crate::open_store(&dir.path().join("l.sqlite")).unwrap();
+        let wallet = crate::NewWalletDto {
+            name: "Bank".into(),
+            kind: "bank".into(),
+            owner_id: None,
+            division: None,
+            currency: "EUR".into(),
+            receiving: false,
+        };
+        crate::wallet_add(&mut store, "alice", wallet).unwrap();
+        let path = csv(
+            dir.path(),
+            "both.qif",
+            "!Type:Bank\nD03/04/2026\nT-1.00\nPBaker\n^\nD05/04/2026\nT20.00\nPSalary\n^\n",
+        );
+        let dates = |p: &crate::PreviewDto| -> Vec<String> {
+            p.rows
+                .iter()
+                .map(|r| r.parsed.as_ref().unwrap().date.clone())
+                .collect()
+        };
+        let asked = import_preview_for(&store, &path, None, Some("Bank"), None).unwrap();
+        assert_eq!(asked.format, "qif");
+        assert_eq!(asked.ambiguities.len(), 1, "{asked:?}");
+        assert_eq!(asked.ambiguities[0].options, ["month-first", "day-first"]);
+        assert!(asked.ambiguities[0].readings[1].contains("2026-04-03"));
+        let answered =
+            import_preview_for(&store, &path, None, Some("Bank"), Some("day-first")).unwrap();
+        assert!(answered.ambiguities.is_empty());
+        assert_eq!(dates(&answered), ["2026-04-03", "2026-04-05"]);
+        assert!(answered.notes.is_empty(), "{:?}", answered.notes);
+
+        let request = |date_order: Option<&str>| ImportRunRequest {
+            wallet: "Bank".into(),
+            paths: vec![path.clone()],
+            profile: None,
+            date_order: date_order.map(str::to_owned),
+            valid_rows_only: false,
+            restore_removed: false,
+        };
+        let progress = ImportProgress::new();
+        let refused = import_run(&mut store, "alice", request(None), &progress).unwrap_err();
+        assert_eq!(refused.code, "ambiguous_column", "{refused:?}");
+        let done = import_run(&mut store, "alice", request(Some("day-first")), &progress).unwrap();
+        assert!(done.committed && done.inserted == 2);
+        let bad = import_run(&mut store, "alice", request(Some("sideways")), &progress);
+        assert_eq!(bad.unwrap_err().code, "invalid_input");
     }
 }

@@ -4,6 +4,7 @@
 
 use super::profiles::{blank_profile, invalid, one_char};
 use crate::imports;
+use crate::row_check::RowCheck;
 use crate::{
     AmbiguityDto, ApiError, ApiResult, ErrorCode, ParsedRowDto, PreviewDto, PreviewRowDto,
     ProfileDto, RejectedRowDto, StatementDto,
@@ -11,9 +12,10 @@ use crate::{
 use recon_import::decode::{decode_all, encoding_for_label, encoding_name, sniff_encoding};
 use recon_import::records::{Record, RecordReader, StrSource};
 use recon_import::{
-    detect_format, propose_profile, read_csv, read_statement, Format, ParsedRow, Profile,
-    ReadError, RowResult, StatementInfo,
+    detect_format, propose_profile, qif_date_question, read_csv_in, read_statement_with, Ambiguity,
+    DayOrder, Format, ParsedRow, Profile, ReadError, RowResult, StatementInfo, StatementOptions,
 };
+use recon_store::Store;
 use std::io::Cursor;
 use std::path::PathBuf;
 
@@ -49,6 +51,7 @@ fn parsed_dto(p: &ParsedRow) -> ParsedRowDto {
         counterparty: p.counterparty.clone(),
         reference: p.reference.clone(),
         balance: p.balance.map(|b| b.to_string()),
+        value_date: p.value_date.clone(),
     }
 }
 
@@ -76,6 +79,21 @@ fn preview_row(file: &str, r: RowResult) -> PreviewRowDto {
     }
 }
 
+fn ambiguity_dto(a: &Ambiguity) -> AmbiguityDto {
+    AmbiguityDto {
+        column: a.column.clone(),
+        readings: a.readings.clone(),
+        options: a.options.clone(),
+    }
+}
+
+fn checked(check: Option<&RowCheck>, r: RowResult) -> RowResult {
+    match check {
+        Some(check) => check.apply(r),
+        None => r,
+    }
+}
+
 fn bad_file(name: &str, e: impl std::fmt::Display) -> ApiError {
     ApiError::new(ErrorCode::BadFile, format!("{name}: {e}"))
 }
@@ -84,6 +102,31 @@ fn bad_file(name: &str, e: impl std::fmt::Display) -> ApiError {
 /// (or proposed, with the columns that need a choice), the header's columns, and the first
 /// [`PREVIEW_ROWS`] rows as parsed next to their raw text.
 pub fn import_preview(path: &str, profile: Option<ProfileDto>) -> ApiResult<PreviewDto> {
+    preview_checked(path, profile, None, None)
+}
+
+/// [`import_preview`] for an import into `wallet` (when one is chosen): rows are checked as
+/// the import will check them (the wallet's currency, the scale of the row's currency), so
+/// the preview never shows as parsed a row the import refuses. `date_order` answers a QIF's
+/// date question (`month-first` / `day-first`).
+pub fn import_preview_for(
+    store: &Store,
+    path: &str,
+    profile: Option<ProfileDto>,
+    wallet: Option<&str>,
+    date_order: Option<&str>,
+) -> ApiResult<PreviewDto> {
+    let check = RowCheck::new(store, wallet.filter(|w| !w.trim().is_empty()))?;
+    let day_order = date_order.map(super::day_order).transpose()?;
+    preview_checked(path, profile, Some(&check), day_order)
+}
+
+fn preview_checked(
+    path: &str,
+    profile: Option<ProfileDto>,
+    check: Option<&RowCheck>,
+    day_order: Option<DayOrder>,
+) -> ApiResult<PreviewDto> {
     let path_buf = PathBuf::from(path.trim());
     let p = path_buf.as_path();
     let meta = std::fs::metadata(p)
@@ -119,9 +162,9 @@ pub fn import_preview(path: &str, profile: Option<ProfileDto>) -> ApiResult<Prev
         problem: None,
     };
     match format {
-        Format::Csv => preview_csv(&mut dto, &head, profile),
+        Format::Csv => preview_csv(&mut dto, &head, profile, check),
         Format::EsiJson => preview_esi(&mut dto, &head),
-        other => preview_statement(&mut dto, &head, other),
+        other => preview_statement(&mut dto, &head, (other, day_order), check),
     }
     Ok(dto)
 }
@@ -134,7 +177,12 @@ fn raw_lines(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn preview_csv(dto: &mut PreviewDto, head: &[u8], given: Option<ProfileDto>) {
+fn preview_csv(
+    dto: &mut PreviewDto,
+    head: &[u8],
+    given: Option<ProfileDto>,
+    check: Option<&RowCheck>,
+) {
     let profile = match given {
         Some(given) => match Profile::try_from(given.clone()) {
             Ok(p) => p,
@@ -157,15 +205,7 @@ fn preview_csv(dto: &mut PreviewDto, head: &[u8], given: Option<ProfileDto>) {
         None => match propose_profile(head) {
             Ok(proposal) => {
                 dto.proposed = true;
-                dto.ambiguities = proposal
-                    .ambiguities
-                    .iter()
-                    .map(|a| AmbiguityDto {
-                        column: a.column.clone(),
-                        readings: a.readings.clone(),
-                        options: a.options.clone(),
-                    })
-                    .collect();
+                dto.ambiguities = proposal.ambiguities.iter().map(ambiguity_dto).collect();
                 dto.reasons = proposal.reasons;
                 proposal.profile
             }
@@ -200,8 +240,9 @@ fn preview_csv(dto: &mut PreviewDto, head: &[u8], given: Option<ProfileDto>) {
 
     let mut rows = Vec::new();
     let file = dto.file_name.clone();
-    let outcome = read_csv(Cursor::new(head), &profile, |r| {
-        rows.push(preview_row(&file, r));
+    let wallet_currency = check.and_then(RowCheck::wallet_currency);
+    let outcome = read_csv_in(Cursor::new(head), &profile, wallet_currency, |r| {
+        rows.push(preview_row(&file, checked(check, r)));
         if rows.len() > PREVIEW_ROWS {
             Err(())
         } else {
@@ -259,16 +300,28 @@ fn header_columns(text: &str, layout: (char, char, usize, bool)) -> Vec<String> 
     Vec::new()
 }
 
-fn preview_statement(dto: &mut PreviewDto, head: &[u8], format: Format) {
+/// A statement's preview; `how` is its format and, for a QIF, the date order chosen (while
+/// none is, a QIF whose dates read both ways is asked about, like a CSV's date column).
+fn preview_statement(
+    dto: &mut PreviewDto,
+    head: &[u8],
+    how: (Format, Option<DayOrder>),
+    check: Option<&RowCheck>,
+) {
+    let (format, day_order) = how;
     let (text, enc) = recon_import::decode::decode_sample(head);
     dto.encoding = encoding_name(enc);
     dto.raw_lines = raw_lines(&text);
+    if format == Format::Qif && day_order.is_none() {
+        dto.ambiguities = qif_date_question(head).iter().map(ambiguity_dto).collect();
+    }
     let mut rows = Vec::new();
     let file = dto.file_name.clone();
     // the whole head is read (bounded): a statement's balances need every line
-    let outcome = read_statement(Cursor::new(head), format, |r| {
+    let options = StatementOptions { day_order };
+    let outcome = read_statement_with(Cursor::new(head), format, options, |r| {
         if rows.len() < PREVIEW_ROWS {
-            rows.push(preview_row(&file, r));
+            rows.push(preview_row(&file, checked(check, r)));
         }
         Ok::<(), std::convert::Infallible>(())
     });
@@ -329,6 +382,7 @@ fn preview_esi(dto: &mut PreviewDto, head: &[u8]) {
                             counterparty: None,
                             reference: Some(e.id.to_string()),
                             balance: e.balance.map(|b| b.to_string()),
+                            value_date: None,
                         }),
                         reject: None,
                     }

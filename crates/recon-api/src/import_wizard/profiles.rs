@@ -113,6 +113,7 @@ impl From<&Profile> for ProfileDto {
                     column: column_dto(c),
                 },
             }),
+            extra_text: p.extra_text,
             amount,
         }
     }
@@ -174,6 +175,7 @@ impl TryFrom<ProfileDto> for Profile {
             decimal_separator: one_char(&d.decimal_separator, "the decimal separator")?,
             thousands_separator: thousands,
             currency,
+            extra_text: d.extra_text,
             amount,
         };
         profile.validate().map_err(|e| invalid(e.to_string()))?;
@@ -205,6 +207,7 @@ pub(super) fn blank_profile() -> Profile {
         decimal_separator: '.',
         thousands_separator: None,
         currency: None,
+        extra_text: false,
         amount: AmountMapping::Single {
             column: Column::Index(2),
             negate: false,

@@ -138,6 +138,7 @@ pub(super) fn map_row(
         counterparty,
         reference,
         balance,
+        value_date: None,
         raw: rec.raw(),
     })
 }

@@ -53,8 +53,9 @@ pub(super) struct Line61 {
     /// before it is the account owner's (often `NONREF`, an IBAN or an invoice number).
     pub bank_ref: String,
     pub supplementary: String,
-    /// Why the value date was not used, when it is not a date (a bank's 30 February).
-    pub value_date_note: Option<String>,
+    /// `YYYY-MM-DD`, or its `YYMMDD` as written when it is no date (a bank's 30 February:
+    /// the line is dated by its booking date and the reader notes it).
+    pub value_date: String,
 }
 
 /// `YYMMDD` value date, optional `MMDD` entry date, `C`/`D`/`RC`/`RD`, optional funds code:
@@ -120,17 +121,16 @@ pub(super) fn line61(value: &str) -> Result<Line61, RowErr> {
             Some(NaiveDate::from_ymd_opt(year, mm, dd).ok_or_else(|| bad("bad MMDD entry date"))?);
         rest = &rest[4..];
     }
-    let (date, value_date_note) = match (booking, value_date) {
-        (Some(b), Some(_)) => (b, None),
-        (None, Some(v)) => (v, None),
-        (Some(b), None) => (
-            b,
-            Some(format!(
-                "the value date '{value_text}' is not a date; the line is dated by its booking date {b}"
-            )),
-        ),
-        (None, None) => return Err(bad("the value date is not a date and there is no entry date")),
+    let date = match (booking, value_date) {
+        (Some(b), _) => b,
+        (None, Some(v)) => v,
+        (None, None) => {
+            return Err(bad(
+                "the value date is not a date and there is no entry date",
+            ))
+        }
     };
+    let value_date = value_date.map_or_else(|| value_text.to_string(), |v| v.to_string());
     let (negative, after) = if let Some(r) = rest.strip_prefix("RC") {
         (true, r)
     } else if let Some(r) = rest.strip_prefix("RD") {
@@ -164,6 +164,6 @@ pub(super) fn line61(value: &str) -> Result<Line61, RowErr> {
         amount,
         bank_ref,
         supplementary,
-        value_date_note,
+        value_date,
     })
 }

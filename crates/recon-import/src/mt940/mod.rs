@@ -123,6 +123,7 @@ fn build(p: &Pending, currency: &Option<String>) -> Result<RowData, RowErr> {
         counterparty,
         reference,
         balance: None,
+        value_date: Some(l.value_date.clone()),
     })
 }
 
@@ -196,14 +197,6 @@ pub(crate) fn parse<E>(em: &mut Emitter<'_, E>) -> Result<(), ReadError<E>> {
             },
             "61" => {
                 let line = line61(&f.value);
-                if let Ok(Line61 {
-                    value_date_note: Some(note),
-                    ..
-                }) = &line
-                {
-                    let at = em.text.line_of(f.start);
-                    em.notes.push(format!("line {at}: {note}"));
-                }
                 pending = Some(Pending {
                     start: f.start,
                     end: f.end,

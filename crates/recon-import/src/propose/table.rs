@@ -10,30 +10,40 @@ use crate::ImportError;
 /// Rows of the head looked at.
 const SAMPLE_ROWS: usize = 500;
 
+/// A delimiter's table: (cells, rows), delimiter, records, start, ragged.
+type Candidate = ((usize, usize), char, Vec<Record>, usize, bool);
+
 /// The records of the head split by the delimiter that fits it best.
 pub(super) struct Sample {
     pub(super) delimiter: char,
     recs: Vec<Record>,
     /// Index in `recs` of the header, or of the first row when there is none.
     start: usize,
+    /// The rows run past the header with more text cells ([`ragged_header`]).
+    pub(super) ragged: bool,
 }
 
 impl Sample {
-    /// Delimiter: the one giving the most rows of one consistent width (> 1).
+    /// Delimiter: the one giving the most cells in rows of one consistent width (> 1), or
+    /// under a header that its rows run past (when that holds more cells).
     pub(super) fn choose(text: &str) -> Result<Self, ImportError> {
-        let mut best: Option<(usize, usize, char, Vec<Record>, usize)> = None;
+        let mut best: Option<Candidate> = None;
         for d in [',', ';', '\t', '|'] {
             let recs = sample_records(text, d);
             let Some((mode, n)) = table_width(&recs) else {
                 continue;
             };
-            let start = find_start(&recs, mode);
-            let key = (n * mode, n);
-            if best.as_ref().is_none_or(|b| key > (b.0, b.1)) {
-                best = Some((key.0, key.1, d, recs, start));
+            let (mut key, mut start, mut ragged) = ((n * mode, n), find_start(&recs, mode), false);
+            if let Some((h, width, rows)) = ragged_header(&recs) {
+                if (rows * width, rows) > key {
+                    (key, start, ragged) = ((rows * width, rows), h, true);
+                }
+            }
+            if best.as_ref().is_none_or(|b| key > b.0) {
+                best = Some((key, d, recs, start, ragged));
             }
         }
-        let Some((_, _, delimiter, recs, start)) = best else {
+        let Some((_, delimiter, recs, start, ragged)) = best else {
             return Err(ImportError::CannotPropose {
                 reason: "no delimiter (, ; tab |) splits the lines into columns consistently"
                     .into(),
@@ -43,8 +53,32 @@ impl Sample {
             delimiter,
             recs,
             start,
+            ragged,
         })
     }
+}
+
+/// A header whose rows run past it with more text (livebank: 10 names, rows of 12 and 14
+/// cells): the first record that names columns (no date, mostly not numbers, at least
+/// three, two filled), under which (but for a trailer) every record is at least as wide
+/// with a date in the header's columns, and most have filled cells past it.
+/// (index, width, rows)
+fn ragged_header(recs: &[Record]) -> Option<(usize, usize, usize)> {
+    let filled = |r: &Record| r.fields().filter(|f| !f.trim().is_empty()).count();
+    let numbers = |r: &Record| r.fields().filter(|f| is_number(f.trim())).count();
+    let h = (0..recs.len().min(20)).find(|&i| {
+        let r = &recs[i];
+        r.len() >= 3 && filled(r) >= 2 && !has_date_cell(r) && numbers(r) * 2 < r.len()
+    })?;
+    let width = recs[h].len();
+    let rows = &recs[h + 1..];
+    let dated = |r: &Record| (0..width).any(|j| looks_like_date(r.field(j).trim()));
+    let past = |r: &Record| (width..r.len()).any(|j| !r.field(j).trim().is_empty());
+    let ok = rows.iter().filter(|r| r.len() >= width && dated(r)).count();
+    let wider = rows.iter().filter(|r| past(r)).count();
+    // a trailer line or two ("Summe") may follow the rows
+    let most = ok * 4 >= rows.len() * 3 && ok + 2 >= rows.len();
+    (ok >= 2 && most && wider * 2 > ok).then_some((h, width, ok))
 }
 
 /// The first [`SAMPLE_ROWS`] non-blank records of `text` split by `delimiter`.
@@ -167,6 +201,8 @@ pub(super) struct Table<'a> {
     pub(super) width: usize,
     /// Only a header: roles are then judged by header names alone.
     pub(super) no_rows: bool,
+    /// Rows have text cells past the header (the profile's `extra_text`).
+    pub(super) ragged: bool,
     pub(super) cols: Vec<Col<'a>>,
 }
 
@@ -179,7 +215,7 @@ impl<'a> Table<'a> {
         let first_cells: Vec<&str> = first.fields().map(str::trim).collect();
         let has_header = !first_cells.iter().any(|c| looks_like_date(c))
             && first_cells.iter().filter(|c| is_number(c)).count() * 2 < first_cells.len().max(1);
-        let data = data_rows(block, width, has_header);
+        let data = data_rows(block, width, has_header, sample.ragged);
         let header = has_header.then_some(first);
         let cols = (0..width).map(|j| Col::new(j, header, &data)).collect();
         Self {
@@ -187,6 +223,7 @@ impl<'a> Table<'a> {
             has_header,
             width,
             no_rows: data.is_empty(),
+            ragged: sample.ragged,
             cols,
         }
     }
@@ -202,12 +239,13 @@ impl<'a> Table<'a> {
 }
 
 /// Rows of the table: up to two odd rows in a row are skipped, more end it (a disclaimer).
-fn data_rows(block: &[Record], width: usize, has_header: bool) -> Vec<&Record> {
+/// In a `ragged` table, cells past the header are text, not a sign of an odd row.
+fn data_rows(block: &[Record], width: usize, has_header: bool, ragged: bool) -> Vec<&Record> {
     let mut data: Vec<&Record> = Vec::new();
     let mut odd = 0;
     let header = &block[0];
     for r in block.iter().skip(usize::from(has_header)) {
-        let extras_empty = (width..r.len()).all(|i| r.field(i).trim().is_empty());
+        let extras_empty = ragged || (width..r.len()).all(|i| r.field(i).trim().is_empty());
         // a header repeated further down (an export of several pages) is not a row
         if has_header && same_cells(r, header) {
             continue;
