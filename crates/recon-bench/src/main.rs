@@ -16,6 +16,7 @@ mod expected;
 mod gen;
 mod imports;
 mod ledger;
+mod ledger_peer;
 mod rapidfuzz;
 
 use cpu::measure;
