@@ -346,7 +346,11 @@ fn report(pairs: &[Pair], peak_mb: f64) -> bool {
         let verdict = if p.required.is_infinite() {
             "(shown, not required)".to_owned()
         } else {
-            format!("(<= {}: {})", p.required, if ok { "meets" } else { "DOES NOT MEET" })
+            format!(
+                "(<= {}: {})",
+                p.required,
+                if ok { "meets" } else { "DOES NOT MEET" }
+            )
         };
         println!(
             "{:<36} {:>8.3} {:>8.3}   {:<40} {:>8.3}   {:.2} {verdict}",

@@ -16,16 +16,49 @@ fn ledger() -> Ledger {
         all.extend_from_slice(args);
         l.ok(&all);
     };
-    l.ok(&["program", "add", "spring", "--name", "Spring", "--currency", "USD", "--direct-rate", "10", "--override-rate", "2.5"]);
+    l.ok(&[
+        "program",
+        "add",
+        "spring",
+        "--name",
+        "Spring",
+        "--currency",
+        "USD",
+        "--direct-rate",
+        "10",
+        "--override-rate",
+        "2.5",
+    ]);
     add(&["--type", "affiliate", "--ref", "A1", "--name", "Top"]);
-    add(&["--type", "affiliate", "--ref", "A2", "--name", "Low", "--parent", "A1"]);
-    add(&["--type", "sponsor", "--ref", "S1", "--name", "Acme", "--payout-per-conversion", "12.50"]);
+    add(&[
+        "--type",
+        "affiliate",
+        "--ref",
+        "A2",
+        "--name",
+        "Low",
+        "--parent",
+        "A1",
+    ]);
+    add(&[
+        "--type",
+        "sponsor",
+        "--ref",
+        "S1",
+        "--name",
+        "Acme",
+        "--payout-per-conversion",
+        "12.50",
+    ]);
     let s = l.file(
         "s.csv",
         "settlement_id,user_ref,affiliate_ref,gross_amount,currency,occurred_at\nX1,u1,A2,100.10,USD,2026-03-07\nX2,u2,A1,50,USD,2026-03-08\n",
     );
     l.ok(&["import", "settlements", "--program", "spring", &s]);
-    let c = l.file("c.csv", "conversion_id,sponsor_ref,occurred_at,description\nC1,S1,2026-03-05,first\n");
+    let c = l.file(
+        "c.csv",
+        "conversion_id,sponsor_ref,occurred_at,description\nC1,S1,2026-03-05,first\n",
+    );
     l.ok(&["import", "conversions", "--program", "spring", &c]);
     l.ok(&["conversion", "approve", "--program", "spring", "C1"]);
     let ok = l.ok(&["audit", "verify"]);
@@ -34,13 +67,20 @@ fn ledger() -> Ledger {
 }
 
 fn sql(l: &Ledger, statement: &str) {
-    Connection::open(&l.db).unwrap().execute_batch(statement).unwrap();
+    Connection::open(&l.db)
+        .unwrap()
+        .execute_batch(statement)
+        .unwrap();
 }
 
 fn record(l: &Ledger, action: &str) -> i64 {
     Connection::open(&l.db)
         .unwrap()
-        .query_row("SELECT MAX(id) FROM audit_log WHERE action = ?1", [action], |r| r.get(0))
+        .query_row(
+            "SELECT MAX(id) FROM audit_log WHERE action = ?1",
+            [action],
+            |r| r.get(0),
+        )
         .unwrap()
 }
 
@@ -67,7 +107,10 @@ fn an_approved_entry_changed_with_sqlite3_names_its_record() {
          UPDATE ledger_entries SET earnings_minor = 125000 WHERE source = 'conversion';",
     );
     let err = l.refused(&["audit", "verify"]);
-    assert!(err.contains(&format!("BROKEN at record {created}")), "{err}");
+    assert!(
+        err.contains(&format!("BROKEN at record {created}")),
+        "{err}"
+    );
 }
 
 #[test]
@@ -84,15 +127,34 @@ fn balanced_lines_moved_to_another_account_are_found_though_verify_balances() {
     let v = l.json(&["ledger", "verify", "--json"]);
     assert_eq!(v["ok"], true);
     let err = l.refused(&["audit", "verify"]);
-    assert!(err.contains(&format!("BROKEN at record {}", record(&l, "ledger.entry_create"))), "{err}");
+    assert!(
+        err.contains(&format!(
+            "BROKEN at record {}",
+            record(&l, "ledger.entry_create")
+        )),
+        "{err}"
+    );
 }
 
 #[test]
 fn status_moves_keep_the_digests_valid() {
     let l = ledger();
-    let id = l.json(&["ledger", "list", "--json"]).as_array().unwrap().iter()
-        .find(|e| e["source_ref"] == "X1:direct").unwrap()["id"].as_i64().unwrap();
-    l.ok(&["ledger", "reverse", &id.to_string(), "--reason", "chargeback"]);
+    let id = l
+        .json(&["ledger", "list", "--json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["source_ref"] == "X1:direct")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    l.ok(&[
+        "ledger",
+        "reverse",
+        &id.to_string(),
+        "--reason",
+        "chargeback",
+    ]);
     let ok = l.ok(&["audit", "verify"]);
     assert!(ok.contains("audit chain OK"), "{ok}");
 }

@@ -44,8 +44,7 @@ pub(super) fn events(
                     kind: kind.to_owned(),
                     entity_ref: entity_ref(entity),
                     earnings_amount: from_minor(earnings, scale),
-                    rounding_residue: rust_decimal::Decimal::from_str(&residue)
-                        .unwrap_or_default(),
+                    rounding_residue: rust_decimal::Decimal::from_str(&residue).unwrap_or_default(),
                 });
                 pending = commissions.next()?.map(read_commission).transpose()?;
             }

@@ -72,26 +72,53 @@ fn events_carry_each_settlement_with_its_own_commissions_in_order() {
         .iter()
         .map(|s| {
             let c = s.commissions.iter().map(|c| {
-                (c.kind.clone(), c.entity_ref.clone(), c.earnings_amount.to_string(), c.rounding_residue.to_string())
+                (
+                    c.kind.clone(),
+                    c.entity_ref.clone(),
+                    c.earnings_amount.to_string(),
+                    c.rounding_residue.to_string(),
+                )
             });
-            (s.settlement_id.clone(), s.affiliate_ref.clone(), c.collect())
+            (
+                s.settlement_id.clone(),
+                s.affiliate_ref.clone(),
+                c.collect(),
+            )
         })
         .collect();
     let c = |k: &str, e: &str, a: &str, r: &str| (k.into(), e.into(), a.into(), r.into());
     assert_eq!(
         got,
         vec![
-            ("S1".into(), "A2".into(), vec![c("direct", "A2", "12.34", "0.005"), c("override", "A1", "3.09", "-0.00375")]),
+            (
+                "S1".into(),
+                "A2".into(),
+                vec![
+                    c("direct", "A2", "12.34", "0.005"),
+                    c("override", "A1", "3.09", "-0.00375")
+                ]
+            ),
             // An id that looks like another's entry ref gets only its own commission.
-            ("S1:direct".into(), "A0".into(), vec![c("direct", "A0", "1.00", "0.005")]),
-            ("S3".into(), "A1".into(), vec![c("direct", "A1", "0.05", "0")]),
+            (
+                "S1:direct".into(),
+                "A0".into(),
+                vec![c("direct", "A0", "1.00", "0.005")]
+            ),
+            (
+                "S3".into(),
+                "A1".into(),
+                vec![c("direct", "A1", "0.05", "0")]
+            ),
         ]
     );
     // Re-importing the file changes nothing and sends nothing.
     let again = store
         .import_settlements("t", now(), "p", "s.csv", FILE.as_bytes())
         .unwrap();
-    assert_eq!((again.inserted, again.duplicates, again.entries_created), (0, 3, 0));
+    assert_eq!(
+        (again.inserted, again.duplicates, again.entries_created),
+        (0, 3, 0)
+    );
     assert_eq!(settlement_events(&store).len(), 1);
 }
 

@@ -45,7 +45,11 @@ struct Accounts {
     expense: Option<i64>,
 }
 
-fn cached(tx: &Transaction<'_>, slot: &mut Option<i64>, name: impl FnOnce() -> String) -> Result<i64> {
+fn cached(
+    tx: &Transaction<'_>,
+    slot: &mut Option<i64>,
+    name: impl FnOnce() -> String,
+) -> Result<i64> {
     if let Some(id) = *slot {
         return Ok(id);
     }
@@ -90,7 +94,10 @@ impl<'a> Import<'a> {
     fn post(&mut self, lines: [(i64, i64); 2], what: impl FnOnce() -> String) -> Result<i64> {
         let currency = &*self.currency;
         check_balanced_amounts(currency, &lines.map(|l| l.1)).map_err(|e| {
-            StoreError::Invalid(format!("{} does not balance: {e}; nothing was written", what()))
+            StoreError::Invalid(format!(
+                "{} does not balance: {e}; nothing was written",
+                what()
+            ))
         })?;
         let txn = self.next_txn;
         self.next_txn += 1;
@@ -235,9 +242,20 @@ impl<'a> Import<'a> {
 
     fn entry(&mut self, e: &EntryRow<'_>) -> Result<()> {
         self.entry_insert.execute(params![
-            e.program_id, e.entity_id, e.source.as_str(), e.source_ref, e.status, e.gross_minor,
-            e.earnings_minor, e.residue, e.currency, e.description, e.period, e.occurred_at,
-            e.created_at, e.txn_id
+            e.program_id,
+            e.entity_id,
+            e.source.as_str(),
+            e.source_ref,
+            e.status,
+            e.gross_minor,
+            e.earnings_minor,
+            e.residue,
+            e.currency,
+            e.description,
+            e.period,
+            e.occurred_at,
+            e.created_at,
+            e.txn_id
         ])?;
         let id = self.tx.last_insert_rowid();
         self.digest
@@ -250,7 +268,12 @@ impl<'a> Import<'a> {
     }
 
     /// A settlement id already recorded: the same content is a duplicate, other content refuses the file.
-    fn duplicate(&mut self, row: &SettlementRow, affiliate_id: i64, gross_minor: i64) -> Result<()> {
+    fn duplicate(
+        &mut self,
+        row: &SettlementRow,
+        affiliate_id: i64,
+        gross_minor: i64,
+    ) -> Result<()> {
         let known: Option<(i64, String, i64, i64, String)> = self
             .tx
             .prepare_cached("SELECT program_id, user_ref, affiliate_id, gross_minor, occurred_at FROM ledger_settlements WHERE settlement_id = ?1")?
@@ -298,7 +321,10 @@ impl<'a> Import<'a> {
 }
 
 /// The program's affiliates (index by ref) with their parents as indexes.
-fn affiliates(tx: &Transaction<'_>, program_id: i64) -> Result<(Vec<Affiliate>, HashMap<String, usize>)> {
+fn affiliates(
+    tx: &Transaction<'_>,
+    program_id: i64,
+) -> Result<(Vec<Affiliate>, HashMap<String, usize>)> {
     let mut stmt = tx.prepare(
         "SELECT id, ref, parent_id FROM ledger_entities WHERE program_id = ?1 AND entity_type = 'affiliate'",
     )?;
@@ -306,7 +332,11 @@ fn affiliates(tx: &Transaction<'_>, program_id: i64) -> Result<(Vec<Affiliate>, 
         .query_map([program_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<rusqlite::Result<_>>()?;
     let at: HashMap<i64, usize> = rows.iter().enumerate().map(|(i, r)| (r.0, i)).collect();
-    let by_ref = rows.iter().enumerate().map(|(i, r)| (r.1.clone(), i)).collect();
+    let by_ref = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.1.clone(), i))
+        .collect();
     let list = rows
         .into_iter()
         .map(|(id, entity_ref, parent)| Affiliate {
@@ -391,17 +421,24 @@ impl Store {
                 program,
             };
             read_settlements(bytes, |row| import.row(row)).map_err(|e| match e {
-                StoreError::Invalid(m) if !m.starts_with(file_name) => StoreError::Invalid(format!("{file_name}: {m}")),
+                StoreError::Invalid(m) if !m.starts_with(file_name) => {
+                    StoreError::Invalid(format!("{file_name}: {m}"))
+                }
                 other => other,
             })?;
             let Some(first_settlement) = import.first_settlement else {
                 return Ok(Change::unchanged(import.report));
             };
             let (slug, scale) = (import.program.slug.clone(), import.program.currency.scale);
-            let refs = import.affiliates.iter().map(|a| (a.id, a.entity_ref.clone())).collect();
+            let refs = import
+                .affiliates
+                .iter()
+                .map(|a| (a.id, a.entity_ref.clone()))
+                .collect();
             let first_entry = import.first_entry;
             let (audit, report) = import.audit(first_settlement);
-            let stream = super::settlement_events::events(slug, scale, first_settlement, first_entry, refs);
+            let stream =
+                super::settlement_events::events(slug, scale, first_settlement, first_entry, refs);
             Ok(Change::synced_streamed(report, vec![audit], stream))
         })
     }
