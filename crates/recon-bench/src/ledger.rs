@@ -222,24 +222,16 @@ fn rounds(
     Ok((median(r), median(s)))
 }
 
-pub fn ledger(a: &Args) -> Result<bool, String> {
-    std::fs::create_dir_all(&a.work_dir).map_err(|e| format!("{}: {e}", a.work_dir.display()))?;
-    let file = a.work_dir.join("settlements.csv");
-    write_settlements(&file, a.rows, a.seed)?;
-    let db = a.work_dir.join("ledger.sqlite");
-    println!(
-        "recon-bench ledger: {} settlements through {PARENTS}×{CHILDREN} affiliates, {}",
-        a.rows,
-        file.display()
-    );
+/// The import rounds: recon, `sqlite3 .import`, `sqlite3` writing the same rows (medians).
+fn imports(a: &Args, db: &Path, file: &Path) -> Result<(Child, Child, Child), String> {
     let fresh = a.work_dir.join("fresh.sqlite");
     let mut same_rows = Vec::new();
     let (import_recon, import_sqlite) = rounds(a, |round| {
-        fresh_ledger(a, &db)?;
-        std::fs::copy(&db, &fresh).map_err(|e| format!("{}: {e}", db.display()))?;
+        fresh_ledger(a, db)?;
+        std::fs::copy(db, &fresh).map_err(|e| format!("{}: {e}", db.display()))?;
         let r = recon(
             a,
-            &db,
+            db,
             &[
                 "import",
                 "settlements",
@@ -249,8 +241,8 @@ pub fn ledger(a: &Args) -> Result<bool, String> {
                 file.to_str().unwrap(),
             ],
         )?;
-        let s = sqlite3_import(a, &file)?;
-        let rows = sqlite3_same_rows(a, &fresh, &file)?;
+        let s = sqlite3_import(a, file)?;
+        let rows = sqlite3_same_rows(a, &fresh, file)?;
         println!(
             "import round {round}/{}: recon {:.3} s ({} MB peak), sqlite3 .import {:.3} s, sqlite3 same rows {:.3} s  {}",
             a.repeat,
@@ -263,8 +255,21 @@ pub fn ledger(a: &Args) -> Result<bool, String> {
         same_rows.push(rows);
         Ok((r, s))
     })?;
+    Ok((import_recon, import_sqlite, median(same_rows)))
+}
+
+pub fn ledger(a: &Args) -> Result<bool, String> {
+    std::fs::create_dir_all(&a.work_dir).map_err(|e| format!("{}: {e}", a.work_dir.display()))?;
+    let file = a.work_dir.join("settlements.csv");
+    write_settlements(&file, a.rows, a.seed)?;
+    let db = a.work_dir.join("ledger.sqlite");
+    println!(
+        "recon-bench ledger: {} settlements through {PARENTS}×{CHILDREN} affiliates, {}",
+        a.rows,
+        file.display()
+    );
+    let (import_recon, import_sqlite, same_rows) = imports(a, &db, &file)?;
     let peak_mb = import_recon.peak_kb as f64 / 1024.0;
-    let same_rows = median(same_rows);
     let (summary_recon, summary_sqlite) = rounds(a, |_| {
         Ok((
             recon(

@@ -58,6 +58,9 @@ fn settlement_events(store: &Store) -> Vec<SettlementsImported> {
         .collect()
 }
 
+/// A commission as compared: kind, entity, earnings, residue.
+type Row = (String, String, String, String);
+
 #[test]
 fn events_carry_each_settlement_with_its_own_commissions_in_order() {
     let (_dir, mut store) = program();
@@ -67,7 +70,7 @@ fn events_carry_each_settlement_with_its_own_commissions_in_order() {
     assert_eq!((r.inserted, r.entries_created), (3, 4));
     let events = settlement_events(&store);
     assert_eq!(events.len(), 1);
-    let got: Vec<(String, String, Vec<(String, String, String, String)>)> = events[0]
+    let got: Vec<(String, String, Vec<Row>)> = events[0]
         .settlements
         .iter()
         .map(|s| {

@@ -21,7 +21,8 @@ use recon_core::ledger::postings::{
     SETTLEMENTS_ACCOUNT,
 };
 use recon_core::ledger::{
-    check_accepts_entries, settlement_commissions, EntityType, EntrySource, Terms,
+    check_accepts_entries, settlement_commissions, EntityType, EntrySource, PlannedCommission,
+    Terms,
 };
 use recon_core::money::Money;
 use rusqlite::{params, CachedStatement, OptionalExtension, Transaction};
@@ -190,38 +191,51 @@ impl<'a> Import<'a> {
                 0 => at,
                 _ => parent.expect("an override is planned only under a parent"),
             };
-            let source_ref = format!("{}:{}", row.settlement_id, c.kind.as_str());
-            let amount = c.commission.amount.minor_units();
-            let expense = cached(self.tx, &mut self.accounts.expense, || {
-                expense_account(&self.program.slug)
-            })?;
-            let liability = self.liability(at)?;
-            // An accrual: debit the program's expense, credit the entity's liability.
-            let txn_id = self.post([(expense, amount), (liability, -amount)], || {
-                format!("entry {source_ref}")
-            })?;
-            let (currency, now) = (self.currency.clone(), self.now.clone());
-            let residue = c.commission.residue.to_string();
-            let description = format!("{} commission, user {}", c.kind.as_str(), row.user_ref);
-            self.entry(&EntryRow {
-                program_id,
-                entity_id: self.affiliates[at].id,
-                source: EntrySource::Settlement,
-                source_ref: &source_ref,
-                status: "pending",
-                gross_minor: Some(gross.minor_units()),
-                earnings_minor: amount,
-                residue: &residue,
-                currency: &currency,
-                description: &description,
-                period: period_of(&row.occurred_at),
-                occurred_at: &row.occurred_at,
-                created_at: &now,
-                txn_id,
-                reverses: None,
-                reason: None,
-            })?;
+            self.accrue(&row, gross.minor_units(), at, &c)?;
         }
+        Ok(())
+    }
+
+    /// One commission: its accrual transaction (debit the program's expense, credit the
+    /// entity's liability) and its entry.
+    fn accrue(
+        &mut self,
+        row: &SettlementRow,
+        gross_minor: i64,
+        at: usize,
+        c: &PlannedCommission,
+    ) -> Result<()> {
+        let source_ref = format!("{}:{}", row.settlement_id, c.kind.as_str());
+        let amount = c.commission.amount.minor_units();
+        let expense = cached(self.tx, &mut self.accounts.expense, || {
+            expense_account(&self.program.slug)
+        })?;
+        let liability = self.liability(at)?;
+        // An accrual: debit the program's expense, credit the entity's liability.
+        let txn_id = self.post([(expense, amount), (liability, -amount)], || {
+            format!("entry {source_ref}")
+        })?;
+        let (currency, now) = (self.currency.clone(), self.now.clone());
+        let residue = c.commission.residue.to_string();
+        let description = format!("{} commission, user {}", c.kind.as_str(), row.user_ref);
+        self.entry(&EntryRow {
+            program_id: self.program.id,
+            entity_id: self.affiliates[at].id,
+            source: EntrySource::Settlement,
+            source_ref: &source_ref,
+            status: "pending",
+            gross_minor: Some(gross_minor),
+            earnings_minor: amount,
+            residue: &residue,
+            currency: &currency,
+            description: &description,
+            period: period_of(&row.occurred_at),
+            occurred_at: &row.occurred_at,
+            created_at: &now,
+            txn_id,
+            reverses: None,
+            reason: None,
+        })?;
         Ok(())
     }
 
