@@ -18,6 +18,7 @@ mod gen;
 mod imports;
 mod ledger;
 mod payouts;
+mod ledger_peer;
 mod rapidfuzz;
 
 use cpu::measure;

@@ -13,6 +13,8 @@ use recon_core::audit::{row_hash, single_row_digest, Cell, OrderedRowSet, RowSet
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension};
 
+use crate::ledger::digest as ledger;
+
 /// The columns of a journal row, in the order they are hashed.
 pub(crate) const JOURNAL_COLUMNS: &str =
     "rowid_pk, wallet_no, natural_key, esi_id, date, ref_type, \
@@ -129,7 +131,10 @@ fn single_row_table(entity: &str) -> Option<(&'static str, &'static str, &'stati
 
 /// The entities whose records attest live rows.
 pub(crate) fn is_attested(entity: &str) -> bool {
-    entity == "import_batch" || single_row_table(entity).is_some()
+    entity == "import_batch"
+        || entity == ledger::ENTRY_ENTITY
+        || entity == ledger::BATCH_ENTITY
+        || single_row_table(entity).is_some()
 }
 
 /// The expected payment as just inserted by an import (awaiting, nothing received), from
@@ -176,6 +181,9 @@ pub(crate) fn live_digest(
 ) -> Result<Option<String>> {
     if entity == "import_batch" {
         return batch_rows(conn, entity_id).map(Some);
+    }
+    if entity == ledger::ENTRY_ENTITY {
+        return ledger::entry_digest(conn, entity_id).map(Some);
     }
     let Some((table, columns, key, width)) = single_row_table(entity) else {
         return Ok(None);
@@ -253,7 +261,7 @@ pub(crate) fn verify_content(conn: &Connection) -> Result<ContentReport> {
     };
     let mut expected_seen: HashSet<String> = HashSet::new();
     let mut stmt = conn.prepare(
-        "SELECT id, entity, entity_id, content_digest FROM audit_log
+        "SELECT id, entity, entity_id, content_digest, after FROM audit_log
          WHERE id IN (SELECT MAX(id) FROM audit_log GROUP BY entity, entity_id) ORDER BY id",
     )?;
     let mut rows = stmt.query([])?;
@@ -263,7 +271,10 @@ pub(crate) fn verify_content(conn: &Connection) -> Result<ContentReport> {
         if !is_attested(&entity) {
             continue;
         }
-        let live = if entity == "import_batch" {
+        let live = if entity == ledger::BATCH_ENTITY {
+            // Its ranges are in its own (chained) record.
+            ledger::batch_digest(conn, r.get::<_, Option<String>>(4)?.as_deref())?
+        } else if entity == "import_batch" {
             batch_nos
                 .get(&entity_id)
                 .and_then(|no| live_batches.remove(no))

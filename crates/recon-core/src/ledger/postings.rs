@@ -168,6 +168,27 @@ pub fn check_balanced(lines: &[Line]) -> Result<(), Unbalanced> {
     b.check()
 }
 
+/// [`check_balanced`] for a transaction all in one currency, from its signed amounts (bulk
+/// imports check each transaction without building its lines' account names).
+pub fn check_balanced_amounts(currency: &str, amounts: &[i64]) -> Result<(), Unbalanced> {
+    let (mut debits, mut credits) = (0i128, 0i128);
+    for &a in amounts {
+        if a > 0 {
+            debits += i128::from(a);
+        } else {
+            credits -= i128::from(a);
+        }
+    }
+    if debits == credits {
+        return Ok(());
+    }
+    Err(Unbalanced {
+        currency: currency.to_owned(),
+        debits_minor: debits,
+        credits_minor: credits,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,6 +220,9 @@ mod tests {
         lines.push(Line::credit("y", &Money::from_minor(5, &usd)));
         let err = check_balanced(&lines).unwrap_err();
         assert_eq!(err.currency, "EUR");
+        let one = check_balanced_amounts("USD", &[5, -4]).unwrap_err();
+        assert_eq!((one.debits_minor, one.credits_minor), (5, 4));
+        check_balanced_amounts("USD", &[5, -5]).unwrap();
         // 5 USD credited more than debited too, but EUR sorts first
         assert_eq!((err.debits_minor, err.credits_minor), (5, 0));
     }

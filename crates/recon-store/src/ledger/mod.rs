@@ -9,9 +9,11 @@
 //! - `reports`: summaries, account balances, verification, export rows.
 
 mod conversions;
+pub(crate) mod digest;
 mod entries;
 mod programs;
 mod reports;
+mod settlement_events;
 mod settlements;
 
 pub use reports::{AccountRow, SummaryRow, VerifyFailure, VerifyReport};
