@@ -17,10 +17,10 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0008_wallet_checks.sql"),
     include_str!("../../../migrations/sqlite/0009_audit_content.sql"),
     include_str!("../../../migrations/sqlite/0010_payouts.sql"),
-    include_str!("../../../migrations/sqlite/0012_match_restore.sql"),
-    include_str!("../../../migrations/sqlite/0013_sync_pull.sql"),
-    include_str!("../../../migrations/sqlite/0014_value_date.sql"),
-    include_str!("../../../migrations/sqlite/0015_checks_statements_reports.sql"),
+    include_str!("../../../migrations/sqlite/0011_match_restore.sql"),
+    include_str!("../../../migrations/sqlite/0012_sync_pull.sql"),
+    include_str!("../../../migrations/sqlite/0013_value_date.sql"),
+    include_str!("../../../migrations/sqlite/0014_checks_statements_reports.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
