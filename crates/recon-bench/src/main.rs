@@ -17,8 +17,8 @@ mod expected;
 mod gen;
 mod imports;
 mod ledger;
-mod payouts;
 mod ledger_peer;
+mod payouts;
 mod rapidfuzz;
 
 use cpu::measure;

@@ -3,11 +3,11 @@
 //! `Store::apply_pulled_page`), and the server's refusals of this ledger's events
 //! recorded and undone (`Store::record_refusal`).
 
+use crate::{push_with, ClientOptions, SyncError};
 use chrono::{DateTime, Utc};
 use recon_store::{OutboxEvent, PullOutcome, RefusedChange, Store, SyncCounts};
 use recon_sync::pull::{PullPage, DEFAULT_PULL_LIMIT, PULL_PATH};
 use recon_sync::{ErrorBody, PushResponse};
-use crate::{push_with, ClientOptions, SyncError};
 
 /// The audit actor of a compensating change made because the server refused an event.
 pub const REFUSAL_ACTOR: &str = "sync";
@@ -29,7 +29,14 @@ pub fn sync(
     actor: &str,
     clock: &dyn Fn() -> DateTime<Utc>,
 ) -> Result<SyncReport, SyncError> {
-    sync_with(store, server_url, token, actor, clock, &ClientOptions::from_env()?)
+    sync_with(
+        store,
+        server_url,
+        token,
+        actor,
+        clock,
+        &ClientOptions::from_env()?,
+    )
 }
 
 /// [`sync`] with explicit connection options (plain HTTP only to loopback unless allowed).
@@ -88,7 +95,14 @@ pub fn pull(
     actor: &str,
     clock: &dyn Fn() -> DateTime<Utc>,
 ) -> Result<PullOutcome, SyncError> {
-    pull_with(store, server_url, token, actor, clock, &ClientOptions::from_env()?)
+    pull_with(
+        store,
+        server_url,
+        token,
+        actor,
+        clock,
+        &ClientOptions::from_env()?,
+    )
 }
 
 /// [`pull`] with explicit connection options.

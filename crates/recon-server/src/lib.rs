@@ -74,16 +74,16 @@ mod devices;
 mod error;
 mod http;
 mod migrate;
-mod serve;
 mod pull_log;
+mod serve;
 
 pub use db::{connect, create_token, drop_test_database, fresh_test_database, Db};
 pub use devices::{list_devices, revoke_token, DeviceInfo, RevokeTarget};
 pub use error::ServerError;
 pub use http::{router, router_with, MAX_REQUESTS_PER_ORG};
 pub use migrate::LATEST_VERSION;
-pub use serve::{serve_with, ServeConfig, Tls};
 pub use pull_log::rotate_epoch;
+pub use serve::{serve_with, ServeConfig, Tls};
 
 /// Serves the API over plain HTTP on `listener` with the default limits until the
 /// returned future is dropped (e.g. the task is aborted). See [`serve_with`] for HTTPS.

@@ -14,10 +14,10 @@ mod journal_check;
 mod journal_insert;
 mod unapplied;
 
+use recon_sync::matching::ExpectedPaymentsAdded;
 use recon_sync::{
     untyped_digest_hex, EventAnswer, JournalLinesImported, RawEvent, RefusalCode, MAX_EVENT_BYTES,
 };
-use recon_sync::matching::ExpectedPaymentsAdded;
 use tokio_postgres::Transaction;
 
 use crate::ServerError;
