@@ -84,7 +84,10 @@ test("a bad wallet owner id is refused with a visible error", async () => {
   await typeInto("wallet-owner", "12abc");
   await click("wallet-submit");
   const msg = await waitFor("wallet add error", () => text("wallet-add-error"));
-  assert.match(msg, /invalid_input/);
+  // The title is in words (issue 13 item 10), never the code; the message names the field.
+  assert.match(msg, /^Please check what was entered/);
+  assert.doesNotMatch(msg, /invalid_input/);
+  assert.match(msg, /Owner id must be a whole number, got “12abc”/);
   await screenshot("wallet-error");
 });
 

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import {
   appOnLedger, closeSession, click, el, exec, innerText, openSession, press, reconOn, screenshot, text, typeInto,
-  waitFor, wd, s, css, findAll,
+  waitFor, wd, s, css, findAll, select,
 } from "./harness.mjs";
 
 let dir = null;
@@ -43,6 +43,8 @@ before(async () => {
   writeFileSync(path.join(dir, "expected.csv"), EXPECTED_CSV);
   writeFileSync(path.join(dir, "ing.csv"), ING_CSV);
   recon("wallet", "add", "Logistics", "--owner-id", "90000001", "--receiving");
+  // The ING file is in EUR: its preview is checked against the wallet it would go into.
+  recon("wallet", "add", "Giro", "--kind", "bank", "--currency", "EUR");
   recon("import", "esi-journal", "--wallet", "Logistics", path.join(dir, "journal.json"));
   recon("import", "expected", path.join(dir, "expected.csv"));
   recon("match");
@@ -126,6 +128,7 @@ test("an awaiting payment's memo, payer and amount (typed with separators) are e
 test("a bank CSV with a header name used twice previews, its columns told apart by position", async () => {
   await click("nav-import");
   await typeInto("import-path", path.join(dir, "ing.csv"));
+  await select("import-wallet", "Giro");
   await click("import-preview-load");
   await waitFor("two preview rows", async () => (await findAll(css("import-preview-row"))).length === 2);
   const labels = await exec(`return [...document.querySelector('[data-testid="map-date"]').options].map((o) => o.text);`);
