@@ -132,6 +132,9 @@ pub(crate) struct Segment {
     pub opening: Option<Decimal>,
     pub closing: Option<Decimal>,
     sum: Decimal,
+    /// The lines' amounts went past what a decimal holds (only absurd files do this): the
+    /// balances are then not checked, never checked against a wrapped or saturated sum.
+    sum_overflowed: bool,
 }
 
 pub(crate) struct Emitter<'a, E> {
@@ -192,7 +195,10 @@ impl<E> Emitter<'_, E> {
                     ));
                 }
                 let seg = self.segment();
-                seg.sum += d.amount;
+                match seg.sum.checked_add(d.amount) {
+                    Some(sum) => seg.sum = sum,
+                    None => seg.sum_overflowed = true,
+                }
                 let mut row = ParsedRow {
                     line,
                     date: d.date,
@@ -246,14 +252,23 @@ impl<E> Emitter<'_, E> {
             for (i, s) in segs.iter().enumerate() {
                 match (s.opening, s.closing) {
                     (Some(o), Some(c)) => {
-                        if o + s.sum != c {
-                            agree = agree.map(|_| false);
-                            notes.push(format!(
-                                "statement {}: opening {o} + lines {} = {} but the closing balance is {c}",
+                        match o.checked_add(s.sum).filter(|_| !s.sum_overflowed) {
+                            None => {
+                                agree = None;
+                                notes.push(format!(
+                                "statement {}: its amounts are too large to add up, so its balances were not checked",
+                                i + 1
+                            ));
+                            }
+                            Some(total) if total != c => {
+                                agree = agree.map(|_| false);
+                                notes.push(format!(
+                                "statement {}: opening {o} + lines {} = {total} but the closing balance is {c}",
                                 i + 1,
                                 s.sum,
-                                o + s.sum
                             ));
+                            }
+                            Some(_) => {}
                         }
                     }
                     _ => agree = None,

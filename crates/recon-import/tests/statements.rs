@@ -193,6 +193,31 @@ fn camt_053_rows_references_and_balances() {
     );
 }
 
+/// Found by the fuzzer: lines whose sum passes what a decimal holds panicked the reader. Now
+/// the lines are read and the balances are said to be unchecked, never compared to a wrong sum.
+#[test]
+fn lines_too_large_to_add_up_leave_the_balances_unchecked_instead_of_panicking() {
+    let huge = "<Ntry><Amt Ccy=\"EUR\">40000000000000000000000000000</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts><BookgDt><Dt>2026-04-03</Dt></BookgDt></Ntry>\n";
+    let doc = camt(
+        "053.001.02",
+        "BkToCstmrStmt",
+        "Stmt",
+        &huge.repeat(3),
+        &(bal("OPBD", "100.00", "CRDT") + &bal("CLBD", "170.25", "CRDT")),
+    );
+    let (rows, _, summary) = read(doc.as_bytes());
+    assert_eq!(rows.len(), 3);
+    assert_eq!(summary.statement.unwrap().balances_agree, None);
+    assert!(
+        summary
+            .notes
+            .iter()
+            .any(|n| n.contains("too large to add up")),
+        "{:?}",
+        summary.notes
+    );
+}
+
 #[test]
 fn camt_052_and_054() {
     for (v, root, stmt) in [
