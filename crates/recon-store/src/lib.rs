@@ -174,8 +174,12 @@ impl Store {
                 path.display()
             )));
         }
+        // Reads through a (read-only) mapping of the ledger file, not into heap page-cache
+        // buffers: a check reading 30 MB of ledger otherwise spends ~10% of its CPU on the
+        // kernel zeroing fresh heap pages (issue 11). Writes still go through the WAL.
         conn.execute_batch(
-            "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;",
+            "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;
+             PRAGMA mmap_size = 1073741824;",
         )
         .map_err(at_path)?;
         schema::migrate(&mut conn, path)?;

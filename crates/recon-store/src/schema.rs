@@ -112,6 +112,12 @@ mod tests {
             .query_row("PRAGMA page_size", [], |r| r.get(0))
             .unwrap();
         assert_eq!(page, crate::PAGE_SIZE_BYTES, "a new ledger's page size");
+        // Reads are mapped (issue 11's check speed); 0 would mean the build disabled mmap.
+        let mmap: i64 = store
+            .conn
+            .query_row("PRAGMA mmap_size", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mmap, 1 << 30, "reads go through a mapping of the ledger");
         drop(store);
         let store = Store::open(&path).unwrap();
         assert_eq!(
