@@ -7,7 +7,7 @@
 // app is started through a tiny wrapper script that points RECON_DB at it.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import {
@@ -331,4 +331,16 @@ test("a receipt is split across two expected payments in the split dialog", asyn
   e = expectedByMemo();
   assert.equal(e["ARB c1 Golf"].status, "awaiting_payment");
   assert.equal(e["ARB c1 Hotel"].status, "awaiting_payment");
+});
+
+test("Export CSV writes the three queues to the path asked for", async () => {
+  const out = path.join(dir, "review.csv");
+  await click("review-export-open");
+  await typeInto("review-export-path", out);
+  await click("review-export-submit");
+  await waitFor("the export message", async () => /^Exported \d+ review rows? to /.test((await text("review-export-done")) ?? ""));
+  const n = Number(/^Exported (\d+)/.exec(await text("review-export-done"))[1]);
+  const csv = readFileSync(out, "utf8").split("\r\n");
+  assert.match(csv[0], /^queue,journal_id,wallet,date,amount,currency,payer_id,description,/);
+  assert.equal(csv.length, n + 2, "header, one line per queued item, final CRLF");
 });

@@ -31,6 +31,7 @@ pub mod journal_export;
 pub mod ledger;
 pub mod matching;
 pub mod payouts;
+pub mod review_export;
 mod row_check;
 pub mod sync;
 pub mod wallets;

@@ -214,6 +214,9 @@ pub enum MatchCmd {
     Review {
         #[arg(long)]
         json: bool,
+        /// Write the three queues (best suggestion each) as CSV to FILE, formulas neutralised.
+        #[arg(long, value_name = "FILE", conflicts_with = "json")]
+        csv: Option<std::path::PathBuf>,
     },
     /// Show or change the matching rules (weights, threshold, ref types).
     Rules {

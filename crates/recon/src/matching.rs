@@ -240,7 +240,14 @@ pub fn run_match(
         return run_once(store, actor, args.cycle, json, out);
     };
     let summary = match action {
-        MatchCmd::Review { json } => return review(store, json, out),
+        MatchCmd::Review {
+            csv: Some(file), ..
+        } => {
+            let n = api(recon_api::review_export::review_export(store, &file))?;
+            writeln!(out, "Exported {n} review row(s) to {}.", file.display())?;
+            return Ok(());
+        }
+        MatchCmd::Review { json, csv: None } => return review(store, json, out),
         MatchCmd::Rules {
             ref_types,
             threshold,

@@ -47,6 +47,11 @@ pub fn expected_export(
     recon_api::export::expected_export(&*state.store()?, &path, cycle, status)
 }
 
+pub fn review_export(detached: &Detached, path: String) -> Res<u32> {
+    let path = std::path::PathBuf::from(path.trim());
+    recon_api::review_export::review_export(&detached.open()?, &path)
+}
+
 pub fn expected_cancel(state: &AppState, memo: String) -> Res<ExpectedDto> {
     api::expected_cancel(&mut *state.store()?, &actor(), memo)
 }

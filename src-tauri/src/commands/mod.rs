@@ -54,6 +54,8 @@ table::command_table! {
     journal {
         quick fn journal_query(q: JournalQueryDto) -> JournalPageDto;
         quick fn journal_ref_types() -> Vec<String>;
+        /// Writes every line the query selects (paging ignored) as CSV to an absolute path.
+        long fn journal_export(path: String, q: JournalQueryDto) -> u64;
     }
     sync {
         quick fn sync_status() -> SyncStatusDto;
@@ -84,6 +86,8 @@ table::command_table! {
         /// Runs the matching engine (all cycles, or one); a large run takes seconds.
         long fn match_run(cycle: Option<String>) -> MatchRunSummaryDto;
         long fn review_queues() -> ReviewQueuesDto;
+        /// Writes the three review queues (best suggestion each) as CSV to an absolute path.
+        long fn review_export(path: String) -> u32;
         /// Accepts a suggestion: links receipt `rowid` to the expected payment `memo`.
         quick fn match_accept(memo: String, rowid: i64) -> ActionSummaryDto;
         /// Links a receipt to an expected payment by hand.

@@ -78,6 +78,8 @@ export function commands(invoke: Invoke) {
     walletAdd: (input: NewWalletDto): Promise<WalletDto> => invoke<WalletDto>("wallet_add", { input }),
     journalQuery: (q: JournalQueryDto): Promise<JournalPageDto> => invoke<JournalPageDto>("journal_query", { q }),
     journalRefTypes: (): Promise<Array<string>> => invoke<Array<string>>("journal_ref_types", {}),
+    /** Writes every line the query selects (paging ignored) as CSV to an absolute path. */
+    journalExport: (path: string, q: JournalQueryDto): Promise<number> => invoke<number>("journal_export", { path, q }),
     syncStatus: (): Promise<SyncStatusDto> => invoke<SyncStatusDto>("sync_status", {}),
     syncSetServer: (url: string): Promise<SyncStatusDto> => invoke<SyncStatusDto>("sync_set_server", { url }),
     syncSetToken: (token: string): Promise<null> => invoke<null>("sync_set_token", { token }),
@@ -102,6 +104,8 @@ export function commands(invoke: Invoke) {
     /** Runs the matching engine (all cycles, or one); a large run takes seconds. */
     matchRun: (cycle: string | null = null): Promise<MatchRunSummaryDto> => invoke<MatchRunSummaryDto>("match_run", { cycle }),
     reviewQueues: (): Promise<ReviewQueuesDto> => invoke<ReviewQueuesDto>("review_queues", {}),
+    /** Writes the three review queues (best suggestion each) as CSV to an absolute path. */
+    reviewExport: (path: string): Promise<number> => invoke<number>("review_export", { path }),
     /** Accepts a suggestion: links receipt `rowid` to the expected payment `memo`. */
     matchAccept: (memo: string, rowid: number): Promise<ActionSummaryDto> => invoke<ActionSummaryDto>("match_accept", { memo, rowid }),
     /** Links a receipt to an expected payment by hand. */
