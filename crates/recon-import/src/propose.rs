@@ -51,6 +51,9 @@ fn mostly(values: &[&str], ok: impl Fn(&str) -> bool) -> bool {
     good > 0 && (good * 4 >= n * 3 || (n - good <= 2 && good * 2 > n))
 }
 
+/// Widest table a profile is proposed for (see [`propose_profile`]).
+pub const MAX_PROPOSED_COLUMNS: usize = 512;
+
 /// Proposes a profile from the first bytes of a CSV (64 KiB is plenty; more rows make the
 /// date and decimal inference surer). Date columns whose values all fit both day-first and
 /// month-first are listed in [`Proposal::ambiguities`], never guessed silently.
@@ -59,6 +62,16 @@ pub fn propose_profile(head: &[u8]) -> Result<Proposal, ImportError> {
     let (text, encoding) = decode_head(head);
     let sample = Sample::choose(text.trim_start_matches('\u{FEFF}'))?;
     let table = Table::new(&sample);
+    // Why: choosing roles compares columns with each other, so its cost grows with the
+    // square of the width; a bank or payment export has tens of columns, never thousands.
+    if table.width > MAX_PROPOSED_COLUMNS {
+        return Err(ImportError::Profile {
+            message: format!(
+                "the file's table has {} columns; a profile is proposed for at most {MAX_PROPOSED_COLUMNS} (write one by hand to read a wider file)",
+                table.width
+            ),
+        });
+    }
     let mut ambiguities = Vec::new();
     let mut roles = Roles::new(&table);
     let date_j = roles.date()?;

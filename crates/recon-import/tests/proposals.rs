@@ -155,3 +155,23 @@ fn without_extra_text_a_row_past_the_header_is_refused() {
     .unwrap();
     assert_eq!(rejected, 6);
 }
+
+/// Found by the CI fuzz step: a header of 65,000 commas took minutes to propose (roles are
+/// chosen by comparing columns with each other). A table that wide is refused at once, saying why.
+#[test]
+fn a_table_thousands_of_columns_wide_is_refused_at_once_naming_its_width() {
+    let header = format!("Date,Description,Amount{}\n", ",".repeat(65_000));
+    let started = std::time::Instant::now();
+    let err = recon_import::propose_profile(header.as_bytes())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("65003 columns") && err.contains("at most 512"),
+        "{err}"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
+}
