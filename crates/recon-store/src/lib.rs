@@ -28,8 +28,10 @@ mod schema;
 mod sync_keys;
 mod sync_pull;
 mod sync_pull_journal;
+mod sync_pull_ledger;
 mod sync_refusals;
 mod sync_state;
+mod sync_user;
 mod wallets;
 mod write;
 

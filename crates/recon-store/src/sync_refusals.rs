@@ -72,6 +72,15 @@ impl Store {
                 EventBody::ExpectedPaymentsAdded(b) => {
                     crate::matching::remote::undo_expected_added(tx, b, &refusal.reason)?
                 }
+                EventBody::PayoutBatchTransitioned(b) => crate::payouts::remote::undo_transition(
+                    tx,
+                    &timestamp(now),
+                    b,
+                    &refusal.reason,
+                )?,
+                EventBody::PayoutBatchCreated(b) => {
+                    crate::payouts::remote::undo_created(tx, b, &refusal.reason)?
+                }
                 _ => (false, Vec::new()),
             };
             let refused = RefusedChange { undone, ..refused };

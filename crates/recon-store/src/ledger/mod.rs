@@ -12,6 +12,7 @@ mod conversions;
 pub(crate) mod digest;
 mod entries;
 mod programs;
+pub(crate) mod remote;
 mod reports;
 mod settlement_events;
 mod settlements;

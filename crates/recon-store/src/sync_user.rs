@@ -1,0 +1,84 @@
+//! Who this laptop's user is once it has a device token (issue 12): the token's user, as
+//! the server's `whoami` names it. Kept in `settings` so every later action is recorded
+//! under the name the server authenticates, and laptop and server name the same person
+//! (two-person control is checked against that name on both sides).
+
+use crate::write::{Audit, Change, LocalOnly};
+use crate::{Result, Store};
+use chrono::{DateTime, Utc};
+use rusqlite::{params, OptionalExtension};
+use serde_json::json;
+
+const TOKEN_USER: &str = "sync.token_user";
+
+impl Store {
+    /// The device token's user, once a sync learned it (None: never learned).
+    pub fn token_user(&self) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT value FROM settings WHERE key = ?1",
+                [TOKEN_USER],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()?
+            .filter(|u| !u.trim().is_empty()))
+    }
+
+    /// Records the token's user `user` (audited when it changes; the same name again
+    /// writes nothing).
+    pub fn set_token_user(&mut self, now: DateTime<Utc>, user: &str) -> Result<()> {
+        let user = user.trim();
+        if self.token_user()?.as_deref() == Some(user) || user.is_empty() {
+            return Ok(());
+        }
+        self.write(user, now, |tx| {
+            let before: Option<String> = tx
+                .query_row(
+                    "SELECT value FROM settings WHERE key = ?1",
+                    [TOKEN_USER],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![TOKEN_USER, user],
+            )?;
+            Ok(Change::local(
+                (),
+                Audit {
+                    action: "settings.changed",
+                    entity: "setting",
+                    entity_id: TOKEN_USER.to_string(),
+                    before: Some(json!({ "value": before })),
+                    after: Some(json!({ "value": user, "note": "the device token's user, from the server's whoami" })),
+                },
+                LocalOnly::DeviceSetting,
+            ))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Store;
+    use chrono::Utc;
+
+    #[test]
+    fn the_token_user_is_kept_and_audited_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("l.sqlite")).unwrap();
+        assert_eq!(store.token_user().unwrap(), None);
+        store.set_token_user(Utc::now(), " checker ").unwrap();
+        store.set_token_user(Utc::now(), "checker").unwrap();
+        assert_eq!(store.token_user().unwrap().as_deref(), Some("checker"));
+        let records = store.audit_list(None, 50).unwrap();
+        let learned: Vec<_> = records
+            .iter()
+            .filter(|r| r.entity_id == "sync.token_user")
+            .collect();
+        assert_eq!(learned.len(), 1, "{records:?}");
+        assert_eq!(learned[0].actor, "checker");
+    }
+}
