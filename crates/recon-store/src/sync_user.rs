@@ -3,7 +3,7 @@
 //! under the name the server authenticates, and laptop and server name the same person
 //! (two-person control is checked against that name on both sides).
 
-use crate::write::{Audit, Change, LocalOnly};
+use crate::write::{Audit, Change, LocalOnly, RenderedAudit};
 use crate::{Result, Store};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
@@ -45,6 +45,7 @@ impl Store {
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 params![TOKEN_USER, user],
             )?;
+            let records = own_batches_to(tx, user)?;
             Ok(Change::local(
                 (),
                 Audit {
@@ -55,9 +56,45 @@ impl Store {
                     after: Some(json!({ "value": user, "note": "the device token's user, from the server's whoami" })),
                 },
                 LocalOnly::DeviceSetting,
-            ))
+            )
+            .and_rendered_audits(records))
         })
     }
+}
+
+/// The batches this ledger created itself (its own `payout_batch_created` events) are
+/// the token user's: the server records that user as their creator, so the two-person
+/// check here must see the same name (else a creator whose `RECON_USER` differed could
+/// approve locally what the server will refuse). A paid batch is final and stays.
+fn own_batches_to(tx: &rusqlite::Transaction<'_>, user: &str) -> Result<Vec<RenderedAudit>> {
+    let mut stmt = tx.prepare(
+        "SELECT b.id, b.created_by FROM payout_batches b
+          WHERE b.status <> 'paid' AND b.created_by <> ?1
+            AND b.id IN (SELECT json_extract(body, '$.payload.batch_id') FROM outbox
+                          WHERE kind = 'payout_batch_created')",
+    )?;
+    let own: Vec<(String, String)> = stmt
+        .query_map([user], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut records = Vec::with_capacity(own.len());
+    for (id, before) in own {
+        tx.execute(
+            "UPDATE payout_batches SET created_by = ?1 WHERE id = ?2",
+            params![user, id],
+        )?;
+        records.push(
+            Audit {
+                action: "payout.creator",
+                entity: "payout_batch",
+                entity_id: id,
+                before: Some(json!({ "created_by": before })),
+                after: Some(json!({ "created_by": user,
+                    "note": "created on this device: its creator is the device token's user" })),
+            }
+            .into(),
+        );
+    }
+    Ok(records)
 }
 
 #[cfg(test)]
