@@ -4,21 +4,20 @@
 //! balanced by `recon_core::ledger::check_balanced` before a line is written. A reversal
 //! follows `check_reversible`: once, while pending, with a reason; a second is refused.
 
-use recon_core::ledger::postings::{accrual_lines, reversal_lines, settlement_lines};
+use recon_core::ledger::postings::{accrual_lines, reversal_lines};
 use recon_core::ledger::{
-    check_accepts_entries, check_balanced, check_reversible, settlement_commissions,
-    CommissionKind, EntityType, EntryFacts, EntrySource, EntryStatus, Line, Rate, RoundingMode,
-    Terms,
+    check_accepts_entries, check_balanced, check_reversible, EntityType, EntryFacts, EntrySource,
+    EntryStatus, Line,
 };
 use recon_core::money::{from_minor, Currency, Money};
-use recon_sync::ledger::{ConversionApproved, EntryRef, LedgerEntryReversed, SettlementsImported};
+use recon_sync::ledger::{ConversionApproved, EntryRef, LedgerEntryReversed};
 use recon_sync::{Conflict, EventAnswer, EventBody};
 use rust_decimal::Decimal;
 use tokio_postgres::Transaction;
 
 use super::ledger::{
-    already_exists, conflict, differing, entity_exists, invalid, key, minor, program, rule, text,
-    ProgramRow, Refused,
+    already_exists, conflict, differing, invalid, key, minor, program, rule, text, ProgramRow,
+    Refused,
 };
 use super::Ctx;
 use crate::ServerError;
@@ -36,7 +35,7 @@ pub(super) fn handles(kind: &str) -> bool {
 pub(super) async fn apply(ctx: &Ctx<'_>, body: &EventBody) -> Result<EventAnswer, ServerError> {
     match body {
         EventBody::ConversionApproved(b) => conversion_approved(ctx, b).await,
-        EventBody::SettlementsImported(b) => settlements_imported(ctx, b).await,
+        EventBody::SettlementsImported(b) => super::ledger_settlements::imported(ctx, b).await,
         EventBody::LedgerEntryReversed(b) => entry_reversed(ctx, b).await,
         other => Err(ServerError::Invalid(format!(
             "ledger_entries::apply was given '{}'",
@@ -46,7 +45,7 @@ pub(super) async fn apply(ctx: &Ctx<'_>, body: &EventBody) -> Result<EventAnswer
 }
 
 /// The transaction name of an entry's accrual (or reversal) lines.
-fn entry_txn(source: &str, source_ref: &str) -> String {
+pub(super) fn entry_txn(source: &str, source_ref: &str) -> String {
     format!("entry:{source}:{source_ref}")
 }
 
@@ -128,7 +127,7 @@ fn check_entry(e: &EntryRef, program: &ProgramRow) -> Result<(EntityType, i64), 
     Ok((entity_type, earnings))
 }
 
-async fn insert_entry(
+pub(super) async fn insert_entry(
     ctx: &Ctx<'_>,
     program_slug: &str,
     e: &EntryRef,
@@ -211,9 +210,40 @@ async fn conversion_approved(
             vec![],
         ));
     };
+    check!(follows_sponsor(b, entity_type, &conversion));
+    let money = Money::from_minor(earnings, &program.currency);
+    let lines = accrual_lines(&b.program, entity_type, &e.entity_ref, &money);
+    let txn = entry_txn(&e.source, &e.source_ref);
+    check!(post(ctx.tx, ctx.org_id, &txn, &lines, &program.currency).await?);
+    insert_entry(
+        ctx,
+        &b.program,
+        e,
+        EntryStatus::Pending.as_str(),
+        None,
+        None,
+    )
+    .await?;
+    ctx.tx
+        .execute(
+            "UPDATE ledger_conversions SET status = 'approved', decided_by = $4
+              WHERE org_id = $1 AND program = $2 AND conversion_id = $3",
+            &[&ctx.org_id, &b.program, &b.conversion_id, &ctx.user],
+        )
+        .await?;
+    Ok(EventAnswer::applied(1, 0))
+}
+
+/// The server's conversion must be pending and its sponsor's payout the entry's earnings.
+fn follows_sponsor(
+    b: &ConversionApproved,
+    entity_type: EntityType,
+    conversion: &tokio_postgres::Row,
+) -> Result<(), Refused> {
+    let e = &b.entry;
     let status: String = conversion.get(0);
     if status == "rejected" {
-        return Ok(conflict(
+        return Err(conflict(
             format!(
                 "conversion '{}' was rejected on the server and cannot be approved",
                 b.conversion_id
@@ -243,216 +273,12 @@ async fn conversion_approved(
                 ("payout", show(payout), show(Some(e.earnings_amount))),
             ],
         );
-        return Ok(conflict(
+        return Err(conflict(
             "the entry does not follow its sponsor's payout on the server",
             conflicts,
         ));
     }
-    let money = Money::from_minor(earnings, &program.currency);
-    let lines = accrual_lines(&b.program, entity_type, &e.entity_ref, &money);
-    let txn = entry_txn(&e.source, &e.source_ref);
-    check!(post(ctx.tx, ctx.org_id, &txn, &lines, &program.currency).await?);
-    insert_entry(
-        ctx,
-        &b.program,
-        e,
-        EntryStatus::Pending.as_str(),
-        None,
-        None,
-    )
-    .await?;
-    ctx.tx
-        .execute(
-            "UPDATE ledger_conversions SET status = 'approved', decided_by = $4
-              WHERE org_id = $1 AND program = $2 AND conversion_id = $3",
-            &[&ctx.org_id, &b.program, &b.conversion_id, &ctx.user],
-        )
-        .await?;
-    Ok(EventAnswer::applied(1, 0))
-}
-
-/// The program's commission terms, read back from the server's row.
-async fn terms(ctx: &Ctx<'_>, slug: &str, currency: &Currency) -> Result<Terms, ServerError> {
-    let row = ctx
-        .tx
-        .query_one(
-            "SELECT direct_rate, override_rate, rounding FROM ledger_programs
-              WHERE org_id = $1 AND slug = $2",
-            &[&ctx.org_id, &slug],
-        )
-        .await?;
-    let rate = |d: Decimal| Rate::parse(&d.normalize().to_string()).map_err(ServerError::Invalid);
-    Ok(Terms {
-        direct_rate: rate(row.get(0))?,
-        override_rate: rate(row.get(1))?,
-        rounding: RoundingMode::parse(row.get(2)).map_err(ServerError::Invalid)?,
-        currency: currency.clone(),
-    })
-}
-
-/// Each settlement's commissions are computed again with the program's terms on the
-/// server (`settlement_commissions`) and must equal the laptop's.
-async fn settlements_imported(
-    ctx: &Ctx<'_>,
-    b: &SettlementsImported,
-) -> Result<EventAnswer, ServerError> {
-    let program = check!(program(ctx.tx, ctx.org_id, &b.program).await?);
-    check!(check_accepts_entries(&b.program, program.status).map_err(|r| rule(r.to_string())));
-    let terms = terms(ctx, &b.program, &program.currency).await?;
-    let (mut inserted, mut duplicates) = (0, 0);
-    for s in &b.settlements {
-        check!(key("settlement id", &s.settlement_id));
-        check!(key("settlement affiliate", &s.affiliate_ref));
-        check!(key("settlement date", &s.occurred_at));
-        check!(text("settlement user", &s.user_ref));
-        if s.currency != program.currency.code {
-            return Ok(invalid(format!(
-                "settlement '{}' is in {}, program '{}' in {}",
-                s.settlement_id, s.currency, b.program, program.currency.code
-            )));
-        }
-        let gross = Money::from_minor(
-            check!(minor("settlement gross", s.gross_amount, &program.currency)),
-            &program.currency,
-        );
-        let parent: Option<String> = ctx
-            .tx
-            .query_opt(
-                "SELECT parent FROM ledger_entities WHERE org_id = $1 AND program = $2
-                    AND entity_type = 'affiliate' AND entity_ref = $3",
-                &[&ctx.org_id, &b.program, &s.affiliate_ref],
-            )
-            .await?
-            .map(|r| r.get::<_, Option<String>>(0))
-            .unwrap_or_else(|| Some(String::new()))
-            .filter(|p| !p.is_empty());
-        if !entity_exists(
-            ctx.tx,
-            ctx.org_id,
-            &b.program,
-            "affiliate",
-            &s.affiliate_ref,
-        )
-        .await?
-        {
-            return Ok(conflict(
-                format!(
-                    "settlement '{}': affiliate '{}' is not on the server",
-                    s.settlement_id, s.affiliate_ref
-                ),
-                vec![],
-            ));
-        }
-        let planned =
-            check!(settlement_commissions(&terms, &gross, parent.is_some()).map_err(invalid));
-        let mine: Vec<(String, String, String)> = planned
-            .iter()
-            .map(|p| {
-                let (kind, who) = match p.kind {
-                    CommissionKind::Direct => ("direct", s.affiliate_ref.clone()),
-                    CommissionKind::Override => ("override", parent.clone().unwrap_or_default()),
-                };
-                (kind.to_owned(), who, p.commission.amount.amount_text())
-            })
-            .collect();
-        let theirs: Vec<(String, String, String)> = s
-            .commissions
-            .iter()
-            .map(|c| {
-                (
-                    c.kind.clone(),
-                    c.entity_ref.clone(),
-                    c.earnings_amount.normalize().to_string(),
-                )
-            })
-            .collect();
-        let norm = |v: &[(String, String, String)]| {
-            v.iter()
-                .map(|(k, w, a)| {
-                    format!(
-                        "{k} {w} {}",
-                        a.parse::<Decimal>()
-                            .map(|d| d.normalize().to_string())
-                            .unwrap_or_default()
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        if norm(&mine) != norm(&theirs) {
-            return Ok(conflict(
-                format!("settlement '{}': the commissions differ from the program's terms on the server", s.settlement_id),
-                vec![Conflict {
-                    field: format!("settlement '{}' commissions", s.settlement_id),
-                    server: norm(&mine),
-                    event: norm(&theirs),
-                }],
-            ));
-        }
-        let txn = format!("settlement:{}:{}", b.program, s.settlement_id);
-        let exists = ctx
-            .tx
-            .query_opt(
-                "SELECT 1 FROM ledger_postings WHERE org_id = $1 AND txn = $2 AND line = 1",
-                &[&ctx.org_id, &txn],
-            )
-            .await?
-            .is_some();
-        if exists {
-            duplicates += 1;
-            continue;
-        }
-        check!(
-            post(
-                ctx.tx,
-                ctx.org_id,
-                &txn,
-                &settlement_lines(&b.program, &gross),
-                &program.currency
-            )
-            .await?
-        );
-        for (p, c) in planned.iter().zip(&s.commissions) {
-            let e = EntryRef {
-                source: EntrySource::Settlement.as_str().into(),
-                source_ref: format!("{}:{}", s.settlement_id, c.kind),
-                entity_type: EntityType::Affiliate.as_str().into(),
-                entity_ref: c.entity_ref.clone(),
-                gross_amount: Some(s.gross_amount),
-                earnings_amount: c.earnings_amount,
-                rounding_residue: p.commission.residue,
-                currency: s.currency.clone(),
-                occurred_at: s.occurred_at.clone(),
-            };
-            let lines = accrual_lines(
-                &b.program,
-                EntityType::Affiliate,
-                &c.entity_ref,
-                &p.commission.amount,
-            );
-            check!(
-                post(
-                    ctx.tx,
-                    ctx.org_id,
-                    &entry_txn(&e.source, &e.source_ref),
-                    &lines,
-                    &program.currency
-                )
-                .await?
-            );
-            insert_entry(
-                ctx,
-                &b.program,
-                &e,
-                EntryStatus::Pending.as_str(),
-                None,
-                None,
-            )
-            .await?;
-        }
-        inserted += 1;
-    }
-    Ok(EventAnswer::applied(inserted, duplicates))
+    Ok(())
 }
 
 async fn entry_reversed(

@@ -18,6 +18,7 @@ mod unapplied;
 #[macro_use]
 mod ledger;
 mod ledger_entries;
+mod ledger_settlements;
 mod payout_moves;
 mod payouts;
 mod typed;
