@@ -343,3 +343,84 @@ fn the_same_entry_from_two_laptops_is_one_entry_and_the_second_already_exists() 
         2
     );
 }
+
+#[test]
+fn a_colleagues_settlement_file_arrives_with_the_same_commissions_and_balances() {
+    let server = Server::start();
+    let maker_token = server.token("acme", "maker");
+    let checker_token = server.token("acme", "checker");
+    let dir = tempfile::tempdir().unwrap();
+    let mut maker = laptop(&dir, "maker.sqlite");
+    let mut checker = laptop(&dir, "checker.sqlite");
+    let now = Utc::now();
+    maker
+        .add_program(
+            "maker",
+            now,
+            NewProgram {
+                slug: "aff".into(),
+                name: "Affiliates".into(),
+                currency: "USD".into(),
+                direct_rate: Rate::parse("10").unwrap(),
+                override_rate: Rate::parse("2.5").unwrap(),
+                rounding: RoundingMode::HalfEven,
+            },
+        )
+        .unwrap();
+    for (r, parent) in [("A1", None), ("A2", Some("A1"))] {
+        maker
+            .add_entity(
+                "maker",
+                now,
+                NewEntity {
+                    program: "aff".into(),
+                    entity_type: EntityType::Affiliate,
+                    entity_ref: r.into(),
+                    name: r.into(),
+                    parent: parent.map(str::to_owned),
+                    payout_per_conversion: None,
+                },
+            )
+            .unwrap();
+    }
+    let file = "settlement_id,user_ref,affiliate_ref,gross_amount,currency,occurred_at\n\
+        S1,u1,A2,123.45,USD,2026-01-02\nS2,u2,A1,0.50,USD,2026-02-03\n";
+    maker
+        .import_settlements("maker", now, "aff", "s.csv", file.as_bytes())
+        .unwrap();
+    let sent = sync(&mut maker, &server.url, &maker_token, "maker", &Utc::now).unwrap();
+    assert!(sent.refused.is_empty(), "{:?}", sent.refused);
+    let got = sync(
+        &mut checker,
+        &server.url,
+        &checker_token,
+        "checker",
+        &Utc::now,
+    )
+    .unwrap();
+    assert_eq!(
+        got.pull.not_applied,
+        0,
+        "{:?}",
+        checker.remote_events_waiting().unwrap()
+    );
+    let entries = |s: &Store| -> Vec<(String, String, i64, String)> {
+        s.ledger_entries(&Default::default())
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.source_ref, e.entity_ref, e.earnings_minor, e.residue))
+            .collect()
+    };
+    assert_eq!(
+        entries(&checker).len(),
+        3,
+        "S1 direct + override, S2 direct"
+    );
+    assert_eq!(entries(&checker), entries(&maker));
+    assert!(checker.ledger_verify().unwrap().first_failure.is_none());
+    assert!(checker.audit_verify().unwrap().ok());
+    let on_server: i64 = server.runtime.block_on(async {
+        server_rows(&server.db_url, "SELECT COUNT(*) FROM ledger_entries").await[0].get(0)
+    });
+    assert_eq!(on_server, 3);
+}

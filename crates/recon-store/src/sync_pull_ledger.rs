@@ -14,6 +14,7 @@ pub(crate) fn handles(body: &EventBody) -> bool {
             | EventBody::EntityAdded(_)
             | EventBody::ConversionsImported(_)
             | EventBody::ConversionApproved(_)
+            | EventBody::SettlementsImported(_)
             | EventBody::ConversionRejected(_)
             | EventBody::LedgerEntryReversed(_)
             | EventBody::PayoutBatchCreated(_)
@@ -35,6 +36,9 @@ pub(crate) fn apply(tx: &Transaction<'_>, now: &str, by: &str, body: &EventBody)
         EventBody::ConversionApproved(b) => ledger::conversion_approved(tx, now, by, b),
         EventBody::ConversionRejected(b) => ledger::conversion_rejected(tx, now, by, b),
         EventBody::LedgerEntryReversed(b) => ledger::entry_reversed(tx, now, by, b),
+        EventBody::SettlementsImported(b) => {
+            crate::ledger::remote_settlements::settlements_imported(tx, now, by, b)
+        }
         EventBody::PayoutBatchCreated(b) => payouts::created(tx, now, by, b),
         EventBody::PayoutEntriesReserved(b) => payouts::reserved(tx, by, b),
         EventBody::PayoutBatchEdited(b) => payouts::edited(tx, now, by, b),

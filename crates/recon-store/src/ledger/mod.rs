@@ -13,6 +13,7 @@ pub(crate) mod digest;
 mod entries;
 mod programs;
 pub(crate) mod remote;
+pub(crate) mod remote_settlements;
 mod reports;
 mod settlement_events;
 mod settlements;

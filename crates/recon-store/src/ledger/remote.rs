@@ -2,8 +2,8 @@
 //! this ledger's own rules: programs, entities, conversions and their decisions, entries
 //! and reversals. Applying one twice changes nothing (a row this ledger holds with the
 //! same values is left alone); one that disagrees with what this ledger holds is refused
-//! (`StoreError::Conflict`) and kept as not applied by the caller. Settlement files are
-//! not applied from colleagues yet (each laptop imports its own).
+//! (`StoreError::Conflict`) and kept as not applied by the caller. Settlement files:
+//! `remote_settlements.rs`.
 
 use super::entries::{entry_json, insert_entry, EntryRow};
 use super::{account_id, check_balanced, insert_lines, next_txn_id, program_by_slug, ProgramView};
