@@ -219,6 +219,35 @@ fn maker_submits_checker_approves_and_maker_sees_it_approved() {
         vec![("approved".into(), "maker".into(), "checker".into())]
     );
 
+    // maker pays it; on checker's laptop the entries become paid and the payout posts.
+    maker
+        .payout_transition("maker", Utc::now(), &id, &BatchAction::Pay)
+        .unwrap();
+    let paid = sync(&mut maker, &server.url, &maker_token, "maker", &Utc::now).unwrap();
+    assert!(paid.refused.is_empty(), "{:?}", paid.refused);
+    let got = sync(&mut checker, &server.url, &checker_token, &me, &Utc::now).unwrap();
+    assert_eq!(
+        got.pull.not_applied,
+        0,
+        "{:?}",
+        checker.remote_events_waiting().unwrap()
+    );
+    let theirs = checker.payout_batch(&id).unwrap();
+    assert_eq!(
+        (theirs.status, theirs.paid_by.as_deref()),
+        (BatchStatus::Paid, Some("maker"))
+    );
+    let paid_entries = |s: &Store| {
+        s.ledger_entries(&Default::default())
+            .unwrap()
+            .iter()
+            .filter(|e| e.status == "paid")
+            .count()
+    };
+    assert_eq!((paid_entries(&checker), paid_entries(&maker)), (2, 2));
+    assert!(checker.ledger_verify().unwrap().first_failure.is_none());
+    assert!(checker.audit_verify().unwrap().ok());
+
     // Another organization's token pulls none of it.
     let mut eve = laptop(&dir, "eve.sqlite");
     let theirs = sync(&mut eve, &server.url, &globex_token, "eve", &Utc::now).unwrap();

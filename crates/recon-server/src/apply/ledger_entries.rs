@@ -372,8 +372,9 @@ async fn entry_reversed(
     .await?;
     ctx.tx
         .execute(
-            "UPDATE ledger_entries SET status = 'reversed', reversed_by = $2, reason = $3 WHERE id = $1",
-            &[&id, &new_id, &b.reason.trim()],
+            "UPDATE ledger_entries SET status = 'reversed', reversed_by = $2, reason = $3
+              WHERE id = $1 AND org_id = $4",
+            &[&id, &new_id, &b.reason.trim(), &ctx.org_id],
         )
         .await?;
     Ok(EventAnswer::applied(1, 0))
