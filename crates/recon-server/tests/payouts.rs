@@ -209,6 +209,22 @@ async fn two_person_control_is_checked_against_the_token_user_not_the_claimed_ac
         ("approved".into(), "maker".into(), Some("checker".into()))
     );
 
+    // maker's own approval after checker's is still refused, not "already" done.
+    let late = one(
+        &h,
+        &maker,
+        moved("pending_approval", "approved", "checker", None),
+    )
+    .await;
+    assert_eq!(late.refused.unwrap().code, RefusalCode::NotAllowed);
+    let twice = one(
+        &h,
+        &checker,
+        moved("pending_approval", "approved", "checker", None),
+    )
+    .await;
+    assert!(twice.note.unwrap().starts_with("already exists"));
+
     // Paid: the held entries become paid and the payout posts balanced lines.
     let paid = one(&h, &maker, moved("approved", "paid", "maker", None)).await;
     assert!(paid.applied && paid.refused.is_none(), "{paid:?}");

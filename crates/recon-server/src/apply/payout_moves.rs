@@ -58,7 +58,14 @@ pub(super) async fn transitioned(
     let action = check!(action_of(e));
     let b = check!(batch(ctx.tx, ctx.org_id, &e.batch_id).await?);
     if e.from != b.status.as_str() && e.to == b.status.as_str() {
-        // Another laptop made the same move first (both saw the same state).
+        // Another laptop made the same move first (both saw the same state): the same
+        // answer only if this user could have made it from there (never an own approval).
+        let seen = check!(BatchStatus::parse(&e.from).map_err(|err| invalid(err.to_string())));
+        let facts = BatchFacts {
+            status: seen,
+            created_by: &b.created_by,
+        };
+        check!(transition(&facts, &action, ctx.user).map_err(|err| refusal(e, err)));
         return Ok(super::ledger::already_exists(format!(
             "batch {} is already {}",
             e.batch_id, e.to
