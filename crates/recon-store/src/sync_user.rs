@@ -45,7 +45,12 @@ impl Store {
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 params![TOKEN_USER, user],
             )?;
-            let records = own_batches_to(tx, user)?;
+            // Only when first learned: batches made under an earlier token's user are
+            // that user's on the server too.
+            let records = match before {
+                None => own_batches_to(tx, user)?,
+                Some(_) => Vec::new(),
+            };
             Ok(Change::local(
                 (),
                 Audit {
@@ -62,8 +67,8 @@ impl Store {
     }
 }
 
-/// The batches this ledger created itself (its own `payout_batch_created` events) are
-/// the token user's: the server records that user as their creator, so the two-person
+/// The batches this ledger created itself (its own `payout_batch_created` events) before
+/// it knew its token's user are that user's: the server records that user as their creator, so the two-person
 /// check here must see the same name (else a creator whose `RECON_USER` differed could
 /// approve locally what the server will refuse). A paid batch is final and stays.
 fn own_batches_to(tx: &rusqlite::Transaction<'_>, user: &str) -> Result<Vec<RenderedAudit>> {
