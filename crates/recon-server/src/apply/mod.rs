@@ -1,6 +1,9 @@
 //! What the server does with each event, one module per kind: [`journal`] applies
-//! `journal_lines_imported`; [`unapplied`] stores every other kind as received and says
-//! so in its answer, so a client newer than this server is never refused for it.
+//! `journal_lines_imported`; [`typed`] the partner ledger's and payout batches' kinds
+//! ([`ledger`], [`ledger_entries`], [`ledger_settlements`], [`payouts`],
+//! [`payout_moves`]), with the token's user in [`Ctx`]; [`unapplied`] stores every other
+//! kind as received and says so in its answer, so a client newer than this server is
+//! never refused for it.
 //!
 //! A value the server cannot accept (a control character, a bad date, an amount finer
 //! than its currency, a conflict with what it holds) is a *refusal*: the event is answered
