@@ -22,6 +22,9 @@ mod unapplied;
 mod ledger;
 mod ledger_entries;
 mod ledger_settlements;
+// Matching state (issue 12): links, rejects, splits, undos, cycle openings.
+mod matching;
+mod matching_state;
 mod payout_moves;
 mod payouts;
 mod typed;

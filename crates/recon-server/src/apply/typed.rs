@@ -6,11 +6,14 @@
 
 use recon_sync::{EventAnswer, EventBody, RawEvent, RefusalCode};
 
-use super::{ledger, ledger_entries, payouts, raw_digest, unapplied, Ctx, Plan};
+use super::{ledger, ledger_entries, matching, payouts, raw_digest, unapplied, Ctx, Plan};
 use crate::ServerError;
 
 pub(super) fn handles(kind: &str) -> bool {
-    ledger::handles(kind) || ledger_entries::handles(kind) || payouts::handles(kind)
+    ledger::handles(kind)
+        || ledger_entries::handles(kind)
+        || payouts::handles(kind)
+        || matching::handles(kind)
 }
 
 pub(super) fn decode(event: &RawEvent) -> Result<(String, Plan), String> {
@@ -46,6 +49,8 @@ pub(super) async fn apply(ctx: &Ctx<'_>, body: &EventBody) -> Result<EventAnswer
         ledger::apply(ctx, body).await?
     } else if ledger_entries::handles(kind) {
         ledger_entries::apply(ctx, body).await?
+    } else if matching::handles(kind) {
+        matching::apply(ctx, body).await?
     } else {
         payouts::apply(ctx, body).await?
     };
