@@ -43,12 +43,13 @@ fn raw_event(id: Uuid, seq: i64, kind: &str, payload: Value) -> Value {
 async fn an_unknown_kind_is_stored_not_applied_and_its_replay_answers_the_same() {
     let h = Harness::start().await;
     let token = h.token("Acme", "ana@acme.test").await;
+    // `match_linked` is applied now (issue 12): a kind no server knows stands in.
     let (link, future) = (Uuid::new_v4(), Uuid::new_v4());
     let journal = event(WALLET, vec![line(1, "100.00")]);
     let link_payload = json!({"expected_id": "c1:anna", "line_key": "esi:1", "amount": "100.00"});
     let request = json!({"events": [
         serde_json::to_value(&journal).unwrap(),
-        raw_event(link, 41, "match_linked", link_payload.clone()),
+        raw_event(link, 41, "match_kind_from_2030", link_payload.clone()),
         raw_event(future, 42, "some_kind_from_2031", json!({"anything": [1, 2, {"x": null}]})),
     ]});
     let first = push_json_ok(&h, &token, &request).await;
@@ -63,7 +64,7 @@ async fn an_unknown_kind_is_stored_not_applied_and_its_replay_answers_the_same()
     assert_eq!(applied.inserted, 1);
     for (result, kind) in first.results[1..]
         .iter()
-        .zip(["match_linked", "some_kind_from_2031"])
+        .zip(["match_kind_from_2030", "some_kind_from_2031"])
     {
         assert!(!result.answer.applied, "{result:?}");
         assert_eq!(
@@ -79,7 +80,7 @@ async fn an_unknown_kind_is_stored_not_applied_and_its_replay_answers_the_same()
 
     // The same events again, keys of a payload in another order: replays, first answers.
     let reordered = json!({"events": [
-        raw_event(link, 41, "match_linked",
+        raw_event(link, 41, "match_kind_from_2030",
                   json!({"amount": "100.00", "line_key": "esi:1", "expected_id": "c1:anna"})),
     ]});
     let again = push_json_ok(&h, &token, &reordered).await;
@@ -103,7 +104,7 @@ async fn an_unknown_kind_is_stored_not_applied_and_its_replay_answers_the_same()
         )
         .await
         .unwrap();
-    assert_eq!(row.get::<_, String>(0), "match_linked");
+    assert_eq!(row.get::<_, String>(0), "match_kind_from_2030");
     assert_eq!(row.get::<_, Uuid>(1), DEVICE);
     assert_eq!(row.get::<_, i64>(2), 41);
     assert_eq!(row.get::<_, i32>(3), 64);
