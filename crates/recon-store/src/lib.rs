@@ -29,6 +29,7 @@ mod sync_keys;
 mod sync_pull;
 mod sync_pull_journal;
 mod sync_pull_ledger;
+mod sync_pull_matching;
 mod sync_refusals;
 mod sync_state;
 mod sync_user;

@@ -245,6 +245,9 @@ fn apply(
         other if crate::sync_pull_ledger::handles(other) => {
             crate::sync_pull_ledger::apply(tx, &timestamp(now), by, other)
         }
+        b if crate::sync_pull_matching::handles(b) => {
+            crate::sync_pull_matching::apply(tx, now, by, b)
+        }
         other => Ok(Err(format!(
             "this ledger does not apply colleagues' '{}' events yet",
             other.kind()

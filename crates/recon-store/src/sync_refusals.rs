@@ -75,6 +75,9 @@ impl Store {
                 EventBody::ExpectedPaymentsAdded(b) => {
                     crate::matching::remote::undo_expected_added(tx, b, &refusal.reason)?
                 }
+                b if crate::sync_pull_matching::handles(b) => {
+                    crate::sync_pull_matching::undo(tx, now, actor, b, &refusal.reason)?
+                }
                 EventBody::PayoutBatchTransitioned(b) => crate::payouts::remote::undo_transition(
                     tx,
                     &timestamp(now),
