@@ -8,7 +8,9 @@
 //! `recon-bench payouts` (payouts.rs) times a batch of 100,000 entries created and paid against
 //! the same writes by `sqlite3`. `recon-bench imports …` (imports.rs) and `recon-bench expected …` (expected.rs) time
 //! `recon`'s imports against `sqlite3 .import`; `recon-bench checks` (checks.rs) times the
-//! wallet check and journal continuity against `sqlite3` queries.
+//! wallet check and journal continuity against `sqlite3` queries. `recon-bench sync` (sync.rs)
+//! times push and pull of 100,000 events against the real server on PostgreSQL beside bare
+//! HTTP round trips.
 
 mod checks;
 mod cpu;
@@ -20,6 +22,7 @@ mod ledger;
 mod ledger_peer;
 mod payouts;
 mod rapidfuzz;
+mod sync;
 
 use cpu::measure;
 use recon_core::matching::{
@@ -120,6 +123,16 @@ fn parse_imports_args() -> Result<imports::Args, String> {
 fn main() -> ExitCode {
     if std::env::args().nth(1).as_deref() == Some("ledger") {
         return match ledger::parse_args(std::env::args().skip(2)).and_then(|a| ledger::ledger(&a)) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::from(1),
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
+    if std::env::args().nth(1).as_deref() == Some("sync") {
+        return match sync::parse_args(std::env::args().skip(2)).and_then(|a| sync::sync(&a)) {
             Ok(true) => ExitCode::SUCCESS,
             Ok(false) => ExitCode::from(1),
             Err(e) => {
