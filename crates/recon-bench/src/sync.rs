@@ -117,7 +117,11 @@ async fn push_all(
             .await
             .map_err(|e| e.to_string())?;
         if !response.status().is_success() {
-            return Err(format!("push answered {}", response.status()));
+            let status = response.status();
+            let body = response.text().await.unwrap_or_default();
+            return Err(format!(
+                "push of events {first}..={last} answered {status}: {body}"
+            ));
         }
         let answer: PushResponse = response.json().await.map_err(|e| e.to_string())?;
         if let Some(r) = answer.results.iter().find(|r| !r.answer.applied) {
@@ -170,7 +174,12 @@ async fn pull_all(
     })
 }
 
-async fn bare(http: &reqwest::Client, base: &str, token: &str, trips: usize) -> Result<Timed, String> {
+async fn bare(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    trips: usize,
+) -> Result<Timed, String> {
     let started = Instant::now();
     for _ in 0..trips {
         let response = http
@@ -195,11 +204,25 @@ fn report(what: &str, events: usize, t: &Timed, bare: &Timed) {
     println!(
         "{what:<5} {events} events in {:>4} round trips: {:>8.2} s, {:>9.0} events/s | \
          {} bare round trips: {:>6.2} s, {:>9.0} events/s at the same batch | ratio {:.2}",
-        t.round_trips, t.seconds, r, bare.round_trips, bare.seconds, b, r / b
+        t.round_trips,
+        t.seconds,
+        r,
+        bare.round_trips,
+        bare.seconds,
+        b,
+        r / b
     );
 }
 
 pub fn sync(a: &Args) -> Result<bool, String> {
+    // The server's warnings and errors (a refusal, a 500's cause) on stderr.
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .init();
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     runtime.block_on(async {
         let db_url = recon_server::fresh_test_database(&a.pg)
@@ -212,14 +235,19 @@ pub fn sync(a: &Args) -> Result<bool, String> {
 }
 
 async fn run(a: &Args, db_url: &str) -> Result<bool, String> {
-    let db = recon_server::connect(db_url).await.map_err(|e| e.to_string())?;
+    let db = recon_server::connect(db_url)
+        .await
+        .map_err(|e| e.to_string())?;
     let token = recon_server::create_token(&db, "bench", "bench@bench.test")
         .await
         .map_err(|e| e.to_string())?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .map_err(|e| e.to_string())?;
-    let base = format!("http://{}", listener.local_addr().map_err(|e| e.to_string())?);
+    let base = format!(
+        "http://{}",
+        listener.local_addr().map_err(|e| e.to_string())?
+    );
     tokio::spawn(recon_server::serve(listener, db));
     let http = reqwest::Client::new();
     let pushed = push_all(&http, &base, &token, a).await?;

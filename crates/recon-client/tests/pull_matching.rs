@@ -44,7 +44,6 @@ impl Server {
             recon_server::create_token(&db, org, user).await.unwrap()
         })
     }
-
 }
 
 impl Drop for Server {
@@ -135,7 +134,14 @@ fn a_receipt_linked_on_two_laptops_keeps_the_first_link_and_the_later_is_undone_
             .unwrap();
     }
     sync(&mut maker, &server.url, &maker_token, "maker", &Utc::now).unwrap();
-    sync(&mut checker, &server.url, &checker_token, "checker", &Utc::now).unwrap();
+    sync(
+        &mut checker,
+        &server.url,
+        &checker_token,
+        "checker",
+        &Utc::now,
+    )
+    .unwrap();
     assert_eq!(payments(&checker), payments(&maker));
 
     // Both offline: the maker links the receipt to Alice, the checker to Bob.
@@ -150,7 +156,14 @@ fn a_receipt_linked_on_two_laptops_keeps_the_first_link_and_the_later_is_undone_
     assert_ne!(status_of(&checker, "ARB Bob"), "awaiting_payment");
     sync(&mut maker, &server.url, &maker_token, "maker", &Utc::now).unwrap();
 
-    let report = sync(&mut checker, &server.url, &checker_token, "checker", &Utc::now).unwrap();
+    let report = sync(
+        &mut checker,
+        &server.url,
+        &checker_token,
+        "checker",
+        &Utc::now,
+    )
+    .unwrap();
     assert_eq!(report.refused.len(), 1, "{report:?}");
     let refused = &report.refused[0];
     assert_eq!(
@@ -166,7 +179,10 @@ fn a_receipt_linked_on_two_laptops_keeps_the_first_link_and_the_later_is_undone_
     // Undone here and replaced by the maker's link, pulled: both laptops agree.
     assert_eq!(status_of(&checker, "ARB Bob"), "awaiting_payment");
     assert_eq!(payments(&checker), payments(&maker));
-    let alice = payments(&checker).into_iter().find(|p| p.0 == "ARB Alice").unwrap();
+    let alice = payments(&checker)
+        .into_iter()
+        .find(|p| p.0 == "ARB Alice")
+        .unwrap();
     assert_eq!(alice.2, vec!["7001".to_owned()]);
     assert_eq!(checker.sync_refusals().unwrap().len(), 1, "Needs attention");
     let trail = checker.audit_tail(20).unwrap();
@@ -183,13 +199,27 @@ fn a_receipt_linked_on_two_laptops_keeps_the_first_link_and_the_later_is_undone_
 
     // A pulled page applied again changes nothing; the maker's unlink travels back.
     let before = payments(&checker);
-    sync(&mut checker, &server.url, &checker_token, "checker", &Utc::now).unwrap();
+    sync(
+        &mut checker,
+        &server.url,
+        &checker_token,
+        "checker",
+        &Utc::now,
+    )
+    .unwrap();
     assert_eq!(payments(&checker), before);
     maker
         .match_unlink("maker", Utc::now(), on_maker, Some("ARB Alice"))
         .unwrap();
     sync(&mut maker, &server.url, &maker_token, "maker", &Utc::now).unwrap();
-    let report = sync(&mut checker, &server.url, &checker_token, "checker", &Utc::now).unwrap();
+    let report = sync(
+        &mut checker,
+        &server.url,
+        &checker_token,
+        "checker",
+        &Utc::now,
+    )
+    .unwrap();
     assert_eq!(report.pull.applied, 1, "{report:?}");
     assert_eq!(status_of(&checker, "ARB Alice"), "awaiting_payment");
     assert_eq!(payments(&checker), payments(&maker));

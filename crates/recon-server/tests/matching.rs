@@ -108,7 +108,10 @@ async fn a_receipt_linked_on_two_laptops_to_different_payments_refuses_the_later
 
     let first = push_one(&h, &maker, &mut one, linked("ARB Alice", "7001")).await;
     assert_eq!(
-        (first.results[0].answer.applied, first.results[0].answer.inserted),
+        (
+            first.results[0].answer.applied,
+            first.results[0].answer.inserted
+        ),
         (true, 1),
         "{first:?}"
     );
@@ -121,7 +124,10 @@ async fn a_receipt_linked_on_two_laptops_to_different_payments_refuses_the_later
         refused.reason
     );
     assert_eq!(
-        (refused.conflicts[0].server.as_str(), refused.conflicts[0].event.as_str()),
+        (
+            refused.conflicts[0].server.as_str(),
+            refused.conflicts[0].event.as_str()
+        ),
         ("ARB Alice", "ARB Bob")
     );
 

@@ -66,11 +66,7 @@ pub(crate) fn undo(
     body: &EventBody,
     reason: &str,
 ) -> Result<(bool, Vec<RenderedAudit>)> {
-    let step = Step {
-        tx,
-        now,
-        by: actor,
-    };
+    let step = Step { tx, now, by: actor };
     match body {
         EventBody::MatchLinked(b) => links::undo_links(&step, &b.links, reason),
         EventBody::ReceiptSplit(b) => links::undo_links(&step, &b.shares, reason),

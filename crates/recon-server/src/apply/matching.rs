@@ -128,7 +128,9 @@ async fn link_one(
         return Ok(Ok(false));
     }
     // Shares of this same split are not "another" link of the receipt.
-    let other = held.iter().find(|h| !(split && h.source_event == ctx.event_id));
+    let other = held
+        .iter()
+        .find(|h| !(split && h.source_event == ctx.event_id));
     let rejected = state::is_rejected(ctx.tx, ctx.org_id, &link.journal).await?;
     let receipt = ReceiptState {
         journal_id: &link.journal.journal_id,
@@ -149,10 +151,14 @@ async fn link_one(
         let reason = refused.refused.as_ref().map(|r| r.reason.clone());
         let named = format!(
             "{} on the server; this change links it to '{memo}'",
-            reason.unwrap_or_default().trim_end_matches("; unlink it first")
+            reason
+                .unwrap_or_default()
+                .trim_end_matches("; unlink it first")
         );
         return Ok(Err(EventAnswer {
-            refused: refused.refused.map(|r| recon_sync::Refusal { reason: named, ..r }),
+            refused: refused
+                .refused
+                .map(|r| recon_sync::Refusal { reason: named, ..r }),
             ..refused
         }));
     }
@@ -199,7 +205,9 @@ async fn reject(
         return Ok(refused);
     }
     if reason.trim().is_empty() {
-        return Ok(rule("marking a receipt not a participation payment needs a reason"));
+        return Ok(rule(
+            "marking a receipt not a participation payment needs a reason",
+        ));
     }
     let held = state::links_of(ctx.tx, ctx.org_id, journal).await?;
     let rejected = state::is_rejected(ctx.tx, ctx.org_id, journal).await?;

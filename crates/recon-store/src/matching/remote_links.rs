@@ -8,8 +8,7 @@
 
 use super::links::{insert_link, refresh_all, remove_link};
 use super::records::{
-    active_links_of, expected_by_memo, is_rejected, receipt_from_row, receipt_select,
-    ReceiptRecord,
+    active_links_of, expected_by_memo, is_rejected, receipt_from_row, receipt_select, ReceiptRecord,
 };
 use super::remote::REFUSED_ACTION;
 use super::{action_audit, new_action, summary};
@@ -67,7 +66,13 @@ impl Step<'_> {
         let mut audits = Vec::new();
         let at = timestamp(self.now);
         let ids = expected_ids.iter().map(String::as_str);
-        refresh_all(self.tx, &at, ids, &mut audits, &mut summary.expected_changed)?;
+        refresh_all(
+            self.tx,
+            &at,
+            ids,
+            &mut audits,
+            &mut summary.expected_changed,
+        )?;
         let mut record = action_audit(&summary, ActionKind::Run, None, detail);
         record.action = audit_action;
         audits.push(record.into());
@@ -119,7 +124,15 @@ pub(crate) fn apply_links(
         let amount = Money::parse(&link.amount.to_string(), &receipt.currency)
             .map_err(|e| StoreError::Invalid(format!("link amount {}: {e}", link.amount)))?;
         let kind = LinkType::parse(&link.match_type).unwrap_or(LinkType::Manual);
-        insert_link(step.tx, &expected.id, receipt.view.rowid, &amount, kind, None, action)?;
+        insert_link(
+            step.tx,
+            &expected.id,
+            receipt.view.rowid,
+            &amount,
+            kind,
+            None,
+            action,
+        )?;
         ids.push(expected.id);
         added += 1;
     }
@@ -163,7 +176,13 @@ pub(crate) fn apply_unlinks(
         Err(note) => return Ok(Err(note)),
     };
     let detail = json!({"links": links.len(), "pulled_from": step.by});
-    Ok(Ok(step.finish(action, "match.pulled_unlink", ids, detail, (0, removed))?))
+    Ok(Ok(step.finish(
+        action,
+        "match.pulled_unlink",
+        ids,
+        detail,
+        (0, removed),
+    )?))
 }
 
 /// This ledger's links the server refused, unlinked; the payments they had paid are
@@ -213,7 +232,13 @@ pub(crate) fn apply_reject(
         .execute(params![receipt.view.rowid, reason, action])?;
     let detail = json!({"journal_id": receipt.view.journal_id, "reason": reason,
                         "pulled_from": step.by});
-    Ok(Ok(step.finish(action, "match.pulled_reject", Vec::new(), detail, (0, 0))?))
+    Ok(Ok(step.finish(
+        action,
+        "match.pulled_reject",
+        Vec::new(),
+        detail,
+        (0, 0),
+    )?))
 }
 
 /// Lifts the rejections of the lines named (a colleague's undo or restore).
@@ -234,7 +259,13 @@ pub(crate) fn lift_rejections(
             .execute(params![receipt.view.rowid, action])?;
     }
     let detail = json!({"lifted": journals.len(), "pulled_from": step.by});
-    Ok(Ok(step.finish(action, "match.pulled_restore", Vec::new(), detail, (0, 0))?))
+    Ok(Ok(step.finish(
+        action,
+        "match.pulled_restore",
+        Vec::new(),
+        detail,
+        (0, 0),
+    )?))
 }
 
 /// A colleague opened a cycle: the payments it cancelled that still await payment here
