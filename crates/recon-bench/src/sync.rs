@@ -7,7 +7,10 @@
 //! the token lookup is in both) at the same batch size, and the ratio. Wall time; each
 //! event is a one-line `journal_lines_imported` from one ledger, in its sequence order.
 //!
-//! PostgreSQL: `--pg` or `RECON_TEST_PG_URL` (what `scripts/postgres.sh` prints).
+//! PostgreSQL: `--pg` or `RECON_TEST_PG_URL` (what `scripts/postgres.sh` prints), where a
+//! fresh `recon_test_*` database is made and dropped; or `--database-url` of an empty
+//! database made for it (`scripts/postgres.sh` drops every `recon_test_*` database, so a
+//! long run on a machine where tests start meanwhile wants its own).
 
 use recon_sync::pull::{PullPage, PULL_PATH};
 use recon_sync::{
@@ -21,9 +24,12 @@ pub struct Args {
     pub events: usize,
     pub batch: usize,
     pub pg: String,
+    /// An empty database to use instead of a fresh `recon_test_*` one.
+    pub database_url: Option<String>,
 }
 
-const USAGE: &str = "usage: recon-bench sync [--events 100000] [--batch 100] [--pg ADMIN_URL]";
+const USAGE: &str = "usage: recon-bench sync [--events 100000] [--batch 100] [--pg ADMIN_URL] \
+[--database-url EMPTY_DB_URL]";
 
 pub fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
     let mut a = Args {
@@ -31,6 +37,7 @@ pub fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> 
         batch: 100,
         pg: std::env::var("RECON_TEST_PG_URL")
             .unwrap_or_else(|_| "host=/var/run/postgresql user=root dbname=postgres".into()),
+        database_url: None,
     };
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
@@ -41,6 +48,7 @@ pub fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> 
                 a.batch = num(value()?)?.clamp(1, recon_sync::MAX_EVENTS_PER_PUSH);
             }
             "--pg" => a.pg = value()?,
+            "--database-url" => a.database_url = Some(value()?),
             _ => return Err(USAGE.into()),
         }
     }
@@ -225,6 +233,9 @@ pub fn sync(a: &Args) -> Result<bool, String> {
         .init();
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     runtime.block_on(async {
+        if let Some(url) = &a.database_url {
+            return run(a, url).await;
+        }
         let db_url = recon_server::fresh_test_database(&a.pg)
             .await
             .map_err(|e| format!("PostgreSQL at {}: {e}", a.pg))?;
