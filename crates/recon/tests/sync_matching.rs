@@ -127,4 +127,27 @@ fn every_matching_change_reaches_the_server_once_in_order() {
         .map(|(seq, kind)| (device.clone(), *seq, kind.clone()))
         .collect();
     assert_eq!(on_server, expected_on_server);
+    // The server applies each of them (issue 12): the run, the manual link, the reject, its
+    // undo and the cycle opening all pass its matching rules.
+    let answers: Vec<(String, bool, bool)> = server.rt.block_on(async {
+        let (client, connection) = tokio_postgres::connect(&server.db_url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(connection);
+        client
+            .query(
+                "SELECT kind, (answer->>'applied')::boolean, answer ? 'refused'
+                   FROM sync_events ORDER BY device_seq",
+                &[],
+            )
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect()
+    });
+    assert!(
+        answers.iter().all(|(_, applied, refused)| *applied && !refused),
+        "{answers:?}"
+    );
 }
