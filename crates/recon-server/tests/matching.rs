@@ -196,3 +196,29 @@ async fn another_organizations_links_neither_conflict_with_nor_reach_acmes_payme
     assert!(own.results[0].answer.applied, "{own:?}");
     h.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_payment_renamed_on_a_laptop_takes_links_by_its_new_memo_and_a_paid_one_cannot_be_edited()
+{
+    use recon_sync::matching::ExpectedPaymentEdited;
+    let h = Harness::start().await;
+    let token = h.token("Acme", "ana@acme.test").await;
+    let mut laptop = Laptop::new();
+    push_one(&h, &token, &mut laptop, payments(&["ARB Alice"])).await;
+    let rename = |memo: &str, from: &str| {
+        EventBody::ExpectedPaymentEdited(ExpectedPaymentEdited {
+            payment: payment(memo),
+            renamed_from: Some(from.into()),
+        })
+    };
+    let edited = push_one(&h, &token, &mut laptop, rename("ARB Alicia", "ARB Alice")).await;
+    assert!(edited.results[0].answer.applied, "{edited:?}");
+    let answer = push_one(&h, &token, &mut laptop, linked("ARB Alicia", "7001")).await;
+    assert!(answer.results[0].answer.applied, "{answer:?}");
+
+    let again = push_one(&h, &token, &mut laptop, rename("ARB Ally", "ARB Alicia")).await;
+    let refused = again.results[0].answer.refused.clone().expect("refused");
+    assert_eq!(refused.code, RefusalCode::Conflict, "{refused:?}");
+    assert!(refused.conflicts[0].server.contains("7001"), "{refused:?}");
+    h.finish().await;
+}

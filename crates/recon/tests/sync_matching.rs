@@ -147,7 +147,9 @@ fn every_matching_change_reaches_the_server_once_in_order() {
             .collect()
     });
     assert!(
-        answers.iter().all(|(_, applied, refused)| *applied && !refused),
+        answers
+            .iter()
+            .all(|(_, applied, refused)| *applied && !refused),
         "{answers:?}"
     );
 }

@@ -34,14 +34,14 @@ pub(super) fn decode(event: &RawEvent) -> Result<(String, Plan), String> {
     Ok((digest, Plan::Expected(body)))
 }
 
-fn known_scale(code: &str) -> Option<u8> {
+pub(super) fn known_scale(code: &str) -> Option<u8> {
     builtin_currencies()
         .into_iter()
         .find(|c| c.code == code)
         .map(|c| c.scale)
 }
 
-fn invalid(payment: &ExpectedPayment) -> Option<String> {
+pub(super) fn invalid(payment: &ExpectedPayment) -> Option<String> {
     let scale = known_scale(&payment.currency)?;
     if to_minor(payment.expected_amount, scale).is_err() || payment.expected_amount <= Decimal::ZERO
     {

@@ -30,6 +30,7 @@ pub(super) fn handles(kind: &str) -> bool {
         kinds::RECEIPT_SPLIT,
         kinds::MATCH_UNDONE,
         kinds::CYCLE_OPENED,
+        kinds::EXPECTED_PAYMENT_EDITED,
     ]
     .contains(&kind)
 }
@@ -42,6 +43,7 @@ pub(super) async fn apply(ctx: &Ctx<'_>, body: &EventBody) -> Result<EventAnswer
         EventBody::ReceiptSplit(b) => split(ctx, &b.journal, &b.shares).await?,
         EventBody::MatchUndone(b) => undo(ctx, b).await?,
         EventBody::CycleOpened(b) => open_cycle(ctx, &b.cycle_id, &b.cancelled).await?,
+        EventBody::ExpectedPaymentEdited(b) => super::expected_edit::apply(ctx, b).await?,
         other => rule(format!("'{}' is not a matching kind", other.kind())),
     };
     Ok(answer)

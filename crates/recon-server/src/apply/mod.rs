@@ -23,6 +23,7 @@ mod ledger;
 mod ledger_entries;
 mod ledger_settlements;
 // Matching state (issue 12): links, rejects, splits, undos, cycle openings.
+mod expected_edit;
 mod matching;
 mod matching_state;
 mod payout_moves;
