@@ -211,14 +211,16 @@ fn report(what: &str, events: usize, t: &Timed, bare: &Timed) {
     let (r, b) = (rate(events, t), rate(events, bare));
     println!(
         "{what:<5} {events} events in {:>4} round trips: {:>8.2} s, {:>9.0} events/s | \
-         {} bare round trips: {:>6.2} s, {:>9.0} events/s at the same batch | ratio {:.2}",
+         {} bare round trips: {:>6.2} s, {:>9.0} events/s at the same batch | ratio {:.4} \
+         ({:.0}x the bare round trips' time)",
         t.round_trips,
         t.seconds,
         r,
         bare.round_trips,
         bare.seconds,
         b,
-        r / b
+        r / b,
+        t.seconds / bare.seconds
     );
 }
 
