@@ -16,6 +16,7 @@ use recon_import::{
     DayOrder, Format, ParsedRow, Profile, ReadError, RowResult, StatementInfo, StatementOptions,
 };
 use recon_store::Store;
+use rust_decimal::Decimal;
 use std::io::Cursor;
 use std::path::PathBuf;
 
@@ -31,7 +32,20 @@ pub(crate) fn statement_dto(s: &StatementInfo) -> StatementDto {
         opening_balance: s.opening_balance.map(|d| d.to_string()),
         closing_balance: s.closing_balance.map(|d| d.to_string()),
         balances_agree: s.balances_agree,
+        lines_sum: s.lines_sum.map(|d| d.to_string()),
+        difference: statement_difference(s.opening_balance, s.closing_balance, s.lines_sum)
+            .map(|d| d.to_string()),
     }
+}
+
+/// closing − (opening + lines) of a statement, exactly; `None` when one is unknown or the
+/// amounts are too large to subtract.
+pub(crate) fn statement_difference(
+    opening: Option<Decimal>,
+    closing: Option<Decimal>,
+    lines: Option<Decimal>,
+) -> Option<Decimal> {
+    closing?.checked_sub(opening?.checked_add(lines?)?)
 }
 
 fn parsed_dto(p: &ParsedRow) -> ParsedRowDto {
