@@ -20,6 +20,10 @@ use rust_decimal::Decimal;
 use std::io::Cursor;
 use std::path::PathBuf;
 
+/// The preview's `format` of an expected payments file (which only the Expected payments
+/// import reads).
+pub const EXPECTED_FORMAT: &str = "expected-payments";
+
 /// Rows shown in a preview.
 pub const PREVIEW_ROWS: usize = 50;
 /// Raw lines shown above the preview table.
@@ -156,11 +160,17 @@ fn preview_checked(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| p.display().to_string());
-    let format = detect_format(&head).map_err(|e| bad_file(&name, e))?;
+    // An expected payments file is no bank file: the preview says so and sends it on.
+    let expected = recon_core::matching::looks_like_expected(&head);
+    let format = if expected {
+        None
+    } else {
+        Some(detect_format(&head).map_err(|e| bad_file(&name, e))?)
+    };
     let mut dto = PreviewDto {
         path: p.display().to_string(),
         file_name: name,
-        format: format.as_str().into(),
+        format: format.map_or(EXPECTED_FORMAT, |f| f.as_str()).into(),
         encoding: String::new(),
         size_bytes: meta.len(),
         profile: None,
@@ -174,6 +184,10 @@ fn preview_checked(
         statement: None,
         notes: Vec::new(),
         problem: None,
+    };
+    let Some(format) = format else {
+        dto.problem = Some(imports::expected_file_refusal(p));
+        return Ok(dto);
     };
     match format {
         Format::Csv => preview_csv(&mut dto, &head, profile, check),

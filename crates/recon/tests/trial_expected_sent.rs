@@ -1,0 +1,40 @@
+//! Issue 13, item 10: an expected payments file given to `import file` is recognised and
+//! sent to its own import instead of being read as a bank CSV.
+
+mod common;
+
+use common::Ledger;
+
+#[test]
+fn an_expected_payments_file_is_sent_to_its_own_import() {
+    let l = Ledger::new();
+    l.ok(&["wallet", "add", "Bank", "--kind", "bank", "--currency", "ISK"]);
+    let csv = l.file(
+        "payments.csv",
+        "cycle_id,character_name,character_id,expected_amount,currency,memo\n\
+         c1,Alpha,101,250000000.00,ISK,\n",
+    );
+    let json = l.file(
+        "payments.json",
+        r#"[{"cycle_id":"c1","character_name":"Beta","expected_amount":"5.00","currency":"ISK"}]"#,
+    );
+    for file in [&csv, &json] {
+        let err = l.refused(&["import", "file", "--wallet", "Bank", file]);
+        assert!(
+            err.contains("is an expected payments file")
+                && err.contains(&format!("recon import expected {file}")),
+            "{err}"
+        );
+        let err = l.refused(&["import", "file", "--dry-run", file]);
+        assert!(err.contains("is an expected payments file"), "{err}");
+    }
+    assert_eq!(
+        l.ok(&["journal", "list"]),
+        "No journal lines yet: import a journal or a statement with `recon import file`.\n",
+        "nothing was read as bank lines"
+    );
+    // Where it belongs, it imports.
+    l.ok(&["import", "expected", &csv]);
+    let listed = l.ok(&["expected", "list"]);
+    assert!(listed.contains("ARB c1 Alpha"), "{listed}");
+}
