@@ -10,13 +10,19 @@ use common::Ledger;
 fn mt940(opening: i64, lines: &[(&str, i64)], closing: i64) -> String {
     let amount = |minor: i64| {
         let mark = if minor < 0 { 'D' } else { 'C' };
-        (mark, format!("{},{:02}", minor.abs() / 100, minor.abs() % 100))
+        (
+            mark,
+            format!("{},{:02}", minor.abs() / 100, minor.abs() % 100),
+        )
     };
     let (om, o) = amount(opening);
     let mut text = format!(":20:STMT\n:25:NL81ASNB9999999999\n:28C:1/1\n:60F:{om}260101EUR{o}\n");
     for (date, cents) in lines {
         let (m, a) = amount(*cents);
-        text.push_str(&format!(":61:{date}{}{m}{a}NTRFNONREF\n:86:line {date}\n", &date[2..]));
+        text.push_str(&format!(
+            ":61:{date}{}{m}{a}NTRFNONREF\n:86:line {date}\n",
+            &date[2..]
+        ));
     }
     let (cm, c) = amount(closing);
     text.push_str(&format!(":62F:{cm}260131EUR{c}\n"));
@@ -26,8 +32,24 @@ fn mt940(opening: i64, lines: &[(&str, i64)], closing: i64) -> String {
 #[test]
 fn a_statement_that_does_not_add_up_stays_flagged_on_its_batch_and_wallet() {
     let l = Ledger::new();
-    l.ok(&["wallet", "add", "Bank", "--kind", "bank", "--currency", "EUR"]);
-    l.ok(&["wallet", "add", "Clean", "--kind", "bank", "--currency", "EUR"]);
+    l.ok(&[
+        "wallet",
+        "add",
+        "Bank",
+        "--kind",
+        "bank",
+        "--currency",
+        "EUR",
+    ]);
+    l.ok(&[
+        "wallet",
+        "add",
+        "Clean",
+        "--kind",
+        "bank",
+        "--currency",
+        "EUR",
+    ]);
     // 444.29 − 65.00 − 10.00 = 369.29, but the statement closes at 359.29.
     let broken = l.file(
         "january.sta",
@@ -73,7 +95,10 @@ fn a_statement_that_does_not_add_up_stays_flagged_on_its_batch_and_wallet() {
         .iter()
         .find(|w| w["name"] == "Bank")
         .unwrap();
-    assert_eq!(bank["last_statement"]["statement"]["difference"], "-10.00", "{bank}");
+    assert_eq!(
+        bank["last_statement"]["statement"]["difference"], "-10.00",
+        "{bank}"
+    );
     assert!(
         bank["last_statement"]["file_name"]
             .as_str()

@@ -60,9 +60,7 @@ pub fn looks_like_expected(head: &[u8]) -> bool {
     if text.starts_with('[') {
         // The first object's keys; a head cut short may end inside the object.
         let first = text.split('}').next().unwrap_or_default();
-        return REQUIRED
-            .iter()
-            .all(|c| first.contains(&format!("\"{c}\"")));
+        return REQUIRED.iter().all(|c| first.contains(&format!("\"{c}\"")));
     }
     let Some(header) = text.lines().next() else {
         return false;
@@ -268,7 +266,9 @@ mod tests {
             br#" [{"cycle_id":"c1","character_name":"A","expected_amount":"1","currency":"ISK"}"#
         ));
         assert!(!looks_like_expected(b"date,amount,currency,description\n"));
-        assert!(!looks_like_expected(br#"[{"id":1,"amount":2.5,"ref_type":"x"}]"#));
+        assert!(!looks_like_expected(
+            br#"[{"id":1,"amount":2.5,"ref_type":"x"}]"#
+        ));
         assert!(!looks_like_expected(b""));
     }
 
