@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { appOnLedger, click, closeSession, el, exec, openSession, reconOn, screenshot, text, typeInto, waitFor, wd, s, css } from "./harness.mjs";
+import { appOnLedger, click, closeSession, el, exec, openSession, reconOn, screenshot, select, text, typeInto, waitFor, wd, s, css } from "./harness.mjs";
 
 let dir = null;
 let longDir = null;
@@ -71,6 +71,13 @@ const balances = () =>
 test("the Journal's Balance column is the wallet's running balance, also under a filter", async () => {
   await click("nav-journal");
   await select_sort_oldest();
+  // Both wallets: the bank's statement states no line balance, so it counts from its opening 444.29.
+  const both = await waitFor("both wallets' lines", async () => {
+    const b = await balances();
+    return b.length === 6 ? b : null;
+  });
+  assert.deepEqual(both.slice(0, 2).map((b) => b[1]), ["379.29EUR", "369.29EUR"]);
+  await select("journal-wallet", "Main");
   const all = await waitFor("every line with its balance", async () => {
     const b = await balances();
     return b.length === 4 ? b : null;

@@ -2,12 +2,16 @@
 //! wallet's own order (the rows' date-ordered ids), whatever filter chose the lines.
 //!
 //! The start is taken from the wallet's first line that states a balance (ESI journals,
-//! bank files with a balance column): opening = that balance − the lines up to it. A wallet
-//! whose lines state no balance counts from 0. All in integer minor units (i128 while adding).
+//! bank files with a balance column): opening = that balance − the lines up to it. Else from
+//! the opening balance of the statement that brought the wallet's first line (MT940, CAMT
+//! state balances only per statement); else from 0. All in integer minor units (i128 while
+//! adding).
 
 use crate::journal::JournalRow;
 use crate::{Result, Store};
 use recon_core::money::format_minor;
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
 use std::collections::HashMap;
 
 /// What the running balance of one wallet needs besides the page's own rows.
@@ -37,7 +41,7 @@ impl Store {
         }
         let mut after: HashMap<i64, String> = HashMap::new();
         for (wallet, span) in spans {
-            let Some(mut balance) = self.balance_before(wallet, span.first)? else {
+            let Some(mut balance) = self.balance_before(wallet, span.first, span.scale)? else {
                 continue;
             };
             let mut stmt = self.conn.prepare_cached(
@@ -62,14 +66,14 @@ impl Store {
     }
 
     /// The wallet's balance before its line `rowid`; `None` when it does not fit 64 bits.
-    fn balance_before(&self, wallet: i64, rowid: i64) -> Result<Option<i128>> {
-        let opening = self.opening_balance(wallet)?;
+    fn balance_before(&self, wallet: i64, rowid: i64, scale: u8) -> Result<Option<i128>> {
+        let opening = self.opening_balance(wallet, scale)?;
         let sum = self.sum_amounts(wallet, "rowid_pk < ?2", rowid)?;
         Ok(opening.zip(sum).map(|(o, s)| o + s))
     }
 
     /// The balance before the wallet's first line, from its first line stating a balance.
-    fn opening_balance(&self, wallet: i64) -> Result<Option<i128>> {
+    fn opening_balance(&self, wallet: i64, scale: u8) -> Result<Option<i128>> {
         let stated: Option<(i64, i64)> = self
             .conn
             .prepare_cached(
@@ -80,10 +84,33 @@ impl Store {
             .next()
             .transpose()?;
         let Some((rowid, balance)) = stated else {
-            return Ok(Some(0));
+            return Ok(Some(self.statement_opening(wallet, scale)?.unwrap_or(0)));
         };
         let through = self.sum_amounts(wallet, "rowid_pk <= ?2", rowid)?;
         Ok(through.map(|s| i128::from(balance) - s))
+    }
+
+    /// The opening balance (minor units) of the first statement file of the batch that holds
+    /// the wallet's first line, when it states one at the wallet's scale.
+    fn statement_opening(&self, wallet: i64, scale: u8) -> Result<Option<i128>> {
+        let text: Option<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT f.opening_balance FROM import_batch_files f
+                 JOIN import_batches b ON b.id = f.batch_id
+                 WHERE b.no = (SELECT batch_no FROM journal_entries WHERE wallet_no = ?1
+                               ORDER BY rowid_pk LIMIT 1)
+                   AND f.opening_balance IS NOT NULL
+                 ORDER BY f.position LIMIT 1",
+            )?
+            .query_map([wallet], |r| r.get(0))?
+            .next()
+            .transpose()?;
+        let minor = text.and_then(|t| t.parse::<Decimal>().ok()).and_then(|d| {
+            let m = d.checked_mul(Decimal::from(10i64.checked_pow(u32::from(scale))?))?;
+            m.fract().is_zero().then(|| m.to_i128()).flatten()
+        });
+        Ok(minor)
     }
 
     /// The sum of the wallet's amounts where `cond` holds; `None` past 64 bits (SQLite

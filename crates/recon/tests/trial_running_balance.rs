@@ -85,3 +85,35 @@ fn the_running_balance_is_the_wallets_under_any_filter() {
     assert!(text.lines().next().unwrap().contains("BALANCE"), "{text}");
     assert!(text.contains("-249998999.60"), "{text}");
 }
+
+#[test]
+fn a_statement_without_line_balances_counts_from_its_opening_balance() {
+    let l = Ledger::new();
+    l.ok(&[
+        "wallet",
+        "add",
+        "Bank",
+        "--kind",
+        "bank",
+        "--currency",
+        "EUR",
+    ]);
+    let sta = ":20:STMT\n:25:NL81ASNB9999999999\n:28C:1/1\n:60F:C260101EUR444,29\n\
+               :61:2601050105D65,00NTRFNONREF\n:86:rent\n\
+               :61:2601070107D10,00NTRFNONREF\n:86:fuel\n:62F:C260131EUR369,29\n";
+    l.ok(&[
+        "import",
+        "file",
+        "--wallet",
+        "Bank",
+        &l.file("jan.sta", sta),
+    ]);
+    let rows = l.json(&["journal", "list", "--json"]);
+    let running: Vec<&str> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["running_balance"].as_str().unwrap_or("none"))
+        .collect();
+    assert_eq!(running, vec!["379.29", "369.29"], "{rows}");
+}
