@@ -20,6 +20,7 @@ mod file_modes;
 mod import_batches;
 mod journal;
 pub mod journal_ids;
+mod journal_running;
 pub mod ledger;
 mod mapping_profiles;
 mod matching;
