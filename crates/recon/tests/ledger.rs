@@ -9,75 +9,21 @@ use serde_json::Value;
 /// (three levels) and a sponsor S1 paying 12.50 per conversion.
 fn program(rounding: &str) -> Ledger {
     let l = Ledger::new();
-    l.ok(&[
-        "program",
-        "add",
+    let rates = ["--direct-rate", "10", "--override-rate", "2.5"];
+    l.program(
         "spring",
-        "--name",
         "Spring",
-        "--currency",
-        "USD",
-        "--direct-rate",
-        "10",
-        "--override-rate",
-        "2.5",
-        "--rounding",
-        rounding,
-    ]);
-    l.ok(&[
-        "entity",
-        "add",
-        "--program",
+        &[&rates[..], &["--rounding", rounding]].concat(),
+    );
+    l.entity(
         "spring",
-        "--type",
-        "affiliate",
-        "--ref",
-        "A1",
-        "--name",
-        "Top",
-    ]);
-    l.ok(&[
-        "entity",
-        "add",
-        "--program",
-        "spring",
-        "--type",
-        "affiliate",
-        "--ref",
-        "A2",
-        "--name",
-        "Mid",
-        "--parent",
-        "A1",
-    ]);
-    l.ok(&[
-        "entity",
-        "add",
-        "--program",
-        "spring",
-        "--type",
-        "affiliate",
-        "--ref",
-        "A3",
-        "--name",
-        "Low",
-        "--parent",
-        "A2",
-    ]);
-    l.ok(&[
-        "entity",
-        "add",
-        "--program",
-        "spring",
-        "--type",
-        "sponsor",
-        "--ref",
-        "S1",
-        "--name",
-        "Acme",
-        "--payout-per-conversion",
-        "12.50",
-    ]);
+        &["--type", "affiliate", "--ref", "A1", "--name", "Top"],
+    );
+    let mid = ["--type", "affiliate", "--ref", "A2", "--name", "Mid"];
+    l.entity("spring", &[&mid[..], &["--parent", "A1"]].concat());
+    let low = ["--type", "affiliate", "--ref", "A3", "--name", "Low"];
+    l.entity("spring", &[&low[..], &["--parent", "A2"]].concat());
+    l.sponsor("spring", "S1", "Acme", "12.50");
     l
 }
 

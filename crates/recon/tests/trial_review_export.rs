@@ -2,38 +2,15 @@
 
 mod common;
 
-use common::Ledger;
-
-fn entry(id: u64, amount: &str, description: &str, reason: &str, payer: u64) -> String {
-    format!(
-        r#"{{"id": {id}, "date": "2026-03-0{id}T10:00:00Z", "ref_type": "player_donation",
-        "description": "{description}", "reason": "{reason}", "first_party_id": {payer},
-        "second_party_id": 90000001, "amount": {amount}}}"#
-    )
-}
+use common::{esi_entry, Ledger};
 
 #[test]
 fn the_review_queues_export_as_injection_safe_csv() {
     let l = Ledger::new();
-    l.ok(&[
-        "wallet",
-        "add",
-        "Main",
-        "--owner-id",
-        "90000001",
-        "--receiving",
-    ]);
-    let journal = format!(
-        "[{},{}]",
-        entry(1, "250000000.00", "deposited cash", "ARB c1 Alpha", 101),
-        entry(2, "2.90", "=1+2 cash", "coffee", 555)
-    );
-    l.ok(&[
-        "import",
-        "esi-journal",
-        "--wallet",
-        "Main",
-        &l.file("j.json", &journal),
+    l.main_wallet();
+    l.import_journal(&[
+        esi_entry(1, 1, "250000000.00", "deposited cash", "ARB c1 Alpha", 101),
+        esi_entry(2, 2, "2.90", "=1+2 cash", "coffee", 555),
     ]);
     let expected = l.file(
         "expected.csv",
