@@ -362,21 +362,11 @@ fn verify_passes_then_names_the_transaction_whose_line_was_altered() {
 #[test]
 fn exported_formula_cells_are_neutralised() {
     let l = program("half-even");
-    let file = l.file(
-        "c.csv",
-        "conversion_id,sponsor_ref,occurred_at,description\nC1,S1,2026-03-05,=HYPERLINK(\"http://x\")\nC2,S1,2026-03-05,+1\nC3,S1,2026-03-05,-2\nC4,S1,2026-04-05,@SUM(A1)\n",
-    );
-    l.ok(&["import", "conversions", "--program", "spring", &file]);
-    l.ok(&[
-        "conversion",
-        "approve",
-        "--program",
+    l.approved_conversions(
         "spring",
-        "C1",
-        "C2",
-        "C3",
-        "C4",
-    ]);
+        "C1,S1,2026-03-05,=HYPERLINK(\"http://x\")\nC2,S1,2026-03-05,+1\nC3,S1,2026-03-05,-2\nC4,S1,2026-04-05,@SUM(A1)\n",
+        &["C1", "C2", "C3", "C4"],
+    );
     let out = l.dir.path().join("march.csv");
     l.ok(&[
         "ledger",

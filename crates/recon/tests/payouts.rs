@@ -15,21 +15,11 @@ fn program() -> Ledger {
     for (r, pay) in [("S1", "12.50"), ("S2", "3.00")] {
         l.sponsor("spring", r, &format!("Sponsor {r}"), pay);
     }
-    let file = l.file(
-        "c.csv",
-        "conversion_id,sponsor_ref,occurred_at,description\nC1,S1,2026-03-05,a\nC2,S1,2026-03-06,b\nC3,S2,2026-03-07,c\nC4,S2,2026-04-01,d\n",
-    );
-    l.ok(&["import", "conversions", "--program", "spring", &file]);
-    l.ok(&[
-        "conversion",
-        "approve",
-        "--program",
+    l.approved_conversions(
         "spring",
-        "C1",
-        "C2",
-        "C3",
-        "C4",
-    ]);
+        "C1,S1,2026-03-05,a\nC2,S1,2026-03-06,b\nC3,S2,2026-03-07,c\nC4,S2,2026-04-01,d\n",
+        &["C1", "C2", "C3", "C4"],
+    );
     l
 }
 

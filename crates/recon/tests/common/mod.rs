@@ -88,6 +88,16 @@ impl Ledger {
         );
     }
 
+    /// Conversions `rows` (after the header) imported into `program` as `c.csv`, then `ids`
+    /// approved.
+    pub fn approved_conversions(&self, program: &str, rows: &str, ids: &[&str]) {
+        let header = "conversion_id,sponsor_ref,occurred_at,description\n";
+        let file = self.file("c.csv", &format!("{header}{rows}"));
+        self.ok(&["import", "conversions", "--program", program, &file]);
+        let approve = ["conversion", "approve", "--program", program];
+        self.ok(&[&approve[..], ids].concat());
+    }
+
     /// Wallet `Main`, the receiving wallet of character 90000001 (the journals' second party).
     pub fn main_wallet(&self) {
         self.ok(&[
