@@ -33,6 +33,19 @@ fn stdout(output: &Output) -> String {
     String::from_utf8(output.stdout.clone()).unwrap()
 }
 
+/// `token create` for ana@acme.test by the binary: its stdout, the token and a newline.
+async fn ana_token(db_url: &str) -> String {
+    let args = [
+        "token",
+        "create",
+        "--org",
+        "Acme",
+        "--user",
+        "ana@acme.test",
+    ];
+    stdout(&run(db_url, &args).await)
+}
+
 async fn whoami_status(h: &Harness, token: &str) -> u16 {
     h.http
         .get(format!("{}{WHOAMI_PATH}", h.base))
@@ -47,20 +60,7 @@ async fn whoami_status(h: &Harness, token: &str) -> u16 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn devices_are_listed_and_a_revoked_token_is_refused() {
     let h = Harness::start().await;
-    let ana = stdout(
-        &run(
-            &h.db_url,
-            &[
-                "token",
-                "create",
-                "--org",
-                "Acme",
-                "--user",
-                "ana@acme.test",
-            ],
-        )
-        .await,
-    );
+    let ana = ana_token(&h.db_url).await;
     let ana = ana.trim();
     let ben = h.token("Acme", "ben@acme.test").await;
     h.token("Other", "eve@other.test").await;
@@ -173,20 +173,7 @@ fn tempfile_dir() -> std::path::PathBuf {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_refusal_is_logged_with_org_device_and_reason() {
     let url = fresh_db_url().await;
-    let token = stdout(
-        &run(
-            &url,
-            &[
-                "token",
-                "create",
-                "--org",
-                "Acme",
-                "--user",
-                "ana@acme.test",
-            ],
-        )
-        .await,
-    );
+    let token = ana_token(&url).await;
     let (mut child, base) = spawn_serve(
         Command::new(BIN)
             .args(["serve", "--bind", "127.0.0.1:0"])
