@@ -80,12 +80,7 @@ fn the_journal_finds_amounts_ranges_and_days() {
 #[test]
 fn a_journal_line_says_which_expected_payment_it_is_matched_to() {
     let l = ledger();
-    let expected = l.file(
-        "expected.csv",
-        "cycle_id,character_name,character_id,expected_amount,currency,memo\n\
-         c1,Alpha,101,250000000.00,ISK,\n",
-    );
-    l.ok(&["import", "expected", &expected]);
+    l.import_expected("c1,Alpha,101,250000000.00,ISK,\n");
     l.ok(&["match"]);
     let rows = l.json(&["journal", "list", "--json", "--search", "250,000,000"]);
     assert_eq!(

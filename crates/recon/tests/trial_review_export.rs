@@ -12,13 +12,10 @@ fn the_review_queues_export_as_injection_safe_csv() {
         esi_entry(1, 1, "250000000.00", "deposited cash", "ARB c1 Alpha", 101),
         esi_entry(2, 2, "2.90", "=1+2 cash", "coffee", 555),
     ]);
-    let expected = l.file(
-        "expected.csv",
-        "cycle_id,character_name,character_id,expected_amount,currency,memo\n\
-         c1,Alpha,101,250000000.00,ISK,\n\
+    l.import_expected(
+        "c1,Alpha,101,250000000.00,ISK,\n\
          c1,Beta,102,7000.00,ISK,\n",
     );
-    l.ok(&["import", "expected", &expected]);
     l.ok(&["match"]);
     let queues = l.json(&["match", "review", "--json"]);
 

@@ -14,13 +14,10 @@ fn entry(id: u64, amount: &str, reason: &str, payer: u64) -> String {
 fn ledger() -> Ledger {
     let l = Ledger::new();
     l.main_wallet();
-    let expected = l.file(
-        "expected.csv",
-        "cycle_id,character_name,character_id,expected_amount,currency,memo\n\
-         c1,Alpha,101,1000.00,ISK,\n\
+    l.import_expected(
+        "c1,Alpha,101,1000.00,ISK,\n\
          c1,Bravo,102,2500000.00,ISK,\n",
     );
-    l.ok(&["import", "expected", &expected]);
     l.import_journal(&[
         entry(1, "600.00", "ARB c1 Alpha", 101),
         entry(2, "400.00", "thanks", 101),

@@ -98,6 +98,13 @@ impl Ledger {
         self.ok(&[&approve[..], ids].concat());
     }
 
+    /// Expected payments `rows` (after the header) imported as `expected.csv`.
+    pub fn import_expected(&self, rows: &str) {
+        let header = "cycle_id,character_name,character_id,expected_amount,currency,memo\n";
+        let file = self.file("expected.csv", &format!("{header}{rows}"));
+        self.ok(&["import", "expected", &file]);
+    }
+
     /// Wallet `Main`, the receiving wallet of character 90000001 (the journals' second party).
     pub fn main_wallet(&self) {
         self.ok(&[
