@@ -5,26 +5,16 @@
 // payment can be opened, unlinked and read (outstanding amount, audit trail) in the app.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import {
-  ENTER, appOnLedger, closeSession, click, el, exec, innerText, openSession, press, reconOn, screenshot, select, text, typeInto,
-  waitFor, wd, s, css, findAll,
+  ENTER, click, el, exec, innerText, press, screenshot, select, text, typeInto, waitFor, css, findAll,
 } from "./harness.mjs";
+import { closeTrialLedger, entry, openTrialLedger } from "./trialLedger.mjs";
 
 let dir = null;
 let recon = null;
 
-const EXPECTED_CSV = `cycle_id,character_name,character_id,expected_amount,currency,memo
-c1,Alpha,101,1000000000.00,ISK,
-c1,Bravo,102,2500000.00,ISK,
-`;
-
-function entry(id, amount, reason, payer) {
-  return `{"id": ${id}, "date": "2026-03-0${id}T10:00:00Z", "ref_type": "player_donation", "description": "deposited cash",
-    "reason": "${reason}", "first_party_id": ${payer}, "second_party_id": 90000001, "amount": ${amount}}`;
-}
 const JOURNAL = `[${entry(1, "600000000.00", "ARB c1 Alpha", 101)}, ${entry(2, "400000000.00", "thanks", 101)}]`;
 
 const OFX_CAD = `OFXHEADER:100\r\nDATA:OFXSGML\r\nVERSION:102\r\nSECURITY:NONE\r\nENCODING:USASCII\r\nCHARSET:1252\r\nCOMPRESSION:NONE\r\nOLDFILEUID:NONE\r\nNEWFILEUID:NONE\r\n\r\n<OFX>\r\n<BANKMSGSRSV1><STMTTRNRS><TRNUID>1<STATUS><CODE>0<SEVERITY>INFO</STATUS>\r\n<STMTRS><CURDEF>CAD<BANKACCTFROM><BANKID>123<ACCTID>CA0099<ACCTTYPE>CHECKING</BANKACCTFROM>\r\n<BANKTRANLIST><DTSTART>20260401<DTEND>20260430\r\n<STMTTRN>\r\n<TRNTYPE>CREDIT\r\n<DTPOSTED>20260404\r\n<TRNAMT>2000.00\r\n<FITID>C-0001\r\n<NAME>Salary\r\n</STMTTRN>\r\n</BANKTRANLIST>\r\n<LEDGERBAL><BALAMT>2000.00<DTASOF>20260430</LEDGERBAL>\r\n</STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>\r\n`;
@@ -51,26 +41,9 @@ async function statusLine(prefix) {
 }
 
 before(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), "recon-e2e-trial-"));
-  const ledger = path.join(dir, "ledger.sqlite");
-  recon = reconOn(ledger);
-  writeFileSync(path.join(dir, "journal.json"), JOURNAL);
-  writeFileSync(path.join(dir, "expected.csv"), EXPECTED_CSV);
-  writeFileSync(path.join(dir, "statement-cad.ofx"), OFX_CAD);
-  recon("wallet", "add", "Logistics", "--owner-id", "90000001", "--receiving");
-  recon("wallet", "add", "Giro", "--kind", "bank", "--currency", "EUR");
-  recon("import", "esi-journal", "--wallet", "Logistics", path.join(dir, "journal.json"));
-  recon("import", "expected", path.join(dir, "expected.csv"));
-  recon("match");
-  await openSession(appOnLedger(dir, ledger), "trial-");
-  // The issue's screen size; the window manager may refuse, then the default size stays.
-  await wd("POST", s("/window/rect"), { width: 1280, height: 720 }).catch(() => {});
-  await el("nav-wallets");
+  ({ dir, recon } = await openTrialLedger("trial", JOURNAL, { files: { "statement-cad.ofx": OFX_CAD }, nav: "nav-wallets" }));
 });
-after(async () => {
-  await closeSession();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+after(() => closeTrialLedger(dir));
 
 test("a bank wallet's currency is never preselected, and adding one without it says so", async () => {
   await click("nav-wallets");

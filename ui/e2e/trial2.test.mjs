@@ -4,25 +4,15 @@
 // with a header name used twice previews; a window error is shown, never swallowed.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import {
-  appOnLedger, closeSession, click, el, exec, innerText, openSession, press, reconOn, screenshot, text, typeInto,
-  waitFor, wd, s, css, findAll, select,
+  click, el, exec, innerText, press, screenshot, text, typeInto, waitFor, wd, s, css, findAll, select,
 } from "./harness.mjs";
+import { closeTrialLedger, entry, openTrialLedger } from "./trialLedger.mjs";
 
 let dir = null;
 let recon = null;
 
-const EXPECTED_CSV = `cycle_id,character_name,character_id,expected_amount,currency,memo
-c1,Alpha,101,1000000000.00,ISK,
-c1,Bravo,102,2500000.00,ISK,
-`;
-function entry(id, amount, reason, payer) {
-  return `{"id": ${id}, "date": "2026-03-0${id}T10:00:00Z", "ref_type": "player_donation", "description": "deposited cash",
-    "reason": "${reason}", "first_party_id": ${payer}, "second_party_id": 90000001, "amount": ${amount}}`;
-}
 const JOURNAL = `[${entry(1, "600000000.00", "ARB c1 Alpha", 101)}, ${entry(2, "400000000.00", "a gift, thanks", 103)}]`;
 // An ING (Germany) export: "Währung" twice (the balance's and the amount's), one blank header.
 const ING_CSV = [
@@ -36,27 +26,14 @@ const expectedByMemo = () => Object.fromEntries(JSON.parse(recon("expected", "li
 const rejectedIds = () => JSON.parse(recon("match", "rejected", "--json")).map((r) => r.journal_id);
 
 before(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), "recon-e2e-trial2-"));
-  const ledger = path.join(dir, "ledger.sqlite");
-  recon = reconOn(ledger);
-  writeFileSync(path.join(dir, "journal.json"), JOURNAL);
-  writeFileSync(path.join(dir, "expected.csv"), EXPECTED_CSV);
-  writeFileSync(path.join(dir, "ing.csv"), ING_CSV);
-  recon("wallet", "add", "Logistics", "--owner-id", "90000001", "--receiving");
-  // The ING file is in EUR: its preview is checked against the wallet it would go into.
-  recon("wallet", "add", "Giro", "--kind", "bank", "--currency", "EUR");
-  recon("import", "esi-journal", "--wallet", "Logistics", path.join(dir, "journal.json"));
-  recon("import", "expected", path.join(dir, "expected.csv"));
-  recon("match");
-  recon("match", "reject", "2", "--reason", "a gift");
-  await openSession(appOnLedger(dir, ledger), "trial2-");
-  await wd("POST", s("/window/rect"), { width: 1280, height: 720 }).catch(() => {});
-  await el("nav-review");
+  // The ING file is in EUR: its preview is checked against Giro, the wallet it would go into.
+  ({ dir, recon } = await openTrialLedger("trial2", JOURNAL, {
+    files: { "ing.csv": ING_CSV },
+    then: (recon) => recon("match", "reject", "2", "--reason", "a gift"),
+    nav: "nav-review",
+  }));
 });
-after(async () => {
-  await closeSession();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+after(() => closeTrialLedger(dir));
 
 test("Review lists receipts marked not a payment; Restore brings one back and u undoes it", async () => {
   await click("nav-review");

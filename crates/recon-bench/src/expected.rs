@@ -7,57 +7,26 @@
 //! (with its audit records written); goal: 2×.
 
 use crate::e2e::write_expected_csv;
+use crate::fixture::{self, Args, Spec};
 use crate::imports::{median, run_child, Child};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-pub struct Args {
-    pub rows: usize,
-    pub repeat: usize,
-    pub seed: u64,
-    pub recon: PathBuf,
-    pub sqlite3: String,
-    pub work_dir: PathBuf,
-}
-
-const USAGE: &str = "usage: recon-bench expected [--rows 30000] [--repeat 3] [--seed 42] \
-[--recon $CARGO_TARGET_DIR/release/recon] [--sqlite3 sqlite3] [--work-dir $CARGO_TARGET_DIR/bench-data/expected]";
+pub const SPEC: Spec = Spec {
+    name: "expected",
+    count_flag: "--rows",
+    rows: 30_000,
+    min_rows: 0,
+    usage: "usage: recon-bench expected [--rows 30000] [--repeat 3] [--seed 42] \
+[--recon $CARGO_TARGET_DIR/release/recon] [--sqlite3 sqlite3] [--work-dir $CARGO_TARGET_DIR/bench-data/expected]",
+};
 
 const REQUIRED_RATIO: f64 = 4.0;
 const GOAL_RATIO: f64 = 2.0;
 
-pub fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
-    let target =
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| PathBuf::from("target"), PathBuf::from);
-    let mut a = Args {
-        rows: 30_000,
-        repeat: 3,
-        seed: 42,
-        recon: target.join("release").join("recon"),
-        sqlite3: "sqlite3".into(),
-        work_dir: target.join("bench-data").join("expected"),
-    };
-    while let Some(flag) = it.next() {
-        let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
-        let num = |v: String| v.parse::<usize>().map_err(|e| format!("{flag}: {e}"));
-        match flag.as_str() {
-            "--rows" => a.rows = num(value()?)?,
-            "--repeat" => a.repeat = num(value()?)?.max(1),
-            "--seed" => a.seed = num(value()?)? as u64,
-            "--recon" => a.recon = PathBuf::from(value()?),
-            "--sqlite3" => a.sqlite3 = value()?,
-            "--work-dir" => a.work_dir = PathBuf::from(value()?),
-            _ => return Err(USAGE.into()),
-        }
-    }
-    Ok(a)
-}
-
 /// An empty, migrated ledger: opening it is not part of the timed import.
 fn fresh_ledger(a: &Args, path: &Path) -> Result<(), String> {
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-    }
+    fixture::remove_db(path);
     run_child(
         Command::new(&a.recon)
             .arg("--db")

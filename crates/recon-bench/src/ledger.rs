@@ -16,82 +16,37 @@
 //!   over the same posting lines (required ≤ 2);
 //! - peak memory of the import (required < 300 MB).
 
-use crate::gen::Rng;
+use crate::fixture::{self, sqlite, Args, Spec, CHILDREN, PARENTS};
 use crate::imports::{median, run_child, Child};
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-pub struct Args {
-    pub rows: usize,
-    pub repeat: usize,
-    pub seed: u64,
-    pub recon: PathBuf,
-    pub sqlite3: String,
-    pub work_dir: PathBuf,
-}
-
-const USAGE: &str = "usage: recon-bench ledger [--rows 1000000] [--repeat 3] [--seed 42] \
-[--recon $CARGO_TARGET_DIR/release/recon] [--sqlite3 sqlite3] [--work-dir $CARGO_TARGET_DIR/bench-data/ledger]";
+pub const SPEC: Spec = Spec {
+    name: "ledger",
+    count_flag: "--rows",
+    rows: 1_000_000,
+    min_rows: 0,
+    usage: "usage: recon-bench ledger [--rows 1000000] [--repeat 3] [--seed 42] \
+[--recon $CARGO_TARGET_DIR/release/recon] [--sqlite3 sqlite3] [--work-dir $CARGO_TARGET_DIR/bench-data/ledger]",
+};
 
 const IMPORT_RATIO: f64 = 1.5;
 const SUMMARY_RATIO: f64 = 1.2;
 const VERIFY_RATIO: f64 = 2.0;
 const PEAK_MB: f64 = 300.0;
-const PARENTS: usize = 20;
-const CHILDREN: usize = 10;
 
-pub fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
-    let target =
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| PathBuf::from("target"), PathBuf::from);
-    let mut a = Args {
-        rows: 1_000_000,
-        repeat: 3,
-        seed: 42,
-        recon: target.join("release").join("recon"),
-        sqlite3: "sqlite3".into(),
-        work_dir: target.join("bench-data").join("ledger"),
-    };
-    while let Some(flag) = it.next() {
-        let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
-        let num = |v: String| v.parse::<usize>().map_err(|e| format!("{flag}: {e}"));
-        match flag.as_str() {
-            "--rows" => a.rows = num(value()?)?,
-            "--repeat" => a.repeat = num(value()?)?.max(1),
-            "--seed" => a.seed = num(value()?)? as u64,
-            "--recon" => a.recon = PathBuf::from(value()?),
-            "--sqlite3" => a.sqlite3 = value()?,
-            "--work-dir" => a.work_dir = PathBuf::from(value()?),
-            _ => return Err(USAGE.into()),
-        }
-    }
-    Ok(a)
-}
-
+/// Settlements spread over 2026, each through a child affiliate.
 fn write_settlements(path: &Path, rows: usize, seed: u64) -> Result<(), String> {
-    let file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut out = std::io::BufWriter::new(file);
-    let mut rng = Rng::new(seed);
-    let io = |e: std::io::Error| e.to_string();
-    writeln!(
-        out,
-        "settlement_id,user_ref,affiliate_ref,gross_amount,currency,occurred_at"
-    )
-    .map_err(io)?;
-    for i in 0..rows {
-        let child = format!("c{}-{}", rng.below(PARENTS), rng.below(CHILDREN));
+    fixture::write_settlements(path, rows, seed, |rng, child| {
         let cents = 100 + rng.below(99_900);
         let (month, day) = (1 + rng.below(12), 1 + rng.below(28));
-        writeln!(
-            out,
-            "S{i:08},u{},{child},{}.{:02},USD,2026-{month:02}-{day:02}",
+        format!(
+            "u{},{child},{}.{:02},USD,2026-{month:02}-{day:02}",
             rng.below(50_000),
             cents / 100,
             cents % 100
         )
-        .map_err(io)?;
-    }
-    out.flush().map_err(io)
+    })
 }
 
 fn recon(a: &Args, db: &Path, args: &[&str]) -> Result<Child, String> {
@@ -100,71 +55,8 @@ fn recon(a: &Args, db: &Path, args: &[&str]) -> Result<Child, String> {
 
 /// A fresh ledger with the program and its tree: not part of the timed import.
 fn fresh_ledger(a: &Args, db: &Path) -> Result<(), String> {
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
-    }
-    recon(
-        a,
-        db,
-        &[
-            "program",
-            "add",
-            "bench",
-            "--name",
-            "Bench",
-            "--currency",
-            "USD",
-            "--direct-rate",
-            "10",
-            "--override-rate",
-            "2.5",
-        ],
-    )?;
-    for p in 0..PARENTS {
-        let parent = format!("p{p}");
-        recon(
-            a,
-            db,
-            &[
-                "entity",
-                "add",
-                "--program",
-                "bench",
-                "--type",
-                "affiliate",
-                "--ref",
-                &parent,
-                "--name",
-                &parent,
-            ],
-        )?;
-        for c in 0..CHILDREN {
-            let child = format!("c{p}-{c}");
-            recon(
-                a,
-                db,
-                &[
-                    "entity",
-                    "add",
-                    "--program",
-                    "bench",
-                    "--type",
-                    "affiliate",
-                    "--ref",
-                    &child,
-                    "--name",
-                    &child,
-                    "--parent",
-                    &parent,
-                ],
-            )?;
-        }
-    }
-    Ok(())
-}
-
-fn sqlite(a: &Args, db: &Path, sql: &str) -> Result<Child, String> {
-    run_child(Command::new(&a.sqlite3).arg(db).arg(sql))
+    fixture::remove_db(db);
+    fixture::program_tree(|args| recon(a, db, args).map(|_| ()))
 }
 
 /// `sqlite3` writing the rows recon writes, into `fresh` copied (before recon imported).

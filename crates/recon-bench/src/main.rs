@@ -16,6 +16,7 @@ mod checks;
 mod cpu;
 mod e2e;
 mod expected;
+mod fixture;
 mod gen;
 mod imports;
 mod ledger;
@@ -120,90 +121,46 @@ fn parse_imports_args() -> Result<imports::Args, String> {
     Ok(a)
 }
 
-fn main() -> ExitCode {
-    if std::env::args().nth(1).as_deref() == Some("ledger") {
-        return match ledger::parse_args(std::env::args().skip(2)).and_then(|a| ledger::ledger(&a)) {
-            Ok(true) => ExitCode::SUCCESS,
-            Ok(false) => ExitCode::from(1),
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::from(2)
-            }
-        };
-    }
-    if std::env::args().nth(1).as_deref() == Some("sync") {
-        return match sync::parse_args(std::env::args().skip(2)).and_then(|a| sync::sync(&a)) {
-            Ok(true) => ExitCode::SUCCESS,
-            Ok(false) => ExitCode::from(1),
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::from(2)
-            }
-        };
-    }
-    if std::env::args().nth(1).as_deref() == Some("payouts") {
-        return match payouts::parse_args(std::env::args().skip(2))
-            .and_then(|a| payouts::payouts(&a))
-        {
-            Ok(true) => ExitCode::SUCCESS,
-            Ok(false) => ExitCode::from(1),
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::from(2)
-            }
-        };
-    }
-    if std::env::args().nth(1).as_deref() == Some("checks") {
-        return match checks::parse_args(std::env::args().skip(2)).and_then(|a| checks::checks(&a)) {
-            Ok(true) => ExitCode::SUCCESS,
-            Ok(false) => ExitCode::from(1),
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::from(2)
-            }
-        };
-    }
-    if std::env::args().nth(1).as_deref() == Some("expected") {
-        return match expected::parse_args(std::env::args().skip(2))
-            .and_then(|a| expected::expected(&a))
-        {
-            Ok(true) => ExitCode::SUCCESS,
-            Ok(false) => ExitCode::from(1),
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::from(2)
-            }
-        };
-    }
-    if std::env::args().nth(1).as_deref() == Some("imports") {
-        let args = match parse_imports_args() {
-            Ok(a) => a,
-            Err(e) => {
-                eprintln!("{e}");
-                return ExitCode::from(2);
-            }
-        };
-        return match imports::imports(&args) {
-            Ok(true) => ExitCode::SUCCESS,
-            Ok(false) => ExitCode::from(1),
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::from(2)
-            }
-        };
-    }
-    let args = match parse_args() {
-        Ok(a) => a,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(2);
-        }
-    };
-    match matching(&args) {
+/// A bench's verdict as the exit code: 0 met, 1 not met, 2 could not run.
+fn exit(verdict: Result<bool, String>) -> ExitCode {
+    match verdict {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
         Err(e) => {
             eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let rest = || std::env::args().skip(2);
+    let parse = |spec| fixture::parse_args(spec, rest());
+    match std::env::args().nth(1).as_deref() {
+        Some("ledger") => return exit(parse(&ledger::SPEC).and_then(|a| ledger::ledger(&a))),
+        Some("sync") => return exit(sync::parse_args(rest()).and_then(|a| sync::sync(&a))),
+        Some("payouts") => return exit(parse(&payouts::SPEC).and_then(|a| payouts::payouts(&a))),
+        Some("checks") => {
+            return exit(checks::parse_args(rest()).and_then(|a| checks::checks(&a)));
+        }
+        Some("expected") => {
+            return exit(parse(&expected::SPEC).and_then(|a| expected::expected(&a)));
+        }
+        Some("imports") => {
+            return match parse_imports_args() {
+                Ok(args) => exit(imports::imports(&args)),
+                Err(e) => {
+                    eprintln!("{e}");
+                    ExitCode::from(2)
+                }
+            };
+        }
+        _ => {}
+    }
+    match parse_args() {
+        Ok(args) => exit(matching(&args)),
+        Err(e) => {
+            eprintln!("{e}");
             ExitCode::from(2)
         }
     }

@@ -8,54 +8,21 @@
 //! payout postings `INSERT … SELECT` and the entries' `UPDATE`. Ratio of CPU seconds (user +
 //! system of each child, medians of the rounds); required ≤ 1.5.
 
-use crate::gen::Rng;
+use crate::fixture::{self, sqlite, Args, Spec};
 use crate::imports::{median, run_child, Child};
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-pub struct Args {
-    pub entries: usize,
-    pub repeat: usize,
-    pub seed: u64,
-    pub recon: PathBuf,
-    pub sqlite3: String,
-    pub work_dir: PathBuf,
-}
-
-const USAGE: &str = "usage: recon-bench payouts [--entries 100000] [--repeat 3] [--seed 42] \
-[--recon $CARGO_TARGET_DIR/release/recon] [--sqlite3 sqlite3] [--work-dir $CARGO_TARGET_DIR/bench-data/payouts]";
+pub const SPEC: Spec = Spec {
+    name: "payouts",
+    count_flag: "--entries",
+    rows: 100_000,
+    min_rows: 2,
+    usage: "usage: recon-bench payouts [--entries 100000] [--repeat 3] [--seed 42] \
+[--recon $CARGO_TARGET_DIR/release/recon] [--sqlite3 sqlite3] [--work-dir $CARGO_TARGET_DIR/bench-data/payouts]",
+};
 
 const RATIO: f64 = 1.5;
-const PARENTS: usize = 20;
-const CHILDREN: usize = 10;
-
-pub fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
-    let target =
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| PathBuf::from("target"), PathBuf::from);
-    let mut a = Args {
-        entries: 100_000,
-        repeat: 3,
-        seed: 42,
-        recon: target.join("release").join("recon"),
-        sqlite3: "sqlite3".into(),
-        work_dir: target.join("bench-data").join("payouts"),
-    };
-    while let Some(flag) = it.next() {
-        let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
-        let num = |v: String| v.parse::<usize>().map_err(|e| format!("{flag}: {e}"));
-        match flag.as_str() {
-            "--entries" => a.entries = num(value()?)?.max(2),
-            "--repeat" => a.repeat = num(value()?)?.max(1),
-            "--seed" => a.seed = num(value()?)? as u64,
-            "--recon" => a.recon = PathBuf::from(value()?),
-            "--sqlite3" => a.sqlite3 = value()?,
-            "--work-dir" => a.work_dir = PathBuf::from(value()?),
-            _ => return Err(USAGE.into()),
-        }
-    }
-    Ok(a)
-}
 
 fn recon(a: &Args, db: &Path, user: &str, args: &[&str]) -> Result<Child, String> {
     run_child(
@@ -68,90 +35,26 @@ fn recon(a: &Args, db: &Path, user: &str, args: &[&str]) -> Result<Child, String
     )
 }
 
-fn sqlite(a: &Args, db: &Path, sql: &str) -> Result<Child, String> {
-    run_child(Command::new(&a.sqlite3).arg(db).arg(sql))
-}
-
 /// Settlements of March 2026, each through a child affiliate (direct + override entries).
 fn write_settlements(path: &Path, rows: usize, seed: u64) -> Result<(), String> {
-    let file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut out = std::io::BufWriter::new(file);
-    let mut rng = Rng::new(seed);
-    let io = |e: std::io::Error| e.to_string();
-    writeln!(
-        out,
-        "settlement_id,user_ref,affiliate_ref,gross_amount,currency,occurred_at"
-    )
-    .map_err(io)?;
-    for i in 0..rows {
-        let child = format!("c{}-{}", rng.below(PARENTS), rng.below(CHILDREN));
+    fixture::write_settlements(path, rows, seed, |rng, child| {
         let cents = 1_000 + rng.below(99_000);
-        writeln!(
-            out,
-            "S{i:08},u{},{child},{}.{:02},USD,2026-03-{:02}",
-            rng.below(50_000),
+        let user = rng.below(50_000);
+        let day = 1 + rng.below(28);
+        format!(
+            "u{user},{child},{}.{:02},USD,2026-03-{day:02}",
             cents / 100,
-            cents % 100,
-            1 + rng.below(28)
+            cents % 100
         )
-        .map_err(io)?;
-    }
-    out.flush().map_err(io)
+    })
 }
 
 /// The ledger every round starts from (built once, not timed).
 fn base_ledger(a: &Args, db: &Path) -> Result<(), String> {
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
-    }
-    let setup = |args: &[&str]| recon(a, db, "setup", args).map(|_| ());
-    setup(&[
-        "program",
-        "add",
-        "bench",
-        "--name",
-        "Bench",
-        "--currency",
-        "USD",
-        "--direct-rate",
-        "10",
-        "--override-rate",
-        "2.5",
-    ])?;
-    for p in 0..PARENTS {
-        let parent = format!("p{p}");
-        setup(&[
-            "entity",
-            "add",
-            "--program",
-            "bench",
-            "--type",
-            "affiliate",
-            "--ref",
-            &parent,
-            "--name",
-            &parent,
-        ])?;
-        for c in 0..CHILDREN {
-            let child = format!("c{p}-{c}");
-            setup(&[
-                "entity",
-                "add",
-                "--program",
-                "bench",
-                "--type",
-                "affiliate",
-                "--ref",
-                &child,
-                "--name",
-                &child,
-                "--parent",
-                &parent,
-            ])?;
-        }
-    }
+    fixture::remove_db(db);
+    fixture::program_tree(|args| recon(a, db, "setup", args).map(|_| ()))?;
     let file = a.work_dir.join("settlements.csv");
-    write_settlements(&file, a.entries / 2, a.seed)?;
+    write_settlements(&file, a.rows / 2, a.seed)?;
     let r = recon(
         a,
         db,
@@ -243,7 +146,7 @@ fn round(a: &Args, base: &Path) -> Result<Round, String> {
         .as_str()
         .ok_or("payout create printed no id")?
         .to_owned();
-    if batch["entry_count"].as_u64() != Some(a.entries as u64 / 2 * 2) {
+    if batch["entry_count"].as_u64() != Some(a.rows as u64 / 2 * 2) {
         return Err(format!("the batch holds {} entries", batch["entry_count"]));
     }
     recon(a, &mine, "maker", &["payout", "submit", &id])?;
@@ -260,7 +163,7 @@ fn round(a: &Args, base: &Path) -> Result<Round, String> {
         &peer,
         "SELECT COUNT(*) FROM ledger_entries WHERE status = 'paid';",
     )?;
-    if check.stdout.trim() != (a.entries / 2 * 2).to_string() {
+    if check.stdout.trim() != (a.rows / 2 * 2).to_string() {
         return Err(format!("sqlite3 paid {} entries", check.stdout.trim()));
     }
     Ok(Round {
@@ -275,7 +178,7 @@ pub fn payouts(a: &Args) -> Result<bool, String> {
     base_ledger(a, &base)?;
     println!(
         "recon-bench payouts: a batch of {} pending entries, created then paid",
-        a.entries / 2 * 2
+        a.rows / 2 * 2
     );
     let (mut rc, mut sc, mut rp, mut sp, mut rt, mut st) =
         (vec![], vec![], vec![], vec![], vec![], vec![]);

@@ -2,13 +2,10 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 use common::*;
 use recon_sync::{WhoAmI, HEALTH_PATH, WHOAMI_PATH};
-
-const BIN: &str = env!("CARGO_BIN_EXE_recon-server");
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn token_create_prints_a_token_that_the_server_accepts() {
@@ -47,26 +44,13 @@ async fn token_create_prints_a_token_that_the_server_accepts() {
     assert!(token.starts_with("rdt_"), "{token}");
 
     // serve with the binary too, reading the bound address from stdout
-    let mut child = Command::new(BIN)
-        .args(["serve", "--bind", "127.0.0.1:0"])
-        .env("DATABASE_URL", &url)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("spawn recon-server serve");
-    let stdout = child.stdout.take().unwrap();
-    let first_line = tokio::task::spawn_blocking(move || {
-        let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).unwrap();
-        line
-    })
-    .await
-    .unwrap();
-    let base = first_line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {first_line:?}"))
-        .to_owned();
+    let (mut child, base) = spawn_serve(
+        Command::new(BIN)
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .env("DATABASE_URL", &url)
+            .stderr(Stdio::inherit()),
+    )
+    .await;
 
     let http = reqwest::Client::new();
     let health = http
@@ -89,9 +73,7 @@ async fn token_create_prints_a_token_that_the_server_accepts() {
 
     child.kill().unwrap();
     child.wait().unwrap();
-    recon_server::drop_test_database(&admin_url(), &url)
-        .await
-        .unwrap();
+    drop_db(&url).await;
 }
 
 #[test]

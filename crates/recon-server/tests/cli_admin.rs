@@ -9,8 +9,6 @@ use std::process::{Command, Output, Stdio};
 use common::*;
 use recon_sync::{HEALTH_PATH, WHOAMI_PATH};
 
-const BIN: &str = env!("CARGO_BIN_EXE_recon-server");
-
 async fn run(db_url: &str, args: &[&str]) -> Output {
     let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
     let db_url = db_url.to_owned();
@@ -35,6 +33,19 @@ fn stdout(output: &Output) -> String {
     String::from_utf8(output.stdout.clone()).unwrap()
 }
 
+/// `token create` for ana@acme.test by the binary: its stdout, the token and a newline.
+async fn ana_token(db_url: &str) -> String {
+    let args = [
+        "token",
+        "create",
+        "--org",
+        "Acme",
+        "--user",
+        "ana@acme.test",
+    ];
+    stdout(&run(db_url, &args).await)
+}
+
 async fn whoami_status(h: &Harness, token: &str) -> u16 {
     h.http
         .get(format!("{}{WHOAMI_PATH}", h.base))
@@ -49,20 +60,7 @@ async fn whoami_status(h: &Harness, token: &str) -> u16 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn devices_are_listed_and_a_revoked_token_is_refused() {
     let h = Harness::start().await;
-    let ana = stdout(
-        &run(
-            &h.db_url,
-            &[
-                "token",
-                "create",
-                "--org",
-                "Acme",
-                "--user",
-                "ana@acme.test",
-            ],
-        )
-        .await,
-    );
+    let ana = ana_token(&h.db_url).await;
     let ana = ana.trim();
     let ben = h.token("Acme", "ben@acme.test").await;
     h.token("Other", "eve@other.test").await;
@@ -131,29 +129,16 @@ async fn serve_with_tls_cert_and_key_answers_https() {
     let key_path = dir.join("key.pem");
     std::fs::write(&cert_path, cert.cert.pem()).unwrap();
     std::fs::write(&key_path, cert.key_pair.serialize_pem()).unwrap();
-    let mut child = Command::new(BIN)
-        .args(["serve", "--bind", "127.0.0.1:0", "--tls-cert"])
-        .arg(&cert_path)
-        .arg("--tls-key")
-        .arg(&key_path)
-        .env("DATABASE_URL", &url)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("spawn recon-server serve");
-    let out = child.stdout.take().unwrap();
-    let first_line = tokio::task::spawn_blocking(move || {
-        let mut line = String::new();
-        BufReader::new(out).read_line(&mut line).unwrap();
-        line
-    })
-    .await
-    .unwrap();
-    let base = first_line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap()
-        .to_owned();
+    let (mut child, base) = spawn_serve(
+        Command::new(BIN)
+            .args(["serve", "--bind", "127.0.0.1:0", "--tls-cert"])
+            .arg(&cert_path)
+            .arg("--tls-key")
+            .arg(&key_path)
+            .env("DATABASE_URL", &url)
+            .stderr(Stdio::inherit()),
+    )
+    .await;
     assert!(base.starts_with("https://"), "{base}");
     let https = reqwest::Client::builder()
         .add_root_certificate(reqwest::Certificate::from_pem(cert.cert.pem().as_bytes()).unwrap())
@@ -176,9 +161,7 @@ async fn serve_with_tls_cert_and_key_answers_https() {
     )
     .await;
     assert!(!half.status.success());
-    recon_server::drop_test_database(&admin_url(), &url)
-        .await
-        .unwrap();
+    drop_db(&url).await;
 }
 
 fn tempfile_dir() -> std::path::PathBuf {
@@ -190,42 +173,16 @@ fn tempfile_dir() -> std::path::PathBuf {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_refusal_is_logged_with_org_device_and_reason() {
     let url = fresh_db_url().await;
-    let token = stdout(
-        &run(
-            &url,
-            &[
-                "token",
-                "create",
-                "--org",
-                "Acme",
-                "--user",
-                "ana@acme.test",
-            ],
-        )
-        .await,
-    );
-    let mut child = Command::new(BIN)
-        .args(["serve", "--bind", "127.0.0.1:0"])
-        .env("DATABASE_URL", &url)
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn recon-server serve");
-    let out = child.stdout.take().unwrap();
+    let token = ana_token(&url).await;
+    let (mut child, base) = spawn_serve(
+        Command::new(BIN)
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .env("DATABASE_URL", &url)
+            .env("RUST_LOG", "info")
+            .stderr(Stdio::piped()),
+    )
+    .await;
     let err = child.stderr.take().unwrap();
-    let first_line = tokio::task::spawn_blocking(move || {
-        let mut line = String::new();
-        BufReader::new(out).read_line(&mut line).unwrap();
-        line
-    })
-    .await
-    .unwrap();
-    let base = first_line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap()
-        .to_owned();
     let mut bad = line(2, "2.00");
     bad.description = "a\u{0}b".into();
     let response = reqwest::Client::new()
@@ -260,7 +217,5 @@ async fn every_refusal_is_logged_with_org_device_and_reason() {
     ] {
         assert!(logged.contains(part), "{part} not in {logged}");
     }
-    recon_server::drop_test_database(&admin_url(), &url)
-        .await
-        .unwrap();
+    drop_db(&url).await;
 }

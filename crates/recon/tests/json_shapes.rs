@@ -42,14 +42,7 @@ const BANK: &str = "Buchungstag;Betrag;Verwendungszweck;Saldo\n\
 #[test]
 fn every_json_output_is_the_apps_dto() {
     let l = Ledger::new();
-    l.ok(&[
-        "wallet",
-        "add",
-        "Main",
-        "--owner-id",
-        "90000001",
-        "--receiving",
-    ]);
+    l.main_wallet();
     l.ok(&[
         "wallet",
         "add",

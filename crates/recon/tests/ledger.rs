@@ -9,75 +9,21 @@ use serde_json::Value;
 /// (three levels) and a sponsor S1 paying 12.50 per conversion.
 fn program(rounding: &str) -> Ledger {
     let l = Ledger::new();
-    l.ok(&[
-        "program",
-        "add",
+    let rates = ["--direct-rate", "10", "--override-rate", "2.5"];
+    l.program(
         "spring",
-        "--name",
         "Spring",
-        "--currency",
-        "USD",
-        "--direct-rate",
-        "10",
-        "--override-rate",
-        "2.5",
-        "--rounding",
-        rounding,
-    ]);
-    l.ok(&[
-        "entity",
-        "add",
-        "--program",
+        &[&rates[..], &["--rounding", rounding]].concat(),
+    );
+    l.entity(
         "spring",
-        "--type",
-        "affiliate",
-        "--ref",
-        "A1",
-        "--name",
-        "Top",
-    ]);
-    l.ok(&[
-        "entity",
-        "add",
-        "--program",
-        "spring",
-        "--type",
-        "affiliate",
-        "--ref",
-        "A2",
-        "--name",
-        "Mid",
-        "--parent",
-        "A1",
-    ]);
-    l.ok(&[
-        "entity",
-        "add",
-        "--program",
-        "spring",
-        "--type",
-        "affiliate",
-        "--ref",
-        "A3",
-        "--name",
-        "Low",
-        "--parent",
-        "A2",
-    ]);
-    l.ok(&[
-        "entity",
-        "add",
-        "--program",
-        "spring",
-        "--type",
-        "sponsor",
-        "--ref",
-        "S1",
-        "--name",
-        "Acme",
-        "--payout-per-conversion",
-        "12.50",
-    ]);
+        &["--type", "affiliate", "--ref", "A1", "--name", "Top"],
+    );
+    let mid = ["--type", "affiliate", "--ref", "A2", "--name", "Mid"];
+    l.entity("spring", &[&mid[..], &["--parent", "A1"]].concat());
+    let low = ["--type", "affiliate", "--ref", "A3", "--name", "Low"];
+    l.entity("spring", &[&low[..], &["--parent", "A2"]].concat());
+    l.sponsor("spring", "S1", "Acme", "12.50");
     l
 }
 
@@ -416,21 +362,11 @@ fn verify_passes_then_names_the_transaction_whose_line_was_altered() {
 #[test]
 fn exported_formula_cells_are_neutralised() {
     let l = program("half-even");
-    let file = l.file(
-        "c.csv",
-        "conversion_id,sponsor_ref,occurred_at,description\nC1,S1,2026-03-05,=HYPERLINK(\"http://x\")\nC2,S1,2026-03-05,+1\nC3,S1,2026-03-05,-2\nC4,S1,2026-04-05,@SUM(A1)\n",
-    );
-    l.ok(&["import", "conversions", "--program", "spring", &file]);
-    l.ok(&[
-        "conversion",
-        "approve",
-        "--program",
+    l.approved_conversions(
         "spring",
-        "C1",
-        "C2",
-        "C3",
-        "C4",
-    ]);
+        "C1,S1,2026-03-05,=HYPERLINK(\"http://x\")\nC2,S1,2026-03-05,+1\nC3,S1,2026-03-05,-2\nC4,S1,2026-04-05,@SUM(A1)\n",
+        &["C1", "C2", "C3", "C4"],
+    );
     let out = l.dir.path().join("march.csv");
     l.ok(&[
         "ledger",

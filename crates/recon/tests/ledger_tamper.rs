@@ -11,45 +11,18 @@ use rusqlite::Connection;
 /// settlements file imported and conversion C1 approved.
 fn ledger() -> Ledger {
     let l = Ledger::new();
-    let add = |args: &[&str]| {
-        let mut all = vec!["entity", "add", "--program", "spring"];
-        all.extend_from_slice(args);
-        l.ok(&all);
-    };
-    l.ok(&[
-        "program",
-        "add",
+    l.program(
         "spring",
-        "--name",
         "Spring",
-        "--currency",
-        "USD",
-        "--direct-rate",
-        "10",
-        "--override-rate",
-        "2.5",
-    ]);
-    add(&["--type", "affiliate", "--ref", "A1", "--name", "Top"]);
-    add(&[
-        "--type",
-        "affiliate",
-        "--ref",
-        "A2",
-        "--name",
-        "Low",
-        "--parent",
-        "A1",
-    ]);
-    add(&[
-        "--type",
-        "sponsor",
-        "--ref",
-        "S1",
-        "--name",
-        "Acme",
-        "--payout-per-conversion",
-        "12.50",
-    ]);
+        &["--direct-rate", "10", "--override-rate", "2.5"],
+    );
+    l.entity(
+        "spring",
+        &["--type", "affiliate", "--ref", "A1", "--name", "Top"],
+    );
+    let low = ["--type", "affiliate", "--ref", "A2", "--name", "Low"];
+    l.entity("spring", &[&low[..], &["--parent", "A1"]].concat());
+    l.sponsor("spring", "S1", "Acme", "12.50");
     let s = l.file(
         "s.csv",
         "settlement_id,user_ref,affiliate_ref,gross_amount,currency,occurred_at\nX1,u1,A2,100.10,USD,2026-03-07\nX2,u2,A1,50,USD,2026-03-08\n",

@@ -11,46 +11,15 @@ use serde_json::Value;
 /// conversions: in 2026-03 two for S1 and one for S2 (28.00), in 2026-04 one for S2.
 fn program() -> Ledger {
     let l = Ledger::new();
-    l.ok(&[
-        "program",
-        "add",
-        "spring",
-        "--name",
-        "Spring",
-        "--currency",
-        "USD",
-    ]);
+    l.program("spring", "Spring", &[]);
     for (r, pay) in [("S1", "12.50"), ("S2", "3.00")] {
-        l.ok(&[
-            "entity",
-            "add",
-            "--program",
-            "spring",
-            "--type",
-            "sponsor",
-            "--ref",
-            r,
-            "--name",
-            &format!("Sponsor {r}"),
-            "--payout-per-conversion",
-            pay,
-        ]);
+        l.sponsor("spring", r, &format!("Sponsor {r}"), pay);
     }
-    let file = l.file(
-        "c.csv",
-        "conversion_id,sponsor_ref,occurred_at,description\nC1,S1,2026-03-05,a\nC2,S1,2026-03-06,b\nC3,S2,2026-03-07,c\nC4,S2,2026-04-01,d\n",
-    );
-    l.ok(&["import", "conversions", "--program", "spring", &file]);
-    l.ok(&[
-        "conversion",
-        "approve",
-        "--program",
+    l.approved_conversions(
         "spring",
-        "C1",
-        "C2",
-        "C3",
-        "C4",
-    ]);
+        "C1,S1,2026-03-05,a\nC2,S1,2026-03-06,b\nC3,S2,2026-03-07,c\nC4,S2,2026-04-01,d\n",
+        &["C1", "C2", "C3", "C4"],
+    );
     l
 }
 
@@ -501,29 +470,8 @@ fn stats_list_and_export_show_batches_by_status_period_and_partner() {
 #[test]
 fn bulk_approve_of_500_batches_of_which_50_are_the_users_own_gives_450_approved_and_50_refused() {
     let l = Ledger::new();
-    l.ok(&[
-        "program",
-        "add",
-        "bulk",
-        "--name",
-        "Bulk",
-        "--currency",
-        "USD",
-    ]);
-    l.ok(&[
-        "entity",
-        "add",
-        "--program",
-        "bulk",
-        "--type",
-        "sponsor",
-        "--ref",
-        "S",
-        "--name",
-        "S",
-        "--payout-per-conversion",
-        "1.00",
-    ]);
+    l.program("bulk", "Bulk", &[]);
+    l.sponsor("bulk", "S", "S", "1.00");
     // One conversion in each of 500 months (1990-01 …), so each month makes one batch.
     let months: Vec<String> = (0..500)
         .map(|i| format!("{}-{:02}", 1990 + i / 12, i % 12 + 1))

@@ -7,12 +7,7 @@ mod common;
 use common::Ledger;
 
 fn entry(id: u64, amount: &str, reason: &str, payer: u64) -> String {
-    format!(
-        r#"{{"id": {id}, "date": "2026-03-0{day}T10:00:00Z", "ref_type": "player_donation",
-        "description": "deposited cash", "reason": "{reason}", "first_party_id": {payer},
-        "second_party_id": 90000001, "amount": {amount}}}"#,
-        day = 1 + id % 8
-    )
+    common::esi_entry(id, 1 + id % 8, amount, "deposited cash", reason, payer)
 }
 
 fn journal(entries: &[String]) -> String {
@@ -120,28 +115,12 @@ fn a_bank_wallet_must_be_given_its_currency() {
 
 fn matching_ledger() -> Ledger {
     let l = Ledger::new();
-    l.ok(&[
-        "wallet",
-        "add",
-        "Main",
-        "--owner-id",
-        "90000001",
-        "--receiving",
+    l.main_wallet();
+    l.import_expected("c1,Alpha,101,1000.00,ISK,\n");
+    l.import_journal(&[
+        entry(1, "600.00", "ARB c1 Alpha", 101),
+        entry(2, "400.00", "thanks", 101),
     ]);
-    let expected = l.file(
-        "expected.csv",
-        "cycle_id,character_name,character_id,expected_amount,currency,memo\n\
-         c1,Alpha,101,1000.00,ISK,\n",
-    );
-    l.ok(&["import", "expected", &expected]);
-    let file = l.file(
-        "j.json",
-        &journal(&[
-            entry(1, "600.00", "ARB c1 Alpha", 101),
-            entry(2, "400.00", "thanks", 101),
-        ]),
-    );
-    l.ok(&["import", "esi-journal", "--wallet", "Main", &file]);
     l
 }
 
@@ -388,13 +367,10 @@ fn one_expected_payment_is_cancelled_kept_and_audited() {
 #[test]
 fn expected_payments_export_as_injection_safe_csv() {
     let l = Ledger::new();
-    let expected = l.file(
-        "expected.csv",
-        "cycle_id,character_name,character_id,expected_amount,currency,memo\n\
-         c1,=HYPERLINK(\"http://x\"),101,1000.00,ISK,\n\
+    l.import_expected(
+        "c1,=HYPERLINK(\"http://x\"),101,1000.00,ISK,\n\
          c1,\"Bravo, Jr\",102,2500000.00,ISK,@SUM(A1)\n",
     );
-    l.ok(&["import", "expected", &expected]);
     let out = l.dir.path().join("out.csv");
     let said = l.ok(&["expected", "export", out.to_str().unwrap()]);
     assert_eq!(

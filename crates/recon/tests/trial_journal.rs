@@ -5,33 +5,19 @@ mod common;
 
 use common::Ledger;
 
-fn entry(id: u64, day: u32, amount: &str, reason: &str) -> String {
-    format!(
-        r#"{{"id": {id}, "date": "2026-03-0{day}T10:00:00Z", "ref_type": "player_donation",
-        "description": "deposited cash", "reason": "{reason}", "first_party_id": 101,
-        "second_party_id": 90000001, "amount": {amount}}}"#
-    )
+fn entry(id: u64, day: u64, amount: &str, reason: &str) -> String {
+    common::esi_entry(id, day, amount, "deposited cash", reason, 101)
 }
 
 fn ledger() -> Ledger {
     let l = Ledger::new();
-    l.ok(&[
-        "wallet",
-        "add",
-        "Main",
-        "--owner-id",
-        "90000001",
-        "--receiving",
-    ]);
-    let journal = format!(
-        "[{},{},{},{}]",
+    l.main_wallet();
+    l.import_journal(&[
         entry(1, 1, "250000000.00", "ARB c1 Alpha"),
         entry(2, 2, "2.90", "coffee"),
         entry(3, 3, "1000.00", "rent"),
-        entry(4, 4, "-1000.00", "refund")
-    );
-    let file = l.file("j.json", &journal);
-    l.ok(&["import", "esi-journal", "--wallet", "Main", &file]);
+        entry(4, 4, "-1000.00", "refund"),
+    ]);
     l
 }
 
@@ -94,12 +80,7 @@ fn the_journal_finds_amounts_ranges_and_days() {
 #[test]
 fn a_journal_line_says_which_expected_payment_it_is_matched_to() {
     let l = ledger();
-    let expected = l.file(
-        "expected.csv",
-        "cycle_id,character_name,character_id,expected_amount,currency,memo\n\
-         c1,Alpha,101,250000000.00,ISK,\n",
-    );
-    l.ok(&["import", "expected", &expected]);
+    l.import_expected("c1,Alpha,101,250000000.00,ISK,\n");
     l.ok(&["match"]);
     let rows = l.json(&["journal", "list", "--json", "--search", "250,000,000"]);
     assert_eq!(

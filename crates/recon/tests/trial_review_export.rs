@@ -2,46 +2,20 @@
 
 mod common;
 
-use common::Ledger;
-
-fn entry(id: u64, amount: &str, description: &str, reason: &str, payer: u64) -> String {
-    format!(
-        r#"{{"id": {id}, "date": "2026-03-0{id}T10:00:00Z", "ref_type": "player_donation",
-        "description": "{description}", "reason": "{reason}", "first_party_id": {payer},
-        "second_party_id": 90000001, "amount": {amount}}}"#
-    )
-}
+use common::{esi_entry, Ledger};
 
 #[test]
 fn the_review_queues_export_as_injection_safe_csv() {
     let l = Ledger::new();
-    l.ok(&[
-        "wallet",
-        "add",
-        "Main",
-        "--owner-id",
-        "90000001",
-        "--receiving",
+    l.main_wallet();
+    l.import_journal(&[
+        esi_entry(1, 1, "250000000.00", "deposited cash", "ARB c1 Alpha", 101),
+        esi_entry(2, 2, "2.90", "=1+2 cash", "coffee", 555),
     ]);
-    let journal = format!(
-        "[{},{}]",
-        entry(1, "250000000.00", "deposited cash", "ARB c1 Alpha", 101),
-        entry(2, "2.90", "=1+2 cash", "coffee", 555)
-    );
-    l.ok(&[
-        "import",
-        "esi-journal",
-        "--wallet",
-        "Main",
-        &l.file("j.json", &journal),
-    ]);
-    let expected = l.file(
-        "expected.csv",
-        "cycle_id,character_name,character_id,expected_amount,currency,memo\n\
-         c1,Alpha,101,250000000.00,ISK,\n\
+    l.import_expected(
+        "c1,Alpha,101,250000000.00,ISK,\n\
          c1,Beta,102,7000.00,ISK,\n",
     );
-    l.ok(&["import", "expected", &expected]);
     l.ok(&["match"]);
     let queues = l.json(&["match", "review", "--json"]);
 

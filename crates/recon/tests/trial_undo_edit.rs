@@ -8,37 +8,20 @@ use common::Ledger;
 use serde_json::Value;
 
 fn entry(id: u64, amount: &str, reason: &str, payer: u64) -> String {
-    format!(
-        r#"{{"id": {id}, "date": "2026-03-0{id}T10:00:00Z", "ref_type": "player_donation",
-        "description": "deposited cash", "reason": "{reason}", "first_party_id": {payer},
-        "second_party_id": 90000001, "amount": {amount}}}"#
-    )
+    common::esi_entry(id, id, amount, "deposited cash", reason, payer)
 }
 
 fn ledger() -> Ledger {
     let l = Ledger::new();
-    l.ok(&[
-        "wallet",
-        "add",
-        "Main",
-        "--owner-id",
-        "90000001",
-        "--receiving",
-    ]);
-    let expected = l.file(
-        "expected.csv",
-        "cycle_id,character_name,character_id,expected_amount,currency,memo\n\
-         c1,Alpha,101,1000.00,ISK,\n\
+    l.main_wallet();
+    l.import_expected(
+        "c1,Alpha,101,1000.00,ISK,\n\
          c1,Bravo,102,2500000.00,ISK,\n",
     );
-    l.ok(&["import", "expected", &expected]);
-    let journal = format!(
-        "[{},{}]",
+    l.import_journal(&[
         entry(1, "600.00", "ARB c1 Alpha", 101),
-        entry(2, "400.00", "thanks", 101)
-    );
-    let file = l.file("j.json", &journal);
-    l.ok(&["import", "esi-journal", "--wallet", "Main", &file]);
+        entry(2, "400.00", "thanks", 101),
+    ]);
     l
 }
 

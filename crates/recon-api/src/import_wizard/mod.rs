@@ -130,23 +130,37 @@ mod tests {
     use super::preview::tests::{csv, GERMAN};
     use super::*;
 
+    /// A ledger in `dir` with one EUR bank wallet, "Bank".
+    fn eur_bank(dir: &std::path::Path) -> Store {
+        let mut store = crate::open_store(&dir.join("l.sqlite")).unwrap();
+        let wallet = crate::NewWalletDto {
+            name: "Bank".into(),
+            kind: "bank".into(),
+            owner_id: None,
+            division: None,
+            currency: "EUR".into(),
+            receiving: false,
+        };
+        crate::wallet_add(&mut store, "alice", wallet).unwrap();
+        store
+    }
+
+    /// Importing `path` into "Bank" through `profile`, all rows or none, no date order.
+    fn into_bank(path: &str, profile: Option<ProfileDto>) -> ImportRunRequest {
+        ImportRunRequest {
+            wallet: "Bank".into(),
+            paths: vec![path.to_owned()],
+            profile,
+            date_order: None,
+            valid_rows_only: false,
+            restore_removed: false,
+        }
+    }
+
     #[test]
     fn import_run_reports_bad_rows_structured_and_history_can_remove_the_batch() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = crate::open_store(&dir.path().join("l.sqlite")).unwrap();
-        crate::wallet_add(
-            &mut store,
-            "alice",
-            crate::NewWalletDto {
-                name: "Bank".into(),
-                kind: "bank".into(),
-                owner_id: None,
-                division: None,
-                currency: "EUR".into(),
-                receiving: false,
-            },
-        )
-        .unwrap();
+        let mut store = eur_bank(dir.path());
         let path = csv(
             dir.path(),
             "k.csv",
@@ -155,12 +169,8 @@ mod tests {
         let profile = import_preview(&path, None).unwrap().profile;
 
         let request = |valid_rows_only| ImportRunRequest {
-            wallet: "Bank".into(),
-            paths: vec![path.clone()],
-            profile: profile.clone(),
-            date_order: None,
             valid_rows_only,
-            restore_removed: false,
+            ..into_bank(&path, profile.clone())
         };
         let app_progress = ImportProgress::new();
         let refused = import_run(&mut store, "alice", request(false), &app_progress).unwrap();
@@ -205,16 +215,7 @@ mod tests {
     #[test]
     fn preview_for_a_wallet_refuses_what_its_currency_cannot_hold() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = crate::open_store(&dir.path().join("l.sqlite")).unwrap();
-        let wallet = crate::NewWalletDto {
-            name: "Bank".into(),
-            kind: "bank".into(),
-            owner_id: None,
-            division: None,
-            currency: "EUR".into(),
-            receiving: false,
-        };
-        crate::wallet_add(&mut store, "alice", wallet).unwrap();
+        let mut store = eur_bank(dir.path());
         let path = csv(
             dir.path(),
             "fine.csv",
@@ -236,14 +237,7 @@ mod tests {
         );
         assert_eq!(p.rows[1].parsed.as_ref().unwrap().amount, "-2.50");
         // ... and what the import does with it.
-        let request = ImportRunRequest {
-            wallet: "Bank".into(),
-            paths: vec![path.clone()],
-            profile: p.profile.clone(),
-            date_order: None,
-            valid_rows_only: false,
-            restore_removed: false,
-        };
+        let request = into_bank(&path, p.profile.clone());
         let run = import_run(&mut store, "alice", request, &ImportProgress::new()).unwrap();
         assert!(!run.committed && run.rejects[0].line == 2);
         // No wallet chosen yet: as before; an unknown wallet is an error, not a guess.
@@ -255,16 +249,7 @@ mod tests {
     #[test]
     fn a_qif_whose_dates_read_both_ways_is_asked_and_read_as_answered() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = crate::open_store(&dir.path().join("l.sqlite")).unwrap();
-        let wallet = crate::NewWalletDto {
-            name: "Bank".into(),
-            kind: "bank".into(),
-            owner_id: None,
-            division: None,
-            currency: "EUR".into(),
-            receiving: false,
-        };
-        crate::wallet_add(&mut store, "alice", wallet).unwrap();
+        let mut store = eur_bank(dir.path());
         let path = csv(
             dir.path(),
             "both.qif",
@@ -288,12 +273,8 @@ mod tests {
         assert!(answered.notes.is_empty(), "{:?}", answered.notes);
 
         let request = |date_order: Option<&str>| ImportRunRequest {
-            wallet: "Bank".into(),
-            paths: vec![path.clone()],
-            profile: None,
             date_order: date_order.map(str::to_owned),
-            valid_rows_only: false,
-            restore_removed: false,
+            ..into_bank(&path, None)
         };
         let progress = ImportProgress::new();
         let refused = import_run(&mut store, "alice", request(None), &progress).unwrap_err();

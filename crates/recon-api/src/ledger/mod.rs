@@ -488,4 +488,4 @@ pub fn ledger_accounts_export(store: &Store, out: &Path, bom: bool) -> ApiResult
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

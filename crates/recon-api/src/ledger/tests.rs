@@ -1,27 +1,38 @@
 use super::*;
 use crate::open_store;
 
-fn ledger() -> (tempfile::TempDir, Store) {
+/// A store in a temp dir with USD program `spring` (`direct_rate` its direct rate).
+pub(crate) fn spring(direct_rate: Option<&str>) -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
     let mut store = open_store(&dir.path().join("l.sqlite")).unwrap();
     let program = NewProgramDto {
         slug: "spring".into(),
         name: "Spring".into(),
         currency: "usd".into(),
-        direct_rate: Some("10".into()),
+        direct_rate: direct_rate.map(Into::into),
         override_rate: None,
         rounding: None,
     };
     program_add(&mut store, "alice", program).unwrap();
+    (dir, store)
+}
+
+/// Sponsor `r` of `spring`, called `name`, paying `pay` a conversion.
+pub(crate) fn sponsor(store: &mut Store, r: &str, name: &str, pay: &str) {
     let sponsor = NewEntityDto {
         program: "spring".into(),
         entity_type: "sponsor".into(),
-        entity_ref: "S1".into(),
-        name: "Acme".into(),
+        entity_ref: r.into(),
+        name: name.into(),
         parent: None,
-        payout_per_conversion: Some("12.5".into()),
+        payout_per_conversion: Some(pay.into()),
     };
-    entity_add(&mut store, "alice", sponsor).unwrap();
+    entity_add(store, "alice", sponsor).unwrap();
+}
+
+fn ledger() -> (tempfile::TempDir, Store) {
+    let (dir, mut store) = spring(Some("10"));
+    sponsor(&mut store, "S1", "Acme", "12.5");
     let file = dir.path().join("c.json");
     std::fs::write(&file, r#"[{"conversion_id":"C1","sponsor_ref":"S1","occurred_at":"2026-03-05","description":"first"}]"#).unwrap();
     conversions_import(&mut store, "alice", "spring", &file).unwrap();

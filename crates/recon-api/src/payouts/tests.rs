@@ -1,31 +1,13 @@
 use super::*;
-use crate::ledger::{conversion_approve, conversions_import, entity_add, program_add};
-use crate::{open_store, NewEntityDto, NewProgramDto};
+use crate::ledger::tests::{sponsor, spring};
+use crate::ledger::{conversion_approve, conversions_import};
 
 /// A USD program with sponsors S1 (12.50 a conversion) and S2 (3.00), and approved
 /// conversions of 2026-03: two for S1, one for S2.
 fn ledger() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open_store(&dir.path().join("l.sqlite")).unwrap();
-    let program = NewProgramDto {
-        slug: "spring".into(),
-        name: "Spring".into(),
-        currency: "usd".into(),
-        direct_rate: None,
-        override_rate: None,
-        rounding: None,
-    };
-    program_add(&mut store, "alice", program).unwrap();
+    let (dir, mut store) = spring(None);
     for (r, pay) in [("S1", "12.5"), ("S2", "3")] {
-        let sponsor = NewEntityDto {
-            program: "spring".into(),
-            entity_type: "sponsor".into(),
-            entity_ref: r.into(),
-            name: format!("Sponsor {r}"),
-            parent: None,
-            payout_per_conversion: Some(pay.into()),
-        };
-        entity_add(&mut store, "alice", sponsor).unwrap();
+        sponsor(&mut store, r, &format!("Sponsor {r}"), pay);
     }
     let file = dir.path().join("c.json");
     std::fs::write(

@@ -50,9 +50,14 @@ impl<'t, 'a> Roles<'t, 'a> {
 
     /// The free column whose header best names `role`, among those `ok` accepts.
     fn pick(&self, role: Role, ok: &dyn Fn(&Col) -> bool) -> Option<usize> {
+        self.pick_at(role, &|j| ok(&self.table.cols[j]))
+    }
+
+    /// `pick` with the test given the column's index.
+    fn pick_at(&self, role: Role, ok: &dyn Fn(usize) -> bool) -> Option<usize> {
         let cols = &self.table.cols;
         (0..self.table.width)
-            .filter(|&j| !self.used[j] && ok(&cols[j]))
+            .filter(|&j| !self.used[j] && ok(j))
             .map(|j| (keyword_score(&cols[j].header, role), j))
             .filter(|(s, _)| *s > 0)
             .max_by_key(|(s, j)| (*s, std::cmp::Reverse(*j)))
@@ -122,30 +127,28 @@ impl<'t, 'a> Roles<'t, 'a> {
         let no_rows = table.no_rows;
         let numeric_ok = |c: &Col| (no_rows || c.numeric) && c.dates.is_empty();
         // a column named as a balance ("Boeksaldo") or holding a running sum of another
-        // column is no amount
-        let balance_like = |j: usize| {
-            keyword_score(&cols[j].header, Role::Balance)
-                > keyword_score(&cols[j].header, Role::Amount)
-                || (0..table.width)
-                    .any(|k| k != j && cols[k].numeric && running_balance(&cols[j], &cols[k]))
-        };
-        let amount_ok = |c: &Col| {
-            numeric_ok(c)
-                && !cols
-                    .iter()
-                    .position(|o| std::ptr::eq(o, c))
-                    .is_some_and(balance_like)
-        };
+        // column is no amount; asked once per column (each asks every other column), and
+        // only of the columns that could hold amounts, the only ones it is asked of
+        let balance_like: Vec<bool> = (0..table.width)
+            .map(|j| {
+                numeric_ok(&cols[j])
+                    && (keyword_score(&cols[j].header, Role::Balance)
+                        > keyword_score(&cols[j].header, Role::Amount)
+                        || (0..table.width).any(|k| {
+                            k != j && cols[k].numeric && running_balance(&cols[j], &cols[k])
+                        }))
+            })
+            .collect();
+        let amount_ok = |j: usize| numeric_ok(&cols[j]) && !balance_like[j];
         let a = self
-            .pick(Role::Amount, &amount_ok)
+            .pick_at(Role::Amount, &amount_ok)
             .or_else(|| {
                 // no header word: the first numeric column with decimals or a sign,
                 // else the first short number column (long integers are ids)
                 let candidates = |strict: bool| {
                     (0..table.width).find(|&j| {
                         !self.used[j]
-                            && numeric_ok(&cols[j])
-                            && !balance_like(j)
+                            && amount_ok(j)
                             && if strict {
                                 cols[j].values.iter().any(|v| v.contains(['.', ',', '-']))
                             } else {
@@ -157,7 +160,7 @@ impl<'t, 'a> Roles<'t, 'a> {
             })
             .ok_or_else(|| {
                 let balances: Vec<String> = (0..table.width)
-                    .filter(|&j| numeric_ok(&cols[j]) && balance_like(j))
+                    .filter(|&j| balance_like[j])
                     .map(|j| format!("'{}'", cols[j].name))
                     .collect();
                 ImportError::CannotPropose {

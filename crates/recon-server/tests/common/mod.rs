@@ -1,6 +1,8 @@
 //! Shared harness: a fresh PostgreSQL database per test and the server on 127.0.0.1:0.
 #![allow(dead_code)]
 
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
 use std::str::FromStr;
 use std::sync::atomic::{AtomicI64, Ordering};
 
@@ -214,4 +216,37 @@ pub fn ids(page: &JournalPage) -> Vec<(String, i64)> {
         .iter()
         .map(|l| (l.wallet_key.clone(), l.line.id))
         .collect()
+}
+
+/// The built `recon-server` binary.
+pub const BIN: &str = env!("CARGO_BIN_EXE_recon-server");
+
+/// Spawns `cmd` (a `recon-server serve`) with its stdout piped and returns the child and the
+/// base URL of its first line, `listening on <base>`.
+pub async fn spawn_serve(cmd: &mut Command) -> (Child, String) {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn recon-server serve");
+    let out = child.stdout.take().unwrap();
+    let first_line = tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        BufReader::new(out).read_line(&mut line).unwrap();
+        line
+    })
+    .await
+    .unwrap();
+    let base = first_line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {first_line:?}"))
+        .to_owned();
+    (child, base)
+}
+
+/// Drops the database `fresh_db_url` made.
+pub async fn drop_db(url: &str) {
+    recon_server::drop_test_database(&admin_url(), url)
+        .await
+        .unwrap();
 }

@@ -67,6 +67,77 @@ impl Ledger {
         std::fs::write(&path, text).unwrap();
         path.display().to_string()
     }
+
+    /// Program `slug` called `name`, in USD; `extra` adds its rates and rounding.
+    pub fn program(&self, slug: &str, name: &str, extra: &[&str]) {
+        let args = ["program", "add", slug, "--name", name, "--currency", "USD"];
+        self.ok(&[&args[..], extra].concat());
+    }
+
+    /// `recon entity add --program PROGRAM ARGS` (type, ref, name, parent …).
+    pub fn entity(&self, program: &str, args: &[&str]) {
+        self.ok(&[&["entity", "add", "--program", program][..], args].concat());
+    }
+
+    /// Sponsor `r` of `program`, called `name`, paying `pay` a conversion.
+    pub fn sponsor(&self, program: &str, r: &str, name: &str, pay: &str) {
+        let args = ["--type", "sponsor", "--ref", r, "--name", name];
+        self.entity(
+            program,
+            &[&args[..], &["--payout-per-conversion", pay]].concat(),
+        );
+    }
+
+    /// Conversions `rows` (after the header) imported into `program` as `c.csv`, then `ids`
+    /// approved.
+    pub fn approved_conversions(&self, program: &str, rows: &str, ids: &[&str]) {
+        let header = "conversion_id,sponsor_ref,occurred_at,description\n";
+        let file = self.file("c.csv", &format!("{header}{rows}"));
+        self.ok(&["import", "conversions", "--program", program, &file]);
+        let approve = ["conversion", "approve", "--program", program];
+        self.ok(&[&approve[..], ids].concat());
+    }
+
+    /// Expected payments `rows` (after the header) imported as `expected.csv`.
+    pub fn import_expected(&self, rows: &str) {
+        let header = "cycle_id,character_name,character_id,expected_amount,currency,memo\n";
+        let file = self.file("expected.csv", &format!("{header}{rows}"));
+        self.ok(&["import", "expected", &file]);
+    }
+
+    /// Wallet `Main`, the receiving wallet of character 90000001 (the journals' second party).
+    pub fn main_wallet(&self) {
+        self.ok(&[
+            "wallet",
+            "add",
+            "Main",
+            "--owner-id",
+            "90000001",
+            "--receiving",
+        ]);
+    }
+
+    /// `entries` as the ESI journal `j.json`, imported into `Main`.
+    pub fn import_journal(&self, entries: &[String]) {
+        let file = self.file("j.json", &format!("[{}]", entries.join(",")));
+        self.ok(&["import", "esi-journal", "--wallet", "Main", &file]);
+    }
+}
+
+/// One ESI journal line from `payer` to character 90000001 on 2026-03-0`day`.
+pub fn esi_entry(
+    id: u64,
+    day: u64,
+    amount: &str,
+    description: &str,
+    reason: &str,
+    payer: u64,
+) -> String {
+    format!(
+        r#"{{"id": {id}, "date": "2026-03-0{day}T10:00:00Z", "ref_type": "player_donation",
+        "description": "{description}", "reason": "{reason}", "first_party_id": {payer},
+        "second_party_id": 90000001, "amount": {amount}}}"#
+    )
 }
 
 /// A real `recon-server` on `127.0.0.1:0` over a fresh PostgreSQL database
