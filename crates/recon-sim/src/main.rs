@@ -1,6 +1,7 @@
 //! `recon-sim --seeds N [--start S]` runs N seeds and prints each failing one with how
 //! to replay it; `recon-sim --seed N [--verbose]` replays one exactly.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use clap::Parser;
@@ -35,6 +36,7 @@ fn main() -> anyhow::Result<()> {
     };
     let began = Instant::now();
     let verbose = args.verbose;
+    let (done, failing) = (AtomicU64::new(0), AtomicU64::new(0));
     let failed = recon_sim::run_seeds_parallel(
         &recon_sim::admin_url(),
         start,
@@ -57,6 +59,16 @@ fn main() -> anyhow::Result<()> {
                 }
             }
             print!("{out}");
+            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+            let f = failing.fetch_add(u64::from(!result.failures.is_empty()), Ordering::Relaxed)
+                + u64::from(!result.failures.is_empty());
+            // A long run says how far it got, in case it is stopped before the summary.
+            if n % 500 == 0 {
+                eprintln!(
+                    "recon-sim: {n} of {count} seeds run, {f} failed, {:.0} s",
+                    began.elapsed().as_secs_f64()
+                );
+            }
         },
     )?;
     let wall = began.elapsed();

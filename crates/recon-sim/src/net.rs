@@ -32,13 +32,13 @@ enum Fault {
 
 /// Percent chances of each fault while the network is faulty (the rest pass).
 const FAULTS: &[(Fault, u64)] = &[
-    (Fault::DropRequest, 10),
-    (Fault::DropAnswer, 12),
-    (Fault::Duplicate, 8),
-    (Fault::HoldBack, 6),
-    (Fault::Echo, 6),
+    (Fault::DropRequest, 6),
+    (Fault::DropAnswer, 9),
+    (Fault::Duplicate, 5),
+    (Fault::HoldBack, 4),
+    (Fault::Echo, 4),
 ];
-const RESTART_PERCENT: u64 = 4;
+const RESTART_PERCENT: u64 = 3;
 const ROTATE_EPOCH_PERCENT: u64 = 1;
 /// Chance that one held-back request is delivered before the current one.
 const RELEASE_PERCENT: u64 = 30;

@@ -79,7 +79,11 @@ const USERS: &[&str] = &["maker", "checker", "payer"];
 /// Scheduled steps per seed: a few, so 300 seeds fit CI on two cores.
 const MIN_STEPS: u64 = 5;
 const MORE_STEPS: u64 = 7;
-const SYNC_PERCENT: u64 = 35;
+const SYNC_PERCENT: u64 = 40;
+/// A work step does 1 to this many things.
+const WORK_BURST: u64 = 3;
+/// A sync step tries this often, as background sync retries while the server is away.
+const SYNC_TRIES: usize = 3;
 const CRASH_PERCENT: u64 = 12;
 /// A crash point is drawn from 0..this many steps of SQLite work (8 VM ops each).
 const CRASH_RANGE: u64 = 3_000;
@@ -186,22 +190,41 @@ impl World {
                 .then(|| rng.below(CRASH_RANGE) as u32);
             let laptop = &mut laptops[who];
             let (what, died) = if rng.chance(SYNC_PERCENT) {
-                let (result, died) = laptop.sync(&self.proxy_url, now, crash)?;
-                (format!("sync: {}", describe(&result)), died)
+                let mut tries = Vec::new();
+                let mut died = false;
+                for _ in 0..SYNC_TRIES {
+                    let (result, killed) = laptop.sync(&self.proxy_url, now, crash)?;
+                    tries.push(describe(&result));
+                    died |= killed;
+                    if result.is_ok() || killed {
+                        break;
+                    }
+                }
+                (format!("sync: {}", tries.join(" / retry: ")), died)
             } else {
-                let work = work::pick(&mut rng);
-                let user = laptop.user.clone();
-                let (result, died) = laptop.run(crash, |store| {
-                    (work.run)(&mut Ctx {
-                        store,
-                        rng: &mut rng,
-                        user: &user,
-                        now,
-                    })
-                })?;
-                let outcome =
-                    result.map_or_else(|e| format!("refused here: {e}"), |()| "ok".into());
-                (format!("{}: {outcome}", work.name), died)
+                // A few things in a row: syncs then have something to push.
+                let mut done = Vec::new();
+                let mut died = false;
+                for _ in 0..1 + rng.below(WORK_BURST) {
+                    let work = work::pick(&mut rng);
+                    let user = laptop.user.clone();
+                    let (result, killed) = laptop.run(crash, |store| {
+                        (work.run)(&mut Ctx {
+                            store,
+                            rng: &mut rng,
+                            user: &user,
+                            now,
+                        })
+                    })?;
+                    let outcome =
+                        result.map_or_else(|e| format!("refused here: {e}"), |()| "ok".into());
+                    done.push(format!("{}: {outcome}", work.name));
+                    if killed {
+                        died = true;
+                        break;
+                    }
+                }
+                (done.join("; "), died)
             };
             let died = if died {
                 " — killed mid-change, reopened"
