@@ -168,6 +168,24 @@ fn outbox(laptop: &mut Laptop) -> anyhow::Result<BTreeMap<String, (String, i64, 
     Ok(rows)
 }
 
+/// Payloads of colleagues' expected-payment events kept as not applied here.
+fn not_applied_payloads(laptop: &mut Laptop) -> anyhow::Result<Vec<String>> {
+    let conn = rusqlite::Connection::open_with_flags(
+        laptop.store().path(),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )?;
+    let mut stmt = conn.prepare(
+        "SELECT payload FROM sync_remote_events WHERE state = 'not_applied' AND kind = ?1",
+    )?;
+    let rows = stmt
+        .query_map([recon_sync::matching::EXPECTED_PAYMENTS_ADDED], |r| {
+            r.get::<_, Option<String>>(0)
+        })?
+        .filter_map(|r| r.transpose())
+        .collect::<Result<_, _>>()?;
+    Ok(rows)
+}
+
 fn self_approved_batches(laptop: &mut Laptop) -> anyhow::Result<i64> {
     let conn = rusqlite::Connection::open_with_flags(
         laptop.store().path(),
@@ -273,6 +291,14 @@ pub fn laptop_matches(laptop: &mut Laptop, server: &ServerState) -> anyhow::Resu
                 );
             }
         }
+    }
+    // A colleague's event this ledger could not apply (it conflicts with one kept
+    // above) is listed under Needs attention as not applied: its memos differ visibly.
+    for payload in not_applied_payloads(laptop)? {
+        memos_in(
+            &serde_json::from_str(&payload).unwrap_or_default(),
+            &mut kept_memos,
+        );
     }
     let strip = |e: &Expected| -> Expected {
         e.iter()
