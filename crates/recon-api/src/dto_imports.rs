@@ -145,6 +145,11 @@ pub struct StatementDto {
     pub opening_balance: Option<String>,
     pub closing_balance: Option<String>,
     pub balances_agree: Option<bool>,
+    /// What the statement's lines add up to; `null` when not kept (files imported before
+    /// this was stored) or too large to add.
+    pub lines_sum: Option<String>,
+    /// closing − (opening + lines), when all three are known: `"0"`… when they agree.
+    pub difference: Option<String>,
 }
 
 /// The wizard's view of one file, read from its head only.
@@ -257,6 +262,9 @@ pub struct BatchFileDto {
     pub opening_balance: Option<String>,
     pub closing_balance: Option<String>,
     pub balances_agree: Option<bool>,
+    /// The statement's check as kept on the batch (opening, closing, sum, agrees or the
+    /// difference); `null` for files that state no balance.
+    pub statement: Option<StatementDto>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

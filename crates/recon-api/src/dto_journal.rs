@@ -59,6 +59,10 @@ pub struct JournalRowDto {
     /// Decimal string at the currency's scale, e.g. `"-1500.00"`.
     pub amount: Option<String>,
     pub balance: Option<String>,
+    /// The wallet's balance after this line (decimal string), counted over all the wallet's
+    /// lines in its order, not only those the filter shows; from the first line that states
+    /// a balance, else from 0. `null` where it cannot be told.
+    pub running_balance: Option<String>,
     pub currency: String,
     pub description: String,
     pub reason: Option<String>,

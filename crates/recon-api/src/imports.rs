@@ -58,8 +58,23 @@ pub fn head(path: &Path) -> ApiResult<Vec<u8>> {
 
 pub fn detect(path: &Path) -> ApiResult<Format> {
     let head = head(path)?;
+    if recon_core::matching::looks_like_expected(&head) {
+        return Err(expected_file_refusal(path));
+    }
     detect_format(&head)
         .map_err(|e| ApiError::new(ErrorCode::BadFile, format!("{}: {e}", file_name(path))))
+}
+
+/// An expected payments file given where bank or journal files go: sent to its own import.
+pub fn expected_file_refusal(path: &Path) -> ApiError {
+    ApiError::new(
+        ErrorCode::InvalidInput,
+        format!(
+            "{} is an expected payments file (cycle_id, character_name, expected_amount, currency): import it on the Expected payments screen or with `recon import expected {}`",
+            file_name(path),
+            path.display()
+        ),
+    )
 }
 
 /// A profile argument: the path of a TOML file, else the name of a saved profile.

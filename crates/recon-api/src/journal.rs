@@ -18,6 +18,7 @@ fn row_dto(r: JournalRow) -> JournalRowDto {
         ref_type: r.ref_type,
         amount: r.amount,
         balance: r.balance,
+        running_balance: r.running_balance,
         currency: r.currency,
         description: r.description,
         reason: r.reason,

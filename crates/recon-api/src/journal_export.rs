@@ -5,7 +5,7 @@ use crate::csv_export::{Cell, CsvWriter};
 use crate::{journal_pages, ApiError, ApiResult, ErrorCode, JournalQueryDto};
 use std::path::Path;
 
-const HEADER: [&str; 12] = [
+const HEADER: [&str; 13] = [
     "date",
     "wallet",
     "ref_type",
@@ -18,6 +18,7 @@ const HEADER: [&str; 12] = [
     "first_party_id",
     "second_party_id",
     "matched_to",
+    "running_balance",
 ];
 
 /// Writes every line `query` selects to `path`; returns how many.
@@ -47,6 +48,7 @@ pub fn journal_export(
                 Cell::Amount(&ids[0]),
                 Cell::Amount(&ids[1]),
                 Cell::Text(&matched),
+                Cell::Amount(r.running_balance.as_deref().unwrap_or_default()),
             ])
             .map_err(io)?;
         }

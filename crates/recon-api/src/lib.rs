@@ -78,11 +78,31 @@ pub(crate) fn amount_input(text: &str) -> String {
 }
 
 pub fn open_store(path: &Path) -> ApiResult<Store> {
-    Ok(Store::open(path)?)
+    let store = Store::open(path)?;
+    remember_token_user(&store);
+    Ok(store)
 }
 
-/// Who is acting: `RECON_USER`, else the OS login name.
+/// The device token's user of the ledger this process opened, once a sync learned it
+/// (issue 12): it is who acts, whatever `RECON_USER` says, so the laptop records actions
+/// under the name the server authenticates.
+static TOKEN_USER: std::sync::RwLock<Option<String>> = std::sync::RwLock::new(None);
+
+/// Reads `store`'s token user into [`current_actor`] (called on open and after a sync).
+pub fn remember_token_user(store: &Store) {
+    if let Ok(Some(user)) = store.token_user() {
+        if let Ok(mut held) = TOKEN_USER.write() {
+            *held = Some(user);
+        }
+    }
+}
+
+/// Who is acting: the device token's user once a sync learned it, else `RECON_USER`,
+/// else the OS login name.
 pub fn current_actor() -> String {
+    if let Some(user) = TOKEN_USER.read().ok().and_then(|u| u.clone()) {
+        return user;
+    }
     ["RECON_USER", "USER", "USERNAME", "LOGNAME"]
         .iter()
         .filter_map(|k| std::env::var(k).ok())

@@ -313,7 +313,11 @@ pub fn match_split(
     rowid: i64,
     shares: Vec<SplitShareDto>,
 ) -> ApiResult<ActionSummaryDto> {
-    let shares: Vec<(String, String)> = shares.into_iter().map(|s| (s.memo, s.amount)).collect();
+    // Shares typed as `250,000,000` read as the form reads them.
+    let shares: Vec<(String, String)> = shares
+        .into_iter()
+        .map(|s| (s.memo, crate::amount_input(&s.amount)))
+        .collect();
     Ok(action_dto(store.match_split(
         actor,
         Utc::now(),

@@ -66,7 +66,10 @@ fn sync_as_with(
     server: Option<String>,
     allow_insecure_http: bool,
 ) -> ApiResult<SyncReportDto> {
-    let report = run_sync(store, actor, server, allow_insecure_http)?;
+    let report = run_sync(store, actor, server, allow_insecure_http);
+    // The sync learned who the token is, even when it failed later on.
+    crate::remember_token_user(store);
+    let report = report?;
     Ok(SyncReportDto {
         pushed: report.push.pushed,
         replayed: report.push.replayed,

@@ -1,6 +1,6 @@
 //! Wallets and currencies.
 
-use crate::{ApiError, ApiResult, CurrencyDto, NewWalletDto, WalletDto};
+use crate::{ApiError, ApiResult, CurrencyDto, NewWalletDto, WalletDto, WalletStatementDto};
 use chrono::Utc;
 use recon_store::{NewWallet, Store};
 
@@ -33,11 +33,38 @@ fn wallet_dto(w: recon_store::Wallet) -> WalletDto {
         currency: w.currency,
         receiving: w.receiving,
         entry_count: w.entry_count,
+        last_statement: None,
     }
 }
 
 pub fn wallet_list(store: &Store) -> ApiResult<Vec<WalletDto>> {
-    Ok(store.wallets()?.into_iter().map(wallet_dto).collect())
+    let mut wallets: Vec<WalletDto> = store.wallets()?.into_iter().map(wallet_dto).collect();
+    // Batches come newest first: the first stating balances is the wallet's newest statement.
+    for batch in crate::import_wizard::import_batches(store)? {
+        if batch.removed_at.is_some() {
+            continue;
+        }
+        let Some(w) = wallets
+            .iter_mut()
+            .find(|w| w.name == batch.wallet && w.last_statement.is_none())
+        else {
+            continue;
+        };
+        let newest = batch
+            .files
+            .iter()
+            .rev()
+            .find_map(|f| f.statement.clone().map(|s| (f.file_name.clone(), s)));
+        if let Some((file_name, statement)) = newest {
+            w.last_statement = Some(WalletStatementDto {
+                batch_id: batch.id.clone(),
+                file_name,
+                at: batch.at.clone(),
+                statement,
+            });
+        }
+    }
+    Ok(wallets)
 }
 
 pub fn wallet_add(store: &mut Store, actor: &str, input: NewWalletDto) -> ApiResult<WalletDto> {

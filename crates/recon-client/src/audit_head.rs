@@ -10,7 +10,7 @@ use recon_sync::audit::{AuditHead, AuditHeadAt, AuditHeadPush, KnownAuditHead};
 use recon_sync::{ErrorBody, AUDIT_HEAD_PATH};
 
 /// What a non-success answer says, as a [`SyncError::Refused`].
-fn refused(response: reqwest::blocking::Response) -> SyncError {
+pub(crate) fn refused(response: reqwest::blocking::Response) -> SyncError {
     let status = response.status();
     let body: Option<ErrorBody> = response.json().ok();
     let (code, message) = match body {

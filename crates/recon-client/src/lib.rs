@@ -9,6 +9,7 @@ use recon_sync::{ErrorBody, PushRequest, PushResponse, MAX_EVENTS_PER_PUSH, PUSH
 
 mod audit_head;
 mod transport;
+mod whoami;
 
 pub use transport::{check_server_url, ClientOptions, SERVER_CA_ENV};
 mod pull;
@@ -145,6 +146,8 @@ pub fn push_with(
         pending: store.outbox_pending_count()?,
         refused: Vec::new(),
     };
+    // Who the token is: from now on this ledger's user (issue 12).
+    whoami::learn_token_user(store, &http, base, token, clock)?;
     // First the chain's head: a ledger whose audit chain was cut or rewritten since the
     // last sync pushes nothing until someone looks.
     audit_head::send_audit_head(store, &http, base, token, clock)?;

@@ -177,6 +177,10 @@ pub struct StatementInfo {
     /// opening + sum(parsed lines) == closing, per statement in the file; `None` when the
     /// file lacks one of the balances (OFX has no opening balance).
     pub balances_agree: Option<bool>,
+    /// What the file's parsed lines add up to, over all its statements; `None` when they
+    /// are too large to add (then the balances were not checked either).
+    #[serde(default)]
+    pub lines_sum: Option<Decimal>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

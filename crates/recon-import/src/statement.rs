@@ -291,6 +291,9 @@ impl<E> Emitter<'_, E> {
                 opening_balance: segs.first().and_then(|s| s.opening),
                 closing_balance: segs.last().and_then(|s| s.closing),
                 balances_agree: agree,
+                lines_sum: segs.iter().try_fold(Decimal::ZERO, |total, s| {
+                    total.checked_add(s.sum).filter(|_| !s.sum_overflowed)
+                }),
             }
         };
         FileSummary {

@@ -17,10 +17,14 @@ const MIGRATIONS: &[(i64, &str)] = &[
         4,
         include_str!("../../../migrations/server/0004_pull_positions.sql"),
     ),
+    (
+        5,
+        include_str!("../../../migrations/server/0005_ledger_and_payouts.sql"),
+    ),
 ];
 
 /// The newest schema version this binary knows.
-pub const LATEST_VERSION: i64 = 4;
+pub const LATEST_VERSION: i64 = 5;
 
 /// Arbitrary constant key for `pg_advisory_xact_lock` ("recondsk").
 const LOCK_KEY: i64 = 0x7265_636f_6e64_736b;

@@ -203,8 +203,8 @@ impl<'tx> BankBatch<'tx> {
         self.tx
             .prepare_cached(
                 "INSERT INTO import_batch_files (batch_id, position, file_name, sha256, size_bytes, read, inserted, duplicates,
-                    format, encoding, rejected, profile_toml, opening_balance, closing_balance, balances_agree, held_minor)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                    format, encoding, rejected, profile_toml, opening_balance, closing_balance, balances_agree, held_minor, lines_sum)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
             )?
             .execute(params![
                 self.summary.batch_id, position as i64, name, read.sha256, read.size_bytes as i64,
@@ -214,6 +214,7 @@ impl<'tx> BankBatch<'tx> {
                 info.and_then(|i| i.closing_balance.map(|b| b.to_string())),
                 info.and_then(|i| i.balances_agree),
                 held_minor,
+                info.and_then(|i| i.lines_sum.map(|s| s.to_string())),
             ])?;
         Ok(())
     }

@@ -69,6 +69,8 @@ pub struct BatchFileView {
     pub opening_balance: Option<String>,
     pub closing_balance: Option<String>,
     pub balances_agree: Option<bool>,
+    /// What the statement's lines add up to (decimal text); `None` before migration 0015.
+    pub lines_sum: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -124,7 +126,7 @@ impl Store {
             .collect::<rusqlite::Result<_>>()?;
         let mut files = self.conn.prepare(
             "SELECT file_name, sha256, size_bytes, format, encoding, read, inserted, duplicates, rejected,
-                    opening_balance, closing_balance, balances_agree
+                    opening_balance, closing_balance, balances_agree, lines_sum
              FROM import_batch_files WHERE batch_id = ?1 ORDER BY position",
         )?;
         for b in &mut batches {
@@ -143,6 +145,7 @@ impl Store {
                         opening_balance: r.get(9)?,
                         closing_balance: r.get(10)?,
                         balances_agree: r.get(11)?,
+                        lines_sum: r.get(12)?,
                     })
                 })?
                 .collect::<rusqlite::Result<_>>()?;

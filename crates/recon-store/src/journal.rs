@@ -49,6 +49,9 @@ pub struct JournalRow {
     /// Exact decimal text at the currency's scale.
     pub amount: Option<String>,
     pub balance: Option<String>,
+    /// The wallet's balance after this line, counted over all its lines in the wallet's
+    /// order whatever the filter (see `journal_running`); `null` where it cannot be told.
+    pub running_balance: Option<String>,
     pub currency: String,
     pub description: String,
     pub reason: Option<String>,
@@ -99,7 +102,8 @@ impl Store {
                     j.rowid_pk, j.value_date,
                     (SELECT group_concat(e.memo, '{MEMO_SEP}') FROM match_links l
                      JOIN expected_payments e ON e.id = l.expected_id
-                     WHERE l.journal_rowid = j.rowid_pk AND l.removed_by_action IS NULL)
+                     WHERE l.journal_rowid = j.rowid_pk AND l.removed_by_action IS NULL),
+                    j.wallet_no
              FROM journal_entries j
              JOIN wallets w ON w.no = j.wallet_no
              JOIN import_batches b ON b.no = j.batch_no
@@ -116,7 +120,7 @@ impl Store {
             let money = |i: usize| -> rusqlite::Result<Option<String>> {
                 Ok(r.get::<_, Option<i64>>(i)?.map(|m| format_minor(m, scale)))
             };
-            Ok(JournalRow {
+            let row = JournalRow {
                 esi_id: r.get(0)?,
                 wallet: r.get(1)?,
                 date: r.get(2)?,
@@ -142,12 +146,20 @@ impl Store {
                     .get::<_, Option<String>>(22)?
                     .map(|m| m.split(MEMO_SEP).map(str::to_owned).collect())
                     .unwrap_or_default(),
-            })
+                running_balance: None,
+            };
+            Ok((row, r.get::<_, i64>(23)?, scale))
         })?;
-        Ok(JournalPage {
-            total,
-            rows: rows.collect::<rusqlite::Result<_>>()?,
-        })
+        let mut page = Vec::new();
+        let (mut wallets, mut scales) = (Vec::new(), Vec::new());
+        for row in rows {
+            let (row, wallet, scale) = row?;
+            page.push(row);
+            wallets.push(wallet);
+            scales.push(scale);
+        }
+        self.fill_running_balances(&mut page, &wallets, &scales)?;
+        Ok(JournalPage { total, rows: page })
     }
 
     /// The `WHERE` clause of `q` over `j` (journal_entries) and its arguments.

@@ -20,6 +20,7 @@ mod file_modes;
 mod import_batches;
 mod journal;
 pub mod journal_ids;
+mod journal_running;
 pub mod ledger;
 mod mapping_profiles;
 mod matching;
@@ -30,8 +31,10 @@ mod sim_hook;
 mod sync_keys;
 mod sync_pull;
 mod sync_pull_journal;
+mod sync_pull_ledger;
 mod sync_refusals;
 mod sync_state;
+mod sync_user;
 mod wallets;
 mod write;
 

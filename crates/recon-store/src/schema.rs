@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0012_sync_pull.sql"),
     include_str!("../../../migrations/sqlite/0013_value_date.sql"),
     include_str!("../../../migrations/sqlite/0014_checks_statements_reports.sql"),
+    include_str!("../../../migrations/sqlite/0015_statement_sums.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

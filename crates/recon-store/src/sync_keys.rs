@@ -62,6 +62,32 @@ pub(crate) fn touched(body: &EventBody) -> HashSet<String> {
         EventBody::CycleOpened(b) => {
             keys.extend(b.cancelled.iter().map(|m| expected(m)));
         }
+        // Payout batches by id, entries by key (issue 12): a colleague's move of a batch
+        // waits while this ledger's own move of it is unanswered.
+        EventBody::PayoutBatchCreated(b) => {
+            keys.insert(format!("b:{}", b.batch_id));
+        }
+        EventBody::PayoutEntriesReserved(b) => {
+            keys.insert(format!("b:{}", b.batch_id));
+        }
+        EventBody::PayoutBatchEdited(b) => {
+            keys.insert(format!("b:{}", b.batch_id));
+        }
+        EventBody::PayoutBatchDeleted(b) => {
+            keys.insert(format!("b:{}", b.batch_id));
+        }
+        EventBody::PayoutBatchTransitioned(b) => {
+            keys.insert(format!("b:{}", b.batch_id));
+        }
+        EventBody::ConversionApproved(b) => {
+            keys.insert(format!("x:conversion:{}", b.conversion_id));
+        }
+        EventBody::ConversionRejected(b) => {
+            keys.insert(format!("x:conversion:{}", b.conversion_id));
+        }
+        EventBody::LedgerEntryReversed(b) => {
+            keys.insert(format!("x:{}:{}", b.source, b.source_ref));
+        }
         _ => {}
     }
     keys

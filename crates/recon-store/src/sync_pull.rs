@@ -241,6 +241,10 @@ fn apply(
         EventBody::ExpectedPaymentsAdded(b) => {
             crate::matching::remote::apply_expected_added(tx, &timestamp(now), by, b)
         }
+        // The partner ledger and payouts (issue 12).
+        other if crate::sync_pull_ledger::handles(other) => {
+            crate::sync_pull_ledger::apply(tx, &timestamp(now), by, other)
+        }
         other => Ok(Err(format!(
             "this ledger does not apply colleagues' '{}' events yet",
             other.kind()

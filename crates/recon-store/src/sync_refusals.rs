@@ -6,7 +6,10 @@
 //! cancelled payment is) when nothing links to them yet. Journal lines are never removed:
 //! they are what the wallet's journal says, so a refusal of them (another value on the
 //! server, a value it cannot store) stays listed, "not undone", for a person to compare.
-//! Every other kind is "refused, not undone" until it has a compensation.
+//! A refused payout batch move goes back to the state before it (an approval: back to
+//! `pending_approval`), and a refused batch creation deletes the batch while it is still
+//! editable (`payouts/remote.rs`); a paid batch is final. Every other kind is "refused,
+//! not undone" until it has a compensation.
 
 use crate::write::{Audit, Change, LocalOnly};
 use crate::{timestamp, Result, Store};
@@ -71,6 +74,15 @@ impl Store {
             let (undone, records) = match &event.body {
                 EventBody::ExpectedPaymentsAdded(b) => {
                     crate::matching::remote::undo_expected_added(tx, b, &refusal.reason)?
+                }
+                EventBody::PayoutBatchTransitioned(b) => crate::payouts::remote::undo_transition(
+                    tx,
+                    &timestamp(now),
+                    b,
+                    &refusal.reason,
+                )?,
+                EventBody::PayoutBatchCreated(b) => {
+                    crate::payouts::remote::undo_created(tx, b, &refusal.reason)?
                 }
                 _ => (false, Vec::new()),
             };

@@ -192,17 +192,7 @@ fn print_summary(out: &mut impl Write, json: bool, s: &ImportResultDto) -> Resul
             f.rejected
         )?;
         if let Some(st) = &f.statement {
-            writeln!(
-                out,
-                "    statement: opening {} closing {} {}",
-                st.opening_balance.as_deref().unwrap_or("-"),
-                st.closing_balance.as_deref().unwrap_or("-"),
-                match st.balances_agree {
-                    Some(true) => "(lines add up)",
-                    Some(false) => "(LINES DO NOT ADD UP to the closing balance)",
-                    None => "",
-                }
-            )?;
+            writeln!(out, "    statement: {}", statement_words(st))?;
         }
         for n in &f.notes {
             writeln!(out, "    note: {n}")?;
@@ -298,6 +288,27 @@ fn print_dry_runs(
     Ok(())
 }
 
+/// A statement's check in words: its balances, its lines' sum, and agrees or the difference.
+pub(crate) fn statement_words(st: &recon_api::StatementDto) -> String {
+    let mut words = format!(
+        "opening {} closing {}",
+        st.opening_balance.as_deref().unwrap_or("-"),
+        st.closing_balance.as_deref().unwrap_or("-"),
+    );
+    if let Some(sum) = &st.lines_sum {
+        words.push_str(&format!(" lines {sum}"));
+    }
+    match (st.balances_agree, &st.difference) {
+        (Some(true), _) => words.push_str(" (lines add up)"),
+        (Some(false), Some(d)) => words.push_str(&format!(
+            " (LINES DO NOT ADD UP to the closing balance: off by {d})"
+        )),
+        (Some(false), None) => words.push_str(" (LINES DO NOT ADD UP to the closing balance)"),
+        (None, _) => {}
+    }
+    words
+}
+
 fn batches(store: &Store, json: bool, out: &mut impl Write) -> Result<()> {
     let batches = api(wizard::import_batches(store))?;
     if json {
@@ -323,6 +334,9 @@ fn batches(store: &Store, json: bool, out: &mut impl Write) -> Result<()> {
         )?;
         for f in b.files {
             writeln!(out, "    {} sha256 {}", f.file_name, f.sha256)?;
+            if let Some(st) = &f.statement {
+                writeln!(out, "    statement: {}", statement_words(st))?;
+            }
         }
     }
     Ok(())

@@ -81,8 +81,8 @@ fn list(store: &Store, query: JournalQueryDto, json: bool, out: &mut impl Write)
     } else {
         writeln!(
             out,
-            "{:<24} {:<20} {:<24} {:>22} {:<4}  DESCRIPTION / REASON  [MATCHED TO]",
-            "DATE", "WALLET", "REF TYPE", "AMOUNT", "CUR"
+            "{:<24} {:<20} {:<24} {:>22} {:<4} {:>22}  DESCRIPTION / REASON  [MATCHED TO]",
+            "DATE", "WALLET", "REF TYPE", "AMOUNT", "CUR", "BALANCE"
         )?;
     }
     let mut first = true;
@@ -115,12 +115,13 @@ fn print_row(out: &mut impl Write, row: &JournalRowDto) -> Result<()> {
     }
     writeln!(
         out,
-        "{:<24} {:<20} {:<24} {:>22} {:<4}  {}",
+        "{:<24} {:<20} {:<24} {:>22} {:<4} {:>22}  {}",
         row.date,
         row.wallet,
         row.ref_type,
         row.amount.as_deref().unwrap_or(""),
         row.currency,
+        row.running_balance.as_deref().unwrap_or(""),
         text
     )?;
     Ok(())

@@ -43,20 +43,28 @@ pub fn wallet(store: &mut Store, actor: &str, cmd: WalletCmd, out: &mut impl Wri
             }
             writeln!(
                 out,
-                "{:<30} {:<12} {:>12} {:>4} {:<5} {:>9} {:>8}",
+                "{:<30} {:<12} {:>12} {:>4} {:<5} {:>9} {:>8}  LAST STATEMENT",
                 "NAME", "KIND", "OWNER", "DIV", "CUR", "RECEIVING", "ENTRIES"
             )?;
             for w in wallets {
                 writeln!(
                     out,
-                    "{:<30} {:<12} {:>12} {:>4} {:<5} {:>9} {:>8}",
+                    "{:<30} {:<12} {:>12} {:>4} {:<5} {:>9} {:>8}  {}",
                     w.name,
                     w.kind,
                     w.owner_id.map(|o| o.to_string()).unwrap_or_default(),
                     w.division.map(|d| d.to_string()).unwrap_or_default(),
                     w.currency,
                     if w.receiving { "yes" } else { "no" },
-                    w.entry_count
+                    w.entry_count,
+                    w.last_statement
+                        .as_ref()
+                        .map(|s| format!(
+                            "{}: {}",
+                            s.file_name,
+                            crate::imports::statement_words(&s.statement)
+                        ))
+                        .unwrap_or_default()
                 )?;
             }
         }

@@ -21,7 +21,13 @@ date: string, ref_type: string,
 /**
  * Decimal string at the currency's scale, e.g. `"-1500.00"`.
  */
-amount: string | null, balance: string | null, currency: string, description: string, reason: string | null, first_party_id: number | null, second_party_id: number | null, 
+amount: string | null, balance: string | null, 
+/**
+ * The wallet's balance after this line (decimal string), counted over all the wallet's
+ * lines in its order, not only those the filter shows; from the first line that states
+ * a balance, else from 0. `null` where it cannot be told.
+ */
+running_balance: string | null, currency: string, description: string, reason: string | null, first_party_id: number | null, second_party_id: number | null, 
 /**
  * ESI's context of the entry (a system, a contract…) and what kind of id it is.
  */

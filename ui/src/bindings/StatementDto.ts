@@ -3,4 +3,13 @@
 /**
  * What a statement says about itself; `balances_agree` = opening + lines == closing.
  */
-export type StatementDto = { account: string | null, currency: string | null, opening_balance: string | null, closing_balance: string | null, balances_agree: boolean | null, };
+export type StatementDto = { account: string | null, currency: string | null, opening_balance: string | null, closing_balance: string | null, balances_agree: boolean | null, 
+/**
+ * What the statement's lines add up to; `null` when not kept (files imported before
+ * this was stored) or too large to add.
+ */
+lines_sum: string | null, 
+/**
+ * closing − (opening + lines), when all three are known: `"0"`… when they agree.
+ */
+difference: string | null, };

@@ -11,6 +11,7 @@ import {
   parsePaths,
   previewCounts,
   progressPercent,
+  shortFileName,
   shortHash,
   splitValues,
   thousandsFor,
@@ -82,6 +83,14 @@ describe("formats and numbers", () => {
   it("splits indicator values and shortens hashes", () => {
     expect(splitValues(" S, Soll ,,")).toEqual(["S", "Soll"]);
     expect(shortHash("a".repeat(64))).toBe(`${"a".repeat(12)}…`);
+  });
+  it("shortens file paths to a name that fits a column", () => {
+    expect(shortFileName("/home/me/bank/jan.sta")).toBe("jan.sta");
+    expect(shortFileName("C:\\Users\\me\\jan.sta")).toBe("jan.sta");
+    const short = shortFileName("/home/me/bank/2026-01-statement-of-account-NL81ASNB.csv");
+    expect(short.length).toBe(28);
+    expect(short.startsWith("2026-01-stat")).toBe(true);
+    expect(short.endsWith("NL81ASNB.csv")).toBe(true);
   });
 });
 

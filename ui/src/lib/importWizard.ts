@@ -147,7 +147,13 @@ export function shortHash(sha: string): string {
  * Whether the import button may be used: a wallet, at least one path, and every ambiguous
  * column of the previewed proposal answered (the app asks, it never guesses).
  */
-export function importBlocker(wallet: string, paths: string[], unansweredAmbiguities: number): string | null {
+export function importBlocker(
+  wallet: string,
+  paths: string[],
+  unansweredAmbiguities: number,
+  expectedFile = false,
+): string | null {
+  if (expectedFile) return "import this expected payments file on the Expected payments screen";
   if (!wallet) return "choose a wallet";
   if (paths.length === 0) return "choose a file";
   if (unansweredAmbiguities > 0) return "choose how to read the ambiguous column above";
@@ -161,4 +167,13 @@ export function importBlocker(wallet: string, paths: string[], unansweredAmbigui
 export function thousandsFor(decimal: string, thousands: string | null): string | null {
   if (thousands !== decimal) return thousands;
   return decimal === "," ? "." : ",";
+}
+
+/** A file's name without its folders, cut in the middle past `max` characters
+ *  ("/home/me/bank/2026-01-statement-of-account.csv" → "2026-01-sta…account.csv"). */
+export function shortFileName(path: string, max = 28): string {
+  const name = path.split(/[\\/]/).filter(Boolean).pop() ?? path;
+  if (name.length <= max) return name;
+  const tail = Math.floor((max - 1) / 2);
+  return `${name.slice(0, max - 1 - tail)}…${name.slice(name.length - tail)}`;
 }

@@ -1,9 +1,11 @@
 //! Import history: the batches with their files, a batch's rejected rows, and removing a
 //! batch's rows.
 
-use crate::{ApiResult, BatchDto, BatchFileDto, RejectedRowDto};
+use super::preview::statement_difference;
+use crate::{ApiResult, BatchDto, BatchFileDto, RejectedRowDto, StatementDto};
 use chrono::Utc;
-use recon_store::{RejectedRow, Store};
+use recon_store::{BatchFileView, RejectedRow, Store};
+use rust_decimal::Decimal;
 
 pub(crate) fn rejected_dto(r: RejectedRow) -> RejectedRowDto {
     RejectedRowDto {
@@ -38,6 +40,7 @@ pub fn import_batches(store: &Store) -> ApiResult<Vec<BatchDto>> {
                 .files
                 .into_iter()
                 .map(|f| BatchFileDto {
+                    statement: kept_statement(&f),
                     file_name: f.file_name,
                     sha256: f.sha256,
                     size_bytes: f.size_bytes,
@@ -54,6 +57,28 @@ pub fn import_batches(store: &Store) -> ApiResult<Vec<BatchDto>> {
                 .collect(),
         })
         .collect())
+}
+
+/// A statement's check as the batch kept it; `None` for a file stating no balance.
+fn kept_statement(f: &BatchFileView) -> Option<StatementDto> {
+    if f.opening_balance.is_none() && f.closing_balance.is_none() {
+        return None;
+    }
+    let dec = |s: &Option<String>| s.as_deref().and_then(|s| s.parse::<Decimal>().ok());
+    let difference = statement_difference(
+        dec(&f.opening_balance),
+        dec(&f.closing_balance),
+        dec(&f.lines_sum),
+    );
+    Some(StatementDto {
+        account: None,
+        currency: None,
+        opening_balance: f.opening_balance.clone(),
+        closing_balance: f.closing_balance.clone(),
+        balances_agree: f.balances_agree,
+        lines_sum: f.lines_sum.clone(),
+        difference: difference.map(|d| d.to_string()),
+    })
 }
 
 pub fn batch_rejects(store: &Store, id: &str) -> ApiResult<Vec<RejectedRowDto>> {

@@ -16,8 +16,13 @@ use recon_import::{
     DayOrder, Format, ParsedRow, Profile, ReadError, RowResult, StatementInfo, StatementOptions,
 };
 use recon_store::Store;
+use rust_decimal::Decimal;
 use std::io::Cursor;
 use std::path::PathBuf;
+
+/// The preview's `format` of an expected payments file (which only the Expected payments
+/// import reads).
+pub const EXPECTED_FORMAT: &str = "expected-payments";
 
 /// Rows shown in a preview.
 pub const PREVIEW_ROWS: usize = 50;
@@ -31,7 +36,20 @@ pub(crate) fn statement_dto(s: &StatementInfo) -> StatementDto {
         opening_balance: s.opening_balance.map(|d| d.to_string()),
         closing_balance: s.closing_balance.map(|d| d.to_string()),
         balances_agree: s.balances_agree,
+        lines_sum: s.lines_sum.map(|d| d.to_string()),
+        difference: statement_difference(s.opening_balance, s.closing_balance, s.lines_sum)
+            .map(|d| d.to_string()),
     }
+}
+
+/// closing − (opening + lines) of a statement, exactly; `None` when one is unknown or the
+/// amounts are too large to subtract.
+pub(crate) fn statement_difference(
+    opening: Option<Decimal>,
+    closing: Option<Decimal>,
+    lines: Option<Decimal>,
+) -> Option<Decimal> {
+    closing?.checked_sub(opening?.checked_add(lines?)?)
 }
 
 fn parsed_dto(p: &ParsedRow) -> ParsedRowDto {
@@ -142,11 +160,17 @@ fn preview_checked(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| p.display().to_string());
-    let format = detect_format(&head).map_err(|e| bad_file(&name, e))?;
+    // An expected payments file is no bank file: the preview says so and sends it on.
+    let expected = recon_core::matching::looks_like_expected(&head);
+    let format = if expected {
+        None
+    } else {
+        Some(detect_format(&head).map_err(|e| bad_file(&name, e))?)
+    };
     let mut dto = PreviewDto {
         path: p.display().to_string(),
         file_name: name,
-        format: format.as_str().into(),
+        format: format.map_or(EXPECTED_FORMAT, |f| f.as_str()).into(),
         encoding: String::new(),
         size_bytes: meta.len(),
         profile: None,
@@ -160,6 +184,10 @@ fn preview_checked(
         statement: None,
         notes: Vec::new(),
         problem: None,
+    };
+    let Some(format) = format else {
+        dto.problem = Some(imports::expected_file_refusal(p));
+        return Ok(dto);
     };
     match format {
         Format::Csv => preview_csv(&mut dto, &head, profile, check),

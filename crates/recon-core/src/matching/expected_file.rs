@@ -50,6 +50,28 @@ pub fn default_memo(cycle_id: &str, character_name: &str) -> String {
     format!("ARB {cycle_id} {character_name}")
 }
 
+/// Whether the start of a file reads as an expected payments file (its header, or its first
+/// JSON object, names every required column), so an import of bank or journal files can send
+/// it to its own screen instead of reading it as a bank CSV.
+pub fn looks_like_expected(head: &[u8]) -> bool {
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let text = String::from_utf8_lossy(head);
+    let text = text.trim_start();
+    if text.starts_with('[') {
+        // The first object's keys; a head cut short may end inside the object.
+        let first = text.split('}').next().unwrap_or_default();
+        return REQUIRED.iter().all(|c| first.contains(&format!("\"{c}\"")));
+    }
+    let Some(header) = text.lines().next() else {
+        return false;
+    };
+    let names: Vec<String> = header
+        .split([',', ';', '\t', '|'])
+        .map(|n| n.trim().trim_matches('"').trim().to_ascii_lowercase())
+        .collect();
+    REQUIRED.iter().all(|c| names.iter().any(|n| n == c))
+}
+
 /// Reads a CSV or JSON expected payments file (JSON when the first non-blank byte is `[`).
 pub fn parse_expected(bytes: &[u8]) -> Result<Vec<ExpectedRow>, ExpectedFileError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
@@ -234,6 +256,21 @@ fn parse_json(text: &str) -> Result<Vec<ExpectedRow>, ExpectedFileError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn expected_files_are_told_from_bank_files() {
+        assert!(looks_like_expected(
+            b"\xEF\xBB\xBFcycle_id;Character_Name;expected_amount;currency\nc1;A;1;ISK\n"
+        ));
+        assert!(looks_like_expected(
+            br#" [{"cycle_id":"c1","character_name":"A","expected_amount":"1","currency":"ISK"}"#
+        ));
+        assert!(!looks_like_expected(b"date,amount,currency,description\n"));
+        assert!(!looks_like_expected(
+            br#"[{"id":1,"amount":2.5,"ref_type":"x"}]"#
+        ));
+        assert!(!looks_like_expected(b""));
+    }
 
     #[test]
     fn csv_with_an_empty_memo_gets_the_default_memo() {

@@ -21,7 +21,9 @@ mod review;
 
 pub use effect::{link_effect, ActiveLink, EffectError, PaymentState};
 pub use expected::{cycle_opening, expected_amount, AmountRefusal, CycleRefusal, ExpectedIdentity};
-pub use expected_file::{default_memo, parse_expected, ExpectedFileError, ExpectedRow};
+pub use expected_file::{
+    default_memo, looks_like_expected, parse_expected, ExpectedFileError, ExpectedRow,
+};
 pub use index::IndexedFinder;
 pub use kinds::{ActionKind, ExpectedStatus, LinkType, UnknownName};
 pub use levenshtein::bounded_levenshtein;

@@ -1,6 +1,9 @@
 //! What the server does with each event, one module per kind: [`journal`] applies
-//! `journal_lines_imported`; [`unapplied`] stores every other kind as received and says
-//! so in its answer, so a client newer than this server is never refused for it.
+//! `journal_lines_imported`; [`typed`] the partner ledger's and payout batches' kinds
+//! ([`ledger`], [`ledger_entries`], [`ledger_settlements`], [`payouts`],
+//! [`payout_moves`]), with the token's user in [`Ctx`]; [`unapplied`] stores every other
+//! kind as received and says so in its answer, so a client newer than this server is
+//! never refused for it.
 //!
 //! A value the server cannot accept (a control character, a bad date, an amount finer
 //! than its currency, a conflict with what it holds) is a *refusal*: the event is answered
@@ -13,14 +16,34 @@ mod journal;
 mod journal_check;
 mod journal_insert;
 mod unapplied;
+// The partner ledger and payouts (issue 12); `ledger` first: its `check!` macro is used
+// by the others.
+#[macro_use]
+mod ledger;
+mod ledger_entries;
+mod ledger_settlements;
+mod payout_moves;
+mod payouts;
+mod typed;
 
 use recon_sync::matching::ExpectedPaymentsAdded;
 use recon_sync::{
     untyped_digest_hex, EventAnswer, JournalLinesImported, RawEvent, RefusalCode, MAX_EVENT_BYTES,
 };
 use tokio_postgres::Transaction;
+use uuid::Uuid;
 
 use crate::ServerError;
+
+/// What a typed kind's apply needs: the push's transaction, the organization, the
+/// **token's user** (who the server authenticated, never a name the event claims) and
+/// the event's id.
+pub(crate) struct Ctx<'a> {
+    pub tx: &'a Transaction<'a>,
+    pub org_id: i64,
+    pub user: &'a str,
+    pub event_id: Uuid,
+}
 
 /// Longest `kind` an envelope may name.
 const MAX_KIND_BYTES: usize = 64;
@@ -38,6 +61,8 @@ pub(crate) struct Incoming {
 enum Plan {
     Journal(JournalLinesImported),
     Expected(ExpectedPaymentsAdded),
+    /// A ledger or payout kind, typed ([`typed`]).
+    Typed(Box<recon_sync::EventBody>),
     /// Store without applying; the note says why.
     Store {
         note: String,
@@ -65,6 +90,7 @@ pub(crate) fn decode(event: RawEvent) -> Result<Incoming, String> {
         match event.kind.as_str() {
             recon_sync::journal::KIND => journal::decode(&event)?,
             recon_sync::matching::EXPECTED_PAYMENTS_ADDED => expected::decode(&event)?,
+            k if typed::handles(k) => typed::decode(&event)?,
             _ => unapplied::decode(&event)?,
         }
     };
@@ -119,9 +145,19 @@ fn raw_digest(event: &RawEvent) -> Result<String, String> {
 pub(crate) async fn apply(
     tx: &Transaction<'_>,
     org_id: i64,
+    user: &str,
     incoming: &Incoming,
 ) -> Result<EventAnswer, ServerError> {
     match &incoming.plan {
+        Plan::Typed(body) => {
+            let ctx = Ctx {
+                tx,
+                org_id,
+                user,
+                event_id: incoming.event.id,
+            };
+            typed::apply(&ctx, body).await
+        }
         Plan::Journal(body) => journal::apply(tx, org_id, incoming.event.id, body).await,
         Plan::Expected(body) => expected::apply(tx, org_id, incoming.event.id, body).await,
         Plan::Store { note } => unapplied::store(tx, org_id, &incoming.event, note).await,

@@ -31,7 +31,7 @@ pub(super) fn decode(event: &RawEvent) -> Result<(String, Plan), String> {
 }
 
 /// Where in `value` a string (or key) holds U+0000, as a path like `payload.lines[2].text`.
-fn nul_in(value: &Value, path: &str) -> Option<String> {
+pub(super) fn nul_in(value: &Value, path: &str) -> Option<String> {
     match value {
         Value::String(s) if s.contains('\0') => Some(path.to_owned()),
         Value::Array(items) => items

@@ -132,7 +132,7 @@ async fn push_once(
         };
         let result = match claim(&tx, caller, incoming).await.map_err(at)? {
             Claim::New => {
-                let answer = apply::apply(&tx, caller.org_id, incoming)
+                let answer = apply::apply(&tx, caller.org_id, &caller.user, incoming)
                     .await
                     .map_err(at)?;
                 let stored = serde_json::to_value(&answer).map_err(|e| at(e.into()))?;

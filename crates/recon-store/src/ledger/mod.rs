@@ -12,6 +12,8 @@ mod conversions;
 pub(crate) mod digest;
 mod entries;
 mod programs;
+pub(crate) mod remote;
+pub(crate) mod remote_settlements;
 mod reports;
 mod settlement_events;
 mod settlements;

@@ -7,7 +7,8 @@
 //! - `reports`: list, show, stats, partner summary, export rows.
 
 mod create;
-mod moves;
+pub(crate) mod moves;
+pub(crate) mod remote;
 mod reports;
 
 pub use reports::{PartnerSummary, PayoutStats, PeriodRow, StatusRow};

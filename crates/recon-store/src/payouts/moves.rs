@@ -60,6 +60,62 @@ fn post_payout(tx: &Transaction<'_>, b: &BatchRow) -> Result<i64> {
     Ok(txn_id)
 }
 
+/// Moves batch `b` by `action` as `actor` at `at` inside `tx` — the core's `transition`
+/// decides — and records the move; the new state and the audit `after`. Shared by a local
+/// action and a colleague's move pulled from the server, so both follow the same rules.
+pub(crate) fn move_batch(
+    tx: &Transaction<'_>,
+    b: &BatchRow,
+    action: &BatchAction,
+    actor: &str,
+    at: &str,
+) -> Result<(BatchStatus, serde_json::Value)> {
+    let facts = BatchFacts {
+        status: b.status,
+        created_by: &b.created_by,
+    };
+    let to = transition(&facts, action, actor).map_err(conflict)?;
+    let reason = match action {
+        BatchAction::Reject { reason } | BatchAction::Fail { reason } => Some(reason.trim()),
+        _ => None,
+    };
+    let mut after = json!({"status": to.as_str(), "reason": reason});
+    let (mut approved, mut paid) = (None, None);
+    match to {
+        BatchStatus::Approved => {
+            approved = Some(actor);
+            after["approved_by"] = json!(actor);
+        }
+        BatchStatus::Rejected => {
+            // Why: a rejected batch keeps its lines as history but holds nothing.
+            tx.execute(
+                "UPDATE payout_entries SET reserved = NULL WHERE batch_id = ?1",
+                [&b.id],
+            )?;
+            after["released_entries"] = json!(true);
+        }
+        BatchStatus::Paid => {
+            let txn_id = post_payout(tx, b)?;
+            paid = Some(txn_id);
+            after["paid_by"] = json!(actor);
+            after["paid_at"] = json!(at);
+            after["transaction"] = json!(txn_id);
+        }
+        _ => {}
+    }
+    // One UPDATE: a paid batch is never changed again (trigger), so it is written whole.
+    tx.prepare_cached(
+        "UPDATE payout_batches SET status = ?1, updated_at = ?2, reason = COALESCE(?3, reason),
+            approved_by = COALESCE(?4, approved_by), approved_at = CASE WHEN ?4 IS NULL THEN approved_at ELSE ?2 END,
+            paid_by = CASE WHEN ?5 IS NULL THEN paid_by ELSE ?6 END,
+            paid_at = CASE WHEN ?5 IS NULL THEN paid_at ELSE ?2 END, txn_id = COALESCE(?5, txn_id)
+         WHERE id = ?7",
+    )?
+    .execute(params![to.as_str(), at, reason, approved, paid, actor, b.id])?;
+    record_transition(tx, &b.id, at, actor, Some(b.status), to, reason)?;
+    Ok((to, after))
+}
+
 impl Store {
     /// Moves batch `id` by `action` as `actor` (submit, approve, reject, process, pay, fail,
     /// retry), or refuses with the core's reason naming both states.
@@ -72,44 +128,14 @@ impl Store {
     ) -> Result<BatchView> {
         self.write(actor, now, |tx| {
             let b = batch_row(tx, id)?;
-            let facts = BatchFacts { status: b.status, created_by: &b.created_by };
-            let to = transition(&facts, action, actor).map_err(conflict)?;
             let at = timestamp(now);
+            let (to, after) = move_batch(tx, &b, action, actor, &at)?;
             let reason = match action {
-                BatchAction::Reject { reason } | BatchAction::Fail { reason } => Some(reason.trim()),
+                BatchAction::Reject { reason } | BatchAction::Fail { reason } => {
+                    Some(reason.trim())
+                }
                 _ => None,
             };
-            let mut after = json!({"status": to.as_str(), "reason": reason});
-            let (mut approved, mut paid) = (None, None);
-            match to {
-                BatchStatus::Approved => {
-                    approved = Some(actor);
-                    after["approved_by"] = json!(actor);
-                }
-                BatchStatus::Rejected => {
-                    // Why: a rejected batch keeps its lines as history but holds nothing.
-                    tx.execute("UPDATE payout_entries SET reserved = NULL WHERE batch_id = ?1", [&b.id])?;
-                    after["released_entries"] = json!(true);
-                }
-                BatchStatus::Paid => {
-                    let txn_id = post_payout(tx, &b)?;
-                    paid = Some(txn_id);
-                    after["paid_by"] = json!(actor);
-                    after["paid_at"] = json!(at);
-                    after["transaction"] = json!(txn_id);
-                }
-                _ => {}
-            }
-            // One UPDATE: a paid batch is never changed again (trigger), so it is written whole.
-            tx.prepare_cached(
-                "UPDATE payout_batches SET status = ?1, updated_at = ?2, reason = COALESCE(?3, reason),
-                    approved_by = COALESCE(?4, approved_by), approved_at = CASE WHEN ?4 IS NULL THEN approved_at ELSE ?2 END,
-                    paid_by = CASE WHEN ?5 IS NULL THEN paid_by ELSE ?6 END,
-                    paid_at = CASE WHEN ?5 IS NULL THEN paid_at ELSE ?2 END, txn_id = COALESCE(?5, txn_id)
-                 WHERE id = ?7",
-            )?
-            .execute(params![to.as_str(), at, reason, approved, paid, actor, b.id])?;
-            record_transition(tx, &b.id, &at, actor, Some(b.status), to, reason)?;
             let audit = Audit {
                 action: action_name(action),
                 entity: "payout_batch",
@@ -130,7 +156,7 @@ impl Store {
     }
 }
 
-fn action_name(action: &BatchAction) -> &'static str {
+pub(crate) fn action_name(action: &BatchAction) -> &'static str {
     match action {
         BatchAction::Submit => "payout.submit",
         BatchAction::Approve => "payout.approve",
