@@ -249,11 +249,10 @@ pub fn server_exactly_once(server: &ServerState) -> Vec<String> {
     broken
 }
 
-/// One laptop against the server, after the final syncs.
-pub fn laptop_matches(laptop: &mut Laptop, server: &ServerState) -> anyhow::Result<Vec<String>> {
-    let name = laptop.name.clone();
+/// The laptop's journal lines against the server's.
+fn journal_matches(name: &str, store: &Store, server: &ServerState) -> anyhow::Result<Vec<String>> {
     let mut broken = Vec::new();
-    let journal = laptop_journal(laptop.store())?;
+    let journal = laptop_journal(store)?;
     if journal != server.journal {
         let only_here: Vec<_> = journal
             .keys()
@@ -272,6 +271,14 @@ pub fn laptop_matches(laptop: &mut Laptop, server: &ServerState) -> anyhow::Resu
             only_there.iter().take(5).collect::<Vec<_>>()
         ));
     }
+    Ok(broken)
+}
+
+/// One laptop against the server, after the final syncs.
+pub fn laptop_matches(laptop: &mut Laptop, server: &ServerState) -> anyhow::Result<Vec<String>> {
+    let name = laptop.name.clone();
+    let mut broken = Vec::new();
+    broken.extend(journal_matches(&name, laptop.store(), server)?);
     let refusals = laptop.store().sync_refusals()?;
     let outbox = outbox(laptop)?;
     // A refused payment the ledger could not undone (already linked) stays, visibly.
