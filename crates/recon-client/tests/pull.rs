@@ -316,3 +316,46 @@ fn a_change_the_server_refuses_is_listed_undone_and_replaced_by_the_accepted_one
     sync(&mut maker, &server.url, &maker_token, "maker", &Utc::now).unwrap();
     assert_eq!(payments(&maker), payments(&checker));
 }
+
+/// Found by `recon-sim` (seed 9): a refused event with two payments is undone whole; the
+/// one whose values the server holds from a colleague must come back, not stay cancelled.
+#[test]
+fn a_refused_payment_identical_to_a_colleagues_comes_back_after_the_undo() {
+    let server = Server::start();
+    let maker_token = server.token("acme", "maker@acme.test");
+    let checker_token = server.token("acme", "checker@acme.test");
+    let dir = tempfile::tempdir().unwrap();
+    let mut maker = laptop(&dir, "maker.sqlite");
+    let mut checker = laptop(&dir, "checker.sqlite");
+    let file = |bob: &str| {
+        format!(
+            "cycle_id,character_name,character_id,expected_amount,currency,memo\n\
+             2026-11,Bob,,{bob},ISK,ARB Bob\n2026-11,Ann,,50,ISK,ARB Ann\n"
+        )
+    };
+    maker
+        .import_expected("maker", Utc::now(), "m.csv", file("100").as_bytes())
+        .unwrap();
+    sync(&mut maker, &server.url, &maker_token, "maker", &Utc::now).unwrap();
+    checker
+        .import_expected("checker", Utc::now(), "c.csv", file("250").as_bytes())
+        .unwrap();
+    let report = sync(
+        &mut checker,
+        &server.url,
+        &checker_token,
+        "checker",
+        &Utc::now,
+    )
+    .unwrap();
+    assert_eq!(report.refused.len(), 1, "{report:?}");
+    assert_eq!(
+        payments(&checker),
+        vec![
+            ("ARB Ann".into(), "50.00".into(), "awaiting_payment".into()),
+            ("ARB Bob".into(), "100.00".into(), "awaiting_payment".into()),
+        ]
+    );
+    assert_eq!(payments(&checker), payments(&maker));
+    assert!(checker.audit_verify().unwrap().ok());
+}

@@ -26,6 +26,8 @@ mod mapping_profiles;
 mod matching;
 pub mod payouts;
 mod schema;
+#[cfg(feature = "sim")]
+mod sim_hook;
 mod sync_keys;
 mod sync_pull;
 mod sync_pull_journal;

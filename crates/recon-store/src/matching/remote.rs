@@ -65,8 +65,10 @@ pub(crate) fn apply_expected_added(
             Err(note) => return Ok(Err(note)),
         };
         match expected_with_memo(tx, &record.memo_normalized)? {
-            Some(held) if identity(&held) == identity(&record) => {}
+            // Refused here first: a refused payment with the very values the server
+            // accepted from a colleague must come back too, not stay cancelled.
             Some(held) if refused_here(tx, &held)? => audits.push(adopt(tx, &held, &record)?),
+            Some(held) if identity(&held) == identity(&record) => {}
             Some(held) => {
                 return Err(StoreError::Conflict(format!(
                 "memo '{}' is held here for {} ({} {}, cycle {}); {by}'s says {} ({} {}, cycle {})",
