@@ -215,10 +215,16 @@ fn the_server_refuses_a_head_that_went_back_or_changed() {
     assert_eq!(format!("{} {}\n", stored.0, stored.1), head);
 
     // Cut the newest record (and wind the kept head back, so only the server can tell).
-    sql(&l, "DELETE FROM audit_log WHERE id = 2");
+    // (The sync itself appended the token's user as learned from whoami: the newest record
+    // is not always the import's.)
     sql(
         &l,
-        "UPDATE device SET audit_head_seq = 1, audit_head_hash = (SELECT hash FROM audit_log WHERE id = 1)",
+        "DELETE FROM audit_log WHERE id = (SELECT MAX(id) FROM audit_log)",
+    );
+    sql(
+        &l,
+        "UPDATE device SET audit_head_seq = (SELECT MAX(id) FROM audit_log), \
+         audit_head_hash = (SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1)",
     );
     let out = sync(&l);
     assert!(!out.status.success());
@@ -230,7 +236,7 @@ fn the_server_refuses_a_head_that_went_back_or_changed() {
         "the server keeps the head it had"
     );
 
-    // Same length, other content: a chain rewritten from record 2 on.
+    // Same length, other content: the record the server kept as head, rewritten.
     let l2 = ledger_with_journal();
     let out = sync(&l2);
     assert!(
@@ -238,10 +244,13 @@ fn the_server_refuses_a_head_that_went_back_or_changed() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // The record the server kept as this ledger's head (the pull after it appended more).
+    let kept_seq = stored_head(&server).0;
     let conn = Connection::open(&l2.db).unwrap();
     conn.execute(
-        "UPDATE audit_log SET hash = (CASE WHEN hash LIKE 'f%' THEN 'e' ELSE 'f' END) || substr(hash, 2) WHERE id = 2",
-        [],
+        "UPDATE audit_log SET hash = (CASE WHEN hash LIKE 'f%' THEN 'e' ELSE 'f' END) || substr(hash, 2) \
+         WHERE id = ?1",
+        [kept_seq],
     )
     .unwrap();
     drop(conn);
