@@ -206,7 +206,11 @@ test("continuity: a missing journal entry is a break that opens the Journal at i
   await waitFor("the break's banner", async () => /-30\.00/.test((await text("journal-target")) ?? ""));
   const after = await waitFor("the line after the gap marked", () => innerText('[data-testid="journal-row"][data-target="after-gap"]'));
   assert.match(after, /2026-03-05/);
-  assert.match(after, /1,130\.00/);
+  // The Balance column is the running balance (1,150.00 + 10.00); the line's own stated
+  // 1,130.00 is behind the ≠ mark that says lines are missing before it.
+  assert.match(after, /≠ 1,160\.00/);
+  const stated = await exec(`return document.querySelector('[data-testid="journal-row"][data-target="after-gap"] [data-testid="journal-balance-differs"]').title;`);
+  assert.match(stated, /states 1,130\.00 ISK/);
   const beforeGap = await innerText('[data-testid="journal-row"][data-target="before-gap"]');
   assert.match(beforeGap, /2026-03-02/);
   assert.match(beforeGap, /1,150\.00/);
