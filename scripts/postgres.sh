@@ -35,8 +35,12 @@ user="$(id -un)"
 if [ "$(as_postgres "psql -tAc \"SELECT 1 FROM pg_roles WHERE rolname = '$user'\"")" != "1" ]; then
   as_postgres "createuser -s '$user'"
 fi
-# Test databases of runs that died before dropping theirs.
-for db in $(psql -h /var/run/postgresql -d postgres -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'recon\_test\_%'"); do
+# Test databases of runs that died before dropping theirs: only those made over two hours
+# ago (a database's PG_VERSION file is written when it is created), so a run going on
+# beside this one (another checkout's tests, a benchmark) keeps its database.
+stale="SELECT datname FROM pg_database WHERE datname LIKE 'recon\_test\_%'
+  AND (pg_stat_file('base/' || oid || '/PG_VERSION')).modification < now() - interval '2 hours'"
+for db in $(psql -h /var/run/postgresql -d postgres -tAc "$stale"); do
   psql -h /var/run/postgresql -d postgres -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null
 done
 echo "host=/var/run/postgresql user=$user dbname=postgres" >&3

@@ -9,8 +9,8 @@
 //!
 //! PostgreSQL: `--pg` or `RECON_TEST_PG_URL` (what `scripts/postgres.sh` prints), where a
 //! fresh `recon_test_*` database is made and dropped; or `--database-url` of an empty
-//! database made for it (`scripts/postgres.sh` drops every `recon_test_*` database, so a
-//! long run on a machine where tests start meanwhile wants its own).
+//! database made for it (`scripts/postgres.sh` drops `recon_test_*` databases made over
+//! two hours ago, so a run longer than that wants its own).
 
 use recon_sync::pull::{PullPage, PULL_PATH};
 use recon_sync::{
