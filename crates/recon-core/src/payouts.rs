@@ -283,21 +283,23 @@ pub fn plan_lines(
 
 /// Why a ledger entry held by a batch cannot be reversed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("entry {entry_id} is reserved by payout batch {batch_id} ({status}): it cannot be reversed; reject or delete the batch, or remove its line, first")]
+#[error("entry {entry} is reserved by payout batch {batch_id} ({status}): it cannot be reversed; reject or delete the batch, or remove its line, first")]
 pub struct ReservedEntry {
-    pub entry_id: i64,
+    /// The entry as its reader knows it: a laptop's row id, or `source/source_ref` on the
+    /// server (whose ids mean nothing to a laptop).
+    pub entry: String,
     pub batch_id: String,
     pub status: BatchStatus,
 }
 
 /// Ok unless a batch that reserves entries holds this one.
 pub fn check_not_reserved(
-    entry_id: i64,
+    entry: &str,
     holder: Option<(&str, BatchStatus)>,
 ) -> Result<(), ReservedEntry> {
     match holder {
         Some((batch_id, status)) if status.reserves_entries() => Err(ReservedEntry {
-            entry_id,
+            entry: entry.to_owned(),
             batch_id: batch_id.to_owned(),
             status,
         }),
@@ -344,9 +346,9 @@ mod tests {
 
     #[test]
     fn a_reserved_entry_is_refused_unless_its_batch_was_rejected() {
-        assert!(check_not_reserved(1, None).is_ok());
-        assert!(check_not_reserved(1, Some(("b", BatchStatus::Rejected))).is_ok());
-        let err = check_not_reserved(1, Some(("b", BatchStatus::Approved))).unwrap_err();
+        assert!(check_not_reserved("1", None).is_ok());
+        assert!(check_not_reserved("1", Some(("b", BatchStatus::Rejected))).is_ok());
+        let err = check_not_reserved("1", Some(("b", BatchStatus::Approved))).unwrap_err();
         assert!(
             err.to_string()
                 .contains("reserved by payout batch b (approved)"),

@@ -273,7 +273,8 @@ async fn a_second_reversal_a_held_entry_and_a_wrong_payout_are_refused() {
     let held = one(&h, &maker, reverse("C1", "duplicate")).await;
     let held = held.refused.unwrap();
     assert!(
-        held.reason.contains("held by payout batch"),
+        held.reason
+            .contains("entry conversion/C1 is reserved by payout batch"),
         "{}",
         held.reason
     );
