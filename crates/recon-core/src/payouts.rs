@@ -307,6 +307,54 @@ pub fn check_not_reserved(
     }
 }
 
+/// What reserving an entry for a batch does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reservation {
+    /// The entry joins the batch.
+    New,
+    /// This batch holds it already (a replayed or pulled reservation): nothing to write.
+    AlreadyHeld,
+}
+
+/// Why an entry cannot join a batch.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReserveRefusal {
+    #[error("entry {entry} is already held by payout batch {holder}")]
+    HeldElsewhere { entry: String, holder: String },
+    #[error("entry {entry} is {status}: only a pending entry can join a payout batch")]
+    NotPending {
+        entry: String,
+        status: crate::ledger::EntryStatus,
+    },
+}
+
+/// An entry joins one live batch at a time, and only while pending. `holder` is the live
+/// batch holding it now, if any; `entry` names it for the reader (see [`ReservedEntry`]).
+pub fn check_reservable(
+    entry: &str,
+    status: crate::ledger::EntryStatus,
+    holder: Option<&str>,
+    batch_id: &str,
+) -> Result<Reservation, ReserveRefusal> {
+    match holder {
+        Some(h) if h == batch_id => return Ok(Reservation::AlreadyHeld),
+        Some(h) => {
+            return Err(ReserveRefusal::HeldElsewhere {
+                entry: entry.to_owned(),
+                holder: h.to_owned(),
+            })
+        }
+        None => {}
+    }
+    if status != crate::ledger::EntryStatus::Pending {
+        return Err(ReserveRefusal::NotPending {
+            entry: entry.to_owned(),
+            status,
+        });
+    }
+    Ok(Reservation::New)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -342,6 +390,33 @@ mod tests {
             plan_lines("p", "2026-03", &big),
             Err(PlanRefusal::TooLarge { .. })
         ));
+    }
+
+    #[test]
+    fn an_entry_joins_one_batch_and_only_while_pending() {
+        use crate::ledger::EntryStatus::*;
+        assert_eq!(
+            check_reservable("e1", Pending, None, "b1"),
+            Ok(Reservation::New)
+        );
+        assert_eq!(
+            check_reservable("e1", Pending, Some("b1"), "b1"),
+            Ok(Reservation::AlreadyHeld)
+        );
+        assert_eq!(
+            check_reservable("e1", Pending, Some("b0"), "b1")
+                .unwrap_err()
+                .to_string(),
+            "entry e1 is already held by payout batch b0"
+        );
+        for status in [Paid, Reversed] {
+            assert_eq!(
+                check_reservable("e1", status, None, "b1")
+                    .unwrap_err()
+                    .to_string(),
+                format!("entry e1 is {status}: only a pending entry can join a payout batch")
+            );
+        }
     }
 
     #[test]
