@@ -206,7 +206,7 @@ async fn adjusted(ctx: &Ctx<'_>, b: &WalletAdjusted) -> Result<EventAnswer, Serv
     }
     let expected = expected_locked(ctx, &w.workspace_id, &w.currency.code).await?;
     let expected_minor = check!(minor("expected locked (server)", expected, &w.currency));
-    let show = |m: i64| from_minor(m, scale).to_string();
+    let show = |m: i64| from_minor(m, scale).normalize().to_string();
     if expected_minor != expected_event {
         return Ok(conflict(
             format!(
