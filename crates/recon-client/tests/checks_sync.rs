@@ -331,6 +331,14 @@ fn a_wallet_event_stored_before_this_server_applied_its_kind_replays_its_first_a
         replay.results[0].answer.note.as_deref(),
         Some("stored; this server does not apply 'workspace_wallets_imported' yet")
     );
+    // The next event of the device, new to the server, is applied.
+    let fresh = push(&server, &maker_token, &PushRequest { events: vec![events[1].clone()] });
+    assert!(!fresh.results[0].replayed, "{fresh:?}");
+    assert!(fresh.results[0].answer.applied, "{fresh:?}");
+    assert_eq!(
+        server.texts("SELECT activation_id || ' ' || status FROM check_activations"),
+        vec!["a1 live".to_owned()]
+    );
 }
 
 #[test]

@@ -362,3 +362,7 @@ pub(crate) fn undo_refused(
     };
     Ok((true, vec![audit.into()]))
 }
+
+#[cfg(test)]
+#[path = "remote_tests.rs"]
+mod tests;
