@@ -92,7 +92,12 @@ fn import_platform(store: &mut Store, actor: &str) {
         .import_workspace_wallets(actor, Utc::now(), "wallets.json", WALLETS.as_bytes())
         .unwrap();
     store
-        .import_activations(actor, Utc::now(), "activations.json", ACTIVATIONS.as_bytes())
+        .import_activations(
+            actor,
+            Utc::now(),
+            "activations.json",
+            ACTIVATIONS.as_bytes(),
+        )
         .unwrap();
 }
 
@@ -140,7 +145,14 @@ fn two_laptops_converge_on_wallet_operations_check_runs_and_adjustments() {
     let mut checker = laptop(&dir, "checker.sqlite");
     import_platform(&mut maker, "maker");
     sync(&mut maker, &server.url, &maker_token, "maker", &Utc::now).unwrap();
-    let pulled = sync(&mut checker, &server.url, &checker_token, "checker", &Utc::now).unwrap();
+    let pulled = sync(
+        &mut checker,
+        &server.url,
+        &checker_token,
+        "checker",
+        &Utc::now,
+    )
+    .unwrap();
     assert_eq!(pulled.pull.not_applied, 0, "{:?}", pulled.pull);
     assert_eq!(balances(&checker), vec![("w1".to_owned(), 100_000, 10_000)]);
 
@@ -148,19 +160,39 @@ fn two_laptops_converge_on_wallet_operations_check_runs_and_adjustments() {
     // and fixes it; both laptops and the server end at the same balances and history.
     op(&mut maker, "maker", WalletOp::Lock, "5", "a9");
     sync(&mut maker, &server.url, &maker_token, "maker", &Utc::now).unwrap();
-    sync(&mut checker, &server.url, &checker_token, "checker", &Utc::now).unwrap();
+    sync(
+        &mut checker,
+        &server.url,
+        &checker_token,
+        "checker",
+        &Utc::now,
+    )
+    .unwrap();
     assert_eq!(balances(&checker), vec![("w1".to_owned(), 99_500, 10_500)]);
     let run_id = fix_all(&mut checker, "checker");
     assert_eq!(balances(&checker), vec![("w1".to_owned(), 100_000, 10_000)]);
-    let pushed = sync(&mut checker, &server.url, &checker_token, "checker", &Utc::now).unwrap();
+    let pushed = sync(
+        &mut checker,
+        &server.url,
+        &checker_token,
+        "checker",
+        &Utc::now,
+    )
+    .unwrap();
     assert!(pushed.refused.is_empty(), "{:?}", pushed.refused);
     let pulled = sync(&mut maker, &server.url, &maker_token, "maker", &Utc::now).unwrap();
-    assert_eq!((pulled.pull.applied, pulled.pull.not_applied), (2, 0), "{:?}", pulled.pull);
+    assert_eq!(
+        (pulled.pull.applied, pulled.pull.not_applied),
+        (2, 0),
+        "{:?}",
+        pulled.pull
+    );
     assert_eq!(balances(&maker), balances(&checker));
     assert_eq!(server_wallet(&server), vec!["w1 1000.00 100.00".to_owned()]);
     let runs = maker.check_runs().unwrap();
     assert!(
-        runs.iter().any(|r| r.run_id == run_id && r.actor == "checker" && r.fixed == 1),
+        runs.iter()
+            .any(|r| r.run_id == run_id && r.actor == "checker" && r.fixed == 1),
         "{runs:?}"
     );
     assert_eq!(maker.wallet_adjustment_count("w1").unwrap(), 1);
@@ -169,7 +201,9 @@ fn two_laptops_converge_on_wallet_operations_check_runs_and_adjustments() {
         vec!["checker".to_owned()]
     );
     assert_eq!(
-        server.texts("SELECT tx_type || ' ' || amount::text FROM check_transactions ORDER BY tx_type"),
+        server.texts(
+            "SELECT tx_type || ' ' || amount::text FROM check_transactions ORDER BY tx_type"
+        ),
         vec!["adjustment -5.00".to_owned(), "lock 5.00".to_owned()]
     );
     // Syncing again pulls nothing new and changes nothing.
@@ -190,7 +224,14 @@ fn a_fix_decided_on_a_wallet_a_colleague_moved_is_refused_undone_and_listed() {
     let mut checker = laptop(&dir, "checker.sqlite");
     import_platform(&mut maker, "maker");
     sync(&mut maker, &server.url, &maker_token, "maker", &Utc::now).unwrap();
-    sync(&mut checker, &server.url, &checker_token, "checker", &Utc::now).unwrap();
+    sync(
+        &mut checker,
+        &server.url,
+        &checker_token,
+        "checker",
+        &Utc::now,
+    )
+    .unwrap();
 
     // The maker locks 4 and syncs; the checker, not having pulled it, locks 2 and fixes
     // its wallet back to 100 locked: on the server the wallet holds 106, not 102.
@@ -200,7 +241,14 @@ fn a_fix_decided_on_a_wallet_a_colleague_moved_is_refused_undone_and_listed() {
     fix_all(&mut checker, "checker");
     assert_eq!(balances(&checker), vec![("w1".to_owned(), 100_000, 10_000)]);
 
-    let report = sync(&mut checker, &server.url, &checker_token, "checker", &Utc::now).unwrap();
+    let report = sync(
+        &mut checker,
+        &server.url,
+        &checker_token,
+        "checker",
+        &Utc::now,
+    )
+    .unwrap();
     assert_eq!(report.refused.len(), 1, "{:?}", report.refused);
     let refused = &report.refused[0];
     assert_eq!(
@@ -212,7 +260,10 @@ fn a_fix_decided_on_a_wallet_a_colleague_moved_is_refused_undone_and_listed() {
         .iter()
         .find(|c| c.field == "wallet 'w1' locked balance")
         .unwrap_or_else(|| panic!("{refused:?}"));
-    assert_eq!((locked.server.as_str(), locked.event.as_str()), ("106", "102"));
+    assert_eq!(
+        (locked.server.as_str(), locked.event.as_str()),
+        ("106", "102")
+    );
     assert!(refused.undone, "{refused:?}");
     // Undone (998 / 102) and the maker's lock pulled on top: the server's 994 / 106.
     assert_eq!(balances(&checker), vec![("w1".to_owned(), 99_400, 10_600)]);
@@ -225,7 +276,10 @@ fn a_fix_decided_on_a_wallet_a_colleague_moved_is_refused_undone_and_listed() {
     assert!(
         trail.iter().any(|r| r.action == "sync.refused"
             && r.entity == "workspace_wallet"
-            && r.after.as_deref().unwrap_or("").contains("refused by the server: ")),
+            && r.after
+                .as_deref()
+                .unwrap_or("")
+                .contains("refused by the server: ")),
         "{trail:?}"
     );
     assert!(checker.audit_verify().unwrap().ok());
@@ -263,11 +317,20 @@ fn a_replayed_wallet_event_gets_its_first_answer_and_another_org_pulls_none_of_i
     let replay = push(&server, &maker_token, &PushRequest { events });
     for result in &replay.results {
         assert!(result.replayed, "{result:?}");
-        assert!(result.answer.applied && result.answer.refused.is_none(), "{result:?}");
+        assert!(
+            result.answer.applied && result.answer.refused.is_none(),
+            "{result:?}"
+        );
     }
-    assert_eq!(replay.results[2].answer.inserted, 1, "the lock's first answer");
-    assert_eq!(server_wallet(&server), vec!["w1 995.00 105.00".to_owned()], "applied once");
-
+    assert_eq!(
+        replay.results[2].answer.inserted, 1,
+        "the lock's first answer"
+    );
+    assert_eq!(
+        server_wallet(&server),
+        vec!["w1 995.00 105.00".to_owned()],
+        "applied once"
+    );
 
     // Another organization's laptop pulls none of acme's wallets; its own wallet of the
     // same platform id is its own.
@@ -284,7 +347,13 @@ fn a_replayed_wallet_event_gets_its_first_answer_and_another_org_pulls_none_of_i
         "SELECT o.name || ' ' || w.balance::text || ' ' || w.locked_balance::text
            FROM check_wallets w JOIN orgs o ON o.id = w.org_id ORDER BY o.name",
     );
-    assert_eq!(by_org, vec!["acme 995.00 105.00".to_owned(), "rival 999.00 101.00".to_owned()]);
+    assert_eq!(
+        by_org,
+        vec![
+            "acme 995.00 105.00".to_owned(),
+            "rival 999.00 101.00".to_owned()
+        ]
+    );
     assert_eq!(balances(&eve), vec![("w1".to_owned(), 99_900, 10_100)]);
 }
 
@@ -324,15 +393,30 @@ fn a_wallet_event_stored_before_this_server_applied_its_kind_replays_its_first_a
         e.device_id,
         payload.replace('\'', "''"),
     ));
-    let replay = push(&server, &maker_token, &PushRequest { events: vec![e.clone()] });
+    let replay = push(
+        &server,
+        &maker_token,
+        &PushRequest {
+            events: vec![e.clone()],
+        },
+    );
     assert!(replay.results[0].replayed, "{replay:?}");
-    assert!(!replay.results[0].answer.applied, "its first answer: {replay:?}");
+    assert!(
+        !replay.results[0].answer.applied,
+        "its first answer: {replay:?}"
+    );
     assert_eq!(
         replay.results[0].answer.note.as_deref(),
         Some("stored; this server does not apply 'workspace_wallets_imported' yet")
     );
     // The next event of the device, new to the server, is applied.
-    let fresh = push(&server, &maker_token, &PushRequest { events: vec![events[1].clone()] });
+    let fresh = push(
+        &server,
+        &maker_token,
+        &PushRequest {
+            events: vec![events[1].clone()],
+        },
+    );
     assert!(!fresh.results[0].replayed, "{fresh:?}");
     assert!(fresh.results[0].answer.applied, "{fresh:?}");
     assert_eq!(
@@ -365,8 +449,15 @@ fn a_wallet_in_a_currency_the_server_does_not_know_is_refused_and_listed() {
         (refused.kind.as_str(), refused.code.as_str()),
         ("workspace_wallets_imported", "invalid_value")
     );
-    assert!(refused.reason.contains("unknown currency 'ZZZ'"), "{}", refused.reason);
-    assert!(!refused.undone, "an import is what the platform's file said: not undone");
+    assert!(
+        refused.reason.contains("unknown currency 'ZZZ'"),
+        "{}",
+        refused.reason
+    );
+    assert!(
+        !refused.undone,
+        "an import is what the platform's file said: not undone"
+    );
     assert_eq!(maker.sync_refusals().unwrap().len(), 1, "Needs attention");
     assert!(server_wallet(&server).is_empty());
     assert_eq!(balances(&maker).len(), 1, "kept on the laptop");

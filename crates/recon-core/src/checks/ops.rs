@@ -294,7 +294,12 @@ mod tests {
 
     #[test]
     fn undoing_a_transaction_restores_the_balances_before_it() {
-        for op in [WalletOp::Lock, WalletOp::Release, WalletOp::Refund, WalletOp::Spend] {
+        for op in [
+            WalletOp::Lock,
+            WalletOp::Release,
+            WalletOp::Refund,
+            WalletOp::Spend,
+        ] {
             let after = apply_op(W, op, 200).unwrap();
             assert_eq!(
                 undo_transaction(after, op.transaction_type(), 200),

@@ -13,14 +13,21 @@ use recon_sync::checks::{WalletAdjusted, WalletCheckRun, WalletOperationRecorded
 use recon_sync::{Conflict, EventAnswer, EventBody};
 use rust_decimal::Decimal;
 
-use super::checks::{check_transaction, held_transaction, insert_transaction, set_balances, wallet_of, Held};
+use super::checks::{
+    check_transaction, held_transaction, insert_transaction, set_balances, wallet_of, Held,
+};
 use super::ledger::{already_exists, conflict, differing, invalid, key, minor, rule};
 use super::Ctx;
 use crate::ServerError;
 
 pub(super) fn handles(kind: &str) -> bool {
     use recon_sync::checks as c;
-    [c::WALLET_OPERATION_RECORDED, c::WALLET_CHECK_RUN, c::WALLET_ADJUSTED].contains(&kind)
+    [
+        c::WALLET_OPERATION_RECORDED,
+        c::WALLET_CHECK_RUN,
+        c::WALLET_ADJUSTED,
+    ]
+    .contains(&kind)
 }
 
 pub(super) async fn apply(ctx: &Ctx<'_>, body: &EventBody) -> Result<EventAnswer, ServerError> {
@@ -35,10 +42,7 @@ pub(super) async fn apply(ctx: &Ctx<'_>, body: &EventBody) -> Result<EventAnswer
     }
 }
 
-async fn operation(
-    ctx: &Ctx<'_>,
-    b: &WalletOperationRecorded,
-) -> Result<EventAnswer, ServerError> {
+async fn operation(ctx: &Ctx<'_>, b: &WalletOperationRecorded) -> Result<EventAnswer, ServerError> {
     let t = &b.transaction;
     check!(check_transaction(t));
     let Some(op) = WalletOp::parse(&b.operation) else {
@@ -72,8 +76,14 @@ async fn operation(
     };
     let after = check!(apply_op(before, op, amount_minor)
         .map_err(|e| rule(format!("wallet '{}': {e}", t.wallet_id))));
-    set_balances(ctx, &t.wallet_id, w.currency.scale, after.balance_minor, after.locked_minor)
-        .await?;
+    set_balances(
+        ctx,
+        &t.wallet_id,
+        w.currency.scale,
+        after.balance_minor,
+        after.locked_minor,
+    )
+    .await?;
     insert_transaction(ctx, t, amount, "operation", None).await?;
     Ok(EventAnswer::applied(1, 0))
 }
@@ -141,7 +151,10 @@ async fn run(ctx: &Ctx<'_>, b: &WalletCheckRun) -> Result<EventAnswer, ServerErr
     if conflicts.is_empty() {
         return Ok(already_exists(what));
     }
-    Ok(conflict(format!("{what} is on the server with other counts"), conflicts))
+    Ok(conflict(
+        format!("{what} is on the server with other counts"),
+        conflicts,
+    ))
 }
 
 /// Σ (total budget − spent) over the live and draft activations of the workspace in the
@@ -244,7 +257,14 @@ async fn adjusted(ctx: &Ctx<'_>, b: &WalletAdjusted) -> Result<EventAnswer, Serv
         }
         Err(e) => return Ok(rule(format!("wallet '{}': {e}", t.wallet_id))),
     };
-    set_balances(ctx, &t.wallet_id, scale, after.balance_minor, after.locked_minor).await?;
+    set_balances(
+        ctx,
+        &t.wallet_id,
+        scale,
+        after.balance_minor,
+        after.locked_minor,
+    )
+    .await?;
     insert_transaction(ctx, t, amount, "check_fix", Some(&b.run_id)).await?;
     Ok(EventAnswer::applied(1, 0))
 }

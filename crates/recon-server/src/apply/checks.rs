@@ -122,7 +122,10 @@ pub(super) async fn wallet_of(
     };
     if w.currency.code != t.currency {
         return Ok(Err(conflict(
-            format!("transaction '{}' is in another currency than its wallet", t.transaction_id),
+            format!(
+                "transaction '{}' is in another currency than its wallet",
+                t.transaction_id
+            ),
             vec![Conflict {
                 field: format!("wallet '{}' currency", t.wallet_id),
                 server: w.currency.code.clone(),
@@ -278,7 +281,10 @@ async fn snapshot(
             if !conflicts.is_empty() {
                 // A wallet's currency (and workspace) never changes once set.
                 return Ok(Err(conflict(
-                    format!("wallet '{}' is on the server with another workspace or currency", w.wallet_id),
+                    format!(
+                        "wallet '{}' is on the server with another workspace or currency",
+                        w.wallet_id
+                    ),
                     conflicts,
                 )));
             }
@@ -299,7 +305,14 @@ async fn snapshot(
             "INSERT INTO check_wallet_snapshots (org_id, wallet_id, as_of, balance,
                  locked_balance, source_event)
              VALUES ($1, $2, $3, $4, $5, $6)",
-            &[&ctx.org_id, &w.wallet_id, &w.as_of, &balance_d, &locked_d, &ctx.event_id],
+            &[
+                &ctx.org_id,
+                &w.wallet_id,
+                &w.as_of,
+                &balance_d,
+                &locked_d,
+                &ctx.event_id,
+            ],
         )
         .await?;
     Ok(Ok(true))
@@ -321,7 +334,10 @@ async fn activations_imported(
                 ACTIVATION_STATUSES.join(", ")
             )));
         }
-        let c = check!(known_currency(&format!("activation '{}'", a.activation_id), &a.currency));
+        let c = check!(known_currency(
+            &format!("activation '{}'", a.activation_id),
+            &a.currency
+        ));
         let total = check!(unsigned("activation total budget", a.total_budget, &c));
         let spent = check!(unsigned("activation spent amount", a.spent_amount, &c));
         let (total, spent) = (from_minor(total, c.scale), from_minor(spent, c.scale));
@@ -523,7 +539,10 @@ async fn transactions_imported(
     for t in &b.transactions {
         check!(check_transaction(t));
         let w = check!(wallet_of(ctx, t).await?);
-        let amount = from_minor(check!(minor("transaction amount", t.amount, &w.currency)), w.currency.scale);
+        let amount = from_minor(
+            check!(minor("transaction amount", t.amount, &w.currency)),
+            w.currency.scale,
+        );
         match check!(held_transaction(ctx, t, amount).await?) {
             Held::Same => duplicates += 1,
             Held::New => {

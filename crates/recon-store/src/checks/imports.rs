@@ -254,7 +254,11 @@ pub(super) enum SnapshotOutcome {
     HistoryOnly,
 }
 
-pub(super) fn snapshot_row(tx: &Transaction<'_>, row: &WalletSnapshot, now: &str) -> Result<SnapshotOutcome> {
+pub(super) fn snapshot_row(
+    tx: &Transaction<'_>,
+    row: &WalletSnapshot,
+    now: &str,
+) -> Result<SnapshotOutcome> {
     let held: Option<(i64, i64)> = tx
         .prepare_cached("SELECT balance_minor, locked_minor FROM workspace_wallet_snapshots WHERE wallet_id = ?1 AND as_of = ?2")?
         .query_row(params![row.wallet_id, row.as_of], |r| Ok((r.get(0)?, r.get(1)?)))

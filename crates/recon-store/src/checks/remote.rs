@@ -14,15 +14,17 @@
 //! they are what the platform's file said, or a record of a check that ran, and stay
 //! listed under Needs attention for a person to compare.
 
+use super::decimal;
 use super::imports::{activation_row, snapshot_row, transaction_row, SnapshotOutcome};
 use super::ops::{load_wallet, set_balances};
-use super::decimal;
 use crate::ledger::remote::Applied;
 use crate::write::{Audit, RenderedAudit};
 use crate::{Result, StoreError};
-use recon_core::checks::ops::{apply_op, check_adjustment, undo_transaction, WalletBalances, WalletOp};
-use recon_core::checks::platform_file::{self as file, ACTIVATION_STATUSES};
 use recon_core::checks::ops::TRANSACTION_TYPES;
+use recon_core::checks::ops::{
+    apply_op, check_adjustment, undo_transaction, WalletBalances, WalletOp,
+};
+use recon_core::checks::platform_file::{self as file, ACTIVATION_STATUSES};
 use recon_core::money::to_minor;
 use recon_sync::checks as wire;
 use recon_sync::EventBody;
@@ -63,8 +65,10 @@ fn import_audit(kind: &str, file: &str, rows: usize, changed: i64, by: &str) -> 
         entity: "platform_file",
         entity_id: file.to_string(),
         before: None,
-        after: Some(json!({"kind": kind, "file": file, "read": rows, "changed": changed,
-            "note": pulled_note(by)})),
+        after: Some(
+            json!({"kind": kind, "file": file, "read": rows, "changed": changed,
+            "note": pulled_note(by)}),
+        ),
     }
     .into()
 }
@@ -96,7 +100,10 @@ pub(crate) fn wallets_imported(
         changed += 1;
     }
     if changed > 0 {
-        audits.insert(0, import_audit("workspace_wallets", &b.file, b.wallets.len(), changed, by));
+        audits.insert(
+            0,
+            import_audit("workspace_wallets", &b.file, b.wallets.len(), changed, by),
+        );
     }
     Ok(Ok(audits))
 }
@@ -128,13 +135,19 @@ pub(crate) fn activations_imported(
         changed += 1;
     }
     if changed > 0 {
-        audits.insert(0, import_audit("activations", &b.file, b.activations.len(), changed, by));
+        audits.insert(
+            0,
+            import_audit("activations", &b.file, b.activations.len(), changed, by),
+        );
     }
     Ok(Ok(audits))
 }
 
 /// The wire transaction as a row of this ledger, in minor units of its wallet.
-fn row_of(tx: &Transaction<'_>, t: &wire::WalletTransaction) -> Result<(file::WalletTransaction, u8)> {
+fn row_of(
+    tx: &Transaction<'_>,
+    t: &wire::WalletTransaction,
+) -> Result<(file::WalletTransaction, u8)> {
     let (wallet, _) = load_wallet(tx, &t.wallet_id)?;
     if wallet.currency != t.currency {
         return Err(StoreError::Conflict(format!(
@@ -168,7 +181,13 @@ pub(crate) fn transactions_imported(
         }
     }
     let audits = if changed > 0 {
-        vec![import_audit("wallet_transactions", &b.file, b.transactions.len(), changed, by)]
+        vec![import_audit(
+            "wallet_transactions",
+            &b.file,
+            b.transactions.len(),
+            changed,
+            by,
+        )]
     } else {
         Vec::new()
     };
@@ -239,7 +258,12 @@ pub(crate) fn operation_recorded(
     Ok(Ok(vec![audit.into()]))
 }
 
-pub(crate) fn check_run(tx: &Transaction<'_>, now: &str, by: &str, b: &wire::WalletCheckRun) -> Applied {
+pub(crate) fn check_run(
+    tx: &Transaction<'_>,
+    now: &str,
+    by: &str,
+    b: &wire::WalletCheckRun,
+) -> Applied {
     let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
     // The colleague's report stays on their laptop: this ledger keeps the run's counts.
     let added = tx

@@ -67,7 +67,9 @@ fn a_colleagues_operation_waits_for_this_ledgers_unanswered_change_of_the_wallet
     lock(&mut maker, "5", "a9");
     lock(&mut checker, "2", "a8");
     let page = page_of(&maker, "maker");
-    let outcome = checker.apply_pulled_page("checker", now(), Some(&page)).unwrap();
+    let outcome = checker
+        .apply_pulled_page("checker", now(), Some(&page))
+        .unwrap();
     assert_eq!((outcome.applied, outcome.held), (0, 1));
     assert_eq!(balances(&checker), (99_800, 10_200), "unchanged while held");
 
@@ -76,14 +78,19 @@ fn a_colleagues_operation_waits_for_this_ledgers_unanswered_change_of_the_wallet
     assert_eq!((outcome.applied, outcome.held), (1, 0));
     assert_eq!(balances(&checker), (99_300, 10_700));
     // The page again changes nothing; the colleague's change left no outbox event here.
-    let again = checker.apply_pulled_page("checker", now(), Some(&page)).unwrap();
+    let again = checker
+        .apply_pulled_page("checker", now(), Some(&page))
+        .unwrap();
     assert_eq!((again.applied, again.already_had), (0, 1));
     assert_eq!(balances(&checker), (99_300, 10_700));
     assert_eq!(checker.outbox_pending_count().unwrap(), 0);
     let trail = checker.audit_tail(5).unwrap();
     assert!(
         trail.iter().any(|r| r.action == "wallet.operation"
-            && r.after.as_deref().unwrap_or("").contains("pulled from the server: maker")),
+            && r.after
+                .as_deref()
+                .unwrap_or("")
+                .contains("pulled from the server: maker")),
         "{trail:?}"
     );
     assert!(checker.audit_verify().unwrap().ok());
@@ -109,13 +116,23 @@ fn a_colleagues_fix_that_does_not_bring_this_wallet_to_expected_is_kept_not_appl
     lock(&mut checker, "3", "a1");
     answered(&mut checker);
     let page = page_of(&maker, "maker");
-    let outcome = checker.apply_pulled_page("checker", now(), Some(&page)).unwrap();
-    assert_eq!((outcome.applied, outcome.not_applied), (1, 1), "{outcome:?}");
+    let outcome = checker
+        .apply_pulled_page("checker", now(), Some(&page))
+        .unwrap();
+    assert_eq!(
+        (outcome.applied, outcome.not_applied),
+        (1, 1),
+        "{outcome:?}"
+    );
     assert_eq!(balances(&checker), (99_700, 10_300), "the fix left nothing");
     let waiting = checker.remote_events_waiting().unwrap();
     assert_eq!(waiting[0].kind, "wallet_adjusted");
     assert!(
-        waiting[0].note.as_deref().unwrap().contains("not to the expected 0"),
+        waiting[0]
+            .note
+            .as_deref()
+            .unwrap()
+            .contains("not to the expected 0"),
         "{waiting:?}"
     );
 }
