@@ -230,45 +230,9 @@ async fn snapshot(
     let (balance_d, locked_d) = (from_minor(balance, c.scale), from_minor(locked, c.scale));
     match current {
         None => {
-            let taken = ctx
-                .tx
-                .query_opt(
-                    "SELECT wallet_id FROM check_wallets
-                      WHERE org_id = $1 AND workspace_id = $2 AND currency = $3",
-                    &[&ctx.org_id, &w.workspace_id, &w.currency],
-                )
-                .await?;
-            if let Some(other) = taken {
-                return Ok(Err(conflict(
-                    format!(
-                        "workspace '{}' already has a {} wallet on the server; a workspace \
-                         holds one wallet per currency",
-                        w.workspace_id, w.currency
-                    ),
-                    vec![Conflict {
-                        field: format!("workspace '{}' {} wallet", w.workspace_id, w.currency),
-                        server: other.get(0),
-                        event: w.wallet_id.clone(),
-                    }],
-                )));
+            if let Err(refused) = create_wallet(ctx, w, balance_d, locked_d).await? {
+                return Ok(Err(refused));
             }
-            ctx.tx
-                .execute(
-                    "INSERT INTO check_wallets (org_id, wallet_id, workspace_id, currency,
-                         balance, locked_balance, as_of, source_event)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                    &[
-                        &ctx.org_id,
-                        &w.wallet_id,
-                        &w.workspace_id,
-                        &w.currency,
-                        &balance_d,
-                        &locked_d,
-                        &w.as_of,
-                        &ctx.event_id,
-                    ],
-                )
-                .await?;
         }
         Some(row) => {
             let conflicts = differing(
@@ -316,6 +280,56 @@ async fn snapshot(
         )
         .await?;
     Ok(Ok(true))
+}
+
+/// A wallet's first snapshot: the wallet, unless its workspace holds another wallet in
+/// that currency already.
+async fn create_wallet(
+    ctx: &Ctx<'_>,
+    w: &WalletSnapshot,
+    balance_d: Decimal,
+    locked_d: Decimal,
+) -> Result<Result<(), Refused>, ServerError> {
+    let taken = ctx
+        .tx
+        .query_opt(
+            "SELECT wallet_id FROM check_wallets
+              WHERE org_id = $1 AND workspace_id = $2 AND currency = $3",
+            &[&ctx.org_id, &w.workspace_id, &w.currency],
+        )
+        .await?;
+    if let Some(other) = taken {
+        return Ok(Err(conflict(
+            format!(
+                "workspace '{}' already has a {} wallet on the server; a workspace \
+                 holds one wallet per currency",
+                w.workspace_id, w.currency
+            ),
+            vec![Conflict {
+                field: format!("workspace '{}' {} wallet", w.workspace_id, w.currency),
+                server: other.get(0),
+                event: w.wallet_id.clone(),
+            }],
+        )));
+    }
+    ctx.tx
+        .execute(
+            "INSERT INTO check_wallets (org_id, wallet_id, workspace_id, currency,
+                 balance, locked_balance, as_of, source_event)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            &[
+                &ctx.org_id,
+                &w.wallet_id,
+                &w.workspace_id,
+                &w.currency,
+                &balance_d,
+                &locked_d,
+                &w.as_of,
+                &ctx.event_id,
+            ],
+        )
+        .await?;
+    Ok(Ok(()))
 }
 
 async fn activations_imported(

@@ -194,8 +194,8 @@ pub(crate) fn transactions_imported(
     Ok(Ok(audits))
 }
 
-/// Whether this ledger holds the (type, reference) of `row` already: `Some(true)` with the
-/// same wallet and amount (nothing to do), a conflict otherwise, `None` when it does not.
+/// Whether this ledger holds the (type, reference) of `row` already: `true` with the same
+/// wallet and amount (nothing to do), a conflict with others, `false` when it does not.
 fn held_once(tx: &Transaction<'_>, row: &file::WalletTransaction) -> Result<bool> {
     let (Some(rt), Some(ri)) = (&row.reference_type, &row.reference_id) else {
         return Ok(false);
