@@ -33,11 +33,13 @@ if [ "${E2E_SKIP_BUILD:-0}" != 1 ]; then
   # The Tauri CLI finds src-tauri/tauri.conf.json below the working directory; its
   # beforeBuildCommand builds ui/dist, which the debug binary embeds.
   ui/node_modules/.bin/tauri build --debug --no-bundle
-  # The Review test prepares its own ledger with the CLI before it opens the app.
-  cargo build -p recon
+  # Several tests prepare ledgers with the CLI before they open the app; the sync tests
+  # start a real recon-server (on the PostgreSQL of RECON_TEST_PG_URL).
+  cargo build -p recon -p recon-server
 fi
 [ -x "$app_built" ] || { echo "e2e: $app_built was not built" >&2; exit 1; }
 [ -x "$root/target/debug/recon" ] || { echo "e2e: target/debug/recon was not built" >&2; exit 1; }
+[ -x "$root/target/debug/recon-server" ] || { echo "e2e: target/debug/recon-server was not built" >&2; exit 1; }
 
 rm -rf "$out"
 mkdir -p "$out"

@@ -7,64 +7,27 @@
 // refused 1, and the payment the server accepted (the maker's) is the one the app holds.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFileSync } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { APP, click, closeSession, findAll, openSession, reconOn, repo, screenshot, text, typeInto, waitFor, css, exec } from "./harness.mjs";
+import { click, closeSession, css, exec, findAll, openSession, reconOn, screenshot, text, typeInto, waitFor } from "./harness.mjs";
+import { startSyncServer } from "./syncServer.mjs";
 
-const SERVER = path.join(repo, "target", "debug", "recon-server");
-const PG = process.env.RECON_TEST_PG_URL ?? "host=/var/run/postgresql user=root dbname=postgres";
-
+let sync = null;
 let dir = null;
-let server = null;
-let dbName = null;
 let url = null;
 
 const csv = (amount) => `cycle_id,character_name,character_id,expected_amount,currency,memo
 c1,Alpha,101,${amount},ISK,
 `;
 
-function psql(sql, db = "postgres") {
-  const conn = PG.replace(/dbname=\S+/, `dbname=${db}`);
-  return execFileSync("psql", [conn, "-tAc", sql], { encoding: "utf8" }).trim();
-}
-
-function serverCli(...args) {
-  const conn = PG.replace(/dbname=\S+/, `dbname=${dbName}`);
-  return execFileSync(SERVER, ["--database-url", conn, ...args], { encoding: "utf8" }).trim();
-}
-
-async function startServer() {
-  const conn = PG.replace(/dbname=\S+/, `dbname=${dbName}`);
-  server = spawn(SERVER, ["--database-url", conn, "serve", "--bind", "127.0.0.1:0"], { stdio: ["ignore", "pipe", "inherit"] });
-  return await new Promise((resolve, reject) => {
-    let out = "";
-    server.stdout.on("data", (chunk) => {
-      out += chunk;
-      const m = out.match(/listening on (http:\/\/\S+)/);
-      if (m) resolve(m[1]);
-    });
-    server.on("exit", (code) => reject(new Error(`recon-server exited (${code}): ${out}`)));
-  });
-}
-
 before(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), "recon-e2e-sync-"));
-  dbName = `recon_test_e2e_${process.pid}_${Date.now()}`;
-  psql(`CREATE DATABASE ${dbName}`);
-  serverCli("migrate");
-  const makerToken = serverCli("token", "create", "--org", "acme", "--user", "maker@acme.test");
-  const checkerToken = serverCli("token", "create", "--org", "acme", "--user", "checker@acme.test");
-  url = await startServer();
+  sync = await startSyncServer("sync");
+  ({ dir, url } = sync);
+  const makerToken = sync.token("acme", "maker@acme.test");
+  const checkerToken = sync.token("acme", "checker@acme.test");
 
   // The maker's laptop: the payment at 100, synced.
-  const makerLedger = path.join(dir, "maker.sqlite");
-  const maker = (...args) =>
-    execFileSync(path.join(repo, "target", "debug", "recon"), ["--db", makerLedger, ...args], {
-      encoding: "utf8",
-      env: { ...process.env, RECON_USER: "maker", RECON_TOKEN: makerToken },
-    });
+  const maker = sync.colleague("maker.sqlite", makerToken, "maker");
   writeFileSync(path.join(dir, "maker.csv"), csv("100.00"));
   maker("import", "expected", path.join(dir, "maker.csv"));
   maker("sync", "--server", url);
@@ -73,21 +36,12 @@ before(async () => {
   const ledger = path.join(dir, "checker.sqlite");
   writeFileSync(path.join(dir, "checker.csv"), csv("150.00"));
   reconOn(ledger)("import", "expected", path.join(dir, "checker.csv"));
-  const wrapper = path.join(dir, "recon-desk-checker.sh");
-  writeFileSync(
-    wrapper,
-    `#!/bin/sh\nRECON_DB='${ledger}'\nRECON_TOKEN='${checkerToken}'\nRECON_USER=checker\nexport RECON_DB RECON_TOKEN RECON_USER\nexec '${APP}' "$@"\n`,
-  );
-  chmodSync(wrapper, 0o755);
-  await openSession(wrapper, "sync-");
+  await openSession(sync.appWrapper(ledger, checkerToken, "checker"), "sync-");
 });
 
 after(async () => {
   await closeSession();
-  if (server) server.kill("SIGTERM");
-  await new Promise((r) => setTimeout(r, 300));
-  if (dbName) psql(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  if (sync) await sync.stop();
 });
 
 test("a refused change shows under Needs attention with the server's reason", async () => {

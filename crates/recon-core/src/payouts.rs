@@ -283,26 +283,76 @@ pub fn plan_lines(
 
 /// Why a ledger entry held by a batch cannot be reversed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("entry {entry_id} is reserved by payout batch {batch_id} ({status}): it cannot be reversed; reject or delete the batch, or remove its line, first")]
+#[error("entry {entry} is reserved by payout batch {batch_id} ({status}): it cannot be reversed; reject or delete the batch, or remove its line, first")]
 pub struct ReservedEntry {
-    pub entry_id: i64,
+    /// The entry as its reader knows it: a laptop's row id, or `source/source_ref` on the
+    /// server (whose ids mean nothing to a laptop).
+    pub entry: String,
     pub batch_id: String,
     pub status: BatchStatus,
 }
 
 /// Ok unless a batch that reserves entries holds this one.
 pub fn check_not_reserved(
-    entry_id: i64,
+    entry: &str,
     holder: Option<(&str, BatchStatus)>,
 ) -> Result<(), ReservedEntry> {
     match holder {
         Some((batch_id, status)) if status.reserves_entries() => Err(ReservedEntry {
-            entry_id,
+            entry: entry.to_owned(),
             batch_id: batch_id.to_owned(),
             status,
         }),
         _ => Ok(()),
     }
+}
+
+/// What reserving an entry for a batch does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reservation {
+    /// The entry joins the batch.
+    New,
+    /// This batch holds it already (a replayed or pulled reservation): nothing to write.
+    AlreadyHeld,
+}
+
+/// Why an entry cannot join a batch.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReserveRefusal {
+    #[error("entry {entry} is already held by payout batch {holder}")]
+    HeldElsewhere { entry: String, holder: String },
+    #[error("entry {entry} is {status}: only a pending entry can join a payout batch")]
+    NotPending {
+        entry: String,
+        status: crate::ledger::EntryStatus,
+    },
+}
+
+/// An entry joins one live batch at a time, and only while pending. `holder` is the live
+/// batch holding it now, if any; `entry` names it for the reader (see [`ReservedEntry`]).
+pub fn check_reservable(
+    entry: &str,
+    status: crate::ledger::EntryStatus,
+    holder: Option<&str>,
+    batch_id: &str,
+) -> Result<Reservation, ReserveRefusal> {
+    match holder {
+        Some(h) if h == batch_id => return Ok(Reservation::AlreadyHeld),
+        Some(h) => {
+            return Err(ReserveRefusal::HeldElsewhere {
+                entry: entry.to_owned(),
+                holder: h.to_owned(),
+            })
+        }
+        None => {}
+    }
+    if status != crate::ledger::EntryStatus::Pending {
+        return Err(ReserveRefusal::NotPending {
+            entry: entry.to_owned(),
+            status,
+        });
+    }
+    Ok(Reservation::New)
 }
 
 #[cfg(test)]
@@ -343,10 +393,37 @@ mod tests {
     }
 
     #[test]
+    fn an_entry_joins_one_batch_and_only_while_pending() {
+        use crate::ledger::EntryStatus::*;
+        assert_eq!(
+            check_reservable("e1", Pending, None, "b1"),
+            Ok(Reservation::New)
+        );
+        assert_eq!(
+            check_reservable("e1", Pending, Some("b1"), "b1"),
+            Ok(Reservation::AlreadyHeld)
+        );
+        assert_eq!(
+            check_reservable("e1", Pending, Some("b0"), "b1")
+                .unwrap_err()
+                .to_string(),
+            "entry e1 is already held by payout batch b0"
+        );
+        for status in [Paid, Reversed] {
+            assert_eq!(
+                check_reservable("e1", status, None, "b1")
+                    .unwrap_err()
+                    .to_string(),
+                format!("entry e1 is {status}: only a pending entry can join a payout batch")
+            );
+        }
+    }
+
+    #[test]
     fn a_reserved_entry_is_refused_unless_its_batch_was_rejected() {
-        assert!(check_not_reserved(1, None).is_ok());
-        assert!(check_not_reserved(1, Some(("b", BatchStatus::Rejected))).is_ok());
-        let err = check_not_reserved(1, Some(("b", BatchStatus::Approved))).unwrap_err();
+        assert!(check_not_reserved("1", None).is_ok());
+        assert!(check_not_reserved("1", Some(("b", BatchStatus::Rejected))).is_ok());
+        let err = check_not_reserved("1", Some(("b", BatchStatus::Approved))).unwrap_err();
         assert!(
             err.to_string()
                 .contains("reserved by payout batch b (approved)"),

@@ -273,7 +273,8 @@ async fn a_second_reversal_a_held_entry_and_a_wrong_payout_are_refused() {
     let held = one(&h, &maker, reverse("C1", "duplicate")).await;
     let held = held.refused.unwrap();
     assert!(
-        held.reason.contains("held by payout batch"),
+        held.reason
+            .contains("entry conversion/C1 is reserved by payout batch"),
         "{}",
         held.reason
     );
@@ -329,5 +330,88 @@ async fn another_organization_neither_sees_nor_moves_the_batch() {
         .await
         .unwrap();
     assert!(page.events.is_empty(), "{:?}", page.events.len());
+    h.finish().await;
+}
+
+#[tokio::test]
+async fn an_entry_joins_one_batch_and_only_while_pending() {
+    let h = Harness::start().await;
+    let maker = h.token("acme", "maker").await;
+    submitted_batch(&h, &maker).await;
+    const OTHER: &str = "0b5e3c1d-2f4a-4e6b-8c7d-9e0f1a2b3c4d";
+    let created = one(
+        &h,
+        &maker,
+        EventBody::PayoutBatchCreated(PayoutBatchCreated {
+            batch_id: OTHER.into(),
+            program: "spring".into(),
+            period: "2026-03".into(),
+            currency: "USD".into(),
+            total: dec("12.50"),
+            notes: "second".into(),
+            created_by: "maker".into(),
+            lines: vec![PayoutLineRef {
+                entity_type: "sponsor".into(),
+                entity_ref: "S1".into(),
+                amount: dec("12.50"),
+                entries: 1,
+            }],
+        }),
+    )
+    .await;
+    assert!(created.applied && created.refused.is_none(), "{created:?}");
+    let reserve = |batch: &str, id: &str| {
+        EventBody::PayoutEntriesReserved(PayoutEntriesReserved {
+            batch_id: batch.into(),
+            entries: vec![EntryKey {
+                source: "conversion".into(),
+                source_ref: id.into(),
+            }],
+        })
+    };
+    // C1 is held by the first batch: a conflict naming both batches.
+    let taken = one(&h, &maker, reserve(OTHER, "C1")).await;
+    let taken = taken.refused.expect("refused");
+    assert_eq!(taken.code, RefusalCode::Conflict);
+    assert_eq!(
+        taken.reason,
+        format!("entry conversion/C1 is already held by payout batch {BATCH}")
+    );
+    assert_eq!(
+        (
+            taken.conflicts[0].server.as_str(),
+            taken.conflicts[0].event.as_str()
+        ),
+        (BATCH, OTHER)
+    );
+    // The batch holding it already: a duplicate, nothing written.
+    let again = one(&h, &maker, reserve(BATCH, "C1")).await;
+    assert_eq!((again.inserted, again.duplicates), (0, 1), "{again:?}");
+    // A reversed entry joins no batch.
+    let reversed = one(
+        &h,
+        &maker,
+        EventBody::LedgerEntryReversed(LedgerEntryReversed {
+            program: "spring".into(),
+            source: "conversion".into(),
+            source_ref: "C3".into(),
+            reason: "duplicate".into(),
+            reversal: EntryRef {
+                source: "reversal".into(),
+                source_ref: "9".into(),
+                earnings_amount: dec("-12.50"),
+                ..entry("C3", "12.50")
+            },
+        }),
+    )
+    .await;
+    assert!(reversed.applied, "{reversed:?}");
+    let late = one(&h, &maker, reserve(OTHER, "C3")).await;
+    let late = late.refused.expect("refused");
+    assert_eq!(late.code, RefusalCode::RuleBroken);
+    assert_eq!(
+        late.reason,
+        "entry conversion/C3 is reversed: only a pending entry can join a payout batch"
+    );
     h.finish().await;
 }

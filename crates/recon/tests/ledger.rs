@@ -522,3 +522,64 @@ fn json_shapes_follow_the_contract() {
         ])
         .contains("reason"));
 }
+
+#[test]
+fn a_conversion_is_decided_once_and_deciding_it_again_the_same_way_changes_nothing() {
+    let l = program("half-even");
+    let file = conversions(&l, "first");
+    l.ok(&["import", "conversions", "--program", "spring", &file]);
+    let reject = |reason: &str| {
+        l.ok(&[
+            "conversion",
+            "reject",
+            "--program",
+            "spring",
+            "C2",
+            "--reason",
+            reason,
+        ])
+    };
+    reject("no proof");
+    // The second rejection is accepted and keeps the first one's reason.
+    reject("another reason");
+    let list = l.json(&["conversion", "list", "--program", "spring", "--json"]);
+    let c2 = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["conversion_id"] == "C2")
+        .unwrap()
+        .clone();
+    assert_eq!(c2["status"], "rejected");
+    assert_eq!(c2["reason"], "no proof");
+    let out = l.run(&[
+        "conversion",
+        "approve",
+        "--program",
+        "spring",
+        "--json",
+        "C2",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "a refused approval exits 1");
+    let approve: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(approve[0]["result"], "refused");
+    assert_eq!(
+        approve[0]["reason"],
+        "conversion 'C2' was rejected and cannot be approved"
+    );
+    l.ok(&["conversion", "approve", "--program", "spring", "C1"]);
+    let refused = l.refused(&[
+        "conversion",
+        "reject",
+        "--program",
+        "spring",
+        "C1",
+        "--reason",
+        "late",
+    ]);
+    assert!(
+        refused.contains("conversion 'C1' was approved and cannot be rejected"),
+        "{refused}"
+    );
+    assert_eq!(entries(&l, &[]).len(), 1, "only C1's entry");
+}

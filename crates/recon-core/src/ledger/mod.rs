@@ -21,6 +21,7 @@ pub use kinds::{
 };
 pub use postings::{check_balanced, Balance, Line, Unbalanced};
 pub use rules::{
-    check_accepts_entries, check_parent, check_reversible, check_transition,
-    settlement_commissions, CommissionKind, EntryFacts, LedgerRefusal, PlannedCommission, Terms,
+    check_accepts_entries, check_parent, check_payout_per_conversion, check_reversible,
+    check_transition, decide_conversion, settlement_commissions, CommissionKind,
+    ConversionDecision, DecisionEffect, EntryFacts, LedgerRefusal, PlannedCommission, Terms,
 };

@@ -3,7 +3,9 @@
 //! a settlement pays to whom.
 
 use super::commission::{commission, Commission, Rate};
-use super::kinds::{EntrySource, EntryStatus, ProgramStatus, RoundingMode};
+use super::kinds::{
+    ConversionStatus, EntityType, EntrySource, EntryStatus, ProgramStatus, RoundingMode,
+};
 use crate::money::{Currency, Money};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -26,6 +28,87 @@ pub enum LedgerRefusal {
     ReversalOfReversal { id: i64 },
     #[error("a reason is required")]
     ReasonRequired,
+    #[error("conversion '{id}' was {status} and cannot be {wanted}")]
+    ConversionDecided {
+        id: String,
+        status: ConversionStatus,
+        wanted: ConversionStatus,
+    },
+    #[error("only a sponsor has a payout per conversion, not an entity of type {entity_type}")]
+    PayoutNotSponsor { entity_type: EntityType },
+    #[error("a payout per conversion cannot be negative ({amount})")]
+    NegativePayout { amount: String },
+}
+
+/// What a person decides about a conversion: approve it, or reject it with a reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConversionDecision<'a> {
+    Approve,
+    Reject { reason: &'a str },
+}
+
+impl ConversionDecision<'_> {
+    fn target(self) -> ConversionStatus {
+        match self {
+            ConversionDecision::Approve => ConversionStatus::Approved,
+            ConversionDecision::Reject { .. } => ConversionStatus::Rejected,
+        }
+    }
+}
+
+/// What a decision that passed the rule does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecisionEffect {
+    /// The conversion moves from pending to the decided status.
+    Apply,
+    /// It already has that status: "already exists", nothing is written (the same
+    /// approval from a second laptop, a second click).
+    AlreadyDone,
+}
+
+/// A conversion is decided once: pending → approved, or pending → rejected with a reason.
+/// Deciding it again the same way changes nothing; the other way is refused. Laptops and
+/// the server run this one rule.
+pub fn decide_conversion(
+    id: &str,
+    status: ConversionStatus,
+    decision: ConversionDecision<'_>,
+) -> Result<DecisionEffect, LedgerRefusal> {
+    if let ConversionDecision::Reject { reason } = decision {
+        if reason.trim().is_empty() {
+            return Err(LedgerRefusal::ReasonRequired);
+        }
+    }
+    let wanted = decision.target();
+    match status {
+        ConversionStatus::Pending => Ok(DecisionEffect::Apply),
+        s if s == wanted => Ok(DecisionEffect::AlreadyDone),
+        s => Err(LedgerRefusal::ConversionDecided {
+            id: id.to_owned(),
+            status: s,
+            wanted,
+        }),
+    }
+}
+
+/// Only a sponsor has a payout per conversion, and it is not negative (zero is allowed:
+/// a sponsor that pays nothing per conversion still has its conversions reviewed).
+pub fn check_payout_per_conversion(
+    entity_type: EntityType,
+    payout: Option<&Money>,
+) -> Result<(), LedgerRefusal> {
+    let Some(amount) = payout else {
+        return Ok(());
+    };
+    if entity_type != EntityType::Sponsor {
+        return Err(LedgerRefusal::PayoutNotSponsor { entity_type });
+    }
+    if amount.is_negative() {
+        return Err(LedgerRefusal::NegativePayout {
+            amount: amount.amount_text(),
+        });
+    }
+    Ok(())
 }
 
 /// Only an active program accepts new entries (conversions approved, settlements imported).
@@ -239,6 +322,71 @@ mod tests {
             ..e
         };
         assert!(check_reversible(&rev, "x").is_err());
+    }
+
+    #[test]
+    fn a_conversion_is_decided_once() {
+        use ConversionStatus::*;
+        let approve = ConversionDecision::Approve;
+        let reject = ConversionDecision::Reject { reason: "dup" };
+        assert_eq!(
+            decide_conversion("c1", Pending, approve),
+            Ok(DecisionEffect::Apply)
+        );
+        assert_eq!(
+            decide_conversion("c1", Pending, reject),
+            Ok(DecisionEffect::Apply)
+        );
+        assert_eq!(
+            decide_conversion("c1", Approved, approve),
+            Ok(DecisionEffect::AlreadyDone)
+        );
+        assert_eq!(
+            decide_conversion("c1", Rejected, reject),
+            Ok(DecisionEffect::AlreadyDone)
+        );
+        assert_eq!(
+            decide_conversion("c1", Rejected, approve)
+                .unwrap_err()
+                .to_string(),
+            "conversion 'c1' was rejected and cannot be approved"
+        );
+        assert_eq!(
+            decide_conversion("c1", Approved, reject)
+                .unwrap_err()
+                .to_string(),
+            "conversion 'c1' was approved and cannot be rejected"
+        );
+        let blank = ConversionDecision::Reject { reason: " \t" };
+        for status in [Pending, Approved, Rejected] {
+            assert_eq!(
+                decide_conversion("c1", status, blank),
+                Err(LedgerRefusal::ReasonRequired)
+            );
+        }
+    }
+
+    #[test]
+    fn only_a_sponsor_has_a_payout_and_never_a_negative_one() {
+        let usd = Currency::new("USD", 2, "").unwrap();
+        let five = Money::parse("5.00", &usd).unwrap();
+        let zero = Money::parse("0", &usd).unwrap();
+        let minus = Money::parse("-0.01", &usd).unwrap();
+        check_payout_per_conversion(EntityType::Sponsor, Some(&five)).unwrap();
+        check_payout_per_conversion(EntityType::Sponsor, Some(&zero)).unwrap();
+        check_payout_per_conversion(EntityType::Affiliate, None).unwrap();
+        assert_eq!(
+            check_payout_per_conversion(EntityType::Sponsor, Some(&minus))
+                .unwrap_err()
+                .to_string(),
+            "a payout per conversion cannot be negative (-0.01)"
+        );
+        assert_eq!(
+            check_payout_per_conversion(EntityType::Affiliate, Some(&five))
+                .unwrap_err()
+                .to_string(),
+            "only a sponsor has a payout per conversion, not an entity of type affiliate"
+        );
     }
 
     #[test]

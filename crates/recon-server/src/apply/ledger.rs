@@ -5,8 +5,11 @@
 //! is answered "already exists" when it agrees and refused as a conflict (both values)
 //! when it does not.
 
-use recon_core::ledger::{EntityType, ProgramStatus, Rate, RoundingMode};
-use recon_core::money::{builtin_currencies, to_minor, Currency};
+use recon_core::ledger::{
+    check_payout_per_conversion, decide_conversion, ConversionDecision, ConversionStatus,
+    DecisionEffect, EntityType, LedgerRefusal, ProgramStatus, Rate, RoundingMode,
+};
+use recon_core::money::{builtin_currencies, to_minor, Currency, Money};
 use recon_core::untrusted::check_free_text;
 use recon_sync::ledger::{
     ConversionRejected, ConversionsImported, EntityAdded, ProgramAdded, ProgramStatusSet,
@@ -275,15 +278,10 @@ async fn entity_added(ctx: &Ctx<'_>, b: &EntityAdded) -> Result<EventAnswer, Ser
     let entity_type = check!(EntityType::parse(&b.entity_type).map_err(invalid));
     let program = check!(program(ctx.tx, ctx.org_id, &b.program).await?);
     if let Some(amount) = b.payout_per_conversion {
-        if entity_type != EntityType::Sponsor {
-            return Ok(invalid("only a sponsor has a payout per conversion"));
-        }
-        if amount.is_sign_negative() {
-            return Ok(invalid(format!(
-                "payout per conversion {amount} is negative"
-            )));
-        }
-        check!(minor("payout per conversion", amount, &program.currency));
+        let minor = check!(minor("payout per conversion", amount, &program.currency));
+        let payout = Money::from_minor(minor, &program.currency);
+        check!(check_payout_per_conversion(entity_type, Some(&payout))
+            .map_err(|e| invalid(e.to_string())));
     }
     if let Some(parent) = &b.parent {
         check!(key("entity parent", parent));
@@ -412,9 +410,6 @@ async fn conversion_rejected(
 ) -> Result<EventAnswer, ServerError> {
     check!(key("conversion id", &b.conversion_id));
     check!(text("reason", &b.reason));
-    if b.reason.trim().is_empty() {
-        return Ok(rule("rejecting a conversion needs a reason"));
-    }
     let status: Option<String> = ctx
         .tx
         .query_opt(
@@ -424,27 +419,21 @@ async fn conversion_rejected(
         )
         .await?
         .map(|r| r.get(0));
-    match status.as_deref() {
-        None => Ok(conflict(
+    let Some(status) = status else {
+        return Ok(conflict(
             format!("conversion '{}' is not on the server", b.conversion_id),
             vec![],
-        )),
-        Some("rejected") => Ok(already_exists(format!(
+        ));
+    };
+    let status = ConversionStatus::parse(&status).map_err(ServerError::Invalid)?;
+    let decision = ConversionDecision::Reject { reason: &b.reason };
+    match decide_conversion(&b.conversion_id, status, decision) {
+        Ok(DecisionEffect::AlreadyDone) => Ok(already_exists(format!(
             "rejection of conversion '{}'",
             b.conversion_id
         ))),
-        Some("approved") => Ok(conflict(
-            format!(
-                "conversion '{}' was approved on the server and cannot be rejected",
-                b.conversion_id
-            ),
-            vec![Conflict {
-                field: format!("conversion '{}' status", b.conversion_id),
-                server: "approved".into(),
-                event: "rejected".into(),
-            }],
-        )),
-        Some(_) => {
+        Err(refused) => Ok(decision_refused(&b.conversion_id, refused)),
+        Ok(DecisionEffect::Apply) => {
             ctx.tx
                 .execute(
                     "UPDATE ledger_conversions SET status = 'rejected', reason = $4, decided_by = $5
@@ -460,5 +449,21 @@ async fn conversion_rejected(
                 .await?;
             Ok(EventAnswer::applied(1, 0))
         }
+    }
+}
+
+/// The answer to a decision `recon_core::ledger::decide_conversion` refused: a conflict
+/// with the server's status (both values), or a broken rule (no reason).
+pub(super) fn decision_refused(id: &str, refused: LedgerRefusal) -> Refused {
+    match &refused {
+        LedgerRefusal::ConversionDecided { status, wanted, .. } => conflict(
+            format!("{refused} (on the server)"),
+            vec![Conflict {
+                field: format!("conversion '{id}' status"),
+                server: status.as_str().into(),
+                event: wanted.as_str().into(),
+            }],
+        ),
+        _ => rule(format!("conversion '{id}': {refused}")),
     }
 }

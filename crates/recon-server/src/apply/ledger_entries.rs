@@ -6,18 +6,19 @@
 
 use recon_core::ledger::postings::{accrual_lines, reversal_lines};
 use recon_core::ledger::{
-    check_accepts_entries, check_balanced, check_reversible, EntityType, EntryFacts, EntrySource,
-    EntryStatus, Line,
+    check_accepts_entries, check_balanced, check_reversible, decide_conversion, ConversionDecision,
+    ConversionStatus, EntityType, EntryFacts, EntrySource, EntryStatus, Line,
 };
 use recon_core::money::{from_minor, Currency, Money};
+use recon_core::payouts::{check_not_reserved, BatchStatus};
 use recon_sync::ledger::{ConversionApproved, EntryRef, LedgerEntryReversed};
 use recon_sync::{Conflict, EventAnswer, EventBody};
 use rust_decimal::Decimal;
 use tokio_postgres::Transaction;
 
 use super::ledger::{
-    already_exists, conflict, differing, invalid, key, minor, program, rule, text, ProgramRow,
-    Refused,
+    already_exists, conflict, decision_refused, differing, invalid, key, minor, program, rule,
+    text, ProgramRow, Refused,
 };
 use super::Ctx;
 use crate::ServerError;
@@ -241,20 +242,11 @@ fn follows_sponsor(
     conversion: &tokio_postgres::Row,
 ) -> Result<(), Refused> {
     let e = &b.entry;
-    let status: String = conversion.get(0);
-    if status == "rejected" {
-        return Err(conflict(
-            format!(
-                "conversion '{}' was rejected on the server and cannot be approved",
-                b.conversion_id
-            ),
-            vec![Conflict {
-                field: format!("conversion '{}' status", b.conversion_id),
-                server: "rejected".into(),
-                event: "approved".into(),
-            }],
-        ));
-    }
+    let status = ConversionStatus::parse(conversion.get(0)).map_err(invalid)?;
+    // `AlreadyDone` cannot reach here: an approved conversion has its entry, answered
+    // "already exists" before.
+    decide_conversion(&b.conversion_id, status, ConversionDecision::Approve)
+        .map_err(|refused| decision_refused(&b.conversion_id, refused))?;
     let sponsor: String = conversion.get(1);
     let payout: Option<Decimal> = conversion.get(2);
     if entity_type != EntityType::Sponsor
@@ -315,21 +307,7 @@ async fn entry_reversed(
             b.source, b.source_ref
         )));
     }
-    let reserved = ctx
-        .tx
-        .query_opt(
-            "SELECT batch_id FROM payout_entries
-              WHERE org_id = $1 AND source = $2 AND source_ref = $3 AND reserved",
-            &[&ctx.org_id, &b.source, &b.source_ref],
-        )
-        .await?;
-    if let Some(batch) = reserved {
-        let batch: String = batch.get(0);
-        return Ok(rule(format!(
-            "entry {}/{} is held by payout batch {batch} and cannot be reversed",
-            b.source, b.source_ref
-        )));
-    }
+    check!(not_reserved(ctx, b).await?);
     let entity_type = check!(EntityType::parse(row.get(4)).map_err(invalid));
     let entity_ref: String = row.get(5);
     let original = ctx
@@ -378,4 +356,30 @@ async fn entry_reversed(
         )
         .await?;
     Ok(EventAnswer::applied(1, 0))
+}
+
+/// `recon_core::payouts::check_not_reserved` against the server's batches.
+async fn not_reserved(
+    ctx: &Ctx<'_>,
+    b: &LedgerEntryReversed,
+) -> Result<Result<(), Refused>, ServerError> {
+    let holder = ctx
+        .tx
+        .query_opt(
+            "SELECT p.batch_id, b.status FROM payout_entries p
+               JOIN payout_batches b ON b.org_id = p.org_id AND b.batch_id = p.batch_id
+              WHERE p.org_id = $1 AND p.source = $2 AND p.source_ref = $3 AND p.reserved",
+            &[&ctx.org_id, &b.source, &b.source_ref],
+        )
+        .await?;
+    let Some(holder) = holder else {
+        return Ok(Ok(()));
+    };
+    let batch: String = holder.get(0);
+    let status = match BatchStatus::parse(holder.get(1)) {
+        Ok(s) => s,
+        Err(e) => return Ok(Err(invalid(e.to_string()))),
+    };
+    let entry = format!("{}/{}", b.source, b.source_ref);
+    Ok(check_not_reserved(&entry, Some((&batch, status))).map_err(|held| rule(held.to_string())))
 }

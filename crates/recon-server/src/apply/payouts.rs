@@ -4,8 +4,10 @@
 //! the server authenticated. One live batch per entry is a partial unique index, as on
 //! the laptop; an entry held elsewhere is refused as a conflict naming the holder.
 
-use recon_core::ledger::EntityType;
-use recon_core::payouts::{check_editable, BatchStatus};
+use recon_core::ledger::{EntityType, EntryStatus};
+use recon_core::payouts::{
+    check_editable, check_reservable, BatchStatus, Reservation, ReserveRefusal,
+};
 use recon_sync::payouts::{
     PayoutBatchCreated, PayoutBatchDeleted, PayoutBatchEdited, PayoutEntriesReserved,
 };
@@ -226,31 +228,23 @@ async fn reserved(ctx: &Ctx<'_>, b: &PayoutEntriesReserved) -> Result<EventAnswe
             )
             .await?
             .map(|r| r.get(0));
-        match holder {
-            Some(h) if h == b.batch_id => {
+        let name = format!("{}/{}", e.source, e.source_ref);
+        let status = check!(EntryStatus::parse(&status).map_err(invalid));
+        match check_reservable(&name, status, holder.as_deref(), &b.batch_id) {
+            Ok(Reservation::AlreadyHeld) => {
                 duplicates += 1;
                 continue;
             }
-            Some(h) => {
-                return Ok(conflict(
-                    format!(
-                        "entry {}/{} is already held by payout batch {h}",
-                        e.source, e.source_ref
-                    ),
-                    vec![Conflict {
-                        field: format!("entry {}/{} batch", e.source, e.source_ref),
-                        server: h,
-                        event: b.batch_id.clone(),
-                    }],
-                ))
+            Ok(Reservation::New) => {}
+            Err(held @ ReserveRefusal::HeldElsewhere { .. }) => {
+                let conflicts = vec![Conflict {
+                    field: format!("entry {name} batch"),
+                    server: holder.unwrap_or_default(),
+                    event: b.batch_id.clone(),
+                }];
+                return Ok(conflict(held.to_string(), conflicts));
             }
-            None => {}
-        }
-        if status != "pending" {
-            return Ok(rule(format!(
-                "entry {}/{} is {status}: only a pending entry can join a payout batch",
-                e.source, e.source_ref
-            )));
+            Err(other) => return Ok(rule(other.to_string())),
         }
         ctx.tx
             .execute(

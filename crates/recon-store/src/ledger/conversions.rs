@@ -11,7 +11,10 @@ use crate::{timestamp, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use recon_core::ledger::files::{parse_conversions, period_of};
 use recon_core::ledger::postings::accrual_lines;
-use recon_core::ledger::{check_accepts_entries, EntityType, EntrySource};
+use recon_core::ledger::{
+    check_accepts_entries, decide_conversion, ConversionDecision, ConversionStatus, DecisionEffect,
+    EntityType, EntrySource, LedgerRefusal,
+};
 use recon_core::money::Money;
 use recon_sync::ledger::{
     Conversion, ConversionApproved, ConversionRejected, ConversionsImported, MAX_ITEMS_PER_EVENT,
@@ -150,11 +153,10 @@ impl Store {
                 .prepare_cached("SELECT id FROM ledger_entries WHERE source = 'conversion' AND source_ref = ?1")?
                 .query_row([id], |r| r.get(0))
                 .optional()?;
-            if existing.is_some() || before.status == "approved" {
+            let status = ConversionStatus::parse(&before.status).map_err(StoreError::Invalid)?;
+            let effect = decide_conversion(id, status, ConversionDecision::Approve).map_err(decision_refusal)?;
+            if existing.is_some() || effect == DecisionEffect::AlreadyDone {
                 return Ok(Change::unchanged(Approval::AlreadyExists { entry_id: existing.or(before.entry_id) }));
-            }
-            if before.status == "rejected" {
-                return Err(StoreError::Conflict(format!("conversion '{id}' was rejected and cannot be approved")));
             }
             check_accepts_entries(&program.slug, program.status).map_err(refusal)?;
             let (sponsor_id, payout): (i64, Option<i64>) = tx.query_row(
@@ -227,18 +229,15 @@ impl Store {
         id: &str,
         reason: &str,
     ) -> Result<ConversionView> {
-        if reason.trim().is_empty() {
-            return Err(StoreError::Invalid(
-                "a rejection needs a reason (--reason)".into(),
-            ));
-        }
         self.write(actor, now, |tx| {
             let before = conversion(tx, program, id)?;
-            if before.status != "pending" {
-                return Err(StoreError::Conflict(format!(
-                    "conversion '{id}' is {}: only a pending conversion can be rejected",
-                    before.status
-                )));
+            let status = ConversionStatus::parse(&before.status).map_err(StoreError::Invalid)?;
+            let decision = ConversionDecision::Reject { reason };
+            // Rejected already: the same decision again changes nothing.
+            if decide_conversion(id, status, decision).map_err(decision_refusal)?
+                == DecisionEffect::AlreadyDone
+            {
+                return Ok(Change::unchanged(before));
             }
             tx.execute(
                 "UPDATE ledger_conversions SET status = 'rejected', reason = ?1, decided_at = ?2, decided_by = ?3
@@ -274,5 +273,16 @@ impl Store {
         ))?;
         let rows = stmt.query_map(params![program, status], conversion_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+/// A decision the rule refused: a missing reason is bad input, the rest a conflict with
+/// the conversion's status.
+pub(super) fn decision_refusal(e: LedgerRefusal) -> StoreError {
+    match e {
+        LedgerRefusal::ReasonRequired => {
+            StoreError::Invalid("a rejection needs a reason (--reason)".into())
+        }
+        other => refusal(other),
     }
 }

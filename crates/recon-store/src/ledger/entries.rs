@@ -205,7 +205,7 @@ impl Store {
             };
             check_reversible(&facts, reason).map_err(refusal)?;
             let holder = crate::payouts::holder_of(tx, id)?;
-            recon_core::payouts::check_not_reserved(id, holder.as_ref().map(|(b, s)| (b.as_str(), *s)))
+            recon_core::payouts::check_not_reserved(&id.to_string(), holder.as_ref().map(|(b, s)| (b.as_str(), *s)))
                 .map_err(|e| StoreError::Conflict(e.to_string()))?;
             let (program_id, entity_id): (i64, i64) = tx.query_row(
                 "SELECT program_id, entity_id FROM ledger_entries WHERE id = ?1",

@@ -7,7 +7,7 @@ use super::{
 use crate::write::{Audit, Change};
 use crate::{timestamp, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
-use recon_core::ledger::{check_parent, EntityType, ProgramStatus};
+use recon_core::ledger::{check_parent, check_payout_per_conversion, EntityType, ProgramStatus};
 use recon_core::money::{format_minor, Money};
 use recon_sync::ledger::{EntityAdded, ProgramAdded, ProgramStatusSet};
 use recon_sync::EventBody;
@@ -147,17 +147,13 @@ impl Store {
             let program = program_by_slug(tx, &e.program)?;
             let payout = match &e.payout_per_conversion {
                 None => None,
-                Some(text) if e.entity_type == EntityType::Sponsor => {
-                    let m = Money::parse(text, &program.currency).map_err(|err| {
-                        StoreError::Invalid(format!("--payout-per-conversion: {err}"))
-                    })?;
-                    if m.is_negative() {
-                        return Err(StoreError::Invalid(format!("--payout-per-conversion '{text}' is negative")));
-                    }
-                    Some(m.minor_units())
-                }
-                Some(_) => return Err(StoreError::Invalid("only a sponsor has a payout per conversion".into())),
+                Some(text) => Some(Money::parse(text, &program.currency).map_err(|err| {
+                    StoreError::Invalid(format!("--payout-per-conversion: {err}"))
+                })?),
             };
+            check_payout_per_conversion(e.entity_type, payout.as_ref())
+                .map_err(|err| StoreError::Invalid(format!("--payout-per-conversion: {err}")))?;
+            let payout = payout.map(|m| m.minor_units());
             let taken: Option<i64> = tx
                 .query_row(
                     "SELECT id FROM ledger_entities WHERE program_id = ?1 AND entity_type = ?2 AND ref = ?3",

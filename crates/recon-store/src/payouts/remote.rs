@@ -11,8 +11,9 @@ use crate::ledger::program_by_slug;
 use crate::ledger::remote::{entry_by_key, Applied};
 use crate::write::{Audit, RenderedAudit};
 use crate::{Result, StoreError};
+use recon_core::ledger::EntryStatus;
 use recon_core::money::to_minor;
-use recon_core::payouts::{BatchAction, BatchStatus};
+use recon_core::payouts::{check_reservable, BatchAction, BatchStatus, Reservation};
 use recon_sync::payouts::{
     PayoutBatchCreated, PayoutBatchDeleted, PayoutBatchEdited, PayoutBatchTransitioned,
     PayoutEntriesReserved,
@@ -87,33 +88,29 @@ pub(crate) fn reserved(tx: &Transaction<'_>, by: &str, b: &PayoutEntriesReserved
                 name: format!("{}/{}", key.source, key.source_ref),
             });
         };
-        match holder_of(tx, entry)? {
-            Some((holder, _)) if holder == batch.id => continue,
-            Some((holder, _)) => {
-                return Err(StoreError::Conflict(format!(
-                    "entry {entry} is held here by payout batch {holder}"
-                )))
-            }
-            None => {}
+        let holder = holder_of(tx, entry)?.map(|(h, _)| h);
+        let status: String = tx
+            .prepare_cached("SELECT status FROM ledger_entries WHERE id = ?1")?
+            .query_row([entry], |r| r.get(0))?;
+        let status = EntryStatus::parse(&status).map_err(StoreError::Invalid)?;
+        match check_reservable(&entry.to_string(), status, holder.as_deref(), &batch.id) {
+            Ok(Reservation::AlreadyHeld) => continue,
+            Ok(Reservation::New) => {}
+            Err(refused) => return Err(StoreError::Conflict(format!("{refused} here"))),
         }
-        let line: Option<(i64, String)> = tx
+        let line: Option<i64> = tx
             .prepare_cached(
-                "SELECT l.id, e.status FROM ledger_entries e JOIN payout_lines l
+                "SELECT l.id FROM ledger_entries e JOIN payout_lines l
                    ON l.entity_id = e.entity_id AND l.batch_id = ?2 WHERE e.id = ?1",
             )?
-            .query_row(params![entry, batch.id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row(params![entry, batch.id], |r| r.get(0))
             .optional()?;
-        let Some((line, status)) = line else {
+        let Some(line) = line else {
             return Err(StoreError::Conflict(format!(
                 "entry {entry} has no line in batch {}",
                 batch.id
             )));
         };
-        if status != "pending" {
-            return Err(StoreError::Conflict(format!(
-                "entry {entry} is {status} here; only a pending entry joins a batch"
-            )));
-        }
         tx.prepare_cached(
             "INSERT INTO payout_entries (batch_id, entry_id, line_id, reserved) VALUES (?1, ?2, ?3, 1)
              ON CONFLICT (batch_id, entry_id) DO UPDATE SET reserved = 1",
