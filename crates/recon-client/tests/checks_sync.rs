@@ -462,3 +462,57 @@ fn a_wallet_in_a_currency_the_server_does_not_know_is_refused_and_listed() {
     assert!(server_wallet(&server).is_empty());
     assert_eq!(balances(&maker).len(), 1, "kept on the laptop");
 }
+
+#[test]
+fn a_snapshot_two_laptops_imported_with_other_balances_is_refused_with_both_values() {
+    let server = Server::start();
+    let maker_token = server.token("acme", "maker");
+    let checker_token = server.token("acme", "checker");
+    let dir = tempfile::tempdir().unwrap();
+    let mut maker = laptop(&dir, "maker.sqlite");
+    let mut checker = laptop(&dir, "checker.sqlite");
+    import_platform(&mut maker, "maker");
+    let other = WALLETS.replace(r#""balance":"1000""#, r#""balance":"1200""#);
+    checker
+        .import_workspace_wallets("checker", Utc::now(), "wallets.json", other.as_bytes())
+        .unwrap();
+    sync(&mut maker, &server.url, &maker_token, "maker", &Utc::now).unwrap();
+    let report = sync(
+        &mut checker,
+        &server.url,
+        &checker_token,
+        "checker",
+        &Utc::now,
+    )
+    .unwrap();
+    assert_eq!(report.refused.len(), 1, "{:?}", report.refused);
+    let refused = &report.refused[0];
+    assert_eq!(
+        (refused.kind.as_str(), refused.code.as_str(), refused.undone),
+        ("workspace_wallets_imported", "conflict", false)
+    );
+    let balance = &refused.conflicts[0];
+    assert_eq!(
+        (
+            balance.field.as_str(),
+            balance.server.as_str(),
+            balance.event.as_str()
+        ),
+        (
+            "wallet 'w1' snapshot as of 2026-02-16T09:00:00.000Z balance",
+            "1000",
+            "1200"
+        )
+    );
+    // The server kept the first; the maker's snapshot is kept here as not applied.
+    assert_eq!(server_wallet(&server), vec!["w1 1000.00 100.00".to_owned()]);
+    assert_eq!(balances(&checker), vec![("w1".to_owned(), 120_000, 10_000)]);
+    assert_eq!(checker.sync_refusals().unwrap().len(), 1, "Needs attention");
+    let waiting = checker.remote_events_waiting().unwrap();
+    assert!(
+        waiting
+            .iter()
+            .any(|w| w.kind == "workspace_wallets_imported" && w.state == "not_applied"),
+        "{waiting:?}"
+    );
+}
