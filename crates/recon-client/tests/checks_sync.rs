@@ -516,3 +516,52 @@ fn a_snapshot_two_laptops_imported_with_other_balances_is_refused_with_both_valu
         "{waiting:?}"
     );
 }
+
+#[test]
+fn a_lock_the_servers_balance_cannot_cover_is_refused_and_undone() {
+    let server = Server::start();
+    let maker_token = server.token("acme", "maker");
+    let checker_token = server.token("acme", "checker");
+    let dir = tempfile::tempdir().unwrap();
+    let mut maker = laptop(&dir, "maker.sqlite");
+    let mut checker = laptop(&dir, "checker.sqlite");
+    import_platform(&mut maker, "maker");
+    sync(&mut maker, &server.url, &maker_token, "maker", &Utc::now).unwrap();
+    sync(
+        &mut checker,
+        &server.url,
+        &checker_token,
+        "checker",
+        &Utc::now,
+    )
+    .unwrap();
+    // Each laptop's balance of 1000 covers its own lock; together they do not.
+    op(&mut maker, "maker", WalletOp::Lock, "600", "a1");
+    op(&mut checker, "checker", WalletOp::Lock, "500", "a2");
+    sync(&mut maker, &server.url, &maker_token, "maker", &Utc::now).unwrap();
+    let report = sync(
+        &mut checker,
+        &server.url,
+        &checker_token,
+        "checker",
+        &Utc::now,
+    )
+    .unwrap();
+    assert_eq!(report.refused.len(), 1, "{:?}", report.refused);
+    let refused = &report.refused[0];
+    assert_eq!(
+        (refused.kind.as_str(), refused.code.as_str(), refused.undone),
+        ("wallet_operation_recorded", "rule_broken", true)
+    );
+    assert!(
+        refused.reason.contains("insufficient balance"),
+        "{}",
+        refused.reason
+    );
+    // Undone, and the maker's lock pulled in its place.
+    assert_eq!(balances(&checker), vec![("w1".to_owned(), 40_000, 70_000)]);
+    assert_eq!(server_wallet(&server), vec!["w1 400.00 700.00".to_owned()]);
+    sync(&mut maker, &server.url, &maker_token, "maker", &Utc::now).unwrap();
+    assert_eq!(balances(&maker), balances(&checker));
+    assert!(checker.audit_verify().unwrap().ok());
+}
