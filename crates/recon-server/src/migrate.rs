@@ -25,10 +25,14 @@ const MIGRATIONS: &[(i64, &str)] = &[
         6,
         include_str!("../../../migrations/server/0006_matching_state.sql"),
     ),
+    (
+        7,
+        include_str!("../../../migrations/server/0007_wallet_checks.sql"),
+    ),
 ];
 
 /// The newest schema version this binary knows.
-pub const LATEST_VERSION: i64 = 6;
+pub const LATEST_VERSION: i64 = 7;
 
 /// Arbitrary constant key for `pg_advisory_xact_lock` ("recondsk").
 const LOCK_KEY: i64 = 0x7265_636f_6e64_736b;

@@ -30,6 +30,7 @@ mod schema;
 mod sim_hook;
 mod sync_keys;
 mod sync_pull;
+mod sync_pull_checks;
 mod sync_pull_journal;
 mod sync_pull_ledger;
 mod sync_pull_matching;

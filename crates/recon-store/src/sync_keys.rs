@@ -88,9 +88,46 @@ pub(crate) fn touched(body: &EventBody) -> HashSet<String> {
         EventBody::LedgerEntryReversed(b) => {
             keys.insert(format!("x:{}:{}", b.source, b.source_ref));
         }
-        _ => {}
+        other => wallet_checks(other, &mut keys),
     }
     keys
+}
+
+/// Wallet checks (issue 12): workspace wallets by id (`w:`), a workspace's activations
+/// and its wallet in one currency (`ws:`), check runs by id (`run:`, so a fix waits with
+/// its run).
+fn wallet_checks(body: &EventBody, keys: &mut HashSet<String>) {
+    let wallet = |id: &str| format!("w:{id}");
+    let workspace = |ws: &str, currency: &str| format!("ws:{ws}:{currency}");
+    match body {
+        EventBody::WorkspaceWalletsImported(b) => {
+            for w in &b.wallets {
+                keys.insert(wallet(&w.wallet_id));
+                keys.insert(workspace(&w.workspace_id, &w.currency));
+            }
+        }
+        EventBody::ActivationsImported(b) => {
+            keys.extend(
+                b.activations
+                    .iter()
+                    .map(|a| workspace(&a.workspace_id, &a.currency)),
+            );
+        }
+        EventBody::WalletTransactionsImported(b) => {
+            keys.extend(b.transactions.iter().map(|t| wallet(&t.wallet_id)));
+        }
+        EventBody::WalletOperationRecorded(b) => {
+            keys.insert(wallet(&b.transaction.wallet_id));
+        }
+        EventBody::WalletCheckRun(b) => {
+            keys.insert(format!("run:{}", b.run_id));
+        }
+        EventBody::WalletAdjusted(b) => {
+            keys.insert(wallet(&b.transaction.wallet_id));
+            keys.insert(format!("run:{}", b.run_id));
+        }
+        _ => {}
+    }
 }
 
 /// The keys of every event this ledger has not had answered yet.

@@ -248,6 +248,9 @@ fn apply(
         b if crate::sync_pull_matching::handles(b) => {
             crate::sync_pull_matching::apply(tx, now, by, b)
         }
+        b if crate::sync_pull_checks::handles(b) => {
+            crate::sync_pull_checks::apply(tx, &timestamp(now), by, b)
+        }
         other => Ok(Err(format!(
             "this ledger does not apply colleagues' '{}' events yet",
             other.kind()

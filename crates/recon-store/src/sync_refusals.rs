@@ -8,8 +8,11 @@
 //! server, a value it cannot store) stays listed, "not undone", for a person to compare.
 //! A refused payout batch move goes back to the state before it (an approval: back to
 //! `pending_approval`), and a refused batch creation deletes the batch while it is still
-//! editable (`payouts/remote.rs`); a paid batch is final. Every other kind is "refused,
-//! not undone" until it has a compensation.
+//! editable (`payouts/remote.rs`); a paid batch is final. A refused wallet operation or
+//! check fix is taken back (its transaction removed, the balances restored) while the
+//! wallet's money allows it; refused platform imports and check runs stay listed, not
+//! undone (`checks/remote.rs`). Every other kind is "refused, not undone" until it has a
+//! compensation.
 
 use crate::write::{Audit, Change, LocalOnly};
 use crate::{timestamp, Result, Store};
@@ -86,6 +89,9 @@ impl Store {
                 )?,
                 EventBody::PayoutBatchCreated(b) => {
                     crate::payouts::remote::undo_created(tx, b, &refusal.reason)?
+                }
+                b if crate::sync_pull_checks::handles(b) => {
+                    crate::checks::remote::undo_refused(tx, b, &refusal.reason)?
                 }
                 _ => (false, Vec::new()),
             };

@@ -16,5 +16,7 @@ pub mod platform_file;
 pub mod verdict;
 
 pub use continuity::{balance_gap, BalanceGap, BalanceLine, Break, ContinuityScan};
-pub use ops::{apply_op, OpError, WalletBalances, WalletOp};
+pub use ops::{
+    apply_op, check_adjustment, undo_transaction, AdjustError, OpError, WalletBalances, WalletOp,
+};
 pub use verdict::{decide, Action, CheckLevels, Fix, LevelsError, SyncStatus, Verdict};

@@ -133,6 +133,92 @@ pub fn apply_fix(before: WalletBalances, fix: Fix, scale: u8) -> Option<WalletBa
     })
 }
 
+/// Why a check's adjustment cannot be applied to a wallet as it stands.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AdjustError {
+    #[error("an adjustment of zero changes nothing")]
+    Zero,
+    #[error("the adjustment of {delta_minor} minor units takes the locked balance from {locked_minor} to {after_minor}, not to the expected {expected_minor}")]
+    WrongAmount {
+        delta_minor: i64,
+        locked_minor: i64,
+        after_minor: i64,
+        expected_minor: i64,
+    },
+    #[error("insufficient balance: locking {needed_minor} minor units needs a balance that covers it, the balance holds {held_minor}")]
+    InsufficientBalance { needed_minor: i64, held_minor: i64 },
+    #[error("the amount is too large")]
+    Overflow,
+}
+
+/// The balances after a check's adjustment of `delta_minor` to the locked balance
+/// (negative = unlocked to the balance), checked against the wallet as it stands: the
+/// adjustment must bring the locked balance exactly to `expected_locked_minor` (what a fix
+/// of [`super::decide`] posts), and a lock must be covered by the balance. Another device
+/// (the server, a colleague's laptop) uses it to accept a fix decided elsewhere.
+pub fn check_adjustment(
+    before: WalletBalances,
+    expected_locked_minor: i64,
+    delta_minor: i64,
+) -> Result<WalletBalances, AdjustError> {
+    if delta_minor == 0 {
+        return Err(AdjustError::Zero);
+    }
+    let locked = before
+        .locked_minor
+        .checked_add(delta_minor)
+        .ok_or(AdjustError::Overflow)?;
+    if locked != expected_locked_minor {
+        return Err(AdjustError::WrongAmount {
+            delta_minor,
+            locked_minor: before.locked_minor,
+            after_minor: locked,
+            expected_minor: expected_locked_minor,
+        });
+    }
+    if delta_minor > before.balance_minor {
+        return Err(AdjustError::InsufficientBalance {
+            needed_minor: delta_minor,
+            held_minor: before.balance_minor,
+        });
+    }
+    Ok(WalletBalances {
+        balance_minor: before.balance_minor - delta_minor,
+        locked_minor: locked,
+    })
+}
+
+/// What a recorded wallet transaction of `tx_type` moved: (balance, locked) deltas.
+/// Imported `credit`s and `debit`s (and the `spend` operation's debit) move nothing here:
+/// the platform's snapshots carry them.
+pub fn transaction_effect(tx_type: &str, amount_minor: i64) -> Option<(i64, i64)> {
+    let a = amount_minor;
+    Some(match tx_type {
+        "lock" => (a.checked_neg()?, a),
+        "unlock" => (0, a.checked_neg()?),
+        "refund" => (a, a.checked_neg()?),
+        "adjustment" => (a.checked_neg()?, a),
+        "credit" | "debit" => (0, 0),
+        _ => return None,
+    })
+}
+
+/// The balances with a recorded operation or adjustment taken back (the compensation of
+/// one the server refused), or `None` when that would drive a balance below zero (the
+/// money has moved on since) or the type is unknown.
+pub fn undo_transaction(
+    now: WalletBalances,
+    tx_type: &str,
+    amount_minor: i64,
+) -> Option<WalletBalances> {
+    let (balance, locked) = transaction_effect(tx_type, amount_minor)?;
+    let after = WalletBalances {
+        balance_minor: now.balance_minor.checked_sub(balance)?,
+        locked_minor: now.locked_minor.checked_sub(locked)?,
+    };
+    (after.balance_minor >= 0 && after.locked_minor >= 0).then_some(after)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,5 +266,54 @@ mod tests {
             Err(OpError::InsufficientLocked { .. })
         ));
         assert_eq!(apply_op(W, WalletOp::Refund, 0), Err(OpError::NotPositive));
+    }
+    #[test]
+    fn an_adjustment_is_accepted_only_when_it_brings_locked_to_expected() {
+        // Over-locked by 200: unlocking 200 is the fix; unlocking 150 is not.
+        assert_eq!(
+            check_adjustment(W, 300, -200),
+            Ok(WalletBalances {
+                balance_minor: 1_200,
+                locked_minor: 300
+            })
+        );
+        assert!(matches!(
+            check_adjustment(W, 300, -150),
+            Err(AdjustError::WrongAmount {
+                after_minor: 350,
+                ..
+            })
+        ));
+        assert_eq!(check_adjustment(W, 500, 0), Err(AdjustError::Zero));
+        // Under-locked by 1,200 with a balance of 1,000: not covered.
+        assert!(matches!(
+            check_adjustment(W, 1_700, 1_200),
+            Err(AdjustError::InsufficientBalance { .. })
+        ));
+    }
+
+    #[test]
+    fn undoing_a_transaction_restores_the_balances_before_it() {
+        for op in [
+            WalletOp::Lock,
+            WalletOp::Release,
+            WalletOp::Refund,
+            WalletOp::Spend,
+        ] {
+            let after = apply_op(W, op, 200).unwrap();
+            assert_eq!(
+                undo_transaction(after, op.transaction_type(), 200),
+                Some(W),
+                "{op:?}"
+            );
+        }
+        let fixed = check_adjustment(W, 300, -200).unwrap();
+        assert_eq!(undo_transaction(fixed, "adjustment", -200), Some(W));
+        // The locked money was released since: taking the lock back would go below zero.
+        let drained = WalletBalances {
+            balance_minor: 0,
+            locked_minor: 0,
+        };
+        assert_eq!(undo_transaction(drained, "lock", 200), None);
     }
 }

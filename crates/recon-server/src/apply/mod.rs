@@ -1,7 +1,8 @@
 //! What the server does with each event, one module per kind: [`journal`] applies
 //! `journal_lines_imported`; [`typed`] the partner ledger's and payout batches' kinds
 //! ([`ledger`], [`ledger_entries`], [`ledger_settlements`], [`payouts`],
-//! [`payout_moves`]), with the token's user in [`Ctx`]; [`unapplied`] stores every other
+//! [`payout_moves`]) and the wallet checks' ([`checks`], [`check_runs`]), with the
+//! token's user in [`Ctx`]; [`unapplied`] stores every other
 //! kind as received and says so in its answer, so a client newer than this server is
 //! never refused for it.
 //!
@@ -29,6 +30,9 @@ mod matching_state;
 mod payout_moves;
 mod payouts;
 mod typed;
+// Wallet checks (issue 12): platform imports, operations, runs and their fixes.
+mod check_runs;
+mod checks;
 
 use recon_sync::matching::ExpectedPaymentsAdded;
 use recon_sync::{

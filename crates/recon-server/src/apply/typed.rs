@@ -1,12 +1,15 @@
-//! The ledger and payout kinds, typed and applied ([`super::ledger`],
-//! [`super::ledger_entries`], [`super::payouts`]). Their digest stays the untyped one:
+//! The ledger, payout, matching and wallet-check kinds, typed and applied
+//! ([`super::ledger`], [`super::ledger_entries`], [`super::payouts`], [`super::checks`],
+//! [`super::check_runs`]). Their digest stays the untyped one:
 //! events of these kinds stored before this server applied them were digested so, and
 //! their replays must still match. Each event runs in a SAVEPOINT, so a refusal found
 //! half-way leaves nothing of it behind.
 
 use recon_sync::{EventAnswer, EventBody, RawEvent, RefusalCode};
 
-use super::{ledger, ledger_entries, matching, payouts, raw_digest, unapplied, Ctx, Plan};
+use super::{
+    check_runs, checks, ledger, ledger_entries, matching, payouts, raw_digest, unapplied, Ctx, Plan,
+};
 use crate::ServerError;
 
 pub(super) fn handles(kind: &str) -> bool {
@@ -14,6 +17,8 @@ pub(super) fn handles(kind: &str) -> bool {
         || ledger_entries::handles(kind)
         || payouts::handles(kind)
         || matching::handles(kind)
+        || checks::handles(kind)
+        || check_runs::handles(kind)
 }
 
 pub(super) fn decode(event: &RawEvent) -> Result<(String, Plan), String> {
@@ -51,6 +56,10 @@ pub(super) async fn apply(ctx: &Ctx<'_>, body: &EventBody) -> Result<EventAnswer
         ledger_entries::apply(ctx, body).await?
     } else if matching::handles(kind) {
         matching::apply(ctx, body).await?
+    } else if checks::handles(kind) {
+        checks::apply(ctx, body).await?
+    } else if check_runs::handles(kind) {
+        check_runs::apply(ctx, body).await?
     } else {
         payouts::apply(ctx, body).await?
     };

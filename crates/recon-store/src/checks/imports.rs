@@ -247,14 +247,18 @@ impl Store {
 }
 
 /// True when the row just counted added a snapshot (anything but `unchanged`).
-enum SnapshotOutcome {
+pub(super) enum SnapshotOutcome {
     Unchanged,
     Inserted,
     Updated(Audit),
     HistoryOnly,
 }
 
-fn snapshot_row(tx: &Transaction<'_>, row: &WalletSnapshot, now: &str) -> Result<SnapshotOutcome> {
+pub(super) fn snapshot_row(
+    tx: &Transaction<'_>,
+    row: &WalletSnapshot,
+    now: &str,
+) -> Result<SnapshotOutcome> {
     let held: Option<(i64, i64)> = tx
         .prepare_cached("SELECT balance_minor, locked_minor FROM workspace_wallet_snapshots WHERE wallet_id = ?1 AND as_of = ?2")?
         .query_row(params![row.wallet_id, row.as_of], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -314,7 +318,7 @@ fn snapshot_row(tx: &Transaction<'_>, row: &WalletSnapshot, now: &str) -> Result
 }
 
 /// `None` = unchanged; `Some(None)` = inserted; `Some(Some(audit))` = updated.
-fn activation_row(
+pub(super) fn activation_row(
     tx: &Transaction<'_>,
     row: &Activation,
     scale: u8,

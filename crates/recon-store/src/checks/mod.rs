@@ -14,6 +14,8 @@ mod history;
 mod imports;
 mod levels;
 mod ops;
+// Colleagues' wallet-check changes pulled from the server (issue 12).
+pub(crate) mod remote;
 mod report;
 mod run;
 mod statements;
