@@ -2,14 +2,33 @@
 //! compensating change where this ledger has one, audited "refused by the server:
 //! REASON", and listed under Needs attention. And the counts of the last sync.
 //!
-//! What is undone: expected payments the server refused are cancelled (kept, as every
-//! cancelled payment is) when nothing links to them yet. Journal lines are never removed:
-//! they are what the wallet's journal says, so a refusal of them (another value on the
-//! server, a value it cannot store) stays listed, "not undone", for a person to compare.
-//! A refused payout batch move goes back to the state before it (an approval: back to
-//! `pending_approval`), and a refused batch creation deletes the batch while it is still
-//! editable (`payouts/remote.rs`); a paid batch is final. Every other kind is "refused,
-//! not undone" until it has a compensation.
+//! What is undone:
+//! - expected payments the server refused are cancelled (kept, as every cancelled payment
+//!   is) when nothing links to them yet; a refused cycle opening puts the payments it
+//!   cancelled back to awaiting payment (`matching/remote.rs`); refused links and splits
+//!   are unlinked (`sync_pull_matching.rs`).
+//! - a refused conversion approval: its entry is reversed (recon-core's reversal, as
+//!   entries are immutable) and the conversion is `pending` again; a refused rejection:
+//!   back to `pending` (`ledger/undo.rs`). Neither while the entry is paid, in a batch or
+//!   reversed already.
+//! - a refused payout batch move goes back to the state before it (an approval: back to
+//!   `pending_approval`), a refused batch creation deletes the batch while it is still
+//!   editable, a refused notes edit puts the notes back (`payouts/remote.rs`); a paid
+//!   batch is final.
+//!
+//! Not undone (listed "not undone" for a person to settle), and why:
+//! - journal lines: they are what the wallet's journal says, so a refusal of them
+//!   (another value on the server, a value it cannot store) stays for a person to compare.
+//! - a ledger entry reversal: entries are immutable and a reversed entry never becomes
+//!   pending again (SQLite triggers); re-posting it would be an entry under a key the
+//!   server does not know, which batches could then reserve.
+//! - a settlements import: its revenue postings have no entry to reverse, so reversing
+//!   only its commissions would leave revenue booked that the server does not hold.
+//! - a batch edit that removed a line, a batch deletion, an entries reservation: the
+//!   released entries may be in another batch by now, and a deleted batch's lines are
+//!   gone here; the batch is left for a person to delete or edit.
+//! - every other kind (programs, entities, conversion imports, wallet checks) until it
+//!   has a compensation.
 
 use crate::write::{Audit, Change, LocalOnly};
 use crate::{timestamp, Result, Store};
@@ -75,6 +94,9 @@ impl Store {
                 EventBody::ExpectedPaymentsAdded(b) => {
                     crate::matching::remote::undo_expected_added(tx, b, &refusal.reason)?
                 }
+                EventBody::CycleOpened(b) => {
+                    crate::matching::remote::undo_cycle_opened(tx, b, &refusal.reason)?
+                }
                 b if crate::sync_pull_matching::handles(b) => {
                     crate::sync_pull_matching::undo(tx, now, actor, b, &refusal.reason)?
                 }
@@ -86,6 +108,18 @@ impl Store {
                 )?,
                 EventBody::PayoutBatchCreated(b) => {
                     crate::payouts::remote::undo_created(tx, b, &refusal.reason)?
+                }
+                EventBody::PayoutBatchEdited(b) => {
+                    crate::payouts::remote::undo_edited(tx, &timestamp(now), b, &refusal.reason)?
+                }
+                EventBody::ConversionApproved(b) => crate::ledger::undo::conversion_approved(
+                    tx,
+                    &timestamp(now),
+                    b,
+                    &refusal.reason,
+                )?,
+                EventBody::ConversionRejected(b) => {
+                    crate::ledger::undo::conversion_rejected(tx, b, &refusal.reason)?
                 }
                 _ => (false, Vec::new()),
             };
@@ -186,3 +220,7 @@ impl Store {
             }))
     }
 }
+
+#[cfg(test)]
+#[path = "sync_refusals_tests.rs"]
+mod tests;

@@ -150,6 +150,13 @@ impl Store {
                 .prepare_cached("SELECT id FROM ledger_entries WHERE source = 'conversion' AND source_ref = ?1")?
                 .query_row([id], |r| r.get(0))
                 .optional()?;
+            if let (Some(entry), "pending") = (existing, before.status.as_str()) {
+                // Only the undo of a refused approval leaves a pending conversion with an
+                // entry: its (reversed) entry holds the key a new one would need.
+                return Err(StoreError::Conflict(format!(
+                    "conversion '{id}' cannot be approved again on this laptop: the server refused its approval and its entry {entry} was reversed (see Needs attention)"
+                )));
+            }
             if existing.is_some() || before.status == "approved" {
                 return Ok(Change::unchanged(Approval::AlreadyExists { entry_id: existing.or(before.entry_id) }));
             }

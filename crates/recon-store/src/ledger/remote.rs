@@ -228,8 +228,19 @@ pub(crate) fn conversion_approved(
     by: &str,
     b: &ConversionApproved,
 ) -> Applied {
-    if entry_by_key(tx, "conversion", &b.conversion_id)?.is_some() {
-        return Ok(Ok(Vec::new()));
+    if let Some(entry) = entry_by_key(tx, "conversion", &b.conversion_id)? {
+        let status: Option<String> = tx
+            .prepare_cached("SELECT status FROM ledger_conversions WHERE conversion_id = ?1")?
+            .query_row([&b.conversion_id], |r| r.get(0))
+            .optional()?;
+        if status.as_deref() == Some("approved") {
+            return Ok(Ok(Vec::new()));
+        }
+        // The undo of this laptop's refused approval reversed the entry under this key.
+        return Ok(Err(format!(
+            "{by} approved conversion '{}', but its entry {entry} was reversed here after the server refused this laptop's approval",
+            b.conversion_id
+        )));
     }
     let p = program_by_slug(tx, &b.program)?;
     check_accepts_entries(&p.slug, p.status).map_err(|e| StoreError::Conflict(e.to_string()))?;
