@@ -241,6 +241,9 @@ fn apply(
         EventBody::ExpectedPaymentsAdded(b) => {
             crate::matching::remote::apply_expected_added(tx, &timestamp(now), by, b)
         }
+        EventBody::ExpectedPaymentEdited(b) => {
+            crate::matching::remote_edit::apply_expected_edited(tx, by, b)
+        }
         // The partner ledger and payouts (issue 12).
         other if crate::sync_pull_ledger::handles(other) => {
             crate::sync_pull_ledger::apply(tx, &timestamp(now), by, other)

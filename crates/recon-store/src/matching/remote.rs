@@ -27,7 +27,10 @@ fn currency(tx: &Transaction<'_>, code: &str) -> Result<Option<Currency>> {
         .optional()?)
 }
 
-fn record_of(tx: &Transaction<'_>, p: &ExpectedPayment) -> Result<Result<ExpectedRecord, String>> {
+pub(super) fn record_of(
+    tx: &Transaction<'_>,
+    p: &ExpectedPayment,
+) -> Result<Result<ExpectedRecord, String>> {
     let Some(currency) = currency(tx, &p.currency)? else {
         return Ok(Err(format!(
             "currency {} is not known on this ledger (add it with `recon currency add`)",
