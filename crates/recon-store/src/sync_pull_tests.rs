@@ -347,3 +347,110 @@ fn a_colleagues_edit_waits_while_my_own_edit_of_that_payment_is_unanswered() {
     assert_eq!(payment(&checker).2, "cancelled");
     assert!(checker.audit_verify().unwrap().ok());
 }
+
+/// One event of `maker`'s holding all its pending expected payments (as a file import
+/// makes), served as position 1.
+fn payments_in_one_event(maker: &Store) -> PullPage {
+    let pending = maker.outbox_pending(100).unwrap();
+    let mut payments = Vec::new();
+    for e in &pending {
+        if let EventBody::ExpectedPaymentsAdded(b) = &e.event.body {
+            payments.extend(b.payments.clone());
+        }
+    }
+    let mut event = pending[0].event.clone();
+    event.body = EventBody::ExpectedPaymentsAdded(recon_sync::matching::ExpectedPaymentsAdded {
+        file: Some("november.csv".into()),
+        payments,
+    });
+    let json = serde_json::to_string(&event).unwrap();
+    PullPage {
+        events: vec![PulledEvent {
+            position: 1,
+            user: "maker".into(),
+            event: serde_json::from_str(&json).unwrap(),
+        }],
+        next_cursor: format!("{}:1", uuid::Uuid::nil()),
+        more: false,
+        reset: false,
+    }
+}
+
+fn memos_and_amounts(store: &Store) -> Vec<(String, String)> {
+    let mut all: Vec<(String, String)> = store
+        .expected_list(None, None)
+        .unwrap()
+        .into_iter()
+        .map(|p| (p.memo, p.expected_amount))
+        .collect();
+    all.sort();
+    all
+}
+
+#[test]
+fn one_conflicting_payment_in_a_colleagues_file_is_kept_alone_and_the_others_arrive() {
+    let (_a_dir, mut maker) = temp_store();
+    let (_b_dir, mut checker) = temp_store();
+    for (memo, amount) in [
+        ("ARB Alice", "100"),
+        ("ARB Bob", "200"),
+        ("ARB Carol", "300"),
+    ] {
+        maker
+            .add_expected("maker", now(), &expected(memo, amount))
+            .unwrap();
+    }
+    checker
+        .add_expected("checker", now(), &expected("arb bob", "999"))
+        .unwrap();
+    all_sent(&mut checker);
+    let page = payments_in_one_event(&maker);
+    let outcome = checker
+        .apply_pulled_page("checker", now(), Some(&page))
+        .unwrap();
+    assert_eq!((outcome.applied, outcome.not_applied), (0, 1));
+    assert_eq!(
+        memos_and_amounts(&checker),
+        vec![
+            ("ARB Alice".to_owned(), "100.00".to_owned()),
+            ("ARB Carol".to_owned(), "300.00".to_owned()),
+            ("arb bob".to_owned(), "999.00".to_owned()),
+        ]
+    );
+    let waiting = checker.remote_events_waiting().unwrap();
+    assert_eq!(waiting.len(), 1);
+    let note = waiting[0].note.as_deref().unwrap();
+    assert!(note.starts_with("1 of 3 payments not applied"), "{note}");
+    assert!(
+        note.contains("arb bob") && !note.contains("ARB Carol"),
+        "{note}"
+    );
+    assert!(checker.audit_verify().unwrap().ok());
+}
+
+#[test]
+fn a_payment_of_a_colleagues_file_under_my_unanswered_change_waits_alone() {
+    let (_a_dir, mut maker) = temp_store();
+    let (_b_dir, mut checker) = temp_store();
+    for (memo, amount) in [("ARB Alice", "100"), ("ARB Bob", "200")] {
+        maker
+            .add_expected("maker", now(), &expected(memo, amount))
+            .unwrap();
+    }
+    checker
+        .add_expected("checker", now(), &expected("ARB Bob", "200"))
+        .unwrap();
+    let page = payments_in_one_event(&maker);
+    let outcome = checker
+        .apply_pulled_page("checker", now(), Some(&page))
+        .unwrap();
+    assert_eq!((outcome.applied, outcome.held), (0, 1));
+    assert_eq!(memos_and_amounts(&checker).len(), 2, "Alice arrived");
+
+    all_sent(&mut checker);
+    let retry = checker.apply_pulled_page("checker", now(), None).unwrap();
+    assert_eq!((retry.applied, retry.held, retry.not_applied), (1, 0, 0));
+    assert!(checker.remote_events_waiting().unwrap().is_empty());
+    assert_eq!(memos_and_amounts(&checker), memos_and_amounts(&maker));
+    assert!(checker.audit_verify().unwrap().ok());
+}
