@@ -10,7 +10,8 @@
 //! - a refused conversion approval: its entry is reversed (recon-core's reversal, as
 //!   entries are immutable) and the conversion is `pending` again; a refused rejection:
 //!   back to `pending` (`ledger/undo.rs`). Neither while the entry is paid, in a batch or
-//!   reversed already.
+//!   reversed already. A refused settlements import: its commissions reversed and its
+//!   revenue posted back, all or (an entry paid or in a batch) nothing.
 //! - a refused payout batch move goes back to the state before it (an approval: back to
 //!   `pending_approval`), a refused batch creation deletes the batch while it is still
 //!   editable, a refused notes edit puts the notes back (`payouts/remote.rs`); a paid
@@ -22,8 +23,6 @@
 //! - a ledger entry reversal: entries are immutable and a reversed entry never becomes
 //!   pending again (SQLite triggers); re-posting it would be an entry under a key the
 //!   server does not know, which batches could then reserve.
-//! - a settlements import: its revenue postings have no entry to reverse, so reversing
-//!   only its commissions would leave revenue booked that the server does not hold.
 //! - a batch edit that removed a line, a batch deletion, an entries reservation: the
 //!   released entries may be in another batch by now, and a deleted batch's lines are
 //!   gone here; the batch is left for a person to delete or edit.
@@ -113,6 +112,12 @@ impl Store {
                     crate::payouts::remote::undo_edited(tx, &timestamp(now), b, &refusal.reason)?
                 }
                 EventBody::ConversionApproved(b) => crate::ledger::undo::conversion_approved(
+                    tx,
+                    &timestamp(now),
+                    b,
+                    &refusal.reason,
+                )?,
+                EventBody::SettlementsImported(b) => crate::ledger::undo::settlements_imported(
                     tx,
                     &timestamp(now),
                     b,

@@ -258,3 +258,150 @@ fn a_refused_notes_edit_puts_the_notes_back() {
     assert_eq!(store.payout_batch(&batch.id).unwrap().notes, "March");
     assert!(store.audit_verify().unwrap().ok());
 }
+
+#[test]
+fn a_refused_settlements_import_reverses_its_commissions_and_posts_its_revenue_back() {
+    let (_dir, mut store) = ledger();
+    for (r, parent) in [("A1", None), ("A2", Some("A1"))] {
+        store
+            .add_entity(
+                "maker",
+                now(),
+                NewEntity {
+                    program: "spring".into(),
+                    entity_type: EntityType::Affiliate,
+                    entity_ref: r.into(),
+                    name: r.into(),
+                    parent: parent.map(str::to_owned),
+                    payout_per_conversion: None,
+                },
+            )
+            .unwrap();
+    }
+    let file = "settlement_id,user_ref,affiliate_ref,gross_amount,currency,occurred_at\n\
+        S1,u1,A2,100.00,USD,2026-03-02\nS2,u2,A1,40.00,USD,2026-03-03\n";
+    store
+        .import_settlements("maker", now(), "spring", "s.csv", file.as_bytes())
+        .unwrap();
+    // Direct 10.00 + override 2.50 on S1, direct 4.00 on S2.
+    assert_eq!(earnings_pending(&store), 1650);
+    let event = last_event(&mut store, "settlements_imported");
+    let refused = store
+        .record_refusal(
+            "sync",
+            now(),
+            &event,
+            &refusal("settlement 'S1' exists on the server with other values"),
+        )
+        .unwrap();
+    assert!(refused.undone, "{refused:?}");
+    assert_eq!(earnings_pending(&store), 0);
+    // Every account is back where it was: the revenue and the commissions posted back.
+    let balances: Vec<(String, i128)> = store
+        .ledger_accounts()
+        .unwrap()
+        .into_iter()
+        .map(|a| (a.account, a.debits_minor - a.credits_minor))
+        .collect();
+    assert!(balances.iter().all(|(_, net)| *net == 0), "{balances:?}");
+    assert!(balances.iter().any(|(a, _)| a.ends_with(":revenue")));
+    assert!(store.ledger_verify().unwrap().first_failure.is_none());
+    assert!(store.audit_verify().unwrap().ok());
+    assert!(store.outbox_pending(10).unwrap().is_empty());
+}
+
+#[test]
+fn a_refused_settlements_import_whose_entry_is_in_a_batch_is_left_whole() {
+    let (_dir, mut store) = ledger();
+    store
+        .add_entity(
+            "maker",
+            now(),
+            NewEntity {
+                program: "spring".into(),
+                entity_type: EntityType::Affiliate,
+                entity_ref: "A1".into(),
+                name: "A1".into(),
+                parent: None,
+                payout_per_conversion: None,
+            },
+        )
+        .unwrap();
+    let file = "settlement_id,user_ref,affiliate_ref,gross_amount,currency,occurred_at\n\
+        S1,u1,A1,100.00,USD,2026-03-02\n";
+    store
+        .import_settlements("maker", now(), "spring", "s.csv", file.as_bytes())
+        .unwrap();
+    let event = last_event(&mut store, "settlements_imported");
+    store
+        .create_payout("maker", now(), "spring", "2026-03", "March")
+        .unwrap();
+    let refused = store
+        .record_refusal(
+            "sync",
+            now(),
+            &event,
+            &refusal("program 'spring' is closed"),
+        )
+        .unwrap();
+    assert!(!refused.undone);
+    assert_eq!(earnings_pending(&store), 1000);
+    assert!(store.ledger_verify().unwrap().first_failure.is_none());
+}
+
+#[test]
+fn a_colleagues_settlement_under_an_id_spent_by_a_refused_import_is_kept_not_applied() {
+    let settlement = |store: &mut Store| {
+        store
+            .add_entity(
+                "maker",
+                now(),
+                NewEntity {
+                    program: "spring".into(),
+                    entity_type: EntityType::Affiliate,
+                    entity_ref: "A1".into(),
+                    name: "A1".into(),
+                    parent: None,
+                    payout_per_conversion: None,
+                },
+            )
+            .unwrap();
+        let file = "settlement_id,user_ref,affiliate_ref,gross_amount,currency,occurred_at\n\
+            S1,u1,A1,100.00,USD,2026-03-02\n";
+        store
+            .import_settlements("maker", now(), "spring", "s.csv", file.as_bytes())
+            .unwrap();
+    };
+    let (_a, mut mine) = ledger();
+    let (_b, mut theirs) = ledger();
+    settlement(&mut mine);
+    settlement(&mut theirs);
+    let event = last_event(&mut mine, "settlements_imported");
+    mine.record_refusal(
+        "sync",
+        now(),
+        &event,
+        &refusal("program 'spring' is closed"),
+    )
+    .unwrap();
+    let colleague = last_event(&mut theirs, "settlements_imported");
+    let json = serde_json::to_string(&colleague).unwrap();
+    let page = recon_sync::pull::PullPage {
+        events: vec![recon_sync::pull::PulledEvent {
+            position: 1,
+            user: "checker".into(),
+            event: serde_json::from_str(&json).unwrap(),
+        }],
+        next_cursor: format!("{}:1", uuid::Uuid::nil()),
+        more: false,
+        reset: false,
+    };
+    let outcome = mine.apply_pulled_page("maker", now(), Some(&page)).unwrap();
+    assert_eq!((outcome.applied, outcome.not_applied), (0, 1));
+    let note = mine.remote_events_waiting().unwrap()[0]
+        .note
+        .clone()
+        .unwrap();
+    assert!(note.contains("posted back"), "{note}");
+    assert_eq!(earnings_pending(&mine), 0);
+}

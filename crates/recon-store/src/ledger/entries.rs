@@ -323,7 +323,7 @@ pub(crate) fn post_reversal(
 }
 
 /// `-x` of a decimal text (`0` stays `0`).
-fn negate_text(text: &str) -> String {
+pub(crate) fn negate_text(text: &str) -> String {
     match rust_decimal::Decimal::from_str(text) {
         Ok(d) => (-d).normalize().to_string(),
         Err(_) => text.to_owned(),
