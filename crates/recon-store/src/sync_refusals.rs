@@ -14,8 +14,10 @@
 //!   revenue posted back, all or (an entry paid or in a batch) nothing.
 //! - a refused payout batch move goes back to the state before it (an approval: back to
 //!   `pending_approval`), a refused batch creation deletes the batch while it is still
-//!   editable, a refused notes edit puts the notes back (`payouts/remote.rs`); a paid
-//!   batch is final.
+//!   editable, a refused notes edit puts the notes back (`payouts/remote.rs`); a refused
+//!   deletion or line removal puts the batch or line back with its entries, from the
+//!   refused change's audit record, while those entries are still pending and free
+//!   (`payouts/undo.rs`); a paid batch is final.
 //!
 //! Not undone (listed "not undone" for a person to settle), and why:
 //! - journal lines: they are what the wallet's journal says, so a refusal of them
@@ -23,9 +25,11 @@
 //! - a ledger entry reversal: entries are immutable and a reversed entry never becomes
 //!   pending again (SQLite triggers); re-posting it would be an entry under a key the
 //!   server does not know, which batches could then reserve.
-//! - a batch edit that removed a line, a batch deletion, an entries reservation: the
-//!   released entries may be in another batch by now, and a deleted batch's lines are
-//!   gone here; the batch is left for a person to delete or edit.
+//! - an entries reservation: the server holds the batch without those entries (another
+//!   batch there has them) while its lines still count them; releasing them here would
+//!   leave a batch whose total its entries do not make. The batch is left for a person
+//!   to delete (the server accepts that while it is editable) and create again. So are a
+//!   deletion or line removal whose entries were taken meanwhile.
 //! - every other kind (programs, entities, conversion imports, wallet checks) until it
 //!   has a compensation.
 
@@ -108,8 +112,14 @@ impl Store {
                 EventBody::PayoutBatchCreated(b) => {
                     crate::payouts::remote::undo_created(tx, b, &refusal.reason)?
                 }
+                EventBody::PayoutBatchEdited(b) if b.removed_entity.is_some() => {
+                    crate::payouts::undo::undo_line_removed(tx, &timestamp(now), b, &refusal.reason)?
+                }
                 EventBody::PayoutBatchEdited(b) => {
                     crate::payouts::remote::undo_edited(tx, &timestamp(now), b, &refusal.reason)?
+                }
+                EventBody::PayoutBatchDeleted(b) => {
+                    crate::payouts::undo::undo_deleted(tx, &timestamp(now), b, &refusal.reason)?
                 }
                 EventBody::ConversionApproved(b) => crate::ledger::undo::conversion_approved(
                     tx,
