@@ -4,10 +4,13 @@
 //! refuses both of checker's decisions; checker's laptop undoes them (the approval's entry
 //! reversed, both conversions pending again), lists them under Needs attention, and the
 //! pull in the same sync brings maker's decisions, so both laptops end as the server is.
+//! And a batch `checker` approved, which `maker` then deleted before syncing: the server
+//! refuses the deletion, maker's laptop puts the batch back, and the approval arrives.
 
 use chrono::Utc;
 use recon_client::sync;
 use recon_core::ledger::{EntityType, Rate, RoundingMode};
+use recon_core::payouts::{BatchAction, BatchStatus};
 use recon_store::ledger::{EntryQuery, NewEntity, NewProgram};
 use recon_store::Store;
 
@@ -256,4 +259,65 @@ fn decisions_the_server_refuses_are_undone_on_the_laptop_and_the_colleagues_arri
     .unwrap();
     assert!(again.refused.is_empty());
     assert_eq!(statuses(&checker), server_state.0);
+}
+
+#[test]
+fn a_deletion_of_a_batch_a_colleague_approved_is_refused_and_the_batch_comes_back_approved() {
+    let server = Server::start();
+    let (maker_token, checker_token) = (
+        server.token("acme", "maker"),
+        server.token("acme", "checker"),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut maker = Store::open(&dir.path().join("maker.sqlite")).unwrap();
+    let mut checker = Store::open(&dir.path().join("checker.sqlite")).unwrap();
+    ledger(&mut maker, "maker");
+    for id in ["C1", "C2"] {
+        maker
+            .approve_conversion("maker", Utc::now(), "spring", id)
+            .unwrap();
+    }
+    let batch = maker
+        .create_payout("maker", Utc::now(), "spring", "2026-03", "March")
+        .unwrap();
+    maker
+        .payout_transition("maker", Utc::now(), &batch.id, &BatchAction::Submit)
+        .unwrap();
+    sync(&mut maker, &server.url, &maker_token, "maker", &Utc::now).unwrap();
+    sync(
+        &mut checker,
+        &server.url,
+        &checker_token,
+        "checker",
+        &Utc::now,
+    )
+    .unwrap();
+    checker
+        .payout_transition("checker", Utc::now(), &batch.id, &BatchAction::Approve)
+        .unwrap();
+    sync(
+        &mut checker,
+        &server.url,
+        &checker_token,
+        "checker",
+        &Utc::now,
+    )
+    .unwrap();
+
+    // Maker, not synced since, deletes the batch it still sees awaiting approval.
+    maker.delete_payout("maker", Utc::now(), &batch.id).unwrap();
+    let report = sync(&mut maker, &server.url, &maker_token, "maker", &Utc::now).unwrap();
+    assert_eq!(report.refused.len(), 1, "{:?}", report.refused);
+    assert_eq!(report.refused[0].kind, "payout_batch_deleted");
+    assert!(report.refused[0].undone, "{:?}", report.refused[0]);
+    let back = maker.payout_batch(&batch.id).unwrap();
+    assert_eq!(
+        back.status,
+        BatchStatus::Approved,
+        "checker's approval arrived"
+    );
+    assert_eq!(back.approved_by.as_deref(), Some("checker"));
+    assert_eq!((back.total_minor, back.lines.len()), (2500, 1));
+    assert_eq!(back.lines[0].entry_ids.len(), 2);
+    assert!(maker.audit_verify().unwrap().ok());
 }
