@@ -21,14 +21,22 @@ fn note(reason: &str) -> String {
     format!("refused by the server: {reason}")
 }
 
-/// The `before` of the newest audit record of `action` on batch `id`.
-fn before_of(tx: &Transaction<'_>, id: &str, action: &str) -> Result<Option<Value>> {
+/// The `before` of the newest audit record of `action` on batch `id` (of a line removal:
+/// the one that removed `entity_ref`'s line).
+fn before_of(
+    tx: &Transaction<'_>,
+    id: &str,
+    action: &str,
+    entity_ref: Option<&str>,
+) -> Result<Option<Value>> {
     let text: Option<Option<String>> = tx
         .prepare_cached(
             "SELECT before FROM audit_log WHERE action = ?2 AND entity = 'payout_batch'
-                AND entity_id = ?1 ORDER BY id DESC LIMIT 1",
+                AND entity_id = ?1
+                AND (?3 IS NULL OR json_extract(before, '$.removed_line[0].entity_ref') = ?3)
+              ORDER BY id DESC LIMIT 1",
         )?
-        .query_row(params![id, action], |r| r.get(0))
+        .query_row(params![id, action, entity_ref], |r| r.get(0))
         .optional()?;
     Ok(text.flatten().and_then(|t| serde_json::from_str(&t).ok()))
 }
@@ -114,7 +122,18 @@ pub(crate) fn undo_deleted(
     if batch_row(tx, &b.batch_id).is_ok() {
         return Ok((false, Vec::new()));
     }
-    let Some(before) = before_of(tx, &b.batch_id, "payout.batch_delete")? else {
+    // A batch whose creation the server refused is not there to come back to.
+    let creation_refused: bool = tx
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM sync_refusals r JOIN outbox o ON o.event_id = r.event_id
+              WHERE r.kind = 'payout_batch_created'
+                AND json_extract(o.body, '$.payload.batch_id') = ?1)",
+        )?
+        .query_row([&b.batch_id], |r| r.get(0))?;
+    if creation_refused {
+        return Ok((false, Vec::new()));
+    }
+    let Some(before) = before_of(tx, &b.batch_id, "payout.batch_delete", None)? else {
         return Ok((false, Vec::new()));
     };
     let (Some(slug), Some(period), Some(status)) = (
@@ -182,7 +201,7 @@ pub(crate) fn undo_line_removed(
     if !batch.status.is_editable() {
         return Ok((false, Vec::new()));
     }
-    let Some(before) = before_of(tx, &batch.id, "payout.batch_edit")? else {
+    let Some(before) = before_of(tx, &batch.id, "payout.batch_edit", Some(entity_ref))? else {
         return Ok((false, Vec::new()));
     };
     let removed = &before["removed_line"][0];

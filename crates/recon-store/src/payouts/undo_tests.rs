@@ -150,3 +150,23 @@ fn a_refused_line_removal_puts_the_line_and_its_entries_back() {
     assert_eq!(back.lines, held.lines);
     assert!(store.audit_verify().unwrap().ok());
 }
+
+#[test]
+fn a_refused_deletion_of_a_batch_whose_creation_was_refused_does_not_bring_it_back() {
+    let (_dir, mut store, id) = submitted_batch();
+    let created = last_event(&mut store, "payout_batch_created");
+    store.delete_payout("maker", now(), &id).unwrap();
+    let deleted = last_event(&mut store, "payout_batch_deleted");
+    let why = refusal("program 'spring' is not on the server");
+    store.record_refusal("sync", now(), &created, &why).unwrap();
+    let refused = store
+        .record_refusal(
+            "sync",
+            now(),
+            &deleted,
+            &refusal("payout batch is not on the server"),
+        )
+        .unwrap();
+    assert!(!refused.undone);
+    assert!(store.payout_batch(&id).is_err());
+}
