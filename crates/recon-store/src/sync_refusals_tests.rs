@@ -67,6 +67,21 @@ fn ledger() -> (tempfile::TempDir, Store) {
     (dir, store)
 }
 
+/// A page serving `event` as a colleague's (checker's), at position 1.
+fn page_of(event: &Event) -> recon_sync::pull::PullPage {
+    let json = serde_json::to_string(event).unwrap();
+    recon_sync::pull::PullPage {
+        events: vec![recon_sync::pull::PulledEvent {
+            position: 1,
+            user: "checker".into(),
+            event: serde_json::from_str(&json).unwrap(),
+        }],
+        next_cursor: format!("{}:1", uuid::Uuid::nil()),
+        more: false,
+        reset: false,
+    }
+}
+
 fn conversion_status(store: &Store, id: &str) -> String {
     store
         .ledger_conversions("spring", None)
@@ -384,18 +399,7 @@ fn a_colleagues_settlement_under_an_id_spent_by_a_refused_import_is_kept_not_app
         &refusal("program 'spring' is closed"),
     )
     .unwrap();
-    let colleague = last_event(&mut theirs, "settlements_imported");
-    let json = serde_json::to_string(&colleague).unwrap();
-    let page = recon_sync::pull::PullPage {
-        events: vec![recon_sync::pull::PulledEvent {
-            position: 1,
-            user: "checker".into(),
-            event: serde_json::from_str(&json).unwrap(),
-        }],
-        next_cursor: format!("{}:1", uuid::Uuid::nil()),
-        more: false,
-        reset: false,
-    };
+    let page = page_of(&last_event(&mut theirs, "settlements_imported"));
     let outcome = mine.apply_pulled_page("maker", now(), Some(&page)).unwrap();
     assert_eq!((outcome.applied, outcome.not_applied), (0, 1));
     let note = mine.remote_events_waiting().unwrap()[0]
@@ -404,4 +408,32 @@ fn a_colleagues_settlement_under_an_id_spent_by_a_refused_import_is_kept_not_app
         .unwrap();
     assert!(note.contains("posted back"), "{note}");
     assert_eq!(earnings_pending(&mine), 0);
+}
+
+#[test]
+fn a_colleagues_approval_of_a_conversion_whose_approval_was_refused_here_is_kept_not_applied() {
+    let (_a, mut mine) = ledger();
+    let (_b, mut theirs) = ledger();
+    mine.approve_conversion("maker", now(), "spring", "C1")
+        .unwrap();
+    let event = last_event(&mut mine, "conversion_approved");
+    mine.record_refusal(
+        "sync",
+        now(),
+        &event,
+        &refusal("program 'spring' is closed"),
+    )
+    .unwrap();
+    theirs
+        .approve_conversion("checker", now(), "spring", "C1")
+        .unwrap();
+    let page = page_of(&last_event(&mut theirs, "conversion_approved"));
+    let outcome = mine.apply_pulled_page("maker", now(), Some(&page)).unwrap();
+    assert_eq!((outcome.applied, outcome.not_applied), (0, 1));
+    let note = mine.remote_events_waiting().unwrap()[0]
+        .note
+        .clone()
+        .unwrap();
+    assert!(note.contains("was reversed here"), "{note}");
+    assert_eq!(conversion_status(&mine, "C1"), "pending");
 }
