@@ -45,6 +45,8 @@ pub(crate) fn touched(body: &EventBody) -> HashSet<String> {
         }
         EventBody::ExpectedPaymentEdited(b) => {
             keys.insert(expected(&b.payment.memo));
+            // The memo it had names it on a ledger the rename has not reached yet.
+            keys.extend(b.renamed_from.iter().map(|m| expected(m)));
         }
         EventBody::MatchLinked(b) => links(&b.links, &mut keys),
         EventBody::MatchUnlinked(b) => links(&b.links, &mut keys),

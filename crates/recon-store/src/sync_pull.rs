@@ -53,6 +53,13 @@ enum Settled {
     Applied(Vec<RenderedAudit>),
     Held,
     NotApplied(String),
+    /// Part of the event applied (its audit records); the rest (`payload`, the event
+    /// reduced to it) held or kept as not applied, as `rest` says.
+    Partly {
+        audits: Vec<RenderedAudit>,
+        rest: Box<Settled>,
+        payload: String,
+    },
 }
 
 impl Settled {
@@ -61,6 +68,24 @@ impl Settled {
             Settled::Applied(_) => "applied",
             Settled::Held => "held",
             Settled::NotApplied(_) => "not_applied",
+            Settled::Partly { rest, .. } => rest.state(),
+        }
+    }
+
+    fn note(&self) -> Option<&str> {
+        match self {
+            Settled::NotApplied(note) => Some(note),
+            Settled::Partly { rest, .. } => rest.note(),
+            _ => None,
+        }
+    }
+
+    /// What stays to apply of `e`: none once applied.
+    fn kept_payload<'a>(&'a self, e: &'a Incoming) -> Option<&'a str> {
+        match self {
+            Settled::Applied(_) => None,
+            Settled::Partly { payload, .. } => Some(payload),
+            _ => Some(&e.payload),
         }
     }
 }
@@ -124,6 +149,7 @@ fn settle_page(
     let mut recorded = 0;
     for incoming in held(tx)? {
         let settled = settle(tx, now, &incoming, &mut blocked)?;
+        // A held event left as it was needs no new row; one partly applied does.
         if !matches!(settled, Settled::Held) {
             recorded += 1;
             record(tx, now, &incoming, &settled, true)?;
@@ -181,6 +207,12 @@ fn tally(outcome: &mut PullOutcome, settled: Settled, audits: &mut Vec<RenderedA
         }
         Settled::Held => outcome.held += 1,
         Settled::NotApplied(_) => outcome.not_applied += 1,
+        Settled::Partly {
+            audits: part, rest, ..
+        } => {
+            audits.extend(part);
+            tally(outcome, *rest, audits);
+        }
     }
 }
 
@@ -204,6 +236,11 @@ fn settle(
             incoming.kind
         )));
     };
+    if let EventBody::ExpectedPaymentsAdded(b) = &body {
+        if b.payments.len() > 1 {
+            return settle_payments(tx, now, incoming, b, blocked);
+        }
+    }
     let keys = touched(&body);
     if !keys.is_disjoint(blocked) {
         blocked.extend(keys);
@@ -226,6 +263,89 @@ fn settle(
     Ok(settled)
 }
 
+/// A colleague's several expected payments, each on its own: those free to apply are
+/// applied; one touching an unanswered local change is held, one this ledger refuses (a
+/// conflict) kept as not applied, and only those stay in the event's row, named in its
+/// note. (Held ones first: the event row has one state, and a held payment is retried.)
+fn settle_payments(
+    tx: &Transaction<'_>,
+    now: DateTime<Utc>,
+    incoming: &Incoming,
+    body: &recon_sync::matching::ExpectedPaymentsAdded,
+    blocked: &mut HashSet<String>,
+) -> Result<Settled> {
+    let one =
+        |p: &recon_sync::matching::ExpectedPayment| recon_sync::matching::ExpectedPaymentsAdded {
+            file: body.file.clone(),
+            payments: vec![p.clone()],
+        };
+    let (mut audits, mut held, mut refused) = (Vec::new(), Vec::new(), Vec::new());
+    for payment in &body.payments {
+        let keys = touched(&EventBody::ExpectedPaymentsAdded(one(payment)));
+        if !keys.is_disjoint(blocked) {
+            blocked.extend(keys);
+            held.push(payment.clone());
+            continue;
+        }
+        tx.execute_batch("SAVEPOINT pulled_payment")?;
+        let outcome = crate::matching::remote::apply_expected_added(
+            tx,
+            &timestamp(now),
+            &incoming.pushed_by,
+            &one(payment),
+        );
+        let why = match outcome {
+            Ok(Ok(records)) => {
+                tx.execute_batch("RELEASE pulled_payment")?;
+                audits.extend(records);
+                continue;
+            }
+            Ok(Err(note)) => note,
+            Err(
+                e
+                @ (StoreError::Conflict(_) | StoreError::Invalid(_) | StoreError::NotFound { .. }),
+            ) => e.to_string(),
+            Err(e) => return Err(e),
+        };
+        tx.execute_batch("ROLLBACK TO pulled_payment; RELEASE pulled_payment")?;
+        refused.push((payment.clone(), why));
+    }
+    if held.is_empty() && refused.is_empty() {
+        return Ok(Settled::Applied(audits));
+    }
+    let applied = body.payments.len() - held.len() - refused.len();
+    let rest = if held.is_empty() {
+        let notes: Vec<String> = refused.iter().map(|(_, why)| why.clone()).collect();
+        Settled::NotApplied(format!(
+            "{} of {} payments not applied: {}",
+            refused.len(),
+            body.payments.len(),
+            notes.join("; ")
+        ))
+    } else {
+        Settled::Held
+    };
+    let mut kept = held;
+    kept.extend(refused.into_iter().map(|(p, _)| p));
+    let payload = serde_json::to_string(&recon_sync::matching::ExpectedPaymentsAdded {
+        file: body.file.clone(),
+        payments: kept,
+    })
+    .map_err(|e| StoreError::Invalid(e.to_string()))?;
+    if applied == 0 {
+        // Nothing of it applied: the event as it came, as before.
+        return Ok(match rest {
+            Settled::Held => Settled::Held,
+            other => other,
+        });
+    }
+    Ok(Settled::Partly {
+        audits,
+        rest: Box::new(rest),
+        payload,
+    })
+}
+
 /// Applies one colleague's change. `Ok(Err(note))`: not a kind this ledger applies yet.
 fn apply(
     tx: &Transaction<'_>,
@@ -240,6 +360,9 @@ fn apply(
         }
         EventBody::ExpectedPaymentsAdded(b) => {
             crate::matching::remote::apply_expected_added(tx, &timestamp(now), by, b)
+        }
+        EventBody::ExpectedPaymentEdited(b) => {
+            crate::matching::remote_edit::apply_expected_edited(tx, by, b)
         }
         // The partner ledger and payouts (issue 12).
         other if crate::sync_pull_ledger::handles(other) => {
@@ -292,11 +415,8 @@ fn record(
 ) -> Result<()> {
     let at = timestamp(now);
     let applied = matches!(settled, Settled::Applied(_));
-    let payload = (!applied).then_some(e.payload.as_str());
-    let note = match settled {
-        Settled::NotApplied(note) => Some(note.as_str()),
-        _ => None,
-    };
+    let payload = settled.kept_payload(e);
+    let note = settled.note();
     let applied_at = applied.then_some(at.as_str());
     if was_held {
         tx.prepare_cached(

@@ -2,17 +2,38 @@
 //! compensating change where this ledger has one, audited "refused by the server:
 //! REASON", and listed under Needs attention. And the counts of the last sync.
 //!
-//! What is undone: expected payments the server refused are cancelled (kept, as every
-//! cancelled payment is) when nothing links to them yet. Journal lines are never removed:
-//! they are what the wallet's journal says, so a refusal of them (another value on the
-//! server, a value it cannot store) stays listed, "not undone", for a person to compare.
-//! A refused payout batch move goes back to the state before it (an approval: back to
-//! `pending_approval`), and a refused batch creation deletes the batch while it is still
-//! editable (`payouts/remote.rs`); a paid batch is final. A refused wallet operation or
-//! check fix is taken back (its transaction removed, the balances restored) while the
-//! wallet's money allows it; refused platform imports and check runs stay listed, not
-//! undone (`checks/remote.rs`). Every other kind is "refused, not undone" until it has a
-//! compensation.
+//! What is undone:
+//! - expected payments the server refused are cancelled (kept, as every cancelled payment
+//!   is) when nothing links to them yet; a refused cycle opening puts the payments it
+//!   cancelled back to awaiting payment (`matching/remote.rs`); refused links and splits
+//!   are unlinked (`sync_pull_matching.rs`).
+//! - a refused conversion approval: its entry is reversed (recon-core's reversal, as
+//!   entries are immutable) and the conversion is `pending` again; a refused rejection:
+//!   back to `pending` (`ledger/undo.rs`). Neither while the entry is paid, in a batch or
+//!   reversed already. A refused settlements import: its commissions reversed and its
+//!   revenue posted back, all or (an entry paid or in a batch) nothing.
+//! - a refused payout batch move goes back to the state before it (an approval: back to
+//!   `pending_approval`), a refused batch creation deletes the batch while it is still
+//!   editable, a refused notes edit puts the notes back (`payouts/remote.rs`); a refused
+//!   deletion or line removal puts the batch or line back with its entries, from the
+//!   refused change's audit record, while those entries are still pending and free
+//!   (`payouts/undo.rs`); a paid batch is final.
+//! - a refused wallet operation or check fix is taken back (its transaction removed, the
+//!   balances restored) while the wallet's money allows it (`checks/remote.rs`).
+//!
+//! Not undone (listed "not undone" for a person to settle), and why:
+//! - journal lines: they are what the wallet's journal says, so a refusal of them
+//!   (another value on the server, a value it cannot store) stays for a person to compare.
+//! - a ledger entry reversal: entries are immutable and a reversed entry never becomes
+//!   pending again (SQLite triggers); re-posting it would be an entry under a key the
+//!   server does not know, which batches could then reserve.
+//! - an entries reservation: the server holds the batch without those entries (another
+//!   batch there has them) while its lines still count them; releasing them here would
+//!   leave a batch whose total its entries do not make. The batch is left for a person
+//!   to delete (the server accepts that while it is editable) and create again. So are a
+//!   deletion or line removal whose entries were taken meanwhile.
+//! - refused platform imports and check runs (`checks/remote.rs`), and every other kind
+//!   (programs, entities, conversion imports) until it has a compensation.
 
 use crate::write::{Audit, Change, LocalOnly};
 use crate::{timestamp, Result, Store};
@@ -78,6 +99,9 @@ impl Store {
                 EventBody::ExpectedPaymentsAdded(b) => {
                     crate::matching::remote::undo_expected_added(tx, b, &refusal.reason)?
                 }
+                EventBody::CycleOpened(b) => {
+                    crate::matching::remote::undo_cycle_opened(tx, b, &refusal.reason)?
+                }
                 b if crate::sync_pull_matching::handles(b) => {
                     crate::sync_pull_matching::undo(tx, now, actor, b, &refusal.reason)?
                 }
@@ -89,6 +113,30 @@ impl Store {
                 )?,
                 EventBody::PayoutBatchCreated(b) => {
                     crate::payouts::remote::undo_created(tx, b, &refusal.reason)?
+                }
+                EventBody::PayoutBatchEdited(b) if b.removed_entity.is_some() => {
+                    crate::payouts::undo::undo_line_removed(tx, &timestamp(now), b, &refusal.reason)?
+                }
+                EventBody::PayoutBatchEdited(b) => {
+                    crate::payouts::remote::undo_edited(tx, &timestamp(now), b, &refusal.reason)?
+                }
+                EventBody::PayoutBatchDeleted(b) => {
+                    crate::payouts::undo::undo_deleted(tx, &timestamp(now), b, &refusal.reason)?
+                }
+                EventBody::ConversionApproved(b) => crate::ledger::undo::conversion_approved(
+                    tx,
+                    &timestamp(now),
+                    b,
+                    &refusal.reason,
+                )?,
+                EventBody::SettlementsImported(b) => crate::ledger::undo::settlements_imported(
+                    tx,
+                    &timestamp(now),
+                    b,
+                    &refusal.reason,
+                )?,
+                EventBody::ConversionRejected(b) => {
+                    crate::ledger::undo::conversion_rejected(tx, b, &refusal.reason)?
                 }
                 b if crate::sync_pull_checks::handles(b) => {
                     crate::checks::remote::undo_refused(tx, b, &refusal.reason)?
@@ -192,3 +240,7 @@ impl Store {
             }))
     }
 }
+
+#[cfg(test)]
+#[path = "sync_refusals_tests.rs"]
+mod tests;

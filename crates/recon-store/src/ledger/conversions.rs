@@ -153,6 +153,13 @@ impl Store {
                 .prepare_cached("SELECT id FROM ledger_entries WHERE source = 'conversion' AND source_ref = ?1")?
                 .query_row([id], |r| r.get(0))
                 .optional()?;
+            if let (Some(entry), "pending") = (existing, before.status.as_str()) {
+                // Only the undo of a refused approval leaves a pending conversion with an
+                // entry: its (reversed) entry holds the key a new one would need.
+                return Err(StoreError::Conflict(format!(
+                    "conversion '{id}' cannot be approved again on this laptop: the server refused its approval and its entry {entry} was reversed (see Needs attention)"
+                )));
+            }
             let status = ConversionStatus::parse(&before.status).map_err(StoreError::Invalid)?;
             let effect = decide_conversion(id, status, ConversionDecision::Approve).map_err(decision_refusal)?;
             if existing.is_some() || effect == DecisionEffect::AlreadyDone {

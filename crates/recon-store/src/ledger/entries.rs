@@ -205,76 +205,125 @@ impl Store {
             };
             check_reversible(&facts, reason).map_err(refusal)?;
             let holder = crate::payouts::holder_of(tx, id)?;
-            recon_core::payouts::check_not_reserved(&id.to_string(), holder.as_ref().map(|(b, s)| (b.as_str(), *s)))
-                .map_err(|e| StoreError::Conflict(e.to_string()))?;
-            let (program_id, entity_id): (i64, i64) = tx.query_row(
-                "SELECT program_id, entity_id FROM ledger_entries WHERE id = ?1",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?;
-            let lines: Vec<Line> = txn_lines(tx, original.txn_id)?
-                .into_iter()
-                .map(|p| Line { account: p.account, currency: p.currency, amount_minor: p.amount_minor })
-                .collect();
-            let opposite = reversal_lines(&lines);
-            check_balanced(&opposite, &format!("the reversal of entry {id}"))?;
-            let txn_id = next_txn_id(tx)?;
+            recon_core::payouts::check_not_reserved(
+                &id.to_string(),
+                holder.as_ref().map(|(b, s)| (b.as_str(), *s)),
+            )
+            .map_err(|e| StoreError::Conflict(e.to_string()))?;
             let residue = negate_text(&original.residue);
-            let source_ref = id.to_string();
-            let row = EntryRow {
-                program_id,
-                entity_id,
-                source: EntrySource::Reversal,
-                source_ref: &source_ref,
-                status: "reversed",
-                gross_minor: original.gross_minor.map(|g| -g),
-                earnings_minor: -original.earnings_minor,
-                residue: &residue,
-                currency: &original.currency,
-                description: &original.description,
-                period: &original.period,
-                occurred_at: &original.occurred_at,
-                created_at: &timestamp(now),
-                txn_id,
-                reverses: Some(id),
-                reason: Some(reason.trim()),
-            };
-            let reversal_id = insert_entry(tx, &row)?;
-            insert_lines(tx, txn_id, 1, &opposite, &mut account_id)?;
-            tx.execute(
-                "UPDATE ledger_entries SET status = 'reversed', reversed_by = ?1 WHERE id = ?2",
-                params![reversal_id, id],
-            )?;
-            let audit = Audit {
-                action: "ledger.entry_reverse",
-                entity: "ledger_entry",
-                entity_id: id.to_string(),
-                before: Some(json!({"status": original.status, "reversed_by": null})),
-                after: Some(json!({"status": "reversed", "reversed_by": reversal_id, "reason": reason.trim()})),
-            };
-            let created = Audit {
-                action: "ledger.entry_create",
-                entity: "ledger_entry",
-                entity_id: reversal_id.to_string(),
-                before: None,
-                after: Some(entry_json(&row, reversal_id, original.scale)),
-            };
-            let entity_type = recon_core::ledger::EntityType::parse(&original.entity_type).map_err(StoreError::Invalid)?;
+            let posted = post_reversal(tx, &original, reason, &residue, &timestamp(now), None)?;
             let event = EventBody::LedgerEntryReversed(LedgerEntryReversed {
                 program: original.program.clone(),
                 source: original.source.clone(),
                 source_ref: original.source_ref.clone(),
                 reason: reason.trim().to_owned(),
-                reversal: entry_ref(&row, entity_type, &original.entity_ref, original.scale),
+                reversal: posted.entry,
             });
-            let view = entry_by_id(tx, reversal_id)?;
-            Ok(Change::synced(view, audit, vec![event]).and_audit(created))
+            let view = entry_by_id(tx, posted.id)?;
+            Ok(Change::synced(view, posted.reversed, vec![event]).and_audit(posted.created))
         })
     }
 }
 
+/// What [`post_reversal`] wrote.
+pub(crate) struct PostedReversal {
+    /// The new (reversal) entry.
+    pub id: i64,
+    /// The original's move to `reversed`.
+    pub reversed: Audit,
+    /// The reversal entry's creation.
+    pub created: Audit,
+    /// The reversal as it travels in events.
+    pub entry: EntryRef,
+}
+
+/// Writes the reversal of `original`, which the caller has checked reversible with
+/// recon-core's rule: a new entry of the opposite amounts posting the exact opposite lines,
+/// and the original `reversed` with `reversed_by` set. The one writer of reversals: a
+/// local reversal, a colleague's pulled one and the undo of a refused change (`note` says
+/// which, in the audit records).
+pub(crate) fn post_reversal(
+    tx: &Transaction<'_>,
+    original: &EntryView,
+    reason: &str,
+    residue: &str,
+    created_at: &str,
+    note: Option<&str>,
+) -> Result<PostedReversal> {
+    let id = original.id;
+    let (program_id, entity_id): (i64, i64) = tx.query_row(
+        "SELECT program_id, entity_id FROM ledger_entries WHERE id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let lines: Vec<Line> = txn_lines(tx, original.txn_id)?
+        .into_iter()
+        .map(|p| Line {
+            account: p.account,
+            currency: p.currency,
+            amount_minor: p.amount_minor,
+        })
+        .collect();
+    let opposite = reversal_lines(&lines);
+    check_balanced(&opposite, &format!("the reversal of entry {id}"))?;
+    let txn_id = next_txn_id(tx)?;
+    let source_ref = id.to_string();
+    let row = EntryRow {
+        program_id,
+        entity_id,
+        source: EntrySource::Reversal,
+        source_ref: &source_ref,
+        status: "reversed",
+        gross_minor: original.gross_minor.map(|g| -g),
+        earnings_minor: -original.earnings_minor,
+        residue,
+        currency: &original.currency,
+        description: &original.description,
+        period: &original.period,
+        occurred_at: &original.occurred_at,
+        created_at,
+        txn_id,
+        reverses: Some(id),
+        reason: Some(reason.trim()),
+    };
+    let reversal_id = insert_entry(tx, &row)?;
+    insert_lines(tx, txn_id, 1, &opposite, &mut account_id)?;
+    tx.execute(
+        "UPDATE ledger_entries SET status = 'reversed', reversed_by = ?1 WHERE id = ?2",
+        params![reversal_id, id],
+    )?;
+    let mut after =
+        json!({"status": "reversed", "reversed_by": reversal_id, "reason": reason.trim()});
+    if let Some(note) = note {
+        after["note"] = json!(note);
+    }
+    let reversed = Audit {
+        action: "ledger.entry_reverse",
+        entity: "ledger_entry",
+        entity_id: id.to_string(),
+        before: Some(json!({"status": original.status, "reversed_by": null})),
+        after: Some(after),
+    };
+    let created = Audit {
+        action: "ledger.entry_create",
+        entity: "ledger_entry",
+        entity_id: reversal_id.to_string(),
+        before: None,
+        after: Some(entry_json(&row, reversal_id, original.scale)),
+    };
+    let entity_type = recon_core::ledger::EntityType::parse(&original.entity_type)
+        .map_err(StoreError::Invalid)?;
+    let entry = entry_ref(&row, entity_type, &original.entity_ref, original.scale);
+    Ok(PostedReversal {
+        id: reversal_id,
+        reversed,
+        created,
+        entry,
+    })
+}
+
 /// `-x` of a decimal text (`0` stays `0`).
-fn negate_text(text: &str) -> String {
+pub(crate) fn negate_text(text: &str) -> String {
     match rust_decimal::Decimal::from_str(text) {
         Ok(d) => (-d).normalize().to_string(),
         Err(_) => text.to_owned(),

@@ -17,6 +17,7 @@ pub(crate) mod remote_settlements;
 mod reports;
 mod settlement_events;
 mod settlements;
+pub(crate) mod undo;
 
 pub use reports::{AccountRow, SummaryRow, VerifyFailure, VerifyReport};
 

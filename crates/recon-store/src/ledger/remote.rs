@@ -10,10 +10,11 @@ use super::{account_id, check_balanced, insert_lines, next_txn_id, program_by_sl
 use crate::write::{Audit, RenderedAudit};
 use crate::{Result, StoreError};
 use recon_core::ledger::files::period_of;
-use recon_core::ledger::postings::{accrual_lines, reversal_lines};
+use recon_core::ledger::postings::accrual_lines;
 use recon_core::ledger::{
-    check_accepts_entries, check_reversible, EntityType, EntryFacts, EntrySource, EntryStatus,
-    Line, ProgramStatus, Rate, RoundingMode,
+    check_accepts_entries, check_reversible, decide_conversion, ConversionDecision,
+    ConversionStatus, DecisionEffect, EntityType, EntryFacts, EntrySource, EntryStatus,
+    ProgramStatus, Rate, RoundingMode,
 };
 use recon_core::money::{to_minor, Money};
 use recon_sync::ledger::{
@@ -228,8 +229,19 @@ pub(crate) fn conversion_approved(
     by: &str,
     b: &ConversionApproved,
 ) -> Applied {
-    if entry_by_key(tx, "conversion", &b.conversion_id)?.is_some() {
-        return Ok(Ok(Vec::new()));
+    if let Some(entry) = entry_by_key(tx, "conversion", &b.conversion_id)? {
+        let status: Option<String> = tx
+            .prepare_cached("SELECT status FROM ledger_conversions WHERE conversion_id = ?1")?
+            .query_row([&b.conversion_id], |r| r.get(0))
+            .optional()?;
+        if status.as_deref() == Some("approved") {
+            return Ok(Ok(Vec::new()));
+        }
+        // The undo of this laptop's refused approval reversed the entry under this key.
+        return Ok(Err(format!(
+            "{by} approved conversion '{}', but its entry {entry} was reversed here after the server refused this laptop's approval",
+            b.conversion_id
+        )));
     }
     let p = program_by_slug(tx, &b.program)?;
     check_accepts_entries(&p.slug, p.status).map_err(|e| StoreError::Conflict(e.to_string()))?;
@@ -247,11 +259,12 @@ pub(crate) fn conversion_approved(
             name: b.conversion_id.clone(),
         });
     };
-    if status == "rejected" {
-        return Err(StoreError::Conflict(format!(
-            "conversion '{}' was rejected here; {by} approved it",
-            b.conversion_id
-        )));
+    let held = ConversionStatus::parse(&status).map_err(StoreError::Invalid)?;
+    if decide_conversion(&b.conversion_id, held, ConversionDecision::Approve)
+        .map_err(|e| StoreError::Conflict(format!("{e} here; {by} approved it")))?
+        == DecisionEffect::AlreadyDone
+    {
+        return Ok(Ok(Vec::new()));
     }
     let earnings = minor(b.entry.earnings_amount, &p, "entry earnings")?;
     let lines = accrual_lines(
@@ -321,17 +334,19 @@ pub(crate) fn conversion_rejected(
             |r| r.get(0),
         )
         .optional()?;
-    match status.as_deref() {
-        None => Err(StoreError::NotFound {
+    let Some(before) = status else {
+        return Err(StoreError::NotFound {
             what: "conversion",
             name: b.conversion_id.clone(),
-        }),
-        Some("rejected") => Ok(Ok(Vec::new())),
-        Some("approved") => Err(StoreError::Conflict(format!(
-            "conversion '{}' was approved here; {by} rejected it",
-            b.conversion_id
-        ))),
-        Some(before) => {
+        });
+    };
+    let held = ConversionStatus::parse(&before).map_err(StoreError::Invalid)?;
+    let decision = ConversionDecision::Reject { reason: &b.reason };
+    match decide_conversion(&b.conversion_id, held, decision)
+        .map_err(|e| StoreError::Conflict(format!("{e} here; {by} rejected it")))?
+    {
+        DecisionEffect::AlreadyDone => Ok(Ok(Vec::new())),
+        DecisionEffect::Apply => {
             tx.execute(
                 "UPDATE ledger_conversions SET status = 'rejected', reason = ?1, decided_at = ?2, decided_by = ?3
                  WHERE program_id = ?4 AND conversion_id = ?5",
@@ -379,64 +394,9 @@ pub(crate) fn entry_reversed(
             "entry {id} is held here by payout batch {batch}"
         )));
     }
-    let (program_id, entity_id): (i64, i64) = tx.query_row(
-        "SELECT program_id, entity_id FROM ledger_entries WHERE id = ?1",
-        [id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    let lines: Vec<Line> = super::entries::txn_lines(tx, original.txn_id)?
-        .into_iter()
-        .map(|p| Line {
-            account: p.account,
-            currency: p.currency,
-            amount_minor: p.amount_minor,
-        })
-        .collect();
-    let opposite = reversal_lines(&lines);
-    check_balanced(&opposite, &format!("the reversal of entry {id}"))?;
-    let txn_id = next_txn_id(tx)?;
     let residue = b.reversal.rounding_residue.to_string();
-    let source_ref = id.to_string();
-    let row = EntryRow {
-        program_id,
-        entity_id,
-        source: EntrySource::Reversal,
-        source_ref: &source_ref,
-        status: "reversed",
-        gross_minor: original.gross_minor.map(|g| -g),
-        earnings_minor: -original.earnings_minor,
-        residue: &residue,
-        currency: &original.currency,
-        description: &original.description,
-        period: &original.period,
-        occurred_at: &original.occurred_at,
-        created_at: now,
-        txn_id,
-        reverses: Some(id),
-        reason: Some(b.reason.trim()),
-    };
-    let reversal_id = insert_entry(tx, &row)?;
-    insert_lines(tx, txn_id, 1, &opposite, &mut account_id)?;
-    tx.execute(
-        "UPDATE ledger_entries SET status = 'reversed', reversed_by = ?1 WHERE id = ?2",
-        params![reversal_id, id],
-    )?;
-    let reversed = Audit {
-        action: "ledger.entry_reverse",
-        entity: "ledger_entry",
-        entity_id: id.to_string(),
-        before: Some(json!({"status": original.status, "reversed_by": null})),
-        after: Some(
-            json!({"status": "reversed", "reversed_by": reversal_id, "reason": b.reason.trim(),
-            "note": pulled_note(by)}),
-        ),
-    };
-    let created = Audit {
-        action: "ledger.entry_create",
-        entity: "ledger_entry",
-        entity_id: reversal_id.to_string(),
-        before: None,
-        after: Some(entry_json(&row, reversal_id, original.scale)),
-    };
-    Ok(Ok(vec![reversed.into(), created.into()]))
+    let note = pulled_note(by);
+    let posted =
+        super::entries::post_reversal(tx, &original, &b.reason, &residue, now, Some(&note))?;
+    Ok(Ok(vec![posted.reversed.into(), posted.created.into()]))
 }

@@ -53,6 +53,19 @@ fn settle(
         )?
         .query_row([&s.settlement_id], |r| r.get(0))?;
     if held {
+        let undone: bool = tx
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM audit_log WHERE action = 'sync.refused'
+                    AND entity = 'ledger_settlement' AND entity_id = ?1)",
+            )?
+            .query_row([&s.settlement_id], |r| r.get(0))?;
+        if undone {
+            // Its id is spent here: the undo of this laptop's refused import reversed it.
+            return Err(StoreError::Conflict(format!(
+                "settlement '{}' was imported here, refused by the server and posted back; {by}'s cannot take its id",
+                s.settlement_id
+            )));
+        }
         return Ok(());
     }
     let affiliate: Option<(i64, Option<i64>)> = tx

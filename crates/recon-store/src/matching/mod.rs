@@ -24,6 +24,7 @@ mod expected;
 mod links;
 mod records;
 pub(crate) mod remote;
+pub(crate) mod remote_edit;
 pub(crate) mod remote_links;
 mod restore;
 mod review;

@@ -7,7 +7,7 @@ use crate::write::{Audit, RenderedAudit};
 use crate::{Result, StoreError};
 use recon_core::matching::{expected_amount, normalize_memo, ExpectedStatus};
 use recon_core::money::Currency;
-use recon_sync::matching::{ExpectedPayment, ExpectedPaymentsAdded};
+use recon_sync::matching::{CycleOpened, ExpectedPayment, ExpectedPaymentsAdded};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde_json::json;
 
@@ -27,7 +27,10 @@ fn currency(tx: &Transaction<'_>, code: &str) -> Result<Option<Currency>> {
         .optional()?)
 }
 
-fn record_of(tx: &Transaction<'_>, p: &ExpectedPayment) -> Result<Result<ExpectedRecord, String>> {
+pub(super) fn record_of(
+    tx: &Transaction<'_>,
+    p: &ExpectedPayment,
+) -> Result<Result<ExpectedRecord, String>> {
     let Some(currency) = currency(tx, &p.currency)? else {
         return Ok(Err(format!(
             "currency {} is not known on this ledger (add it with `recon currency add`)",
@@ -170,6 +173,44 @@ pub(crate) fn undo_expected_added(
                 before: Some(held.audit_json()),
                 after: Some(json!({
                     "status": "cancelled",
+                    "note": format!("refused by the server: {reason}"),
+                })),
+            }
+            .into(),
+        );
+    }
+    Ok((all, audits))
+}
+
+/// Undoes a cycle opening the server refused: the payments it cancelled (still cancelled,
+/// still of that cycle) await payment again, as they do on the server. Returns whether all
+/// of them were, and the audit records.
+pub(crate) fn undo_cycle_opened(
+    tx: &Transaction<'_>,
+    body: &CycleOpened,
+    reason: &str,
+) -> Result<(bool, Vec<RenderedAudit>)> {
+    let mut all = true;
+    let mut audits = Vec::new();
+    for memo in &body.cancelled {
+        let Some(held) = expected_with_memo(tx, &normalize_memo(memo))? else {
+            all = false;
+            continue;
+        };
+        if held.state.status != ExpectedStatus::Cancelled || held.cycle_id != body.cycle_id {
+            all = false;
+            continue;
+        }
+        tx.prepare_cached("UPDATE expected_payments SET status = ?2 WHERE id = ?1")?
+            .execute([held.id.as_str(), ExpectedStatus::AwaitingPayment.as_str()])?;
+        audits.push(
+            Audit {
+                action: REFUSED_ACTION,
+                entity: "expected_payment",
+                entity_id: held.id.clone(),
+                before: Some(held.audit_json()),
+                after: Some(json!({
+                    "status": ExpectedStatus::AwaitingPayment.as_str(),
                     "note": format!("refused by the server: {reason}"),
                 })),
             }

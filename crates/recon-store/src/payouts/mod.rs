@@ -10,6 +10,7 @@ mod create;
 pub(crate) mod moves;
 pub(crate) mod remote;
 mod reports;
+pub(crate) mod undo;
 
 pub use reports::{PartnerSummary, PayoutStats, PeriodRow, StatusRow};
 

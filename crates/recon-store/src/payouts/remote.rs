@@ -311,3 +311,45 @@ pub(crate) fn undo_created(
     };
     Ok((true, vec![audit.into()]))
 }
+
+/// Undoes a notes edit the server refused: the notes go back to what the edit replaced
+/// (its audit record's `before`), while the batch still carries the refused notes. An
+/// edit that removed a line stays "not undone": the line's entries were released and
+/// may be in another batch now, so putting them back is a person's call.
+pub(crate) fn undo_edited(
+    tx: &Transaction<'_>,
+    now: &str,
+    b: &PayoutBatchEdited,
+    reason: &str,
+) -> Result<(bool, Vec<RenderedAudit>)> {
+    let Ok(batch) = batch_row(tx, &b.batch_id) else {
+        return Ok((false, Vec::new()));
+    };
+    if b.removed_entity.is_some() || batch.notes != b.notes || !batch.status.is_editable() {
+        return Ok((false, Vec::new()));
+    }
+    let before: Option<String> = tx
+        .prepare_cached(
+            "SELECT json_extract(before, '$.notes') FROM audit_log
+              WHERE action = 'payout.batch_edit' AND entity = 'payout_batch' AND entity_id = ?1
+                AND json_extract(after, '$.notes') = ?2 AND json_type(before, '$.notes') = 'text'
+              ORDER BY id DESC LIMIT 1",
+        )?
+        .query_row(params![batch.id, b.notes], |r| r.get(0))
+        .optional()?;
+    let Some(before) = before else {
+        return Ok((false, Vec::new()));
+    };
+    tx.execute(
+        "UPDATE payout_batches SET notes = ?1, updated_at = ?2 WHERE id = ?3",
+        params![before, now, batch.id],
+    )?;
+    let audit = Audit {
+        action: "sync.refused",
+        entity: "payout_batch",
+        entity_id: batch.id.clone(),
+        before: Some(json!({"notes": batch.notes})),
+        after: Some(json!({"notes": before, "note": format!("refused by the server: {reason}")})),
+    };
+    Ok((true, vec![audit.into()]))
+}
