@@ -74,6 +74,7 @@ mod devices;
 mod error;
 mod http;
 mod migrate;
+mod prepared;
 mod pull_log;
 mod serve;
 

@@ -9,12 +9,14 @@ use tokio_postgres::types::Json;
 use tokio_postgres::Transaction;
 use uuid::Uuid;
 
+use crate::prepared::Prepared;
 use crate::{Db, ServerError};
 
 /// Keeps an accepted event's payload for colleagues to pull, inside the push's
 /// transaction. A refused event keeps none: it is never pulled.
 pub(crate) async fn record_accepted(
     tx: &Transaction<'_>,
+    prepared: &Prepared,
     org_id: i64,
     event: &RawEvent,
     answer: &EventAnswer,
@@ -22,11 +24,14 @@ pub(crate) async fn record_accepted(
     if answer.refused.is_some() {
         return Ok(());
     }
-    tx.execute(
-        "UPDATE sync_events SET payload = $3 WHERE org_id = $1 AND event_id = $2",
-        &[&org_id, &event.id, &Json(&*event.payload)],
-    )
-    .await?;
+    let update = prepared
+        .get(
+            tx,
+            "UPDATE sync_events SET payload = $3 WHERE org_id = $1 AND event_id = $2",
+        )
+        .await?;
+    tx.execute(&update, &[&org_id, &event.id, &Json(&*event.payload)])
+        .await?;
     Ok(())
 }
 

@@ -15,6 +15,7 @@ use uuid::Uuid;
 use super::journal_check::check;
 use super::journal_insert::{held_lines, insert_lines};
 use super::{raw_digest, Plan};
+use crate::prepared::Prepared;
 use crate::ServerError;
 
 /// Most conflicting values one answer lists (the reason gives the full count).
@@ -56,23 +57,24 @@ pub(super) fn decode(event: &RawEvent) -> Result<(String, Plan), String> {
 /// Applies the whole event or, on a conflict with what the server holds, none of it.
 pub(super) async fn apply(
     tx: &Transaction<'_>,
+    prepared: &Prepared,
     org_id: i64,
     event_id: Uuid,
     body: &JournalLinesImported,
 ) -> Result<EventAnswer, ServerError> {
-    if let Some(refusal) = currency_conflict(tx, org_id, &body.wallet).await? {
+    if let Some(refusal) = currency_conflict(tx, prepared, org_id, &body.wallet).await? {
         return Ok(refusal);
     }
     let ids: Vec<i64> = body.lines.iter().map(|l| l.id).collect();
-    let held = held_lines(tx, org_id, &body.wallet.key, &ids).await?;
+    let held = held_lines(tx, prepared, org_id, &body.wallet.key, &ids).await?;
     if let Some(refusal) = line_conflicts(&body.lines, &held) {
         return Ok(refusal);
     }
-    upsert_wallet(tx, org_id, &body.wallet).await?;
+    upsert_wallet(tx, prepared, org_id, &body.wallet).await?;
     if body.lines.is_empty() {
         return Ok(EventAnswer::applied(0, 0));
     }
-    let inserted = insert_lines(tx, org_id, event_id, &body.wallet, &body.lines).await?;
+    let inserted = insert_lines(tx, prepared, org_id, event_id, &body.wallet, &body.lines).await?;
     let total = body.lines.len() as u64;
     Ok(EventAnswer::applied(
         inserted,
@@ -82,15 +84,17 @@ pub(super) async fn apply(
 
 async fn currency_conflict(
     tx: &Transaction<'_>,
+    prepared: &Prepared,
     org_id: i64,
     wallet: &WalletRef,
 ) -> Result<Option<EventAnswer>, ServerError> {
-    let row = tx
-        .query_opt(
+    let select = prepared
+        .get(
+            tx,
             "SELECT currency FROM wallets WHERE org_id = $1 AND key = $2",
-            &[&org_id, &wallet.key],
         )
         .await?;
+    let row = tx.query_opt(&select, &[&org_id, &wallet.key]).await?;
     let Some(held) = row.map(|r| r.get::<_, String>(0)) else {
         return Ok(None);
     };
@@ -206,15 +210,22 @@ fn differing_fields(server: &JournalLine, event: &JournalLine) -> Vec<Conflict> 
 /// (a different one was refused above).
 async fn upsert_wallet(
     tx: &Transaction<'_>,
+    prepared: &Prepared,
     org_id: i64,
     wallet: &WalletRef,
 ) -> Result<(), ServerError> {
+    let upsert = prepared
+        .get(
+            tx,
+            "INSERT INTO wallets (org_id, key, name, kind, owner_id, division, currency)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (org_id, key) DO UPDATE SET
+                 name = EXCLUDED.name, kind = EXCLUDED.kind, owner_id = EXCLUDED.owner_id,
+                 division = EXCLUDED.division, updated_at = now()",
+        )
+        .await?;
     tx.execute(
-        "INSERT INTO wallets (org_id, key, name, kind, owner_id, division, currency)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (org_id, key) DO UPDATE SET
-             name = EXCLUDED.name, kind = EXCLUDED.kind, owner_id = EXCLUDED.owner_id,
-             division = EXCLUDED.division, updated_at = now()",
+        &upsert,
         &[
             &org_id,
             &wallet.key,

@@ -6,25 +6,28 @@ use rust_decimal::Decimal;
 use tokio_postgres::Transaction;
 use uuid::Uuid;
 
+use crate::prepared::Prepared;
 use crate::ServerError;
 
 /// The lines of `wallet_key` the server holds among `ids`, as the wire type.
 pub(super) async fn held_lines(
     tx: &Transaction<'_>,
+    prepared: &Prepared,
     org_id: i64,
     wallet_key: &str,
     ids: &[i64],
 ) -> Result<Vec<JournalLine>, ServerError> {
-    let rows = tx
-        .query(
+    let select = prepared
+        .get(
+            tx,
             "SELECT entry_id, date, ref_type, description, amount, amount_raw, balance,
                     balance_raw, reason, first_party_id, second_party_id, context_id,
                     context_id_type, tax, tax_raw, tax_receiver_id
                FROM journal_lines
               WHERE org_id = $1 AND wallet_key = $2 AND entry_id = ANY($3)",
-            &[&org_id, &wallet_key, &ids],
         )
         .await?;
+    let rows = tx.query(&select, &[&org_id, &wallet_key, &ids]).await?;
     Ok(rows
         .iter()
         .map(|row| JournalLine {
@@ -51,6 +54,7 @@ pub(super) async fn held_lines(
 /// One statement for all lines (column arrays through `unnest`); returns how many were new.
 pub(super) async fn insert_lines(
     tx: &Transaction<'_>,
+    prepared: &Prepared,
     org_id: i64,
     event_id: Uuid,
     wallet: &WalletRef,
@@ -73,8 +77,9 @@ pub(super) async fn insert_lines(
     let taxes: Vec<Option<Decimal>> = lines.iter().map(|l| l.tax).collect();
     let tax_raws: Vec<Option<&str>> = lines.iter().map(|l| l.tax_raw.as_deref()).collect();
     let tax_receivers: Vec<Option<i64>> = lines.iter().map(|l| l.tax_receiver_id).collect();
-    let inserted = tx
-        .execute(
+    let insert = prepared
+        .get(
+            tx,
             "INSERT INTO journal_lines (
                  org_id, wallet_key, currency, source_event,
                  entry_id, date, ref_type, description, amount, amount_raw, balance,
@@ -86,6 +91,11 @@ pub(super) async fn insert_lines(
                            $15::bigint[], $16::bigint[], $17::text[], $18::numeric[],
                            $19::text[], $20::bigint[]) AS u
              ON CONFLICT (org_id, wallet_key, entry_id) DO NOTHING",
+        )
+        .await?;
+    let inserted = tx
+        .execute(
+            &insert,
             &[
                 &org_id,
                 &wallet.key,

@@ -41,6 +41,7 @@ use recon_sync::{
 use tokio_postgres::Transaction;
 use uuid::Uuid;
 
+use crate::prepared::Prepared;
 use crate::ServerError;
 
 /// What a typed kind's apply needs: the push's transaction, the organization, the
@@ -152,6 +153,7 @@ fn raw_digest(event: &RawEvent) -> Result<String, String> {
 /// stored with the claim and given again to every replay.
 pub(crate) async fn apply(
     tx: &Transaction<'_>,
+    prepared: &Prepared,
     org_id: i64,
     user: &str,
     incoming: &Incoming,
@@ -166,7 +168,7 @@ pub(crate) async fn apply(
             };
             typed::apply(&ctx, body).await
         }
-        Plan::Journal(body) => journal::apply(tx, org_id, incoming.event.id, body).await,
+        Plan::Journal(body) => journal::apply(tx, prepared, org_id, incoming.event.id, body).await,
         Plan::Expected(body) => expected::apply(tx, org_id, incoming.event.id, body).await,
         Plan::Store { note } => unapplied::store(tx, org_id, &incoming.event, note).await,
         Plan::Refuse(answer) => Ok(answer.clone()),

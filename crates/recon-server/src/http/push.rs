@@ -12,6 +12,7 @@ use super::auth::Caller;
 use super::errors::{ApiError, ApiJson};
 use super::AppState;
 use crate::apply::{self, Incoming};
+use crate::prepared::Prepared;
 use crate::{Db, ServerError};
 use uuid::Uuid;
 
@@ -124,30 +125,41 @@ async fn push_once(
     )
     .await?;
     let mut results = Vec::with_capacity(events.len());
+    let prepared = Prepared::default();
     for incoming in events {
         let id = incoming.event.id;
         let at = |err: ServerError| Failed {
             event: Some(id),
             err,
         };
-        let result = match claim(&tx, caller, incoming).await.map_err(at)? {
+        let result = match claim(&tx, &prepared, caller, incoming).await.map_err(at)? {
             Claim::New => {
-                let answer = apply::apply(&tx, caller.org_id, &caller.user, incoming)
+                let answer = apply::apply(&tx, &prepared, caller.org_id, &caller.user, incoming)
                     .await
                     .map_err(at)?;
                 let stored = serde_json::to_value(&answer).map_err(|e| at(e.into()))?;
-                tx.execute(
-                    "UPDATE sync_events SET answer = $3 WHERE org_id = $1 AND event_id = $2",
-                    &[&caller.org_id, &id, &stored],
-                )
-                .await
-                .map_err(|e| at(e.into()))?;
+                let update = prepared
+                    .get(
+                        &tx,
+                        "UPDATE sync_events SET answer = $3 WHERE org_id = $1 AND event_id = $2",
+                    )
+                    .await
+                    .map_err(|e| at(e.into()))?;
+                tx.execute(&update, &[&caller.org_id, &id, &stored])
+                    .await
+                    .map_err(|e| at(e.into()))?;
                 if let Some(refusal) = &answer.refused {
                     log_refusal(caller, incoming, refusal);
                 }
-                crate::pull_log::record_accepted(&tx, caller.org_id, &incoming.event, &answer)
-                    .await
-                    .map_err(at)?;
+                crate::pull_log::record_accepted(
+                    &tx,
+                    &prepared,
+                    caller.org_id,
+                    &incoming.event,
+                    &answer,
+                )
+                .await
+                .map_err(at)?;
                 EventResult {
                     id,
                     replayed: false,
@@ -208,16 +220,23 @@ enum Claim {
 /// for this transaction and then see the committed row (exactly-once).
 async fn claim(
     tx: &Transaction<'_>,
+    prepared: &Prepared,
     caller: &Caller,
     incoming: &Incoming,
 ) -> Result<Claim, ServerError> {
     let event = &incoming.event;
-    let claimed = tx
-        .execute(
+    let insert = prepared
+        .get(
+            tx,
             "INSERT INTO sync_events (org_id, event_id, kind, body_sha256, created_at, device_id,
                                       client_device_id, device_seq)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              ON CONFLICT (org_id, event_id) DO NOTHING",
+        )
+        .await?;
+    let claimed = tx
+        .execute(
+            &insert,
             &[
                 &caller.org_id,
                 &event.id,
