@@ -16,15 +16,17 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-pub struct Args {
-    pub rows: usize,
-    /// Rounds of every measurement; the medians are reported.
-    pub repeat: usize,
-    pub seed: u64,
-    pub recon: PathBuf,
-    pub sqlite3: String,
-    pub work_dir: PathBuf,
-}
+pub use crate::fixture::Args;
+use crate::fixture::Spec;
+
+pub const SPEC: Spec = Spec {
+    name: "imports",
+    count_flag: "--rows",
+    rows: 1_000_000,
+    min_rows: 1,
+    usage: "usage: recon-bench imports [--rows 1000000] [--repeat 3] [--seed 42] [--recon target/release/recon] \
+[--sqlite3 sqlite3] [--work-dir $CARGO_TARGET_DIR/bench-data/imports]",
+};
 
 const HEADER: &str = "booking_date,value_date,transaction_id,counterparty,iban,description,category,amount,currency,balance";
 

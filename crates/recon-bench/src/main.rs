@@ -85,42 +85,6 @@ fn parse_args() -> Result<Args, String> {
     Ok(a)
 }
 
-const IMPORTS_USAGE: &str =
-    "usage: recon-bench imports [--rows 1000000] [--repeat 3] [--seed 42] [--recon target/release/recon] \
-[--sqlite3 sqlite3] [--work-dir $CARGO_TARGET_DIR/bench-data/imports]";
-
-fn parse_imports_args() -> Result<imports::Args, String> {
-    let target =
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| PathBuf::from("target"), PathBuf::from);
-    let mut a = imports::Args {
-        rows: 1_000_000,
-        repeat: 3,
-        seed: 42,
-        recon: target.join("release").join("recon"),
-        sqlite3: "sqlite3".into(),
-        work_dir: target.join("bench-data").join("imports"),
-    };
-    let mut it = std::env::args().skip(2);
-    while let Some(flag) = it.next() {
-        let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
-        match flag.as_str() {
-            "--rows" => a.rows = value()?.parse().map_err(|e| format!("--rows: {e}"))?,
-            "--repeat" => {
-                a.repeat = value()?.parse().map_err(|e| format!("--repeat: {e}"))?;
-                if a.repeat == 0 {
-                    return Err("--repeat: at least 1".into());
-                }
-            }
-            "--seed" => a.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
-            "--recon" => a.recon = PathBuf::from(value()?),
-            "--sqlite3" => a.sqlite3 = value()?,
-            "--work-dir" => a.work_dir = PathBuf::from(value()?),
-            _ => return Err(IMPORTS_USAGE.into()),
-        }
-    }
-    Ok(a)
-}
-
 /// A bench's verdict as the exit code: 0 met, 1 not met, 2 could not run.
 fn exit(verdict: Result<bool, String>) -> ExitCode {
     match verdict {
@@ -147,13 +111,7 @@ fn main() -> ExitCode {
             return exit(parse(&expected::SPEC).and_then(|a| expected::expected(&a)));
         }
         Some("imports") => {
-            return match parse_imports_args() {
-                Ok(args) => exit(imports::imports(&args)),
-                Err(e) => {
-                    eprintln!("{e}");
-                    ExitCode::from(2)
-                }
-            };
+            return exit(parse(&imports::SPEC).and_then(|a| imports::imports(&a)));
         }
         _ => {}
     }
