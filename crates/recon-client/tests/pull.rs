@@ -212,3 +212,39 @@ fn a_refused_payment_identical_to_a_colleagues_comes_back_after_the_undo() {
     assert_eq!(payments(&checker), payments(&maker));
     assert!(checker.audit_verify().unwrap().ok());
 }
+
+/// Issue 12 item 2: once the laptop has a device token its user is the token's user, so
+/// a colleague's work pulled here is recorded under that name, not the login the app or
+/// `recon` started under (`RECON_USER` / the OS login).
+#[test]
+fn pulled_work_is_audited_under_the_token_user_not_the_start_up_login() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let mut maker = server.laptop(&dir, "maker", "acme", "maker@acme.test");
+    let mut checker = server.laptop(&dir, "checker", "acme", "checker@acme.test");
+    maker
+        .add_expected("maker", Utc::now(), &payment("ARB Alice", "100"))
+        .unwrap();
+    maker.sync();
+    // The first sync of this laptop: the process started as the OS login `jdoe`.
+    let got = checker.sync_as("jdoe");
+    assert_eq!(got.pull.applied, 1);
+    assert_eq!(
+        checker.token_user().unwrap().as_deref(),
+        Some("checker@acme.test")
+    );
+    let trail = checker.audit_list(None, 50).unwrap();
+    let pulled: Vec<_> = trail
+        .iter()
+        .filter(|r| r.entity == "expected_payment")
+        .collect();
+    assert!(!pulled.is_empty(), "{trail:?}");
+    for record in &pulled {
+        assert_eq!(record.actor, "checker@acme.test", "{record:?}");
+    }
+    assert!(
+        trail.iter().all(|r| r.actor != "jdoe"),
+        "nothing recorded under the start-up login: {trail:?}"
+    );
+    assert!(checker.audit_verify().unwrap().ok());
+}
