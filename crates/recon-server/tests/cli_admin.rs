@@ -174,15 +174,7 @@ fn tempfile_dir() -> std::path::PathBuf {
 async fn every_refusal_is_logged_with_org_device_and_reason() {
     let url = fresh_db_url().await;
     let token = ana_token(&url).await;
-    let (mut child, base) = spawn_serve(
-        Command::new(BIN)
-            .args(["serve", "--bind", "127.0.0.1:0"])
-            .env("DATABASE_URL", &url)
-            .env("RUST_LOG", "info")
-            .stderr(Stdio::piped()),
-    )
-    .await;
-    let err = child.stderr.take().unwrap();
+    let (mut child, base) = serve_logging(&url).await;
     let mut bad = line(2, "2.00");
     bad.description = "a\u{0}b".into();
     let response = reqwest::Client::new()
@@ -195,19 +187,7 @@ async fn every_refusal_is_logged_with_org_device_and_reason() {
         .await
         .unwrap();
     assert_eq!(response.status().as_u16(), 200);
-    let logged = tokio::task::spawn_blocking(move || {
-        BufReader::new(err)
-            .lines()
-            .map_while(Result::ok)
-            .find(|l| l.contains("event refused"))
-    });
-    let logged = tokio::time::timeout(std::time::Duration::from_secs(10), logged)
-        .await
-        .expect("a refusal log line")
-        .unwrap()
-        .unwrap();
-    child.kill().unwrap();
-    child.wait().unwrap();
+    let logged = &log_lines(&mut child, &["event refused"]).await[0];
     for part in [
         "org=Acme",
         "device=",
@@ -218,6 +198,18 @@ async fn every_refusal_is_logged_with_org_device_and_reason() {
         assert!(logged.contains(part), "{part} not in {logged}");
     }
     drop_db(&url).await;
+}
+
+/// `serve` on a free port with its log (`RUST_LOG=info`) piped for [`log_lines`].
+async fn serve_logging(db_url: &str) -> (std::process::Child, String) {
+    spawn_serve(
+        Command::new(BIN)
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .env("DATABASE_URL", db_url)
+            .env("RUST_LOG", "info")
+            .stderr(Stdio::piped()),
+    )
+    .await
 }
 
 /// Reads the server's log until a line holding each of `messages` has come, then stops
@@ -250,14 +242,7 @@ async fn a_stale_cursor_and_a_refused_audit_head_are_logged_with_org_device_and_
     let url = fresh_db_url().await;
     let token = ana_token(&url).await;
     let token = token.trim();
-    let (mut child, base) = spawn_serve(
-        Command::new(BIN)
-            .args(["serve", "--bind", "127.0.0.1:0"])
-            .env("DATABASE_URL", &url)
-            .env("RUST_LOG", "info")
-            .stderr(Stdio::piped()),
-    )
-    .await;
+    let (mut child, base) = serve_logging(&url).await;
     let http = reqwest::Client::new();
     // A cursor of another database (a restore): answered from the start, and logged.
     let stale = recon_sync::pull::Cursor {
