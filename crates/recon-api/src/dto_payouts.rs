@@ -60,6 +60,20 @@ pub struct PayoutBatchDto {
     pub lines: Vec<PayoutLineDto>,
     /// Every transition, oldest first (empty in lists).
     pub transitions: Vec<PayoutTransitionDto>,
+    /// The steps the batch's status offers, each with whether the current user may take
+    /// it now (`recon_core::payouts::steps`): the Payouts screen's buttons, never a copy
+    /// of the rules in the UI. The creator's approval is listed, not allowed, with why.
+    pub allowed_actions: Vec<PayoutStepDto>,
+}
+
+/// One step of a batch for the current user: `submit`, `approve`, `reject`, `process`,
+/// `pay`, `fail` or `retry`; `reason` says why it is not allowed (the backend's words).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PayoutStepDto {
+    pub action: String,
+    pub allowed: bool,
+    pub reason: Option<String>,
 }
 
 /// What `payout_create` would make now: the lines and the total, nothing written.

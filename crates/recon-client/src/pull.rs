@@ -87,7 +87,8 @@ pub(crate) fn record_refusals(
     Ok(refused)
 }
 
-/// Pulls and applies every page after the ledger's cursor (held events retried first).
+/// Pulls and applies every page after the ledger's cursor (held events retried first),
+/// recorded under the device token's user (`actor` only while the server has not named it).
 pub fn pull(
     store: &mut Store,
     server_url: &str,
@@ -119,6 +120,14 @@ pub fn pull_with(
         return Err(SyncError::NoServer);
     }
     let http = crate::transport::http_client(base, options)?;
+    // Once the laptop has a device token its user is the token's user (issue 12): the
+    // pulled work is recorded under that name, not the login the caller started as. A
+    // pull without a push before it asks the server first.
+    if store.token_user()?.is_none() {
+        crate::whoami::learn_token_user(store, &http, base, token, clock)?;
+    }
+    let actor = store.token_user()?.unwrap_or_else(|| actor.to_owned());
+    let actor = actor.as_str();
     let mut total = store.apply_pulled_page(actor, clock(), None)?;
     loop {
         let cursor = store.sync_cursor()?;

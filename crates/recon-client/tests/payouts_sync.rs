@@ -6,70 +6,14 @@
 //! `pending_approval`; the same entry from two laptops is one entry on the server;
 //! another organization pulls none of it.
 
+mod common;
+
 use chrono::Utc;
-use recon_client::sync;
+use common::Server;
 use recon_core::ledger::{EntityType, Rate, RoundingMode};
 use recon_core::payouts::{BatchAction, BatchStatus};
 use recon_store::ledger::{NewEntity, NewProgram};
 use recon_store::Store;
-
-struct Server {
-    url: String,
-    admin_url: String,
-    db_url: String,
-    runtime: tokio::runtime::Runtime,
-}
-
-impl Server {
-    fn start() -> Self {
-        let admin_url = std::env::var("RECON_TEST_PG_URL")
-            .unwrap_or_else(|_| "host=/var/run/postgresql user=root dbname=postgres".into());
-        let runtime = tokio::runtime::Runtime::new().unwrap();
-        let (url, db_url) = runtime.block_on(async {
-            let db_url = recon_server::fresh_test_database(&admin_url)
-                .await
-                .unwrap_or_else(|e| panic!("PostgreSQL at {admin_url} is needed: {e}"));
-            let db = recon_server::connect(&db_url).await.unwrap();
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let url = format!("http://{}", listener.local_addr().unwrap());
-            tokio::spawn(recon_server::serve(listener, db));
-            (url, db_url)
-        });
-        Server {
-            url,
-            admin_url,
-            db_url,
-            runtime,
-        }
-    }
-
-    fn token(&self, org: &str, user: &str) -> String {
-        self.runtime.block_on(async {
-            let db = recon_server::connect(&self.db_url).await.unwrap();
-            recon_server::create_token(&db, org, user).await.unwrap()
-        })
-    }
-
-    fn rotate_epoch(&self) {
-        self.runtime.block_on(async {
-            let db = recon_server::connect(&self.db_url).await.unwrap();
-            recon_server::rotate_epoch(&db).await.unwrap();
-        });
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let (admin, db) = (self.admin_url.clone(), self.db_url.clone());
-        let _ = self
-            .runtime
-            .block_on(recon_server::drop_test_database(&admin, &db));
-    }
-}
-
-fn laptop(dir: &tempfile::TempDir, name: &str) -> Store {
-    Store::open(&dir.path().join(name)).unwrap()
-}
 
 /// A program with one sponsor and two approved conversions: two pending entries.
 fn ledger_with_entries(store: &mut Store, actor: &str) {
@@ -123,37 +67,19 @@ fn submitted_batch(store: &mut Store, actor: &str) -> String {
     batch.id
 }
 
-async fn server_rows(db_url: &str, sql: &str) -> Vec<tokio_postgres::Row> {
-    let (client, conn) = tokio_postgres::connect(db_url, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(conn);
-    client.query(sql, &[]).await.unwrap()
-}
-
 #[test]
 fn maker_submits_checker_approves_and_maker_sees_it_approved() {
     let server = Server::start();
-    let maker_token = server.token("acme", "maker");
-    let checker_token = server.token("acme", "checker");
-    let globex_token = server.token("globex", "eve");
     let dir = tempfile::tempdir().unwrap();
-    let mut maker = laptop(&dir, "maker.sqlite");
-    let mut checker = laptop(&dir, "checker.sqlite");
+    let mut maker = server.laptop(&dir, "maker", "acme", "maker");
+    let mut checker = server.laptop(&dir, "checker", "acme", "checker");
     let id = submitted_batch(&mut maker, "maker");
 
-    let sent = sync(&mut maker, &server.url, &maker_token, "maker", &Utc::now).unwrap();
+    let sent = maker.sync();
     assert!(sent.refused.is_empty(), "{:?}", sent.refused);
     assert_eq!(maker.token_user().unwrap().as_deref(), Some("maker"));
 
-    let got = sync(
-        &mut checker,
-        &server.url,
-        &checker_token,
-        "checker",
-        &Utc::now,
-    )
-    .unwrap();
+    let got = checker.sync();
     assert_eq!(
         got.pull.not_applied,
         0,
@@ -179,10 +105,10 @@ fn maker_submits_checker_approves_and_maker_sees_it_approved() {
     checker
         .payout_transition(&me, Utc::now(), &id, &BatchAction::Approve)
         .unwrap();
-    let approved = sync(&mut checker, &server.url, &checker_token, &me, &Utc::now).unwrap();
+    let approved = checker.sync_as(&me);
     assert!(approved.refused.is_empty(), "{:?}", approved.refused);
 
-    let back = sync(&mut maker, &server.url, &maker_token, "maker", &Utc::now).unwrap();
+    let back = maker.sync();
     assert_eq!(
         back.pull.not_applied,
         0,
@@ -197,23 +123,18 @@ fn maker_submits_checker_approves_and_maker_sees_it_approved() {
 
     // Applying everything again (a re-pull after an epoch change) changes nothing.
     server.rotate_epoch();
-    let again = sync(&mut checker, &server.url, &checker_token, &me, &Utc::now).unwrap();
+    let again = checker.sync_as(&me);
     assert_eq!(again.pull.applied, 0);
     assert_eq!(
         checker.payout_batch(&id).unwrap().status,
         BatchStatus::Approved
     );
 
-    let status: Vec<(String, String, String)> = server.runtime.block_on(async {
-        server_rows(
-            &server.db_url,
-            "SELECT status, created_by, approved_by FROM payout_batches",
-        )
-        .await
+    let status: Vec<(String, String, String)> = server
+        .rows("SELECT status, created_by, approved_by FROM payout_batches")
         .iter()
         .map(|r| (r.get(0), r.get(1), r.get(2)))
-        .collect()
-    });
+        .collect();
     assert_eq!(
         status,
         vec![("approved".into(), "maker".into(), "checker".into())]
@@ -223,9 +144,9 @@ fn maker_submits_checker_approves_and_maker_sees_it_approved() {
     maker
         .payout_transition("maker", Utc::now(), &id, &BatchAction::Pay)
         .unwrap();
-    let paid = sync(&mut maker, &server.url, &maker_token, "maker", &Utc::now).unwrap();
+    let paid = maker.sync();
     assert!(paid.refused.is_empty(), "{:?}", paid.refused);
-    let got = sync(&mut checker, &server.url, &checker_token, &me, &Utc::now).unwrap();
+    let got = checker.sync_as(&me);
     assert_eq!(
         got.pull.not_applied,
         0,
@@ -249,8 +170,8 @@ fn maker_submits_checker_approves_and_maker_sees_it_approved() {
     assert!(checker.audit_verify().unwrap().ok());
 
     // Another organization's token pulls none of it.
-    let mut eve = laptop(&dir, "eve.sqlite");
-    let theirs = sync(&mut eve, &server.url, &globex_token, "eve", &Utc::now).unwrap();
+    let mut eve = server.laptop(&dir, "eve", "globex", "eve");
+    let theirs = eve.sync();
     assert_eq!((theirs.pull.applied, theirs.pull.not_applied), (0, 0));
     assert!(eve.payout_batch(&id).is_err());
     assert!(eve.ledger_programs().unwrap().is_empty());
@@ -259,9 +180,8 @@ fn maker_submits_checker_approves_and_maker_sees_it_approved() {
 #[test]
 fn approving_ones_own_batch_is_refused_by_the_server_and_undone_on_the_laptop() {
     let server = Server::start();
-    let maker_token = server.token("acme", "maker");
     let dir = tempfile::tempdir().unwrap();
-    let mut maker = laptop(&dir, "maker.sqlite");
+    let mut maker = server.laptop(&dir, "maker", "acme", "maker");
     let id = submitted_batch(&mut maker, "maker");
     // A client that skips the two-person check: the approval claims another name, but
     // it is pushed with maker's token.
@@ -273,7 +193,7 @@ fn approving_ones_own_batch_is_refused_by_the_server_and_undone_on_the_laptop() 
         BatchStatus::Approved
     );
 
-    let report = sync(&mut maker, &server.url, &maker_token, "maker", &Utc::now).unwrap();
+    let report = maker.sync();
     assert_eq!(report.refused.len(), 1, "{:?}", report.refused);
     let refused = &report.refused[0];
     assert_eq!(refused.kind, "payout_batch_transitioned");
@@ -299,16 +219,14 @@ fn approving_ones_own_batch_is_refused_by_the_server_and_undone_on_the_laptop() 
     );
     assert!(maker.audit_verify().unwrap().ok());
     // The server kept the batch awaiting approval.
-    let status: Vec<String> = server.runtime.block_on(async {
-        server_rows(&server.db_url, "SELECT status FROM payout_batches")
-            .await
-            .iter()
-            .map(|r| r.get(0))
-            .collect()
-    });
+    let status: Vec<String> = server
+        .rows("SELECT status FROM payout_batches")
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
     assert_eq!(status, vec!["pending_approval".to_owned()]);
     // Syncing again changes nothing: the refusal is answered once.
-    let again = sync(&mut maker, &server.url, &maker_token, "maker", &Utc::now).unwrap();
+    let again = maker.sync();
     assert!(again.refused.is_empty());
     assert_eq!(
         maker.payout_batch(&id).unwrap().status,
@@ -319,22 +237,13 @@ fn approving_ones_own_batch_is_refused_by_the_server_and_undone_on_the_laptop() 
 #[test]
 fn the_same_entry_from_two_laptops_is_one_entry_and_the_second_already_exists() {
     let server = Server::start();
-    let maker_token = server.token("acme", "maker");
-    let checker_token = server.token("acme", "checker");
     let dir = tempfile::tempdir().unwrap();
-    let mut maker = laptop(&dir, "maker.sqlite");
-    let mut checker = laptop(&dir, "checker.sqlite");
+    let mut maker = server.laptop(&dir, "maker", "acme", "maker");
+    let mut checker = server.laptop(&dir, "checker", "acme", "checker");
     ledger_with_entries(&mut maker, "maker");
     ledger_with_entries(&mut checker, "checker");
-    let first = sync(&mut maker, &server.url, &maker_token, "maker", &Utc::now).unwrap();
-    let second = sync(
-        &mut checker,
-        &server.url,
-        &checker_token,
-        "checker",
-        &Utc::now,
-    )
-    .unwrap();
+    let first = maker.sync();
+    let second = checker.sync();
     assert!(first.refused.is_empty() && second.refused.is_empty());
     assert_eq!(
         second.pull.not_applied,
@@ -342,20 +251,15 @@ fn the_same_entry_from_two_laptops_is_one_entry_and_the_second_already_exists() 
         "{:?}",
         checker.remote_events_waiting().unwrap()
     );
-    let (entries, answers): (i64, Vec<String>) = server.runtime.block_on(async {
-        let entries =
-            server_rows(&server.db_url, "SELECT COUNT(*) FROM ledger_entries").await[0].get(0);
-        let answers = server_rows(
-            &server.db_url,
+    let entries: i64 = server.rows("SELECT COUNT(*) FROM ledger_entries")[0].get(0);
+    let answers: Vec<String> = server
+        .rows(
             "SELECT answer->>'note' FROM sync_events WHERE kind = 'conversion_approved'
               ORDER BY arrival",
         )
-        .await
         .iter()
         .map(|r| r.get::<_, Option<String>>(0).unwrap_or_default())
         .collect();
-        (entries, answers)
-    });
     assert_eq!(entries, 2, "C1 and C2, once each");
     assert_eq!(answers.len(), 4);
     assert!(answers[..2].iter().all(String::is_empty), "{answers:?}");
@@ -376,11 +280,9 @@ fn the_same_entry_from_two_laptops_is_one_entry_and_the_second_already_exists() 
 #[test]
 fn a_colleagues_settlement_file_arrives_with_the_same_commissions_and_balances() {
     let server = Server::start();
-    let maker_token = server.token("acme", "maker");
-    let checker_token = server.token("acme", "checker");
     let dir = tempfile::tempdir().unwrap();
-    let mut maker = laptop(&dir, "maker.sqlite");
-    let mut checker = laptop(&dir, "checker.sqlite");
+    let mut maker = server.laptop(&dir, "maker", "acme", "maker");
+    let mut checker = server.laptop(&dir, "checker", "acme", "checker");
     let now = Utc::now();
     maker
         .add_program(
@@ -417,16 +319,9 @@ fn a_colleagues_settlement_file_arrives_with_the_same_commissions_and_balances()
     maker
         .import_settlements("maker", now, "aff", "s.csv", file.as_bytes())
         .unwrap();
-    let sent = sync(&mut maker, &server.url, &maker_token, "maker", &Utc::now).unwrap();
+    let sent = maker.sync();
     assert!(sent.refused.is_empty(), "{:?}", sent.refused);
-    let got = sync(
-        &mut checker,
-        &server.url,
-        &checker_token,
-        "checker",
-        &Utc::now,
-    )
-    .unwrap();
+    let got = checker.sync();
     assert_eq!(
         got.pull.not_applied,
         0,
@@ -448,8 +343,6 @@ fn a_colleagues_settlement_file_arrives_with_the_same_commissions_and_balances()
     assert_eq!(entries(&checker), entries(&maker));
     assert!(checker.ledger_verify().unwrap().first_failure.is_none());
     assert!(checker.audit_verify().unwrap().ok());
-    let on_server: i64 = server.runtime.block_on(async {
-        server_rows(&server.db_url, "SELECT COUNT(*) FROM ledger_entries").await[0].get(0)
-    });
+    let on_server: i64 = server.rows("SELECT COUNT(*) FROM ledger_entries")[0].get(0);
     assert_eq!(on_server, 3);
 }

@@ -3,109 +3,11 @@
 //! a page applied twice or re-pulled after an epoch change changes nothing, another
 //! organization pulls nothing, and a refused change is listed and undone.
 
+mod common;
+
 use chrono::Utc;
-use recon_client::sync;
-use recon_store::{JournalQuery, NewExpected, NewWallet, SourceFile, Store};
-
-struct Server {
-    url: String,
-    admin_url: String,
-    db_url: String,
-    runtime: tokio::runtime::Runtime,
-}
-
-impl Server {
-    fn start() -> Self {
-        let admin_url = std::env::var("RECON_TEST_PG_URL")
-            .unwrap_or_else(|_| "host=/var/run/postgresql user=root dbname=postgres".into());
-        let runtime = tokio::runtime::Runtime::new().unwrap();
-        let (url, db_url) = runtime.block_on(async {
-            let db_url = recon_server::fresh_test_database(&admin_url)
-                .await
-                .unwrap_or_else(|e| panic!("PostgreSQL at {admin_url} is needed: {e}"));
-            let db = recon_server::connect(&db_url).await.unwrap();
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let url = format!("http://{}", listener.local_addr().unwrap());
-            tokio::spawn(recon_server::serve(listener, db));
-            (url, db_url)
-        });
-        Server {
-            url,
-            admin_url,
-            db_url,
-            runtime,
-        }
-    }
-
-    fn token(&self, org: &str, user: &str) -> String {
-        self.runtime.block_on(async {
-            let db = recon_server::connect(&self.db_url).await.unwrap();
-            recon_server::create_token(&db, org, user).await.unwrap()
-        })
-    }
-
-    fn rotate_epoch(&self) {
-        self.runtime.block_on(async {
-            let db = recon_server::connect(&self.db_url).await.unwrap();
-            recon_server::rotate_epoch(&db).await.unwrap();
-        });
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let (admin, db) = (self.admin_url.clone(), self.db_url.clone());
-        let _ = self
-            .runtime
-            .block_on(recon_server::drop_test_database(&admin, &db));
-    }
-}
-
-fn laptop(dir: &tempfile::TempDir, name: &str) -> Store {
-    Store::open(&dir.path().join(name)).unwrap()
-}
-
-fn import_journal(store: &mut Store, ids: std::ops::RangeInclusive<i64>) {
-    store
-        .add_wallet(
-            "maker",
-            Utc::now(),
-            NewWallet {
-                name: "Logistics One".into(),
-                kind: "character".into(),
-                owner_id: Some(90000001),
-                division: None,
-                currency: "ISK".into(),
-                receiving: true,
-            },
-        )
-        .unwrap();
-    let entries: Vec<String> = ids
-        .map(|id| {
-            format!(
-                r#"{{"id":{id},"date":"2026-03-01T12:00:00Z","ref_type":"player_donation","description":"d{id}","amount":1500000.25,"reason":"ARB 1 P{id}"}}"#
-            )
-        })
-        .collect();
-    let file = SourceFile {
-        name: "page.json".into(),
-        bytes: format!("[{}]", entries.join(",")).into_bytes(),
-    };
-    store
-        .import_esi_journal("maker", Utc::now(), "Logistics One", &[file])
-        .unwrap();
-}
-
-fn payment(memo: &str, amount: &str) -> NewExpected {
-    NewExpected {
-        cycle_id: "2026-11".into(),
-        character_name: memo.trim_start_matches("ARB ").into(),
-        character_id: None,
-        expected_amount: amount.into(),
-        currency: "ISK".into(),
-        memo: memo.into(),
-    }
-}
+use common::{import_journal, payment, Server};
+use recon_store::{JournalQuery, Store};
 
 fn journal(store: &Store) -> Vec<(String, Option<String>, String)> {
     let mut rows = Vec::new();
@@ -142,12 +44,9 @@ fn payments(store: &Store) -> Vec<(String, String, String)> {
 #[test]
 fn two_laptops_converge_a_page_twice_or_a_new_epoch_changes_nothing_and_others_see_nothing() {
     let server = Server::start();
-    let maker_token = server.token("acme", "maker@acme.test");
-    let checker_token = server.token("acme", "checker@acme.test");
-    let globex_token = server.token("globex", "eve@globex.test");
     let dir = tempfile::tempdir().unwrap();
-    let mut maker = laptop(&dir, "maker.sqlite");
-    let mut checker = laptop(&dir, "checker.sqlite");
+    let mut maker = server.laptop(&dir, "maker", "acme", "maker@acme.test");
+    let mut checker = server.laptop(&dir, "checker", "acme", "checker@acme.test");
     import_journal(&mut maker, 1..=1203);
     maker
         .add_expected("maker", Utc::now(), &payment("ARB Alice", "1500000.25"))
@@ -156,19 +55,12 @@ fn two_laptops_converge_a_page_twice_or_a_new_epoch_changes_nothing_and_others_s
         .add_expected("maker", Utc::now(), &payment("ARB Bob", "200"))
         .unwrap();
 
-    let sent = sync(&mut maker, &server.url, &maker_token, "maker", &Utc::now).unwrap();
+    let sent = maker.sync();
     assert_eq!(
         (sent.push.pushed, sent.pull.applied, sent.pull.own),
         (5, 0, 5)
     );
-    let got = sync(
-        &mut checker,
-        &server.url,
-        &checker_token,
-        "checker",
-        &Utc::now,
-    )
-    .unwrap();
+    let got = checker.sync();
     assert_eq!(
         (got.push.pushed, got.pull.applied, got.pull.not_applied),
         (0, 5, 0)
@@ -187,25 +79,11 @@ fn two_laptops_converge_a_page_twice_or_a_new_epoch_changes_nothing_and_others_s
 
     // Syncing again, then after the server's epoch changed (a restore): nothing changes.
     let records = checker.audit_verify().unwrap().records;
-    let again = sync(
-        &mut checker,
-        &server.url,
-        &checker_token,
-        "checker",
-        &Utc::now,
-    )
-    .unwrap();
+    let again = checker.sync();
     assert_eq!(again.pull.applied, 0);
     let cursor = checker.sync_cursor().unwrap().unwrap();
     server.rotate_epoch();
-    let repull = sync(
-        &mut checker,
-        &server.url,
-        &checker_token,
-        "checker",
-        &Utc::now,
-    )
-    .unwrap();
+    let repull = checker.sync();
     assert_eq!((repull.pull.applied, repull.pull.already_had), (0, 5));
     assert_ne!(
         checker.sync_cursor().unwrap().unwrap(),
@@ -219,21 +97,14 @@ fn two_laptops_converge_a_page_twice_or_a_new_epoch_changes_nothing_and_others_s
     checker
         .add_expected("checker", Utc::now(), &payment("ARB Carol", "300"))
         .unwrap();
-    sync(
-        &mut checker,
-        &server.url,
-        &checker_token,
-        "checker",
-        &Utc::now,
-    )
-    .unwrap();
-    let back = sync(&mut maker, &server.url, &maker_token, "maker", &Utc::now).unwrap();
+    checker.sync();
+    let back = maker.sync();
     assert_eq!(back.pull.applied, 1);
     assert_eq!(payments(&maker), payments(&checker));
 
     // Another organization pulls nothing of Acme's.
-    let mut eve = laptop(&dir, "eve.sqlite");
-    let theirs = sync(&mut eve, &server.url, &globex_token, "eve", &Utc::now).unwrap();
+    let mut eve = server.laptop(&dir, "eve", "globex", "eve@globex.test");
+    let theirs = eve.sync();
     assert_eq!(
         (
             theirs.pull.applied,
@@ -248,28 +119,19 @@ fn two_laptops_converge_a_page_twice_or_a_new_epoch_changes_nothing_and_others_s
 #[test]
 fn a_change_the_server_refuses_is_listed_undone_and_replaced_by_the_accepted_one() {
     let server = Server::start();
-    let maker_token = server.token("acme", "maker@acme.test");
-    let checker_token = server.token("acme", "checker@acme.test");
     let dir = tempfile::tempdir().unwrap();
-    let mut maker = laptop(&dir, "maker.sqlite");
-    let mut checker = laptop(&dir, "checker.sqlite");
+    let mut maker = server.laptop(&dir, "maker", "acme", "maker@acme.test");
+    let mut checker = server.laptop(&dir, "checker", "acme", "checker@acme.test");
     maker
         .add_expected("maker", Utc::now(), &payment("ARB Bob", "100"))
         .unwrap();
-    sync(&mut maker, &server.url, &maker_token, "maker", &Utc::now).unwrap();
+    maker.sync();
     // Offline meanwhile, the checker adds the same memo at another amount.
     checker
         .add_expected("checker", Utc::now(), &payment("ARB  bob", "250"))
         .unwrap();
 
-    let report = sync(
-        &mut checker,
-        &server.url,
-        &checker_token,
-        "checker",
-        &Utc::now,
-    )
-    .unwrap();
+    let report = checker.sync();
     assert_eq!(
         report.push.pushed, 1,
         "a refused event is delivered, never retried"
@@ -313,7 +175,7 @@ fn a_change_the_server_refuses_is_listed_undone_and_replaced_by_the_accepted_one
     );
     assert!(checker.audit_verify().unwrap().ok());
     // Nothing of the refused payment reached the maker.
-    sync(&mut maker, &server.url, &maker_token, "maker", &Utc::now).unwrap();
+    maker.sync();
     assert_eq!(payments(&maker), payments(&checker));
 }
 
@@ -322,11 +184,9 @@ fn a_change_the_server_refuses_is_listed_undone_and_replaced_by_the_accepted_one
 #[test]
 fn a_refused_payment_identical_to_a_colleagues_comes_back_after_the_undo() {
     let server = Server::start();
-    let maker_token = server.token("acme", "maker@acme.test");
-    let checker_token = server.token("acme", "checker@acme.test");
     let dir = tempfile::tempdir().unwrap();
-    let mut maker = laptop(&dir, "maker.sqlite");
-    let mut checker = laptop(&dir, "checker.sqlite");
+    let mut maker = server.laptop(&dir, "maker", "acme", "maker@acme.test");
+    let mut checker = server.laptop(&dir, "checker", "acme", "checker@acme.test");
     let file = |bob: &str| {
         format!(
             "cycle_id,character_name,character_id,expected_amount,currency,memo\n\
@@ -336,18 +196,11 @@ fn a_refused_payment_identical_to_a_colleagues_comes_back_after_the_undo() {
     maker
         .import_expected("maker", Utc::now(), "m.csv", file("100").as_bytes())
         .unwrap();
-    sync(&mut maker, &server.url, &maker_token, "maker", &Utc::now).unwrap();
+    maker.sync();
     checker
         .import_expected("checker", Utc::now(), "c.csv", file("250").as_bytes())
         .unwrap();
-    let report = sync(
-        &mut checker,
-        &server.url,
-        &checker_token,
-        "checker",
-        &Utc::now,
-    )
-    .unwrap();
+    let report = checker.sync();
     assert_eq!(report.refused.len(), 1, "{report:?}");
     assert_eq!(
         payments(&checker),
@@ -357,5 +210,41 @@ fn a_refused_payment_identical_to_a_colleagues_comes_back_after_the_undo() {
         ]
     );
     assert_eq!(payments(&checker), payments(&maker));
+    assert!(checker.audit_verify().unwrap().ok());
+}
+
+/// Issue 12 item 2: once the laptop has a device token its user is the token's user, so
+/// a colleague's work pulled here is recorded under that name, not the login the app or
+/// `recon` started under (`RECON_USER` / the OS login).
+#[test]
+fn pulled_work_is_audited_under_the_token_user_not_the_start_up_login() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let mut maker = server.laptop(&dir, "maker", "acme", "maker@acme.test");
+    let mut checker = server.laptop(&dir, "checker", "acme", "checker@acme.test");
+    maker
+        .add_expected("maker", Utc::now(), &payment("ARB Alice", "100"))
+        .unwrap();
+    maker.sync();
+    // The first sync of this laptop: the process started as the OS login `jdoe`.
+    let got = checker.sync_as("jdoe");
+    assert_eq!(got.pull.applied, 1);
+    assert_eq!(
+        checker.token_user().unwrap().as_deref(),
+        Some("checker@acme.test")
+    );
+    let trail = checker.audit_list(None, 50).unwrap();
+    let pulled: Vec<_> = trail
+        .iter()
+        .filter(|r| r.entity == "expected_payment")
+        .collect();
+    assert!(!pulled.is_empty(), "{trail:?}");
+    for record in &pulled {
+        assert_eq!(record.actor, "checker@acme.test", "{record:?}");
+    }
+    assert!(
+        trail.iter().all(|r| r.actor != "jdoe"),
+        "nothing recorded under the start-up login: {trail:?}"
+    );
     assert!(checker.audit_verify().unwrap().ok());
 }

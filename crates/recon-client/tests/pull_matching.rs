@@ -4,102 +4,11 @@
 //! listed under Needs attention, and the other laptop's link pulled in its place; an
 //! unlink travels back. Real recon-server on real PostgreSQL.
 
+mod common;
+
 use chrono::Utc;
-use recon_client::sync;
-use recon_store::{NewExpected, NewWallet, SourceFile, Store};
-
-struct Server {
-    url: String,
-    admin_url: String,
-    db_url: String,
-    runtime: tokio::runtime::Runtime,
-}
-
-impl Server {
-    fn start() -> Self {
-        let admin_url = std::env::var("RECON_TEST_PG_URL")
-            .unwrap_or_else(|_| "host=/var/run/postgresql user=root dbname=postgres".into());
-        let runtime = tokio::runtime::Runtime::new().unwrap();
-        let (url, db_url) = runtime.block_on(async {
-            let db_url = recon_server::fresh_test_database(&admin_url)
-                .await
-                .unwrap_or_else(|e| panic!("PostgreSQL at {admin_url} is needed: {e}"));
-            let db = recon_server::connect(&db_url).await.unwrap();
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let url = format!("http://{}", listener.local_addr().unwrap());
-            tokio::spawn(recon_server::serve(listener, db));
-            (url, db_url)
-        });
-        Server {
-            url,
-            admin_url,
-            db_url,
-            runtime,
-        }
-    }
-
-    fn token(&self, org: &str, user: &str) -> String {
-        self.runtime.block_on(async {
-            let db = recon_server::connect(&self.db_url).await.unwrap();
-            recon_server::create_token(&db, org, user).await.unwrap()
-        })
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let (admin, db) = (self.admin_url.clone(), self.db_url.clone());
-        let _ = self
-            .runtime
-            .block_on(recon_server::drop_test_database(&admin, &db));
-    }
-}
-
-fn laptop(dir: &tempfile::TempDir, name: &str) -> Store {
-    Store::open(&dir.path().join(name)).unwrap()
-}
-
-fn import_journal(store: &mut Store, ids: std::ops::RangeInclusive<i64>) {
-    store
-        .add_wallet(
-            "maker",
-            Utc::now(),
-            NewWallet {
-                name: "Logistics One".into(),
-                kind: "character".into(),
-                owner_id: Some(90000001),
-                division: None,
-                currency: "ISK".into(),
-                receiving: true,
-            },
-        )
-        .unwrap();
-    let entries: Vec<String> = ids
-        .map(|id| {
-            format!(
-                r#"{{"id":{id},"date":"2026-03-01T12:00:00Z","ref_type":"player_donation","description":"d{id}","amount":1500000.25,"reason":"ARB 1 P{id}"}}"#
-            )
-        })
-        .collect();
-    let file = SourceFile {
-        name: "page.json".into(),
-        bytes: format!("[{}]", entries.join(",")).into_bytes(),
-    };
-    store
-        .import_esi_journal("maker", Utc::now(), "Logistics One", &[file])
-        .unwrap();
-}
-
-fn payment(memo: &str, amount: &str) -> NewExpected {
-    NewExpected {
-        cycle_id: "2026-11".into(),
-        character_name: memo.trim_start_matches("ARB ").into(),
-        character_id: None,
-        expected_amount: amount.into(),
-        currency: "ISK".into(),
-        memo: memo.into(),
-    }
-}
+use common::{import_journal, payment, Server};
+use recon_store::Store;
 
 /// Memo, status and linked journal ids of every payment.
 fn payments(store: &Store) -> Vec<(String, String, Vec<String>)> {
@@ -122,26 +31,17 @@ fn status_of(store: &Store, memo: &str) -> String {
 #[test]
 fn a_receipt_linked_on_two_laptops_keeps_the_first_link_and_the_later_is_undone_and_listed() {
     let server = Server::start();
-    let maker_token = server.token("acme", "maker@acme.test");
-    let checker_token = server.token("acme", "checker@acme.test");
     let dir = tempfile::tempdir().unwrap();
-    let mut maker = laptop(&dir, "maker.sqlite");
-    let mut checker = laptop(&dir, "checker.sqlite");
+    let mut maker = server.laptop(&dir, "maker", "acme", "maker@acme.test");
+    let mut checker = server.laptop(&dir, "checker", "acme", "checker@acme.test");
     import_journal(&mut maker, 7001..=7001);
     for memo in ["ARB Alice", "ARB Bob"] {
         maker
             .add_expected("maker", Utc::now(), &payment(memo, "1500000.25"))
             .unwrap();
     }
-    sync(&mut maker, &server.url, &maker_token, "maker", &Utc::now).unwrap();
-    sync(
-        &mut checker,
-        &server.url,
-        &checker_token,
-        "checker",
-        &Utc::now,
-    )
-    .unwrap();
+    maker.sync();
+    checker.sync();
     assert_eq!(payments(&checker), payments(&maker));
 
     // Both offline: the maker links the receipt to Alice, the checker to Bob.
@@ -154,16 +54,9 @@ fn a_receipt_linked_on_two_laptops_keeps_the_first_link_and_the_later_is_undone_
         .match_link("checker", Utc::now(), "ARB Bob", on_checker)
         .unwrap();
     assert_ne!(status_of(&checker, "ARB Bob"), "awaiting_payment");
-    sync(&mut maker, &server.url, &maker_token, "maker", &Utc::now).unwrap();
+    maker.sync();
 
-    let report = sync(
-        &mut checker,
-        &server.url,
-        &checker_token,
-        "checker",
-        &Utc::now,
-    )
-    .unwrap();
+    let report = checker.sync();
     assert_eq!(report.refused.len(), 1, "{report:?}");
     let refused = &report.refused[0];
     assert_eq!(
@@ -199,27 +92,13 @@ fn a_receipt_linked_on_two_laptops_keeps_the_first_link_and_the_later_is_undone_
 
     // A pulled page applied again changes nothing; the maker's unlink travels back.
     let before = payments(&checker);
-    sync(
-        &mut checker,
-        &server.url,
-        &checker_token,
-        "checker",
-        &Utc::now,
-    )
-    .unwrap();
+    checker.sync();
     assert_eq!(payments(&checker), before);
     maker
         .match_unlink("maker", Utc::now(), on_maker, Some("ARB Alice"))
         .unwrap();
-    sync(&mut maker, &server.url, &maker_token, "maker", &Utc::now).unwrap();
-    let report = sync(
-        &mut checker,
-        &server.url,
-        &checker_token,
-        "checker",
-        &Utc::now,
-    )
-    .unwrap();
+    maker.sync();
+    let report = checker.sync();
     assert_eq!(report.pull.applied, 1, "{report:?}");
     assert_eq!(status_of(&checker, "ARB Alice"), "awaiting_payment");
     assert_eq!(payments(&checker), payments(&maker));

@@ -1,68 +1,16 @@
 //! The device's outbox pushed to a real recon-server over a real PostgreSQL database.
 
+mod common;
+
 use chrono::Utc;
+use common::{add_wallet, esi_line, import_esi, Server};
 use recon_client::{push, SyncError};
-use recon_store::{NewWallet, SourceFile, Store};
-use recon_sync::{JournalPage, JOURNAL_PATH};
+use recon_store::Store;
+use recon_sync::JournalPage;
 
-struct Server {
-    url: String,
-    admin_url: String,
-    db_url: String,
-    runtime: tokio::runtime::Runtime,
-}
-
-impl Server {
-    fn start() -> Self {
-        let admin_url = std::env::var("RECON_TEST_PG_URL")
-            .unwrap_or_else(|_| "host=/var/run/postgresql user=root dbname=postgres".into());
-        let runtime = tokio::runtime::Runtime::new().unwrap();
-        let (url, db_url) = runtime.block_on(async {
-            let db_url = recon_server::fresh_test_database(&admin_url)
-                .await
-                .unwrap_or_else(|e| {
-                    panic!("PostgreSQL at {admin_url} is needed for this test: {e}")
-                });
-            let db = recon_server::connect(&db_url).await.unwrap();
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let url = format!("http://{}", listener.local_addr().unwrap());
-            tokio::spawn(recon_server::serve(listener, db));
-            (url, db_url)
-        });
-        Server {
-            url,
-            admin_url,
-            db_url,
-            runtime,
-        }
-    }
-
-    fn token(&self, org: &str, user: &str) -> String {
-        self.runtime.block_on(async {
-            let db = recon_server::connect(&self.db_url).await.unwrap();
-            recon_server::create_token(&db, org, user).await.unwrap()
-        })
-    }
-
-    fn journal(&self, token: &str) -> JournalPage {
-        let url = format!("{}{JOURNAL_PATH}?limit=10000", self.url);
-        let response = reqwest::blocking::Client::new()
-            .get(url)
-            .bearer_auth(token)
-            .send()
-            .unwrap();
-        assert!(response.status().is_success(), "{}", response.status());
-        response.json().unwrap()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let (admin, db) = (self.admin_url.clone(), self.db_url.clone());
-        let _ = self
-            .runtime
-            .block_on(recon_server::drop_test_database(&admin, &db));
-    }
+/// The organization's journal as the server answers it to `token`.
+fn journal(server: &Server, token: &str) -> JournalPage {
+    server.journal(token, 10000, &reqwest::blocking::Client::new())
 }
 
 fn ledger_with_journal(
@@ -84,38 +32,11 @@ fn ledger_with_journal_in(
         let added = recon_core::money::Currency::new(currency, 0, currency).unwrap();
         store.add_currency("alice", Utc::now(), added).unwrap();
     }
-    store
-        .add_wallet(
-            "alice",
-            Utc::now(),
-            NewWallet {
-                name: "Logistics One".into(),
-                kind: "character".into(),
-                owner_id: Some(90000001),
-                division: None,
-                currency: currency.into(),
-                receiving: true,
-            },
-        )
-        .unwrap();
-    let entries: Vec<String> = ids
-        .map(|id| {
-            format!(
-                r#"{{"id":{id},"date":"2026-03-01T12:00:00Z","ref_type":"player_donation","description":"d","amount":243877.49999999997,"reason":"ARB 1 P{id}"}}"#
-            )
-        })
+    add_wallet(&mut store, "alice", currency);
+    let lines: Vec<String> = ids
+        .map(|id| esi_line(id, "d", "243877.49999999997", Some(&format!("ARB 1 P{id}"))))
         .collect();
-    store
-        .import_esi_journal(
-            "alice",
-            Utc::now(),
-            "Logistics One",
-            &[SourceFile {
-                name: "page.json".into(),
-                bytes: format!("[{}]", entries.join(",")).into_bytes(),
-            }],
-        )
-        .unwrap();
+    import_esi(&mut store, "alice", &lines);
     store
 }
 
@@ -130,7 +51,7 @@ fn pushing_twice_or_replaying_leaves_exactly_one_copy_on_the_server() {
 
     let first = push(&mut store, &server.url, &token, &Utc::now).unwrap();
     assert_eq!((first.pushed, first.replayed, first.pending), (3, 0, 0));
-    let page = server.journal(&token);
+    let page = journal(&server, &token);
     assert_eq!(page.total, 1203);
     assert_eq!(page.lines[0].line.amount.unwrap().to_string(), "243877.50");
 
@@ -147,7 +68,11 @@ fn pushing_twice_or_replaying_leaves_exactly_one_copy_on_the_server() {
     let mut store = Store::open(&path).unwrap();
     let replay = push(&mut store, &server.url, &token, &Utc::now).unwrap();
     assert_eq!((replay.pushed, replay.replayed), (3, 3));
-    assert_eq!(server.journal(&token).total, 1203, "a replay adds nothing");
+    assert_eq!(
+        journal(&server, &token).total,
+        1203,
+        "a replay adds nothing"
+    );
     let status = store.sync_status().unwrap();
     assert_eq!(status.pending, 0);
     assert!(status.last_success_at.is_some() && status.last_error.is_none());
@@ -163,7 +88,7 @@ fn pushing_twice_or_replaying_leaves_exactly_one_copy_on_the_server() {
     .unwrap();
     assert_eq!(theirs.pushed, 3);
     assert_eq!(
-        server.journal(&token).total,
+        journal(&server, &token).total,
         1204,
         "one copy of each line for the whole team"
     );
@@ -207,7 +132,7 @@ fn events_the_server_stores_without_applying_are_delivered_all_the_same() {
     assert_eq!(store.outbox_pending_count().unwrap(), 0, "marked sent");
     let status = store.sync_status().unwrap();
     assert!(status.last_success_at.is_some() && status.last_error.is_none());
-    assert_eq!(server.journal(&token).total, 0, "stored, not applied");
+    assert_eq!(journal(&server, &token).total, 0, "stored, not applied");
     let again = push(&mut store, &server.url, &token, &Utc::now).unwrap();
     assert_eq!(again.pushed, 0, "never pushed again");
 }
@@ -220,8 +145,8 @@ fn another_organization_sees_none_of_it() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = ledger_with_journal(&dir, "a.sqlite", 1..=5);
     push(&mut store, &server.url, &acme, &Utc::now).unwrap();
-    assert_eq!(server.journal(&acme).total, 5);
-    assert_eq!(server.journal(&globex).total, 0);
+    assert_eq!(journal(&server, &acme).total, 5);
+    assert_eq!(journal(&server, &globex).total, 0);
 }
 
 #[test]

@@ -2,114 +2,28 @@
 //! so a large import is delivered, HTTPS with a certificate the test makes, and plain
 //! HTTP refused to anything but a loopback address.
 
+mod common;
+
 use chrono::Utc;
+use common::{add_wallet, esi_line, import_esi, Server};
 use recon_client::{push, push_with, ClientOptions, SyncError};
-use recon_store::{NewWallet, SourceFile, Store};
-use recon_sync::{JournalPage, JOURNAL_PATH};
-
-struct Server {
-    url: String,
-    admin_url: String,
-    db_url: String,
-    runtime: tokio::runtime::Runtime,
-}
-
-impl Server {
-    fn start(tls: Option<recon_server::Tls>) -> Self {
-        let admin_url = std::env::var("RECON_TEST_PG_URL")
-            .unwrap_or_else(|_| "host=/var/run/postgresql user=root dbname=postgres".into());
-        let runtime = tokio::runtime::Runtime::new().unwrap();
-        let (url, db_url) = runtime.block_on(async {
-            let db_url = recon_server::fresh_test_database(&admin_url)
-                .await
-                .unwrap_or_else(|e| panic!("PostgreSQL at {admin_url} is needed: {e}"));
-            let db = recon_server::connect(&db_url).await.unwrap();
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let scheme = if tls.is_some() { "https" } else { "http" };
-            let url = format!("{scheme}://{}", listener.local_addr().unwrap());
-            let config = recon_server::ServeConfig::default();
-            tokio::spawn(recon_server::serve_with(listener, db, tls, config));
-            (url, db_url)
-        });
-        Server {
-            url,
-            admin_url,
-            db_url,
-            runtime,
-        }
-    }
-
-    fn token(&self, org: &str, user: &str) -> String {
-        self.runtime.block_on(async {
-            let db = recon_server::connect(&self.db_url).await.unwrap();
-            recon_server::create_token(&db, org, user).await.unwrap()
-        })
-    }
-
-    fn journal_total(&self, token: &str, http: &reqwest::blocking::Client) -> u64 {
-        let url = format!("{}{JOURNAL_PATH}?limit=1", self.url);
-        let page: JournalPage = http
-            .get(url)
-            .bearer_auth(token)
-            .send()
-            .unwrap()
-            .json()
-            .unwrap();
-        page.total
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let (admin, db) = (self.admin_url.clone(), self.db_url.clone());
-        let _ = self
-            .runtime
-            .block_on(recon_server::drop_test_database(&admin, &db));
-    }
-}
+use recon_store::Store;
 
 /// A ledger with one ISK wallet and `count` imported ESI lines of `description_bytes`.
 fn ledger(dir: &tempfile::TempDir, count: i64, description_bytes: usize) -> Store {
     let mut store = Store::open(&dir.path().join("a.sqlite")).unwrap();
-    store
-        .add_wallet(
-            "alice",
-            Utc::now(),
-            NewWallet {
-                name: "Logistics One".into(),
-                kind: "character".into(),
-                owner_id: Some(90000001),
-                division: None,
-                currency: "ISK".into(),
-                receiving: true,
-            },
-        )
-        .unwrap();
+    add_wallet(&mut store, "alice", "ISK");
     let description = "d".repeat(description_bytes);
-    let entries: Vec<String> = (1..=count)
-        .map(|id| {
-            format!(
-                r#"{{"id":{id},"date":"2026-03-01T12:00:00Z","ref_type":"player_donation","description":"{description}","amount":100.5}}"#
-            )
-        })
+    let lines: Vec<String> = (1..=count)
+        .map(|id| esi_line(id, &description, "100.5", None))
         .collect();
-    store
-        .import_esi_journal(
-            "alice",
-            Utc::now(),
-            "Logistics One",
-            &[SourceFile {
-                name: "page.json".into(),
-                bytes: format!("[{}]", entries.join(",")).into_bytes(),
-            }],
-        )
-        .unwrap();
+    import_esi(&mut store, "alice", &lines);
     store
 }
 
 #[test]
 fn five_hundred_lines_of_70_kb_are_delivered_in_bounded_requests() {
-    let server = Server::start(None);
+    let server = Server::start();
     let token = server.token("acme", "alice@acme.test");
     let dir = tempfile::tempdir().unwrap();
     // One 35 MB event before events were bounded by bytes: 413 on every try.
@@ -123,7 +37,7 @@ fn five_hundred_lines_of_70_kb_are_delivered_in_bounded_requests() {
     let report = push(&mut store, &server.url, &token, &Utc::now).unwrap();
     assert_eq!((report.pushed, report.pending), (pending.len() as i64, 0));
     let http = reqwest::blocking::Client::new();
-    assert_eq!(server.journal_total(&token, &http), 500);
+    assert_eq!(server.journal(&token, 1, &http).total, 500);
 }
 
 #[test]
@@ -131,7 +45,7 @@ fn pushes_over_https_to_a_server_with_its_own_certificate() {
     let cert = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
     let (cert_pem, key_pem) = (cert.cert.pem(), cert.key_pair.serialize_pem());
     let tls = recon_server::Tls::from_pem(cert_pem.as_bytes(), key_pem.as_bytes()).unwrap();
-    let server = Server::start(Some(tls));
+    let server = Server::start_with(Some(tls));
     assert!(server.url.starts_with("https://"));
     let token = server.token("acme", "alice@acme.test");
     let dir = tempfile::tempdir().unwrap();
@@ -159,7 +73,7 @@ fn pushes_over_https_to_a_server_with_its_own_certificate() {
         .add_root_certificate(reqwest::Certificate::from_pem(cert_pem.as_bytes()).unwrap())
         .build()
         .unwrap();
-    assert_eq!(server.journal_total(&token, &http), 3);
+    assert_eq!(server.journal(&token, 1, &http).total, 3);
 }
 
 #[test]

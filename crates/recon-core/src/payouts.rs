@@ -160,14 +160,8 @@ pub fn same_person(a: &str, b: &str) -> bool {
     a.trim().to_lowercase() == b.trim().to_lowercase()
 }
 
-/// The one rule of a batch's life: the state `action` by `actor` leads to, or why not.
-/// The order of the checks is the order a user fixes them in: a transition that does not
-/// exist at all is named first, then who may do it, then the missing reason.
-pub fn transition(
-    batch: &BatchFacts<'_>,
-    action: &BatchAction,
-    actor: &str,
-) -> Result<BatchStatus, TransitionRefusal> {
+/// [`transition`]'s checks but the reason: who, and from which state.
+fn may(batch: &BatchFacts<'_>, action: &BatchAction, actor: &str) -> Result<(), TransitionRefusal> {
     if actor.trim().is_empty() {
         return Err(TransitionRefusal::NoActor {
             action: action.name(),
@@ -185,6 +179,53 @@ pub fn transition(
             actor: actor.trim().to_owned(),
         });
     }
+    Ok(())
+}
+
+/// One step a batch's status offers and whether the actor may take it now (and if not,
+/// the refusal [`transition`] would give).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub action: &'static str,
+    pub refusal: Option<TransitionRefusal>,
+}
+
+/// The steps a batch's status offers, in §7's order, each checked for `actor` with the
+/// rules of [`transition`] (a reason, asked when the step is taken, is not checked here).
+/// An approval stays listed, refused, for the batch's creator: the rule is shown, not hidden.
+pub fn steps(batch: &BatchFacts<'_>, actor: &str) -> Vec<Step> {
+    let every = [
+        BatchAction::Submit,
+        BatchAction::Approve,
+        BatchAction::Reject {
+            reason: String::new(),
+        },
+        BatchAction::Process,
+        BatchAction::Pay,
+        BatchAction::Fail {
+            reason: String::new(),
+        },
+        BatchAction::Retry,
+    ];
+    every
+        .iter()
+        .filter(|a| allowed(batch.status, a))
+        .map(|a| Step {
+            action: a.name(),
+            refusal: may(batch, a, actor).err(),
+        })
+        .collect()
+}
+
+/// The one rule of a batch's life: the state `action` by `actor` leads to, or why not.
+/// The order of the checks is the order a user fixes them in: a transition that does not
+/// exist at all is named first, then who may do it, then the missing reason.
+pub fn transition(
+    batch: &BatchFacts<'_>,
+    action: &BatchAction,
+    actor: &str,
+) -> Result<BatchStatus, TransitionRefusal> {
+    may(batch, action, actor)?;
     if action.reason().is_some_and(|r| r.trim().is_empty()) {
         return Err(TransitionRefusal::ReasonRequired {
             action: action.name(),

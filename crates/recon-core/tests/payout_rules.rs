@@ -146,3 +146,45 @@ fn only_draft_and_pending_batches_can_be_edited_and_rejected_ones_release_entrie
     );
     assert!(BatchStatus::parse("done").is_err());
 }
+
+#[test]
+fn steps_list_what_a_status_offers_and_refuse_the_creators_approval_with_the_reason() {
+    use recon_core::payouts::steps;
+    let facts = |status| BatchFacts {
+        status,
+        created_by: "maker",
+    };
+    let names = |status, actor| -> Vec<&'static str> {
+        steps(&facts(status), actor)
+            .iter()
+            .map(|s| s.action)
+            .collect()
+    };
+    assert_eq!(names(BatchStatus::Draft, "maker"), ["submit"]);
+    assert_eq!(
+        names(BatchStatus::PendingApproval, "checker"),
+        ["approve", "reject"]
+    );
+    assert_eq!(names(BatchStatus::Approved, "checker"), ["process", "pay"]);
+    assert_eq!(names(BatchStatus::Processing, "checker"), ["pay", "fail"]);
+    assert_eq!(names(BatchStatus::Failed, "checker"), ["retry"]);
+    assert!(names(BatchStatus::Paid, "checker").is_empty());
+    assert!(names(BatchStatus::Rejected, "checker").is_empty());
+    // Everything the checker may take; the creator's approval is listed, refused, with why.
+    assert!(steps(&facts(BatchStatus::PendingApproval), "checker")
+        .iter()
+        .all(|s| s.refusal.is_none()));
+    let own = steps(&facts(BatchStatus::PendingApproval), " Maker ");
+    let why = own[0].refusal.as_ref().unwrap().to_string();
+    assert!(
+        why.starts_with("the creator of a batch cannot approve it"),
+        "{why}"
+    );
+    assert_eq!(own[1].refusal, None, "the creator may reject");
+    // Nobody named: every step refused, as transition refuses it.
+    let nobody = steps(&facts(BatchStatus::Draft), "  ");
+    assert_eq!(
+        nobody[0].refusal.as_ref().unwrap().to_string(),
+        "submit needs to know who does it (the user is empty)"
+    );
+}

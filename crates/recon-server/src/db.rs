@@ -112,7 +112,7 @@ async fn admin_client(admin_url: &str) -> Result<tokio_postgres::Client, ServerE
     let (client, connection) = pg_config(admin_url)?.connect(NoTls).await?;
     tokio::spawn(async move {
         if let Err(e) = connection.await {
-            eprintln!("recon-server: admin connection error: {e}");
+            tracing::warn!(error = %e, "admin connection error");
         }
     });
     Ok(client)

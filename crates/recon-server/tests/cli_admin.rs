@@ -174,15 +174,7 @@ fn tempfile_dir() -> std::path::PathBuf {
 async fn every_refusal_is_logged_with_org_device_and_reason() {
     let url = fresh_db_url().await;
     let token = ana_token(&url).await;
-    let (mut child, base) = spawn_serve(
-        Command::new(BIN)
-            .args(["serve", "--bind", "127.0.0.1:0"])
-            .env("DATABASE_URL", &url)
-            .env("RUST_LOG", "info")
-            .stderr(Stdio::piped()),
-    )
-    .await;
-    let err = child.stderr.take().unwrap();
+    let (mut child, base) = serve_logging(&url).await;
     let mut bad = line(2, "2.00");
     bad.description = "a\u{0}b".into();
     let response = reqwest::Client::new()
@@ -195,19 +187,7 @@ async fn every_refusal_is_logged_with_org_device_and_reason() {
         .await
         .unwrap();
     assert_eq!(response.status().as_u16(), 200);
-    let logged = tokio::task::spawn_blocking(move || {
-        BufReader::new(err)
-            .lines()
-            .map_while(Result::ok)
-            .find(|l| l.contains("event refused"))
-    });
-    let logged = tokio::time::timeout(std::time::Duration::from_secs(10), logged)
-        .await
-        .expect("a refusal log line")
-        .unwrap()
-        .unwrap();
-    child.kill().unwrap();
-    child.wait().unwrap();
+    let logged = &log_lines(&mut child, &["event refused"]).await[0];
     for part in [
         "org=Acme",
         "device=",
@@ -216,6 +196,112 @@ async fn every_refusal_is_logged_with_org_device_and_reason() {
         "reason=journal line 2 description",
     ] {
         assert!(logged.contains(part), "{part} not in {logged}");
+    }
+    drop_db(&url).await;
+}
+
+/// `serve` on a free port with its log (`RUST_LOG=info`) piped for [`log_lines`].
+async fn serve_logging(db_url: &str) -> (std::process::Child, String) {
+    spawn_serve(
+        Command::new(BIN)
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .env("DATABASE_URL", db_url)
+            .env("RUST_LOG", "info")
+            .stderr(Stdio::piped()),
+    )
+    .await
+}
+
+/// Reads the server's log until a line holding each of `messages` has come, then stops
+/// the server; after 10 s it stops the server (so the reader ends) and fails.
+async fn log_lines(child: &mut std::process::Child, messages: &[&'static str]) -> Vec<String> {
+    let err = child.stderr.take().unwrap();
+    let messages = messages.to_vec();
+    let found = tokio::task::spawn_blocking(move || {
+        let mut found = vec![String::new(); messages.len()];
+        for l in BufReader::new(err).lines().map_while(Result::ok) {
+            for (i, m) in messages.iter().enumerate() {
+                if found[i].is_empty() && l.contains(m) {
+                    found[i] = l.clone();
+                }
+            }
+            if found.iter().all(|f| !f.is_empty()) {
+                break;
+            }
+        }
+        found
+    });
+    let found = tokio::time::timeout(std::time::Duration::from_secs(10), found).await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    found.expect("the log lines").unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stale_cursor_and_a_refused_audit_head_are_logged_with_org_device_and_reason() {
+    let url = fresh_db_url().await;
+    let token = ana_token(&url).await;
+    let token = token.trim();
+    let (mut child, base) = serve_logging(&url).await;
+    let http = reqwest::Client::new();
+    // A cursor of another database (a restore): answered from the start, and logged.
+    let stale = recon_sync::pull::Cursor {
+        epoch: uuid::Uuid::new_v4(),
+        position: 7,
+    };
+    let page: recon_sync::pull::PullPage = http
+        .get(format!("{base}{}", recon_sync::pull::PULL_PATH))
+        .bearer_auth(token)
+        .query(&[("after", stale.to_string())])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(page.reset);
+    // A ledger's audit head that went back from record 5 to record 3.
+    let head = |seq: i64, digit: &str, at_known: Option<i64>| recon_sync::audit::AuditHeadPush {
+        device_id: DEVICE,
+        head: recon_sync::audit::AuditHead {
+            seq,
+            hash: digit.repeat(64),
+        },
+        at_known: at_known.map(|seq| recon_sync::audit::AuditHeadAt {
+            seq,
+            hash: Some("a".repeat(64)),
+        }),
+    };
+    for (push, status) in [(head(5, "a", None), 200), (head(3, "b", Some(5)), 409)] {
+        let response = http
+            .post(format!("{base}{}", recon_sync::AUDIT_HEAD_PATH))
+            .bearer_auth(token)
+            .json(&push)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), status);
+    }
+    let messages = ["pull cursor not of this database", "audit head refused"];
+    let logged = log_lines(&mut child, &messages).await;
+    let (pull, head) = (&logged[0], &logged[1]);
+    for part in [
+        "org=Acme",
+        "device=",
+        "user=ana@acme.test",
+        &format!("cursor={stale}"),
+    ] {
+        assert!(pull.contains(part), "{part} not in {pull}");
+    }
+    for part in [
+        "org=Acme",
+        "device=",
+        "user=ana@acme.test",
+        &format!("ledger={DEVICE}"),
+        "code=\"audit_chain_cut\"",
+        "reason=",
+    ] {
+        assert!(head.contains(part), "{part} not in {head}");
     }
     drop_db(&url).await;
 }

@@ -215,6 +215,7 @@ fn show(store: &mut Store, actor: &str, cmd: PayoutCmd, out: &mut impl Write) ->
         } => {
             let list = api(p::payout_list(
                 store,
+                actor,
                 PayoutQueryDto {
                     program,
                     status,
@@ -241,7 +242,7 @@ fn show(store: &mut Store, actor: &str, cmd: PayoutCmd, out: &mut impl Write) ->
             }
         }
         PayoutCmd::Show { batch_id, json } => {
-            let b = api(p::payout_show(store, &batch_id))?;
+            let b = api(p::payout_show(store, actor, &batch_id))?;
             if json {
                 return print_json_pretty(out, &b);
             }

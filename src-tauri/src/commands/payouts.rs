@@ -61,11 +61,11 @@ pub fn payout_delete(state: &AppState, id: String) -> Res<String> {
 }
 
 pub fn payout_list(state: &AppState, query: PayoutQueryDto) -> Res<Vec<PayoutBatchDto>> {
-    api::payout_list(&*state.store()?, query)
+    api::payout_list(&*state.store()?, &actor(), query)
 }
 
 pub fn payout_show(state: &AppState, id: String) -> Res<PayoutBatchDto> {
-    api::payout_show(&*state.store()?, &id)
+    api::payout_show(&*state.store()?, &actor(), &id)
 }
 
 pub fn payout_stats(state: &AppState, program: Option<String>) -> Res<PayoutStatsDto> {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
   BATCH_STATUSES,
-  availability,
   cardsFromStats,
   pickedText,
   awaitingText,
@@ -16,26 +15,11 @@ import {
   previousPeriod,
   statusText,
   statusTone,
-  stepsFor,
+  stepsOf,
   totalsByCurrency,
   type BatchAction,
   type BatchRow,
 } from "./payouts";
-
-const ACTIONS: BatchAction[] = ["submit", "approve", "reject", "process", "pay", "fail", "retry"];
-
-// §7's transitions, written out once more here so the mirror is checked against the spec and
-// not against itself.
-const SPEC: [string, BatchAction][] = [
-  ["draft", "submit"],
-  ["pending_approval", "approve"],
-  ["pending_approval", "reject"],
-  ["approved", "process"],
-  ["approved", "pay"],
-  ["processing", "pay"],
-  ["processing", "fail"],
-  ["failed", "retry"],
-];
 
 function batch(over: Partial<BatchRow> = {}): BatchRow {
   return {
@@ -64,47 +48,29 @@ describe("status look", () => {
   });
 });
 
-describe("availability mirrors §7", () => {
-  it("accepts exactly the spec's transitions for someone else, and names both states otherwise", () => {
-    for (const status of BATCH_STATUSES) {
-      for (const action of ACTIONS) {
-        const a = availability({ status, created_by: "maker" }, action, "checker");
-        const allowed = SPEC.some(([s, x]) => s === status && x === action);
-        expect(a.ok, `${status} ${action}`).toBe(allowed);
-        if (!a.ok) {
-          expect(a.reason).toMatch(new RegExp(`^a batch cannot go from ${status} to \\w+ \\(${action} is not allowed while it is ${status}\\)$`));
-        }
-      }
-    }
+describe("steps come from the backend", () => {
+  // What recon-api sends for a pending batch its creator looks at (recon_core::payouts::steps).
+  const pendingForCreator = {
+    allowed_actions: [
+      { action: "approve", allowed: false, reason: "the creator of a batch cannot approve it (maker created it; another person must approve)" },
+      { action: "reject", allowed: true, reason: null },
+    ],
+  };
+  it("offers the listed steps in order, a refused one disabled with the backend's words", () => {
+    expect(stepsOf(pendingForCreator)).toEqual([
+      { action: "approve", availability: { ok: false, reason: "the creator of a batch cannot approve it (maker created it; another person must approve)" } },
+      { action: "reject", availability: { ok: true } },
+    ]);
   });
-  it("refuses the creator approving, whatever the case or spaces of the name", () => {
-    const a = availability({ status: "pending_approval", created_by: "maker" }, "approve", " Maker ");
-    expect(a).toEqual({ ok: false, reason: "the creator of a batch cannot approve it (Maker created it; another person must approve)" });
-    // the creator may still do every other step
-    expect(availability({ status: "pending_approval", created_by: "maker" }, "reject", "maker").ok).toBe(true);
-    expect(availability({ status: "approved", created_by: "maker" }, "pay", "maker").ok).toBe(true);
+  it("offers nothing the backend did not list (a paid batch), and no step it has no button for", () => {
+    expect(stepsOf({ allowed_actions: [] })).toEqual([]);
+    const odd = { allowed_actions: [{ action: "archive", allowed: true, reason: null }, { action: "pay", allowed: true, reason: null }] };
+    expect(stepsOf(odd).map((s) => s.action)).toEqual(["pay"]);
   });
-  it("names the transition first when the creator approves a batch that is not pending", () => {
-    const a = availability({ status: "draft", created_by: "maker" }, "approve", "maker");
-    expect(a.ok).toBe(false);
-    if (!a.ok) expect(a.reason).toBe("a batch cannot go from draft to approved (approve is not allowed while it is draft)");
+  it("reads a refusal without words as refused, never as allowed", () => {
+    const [s] = stepsOf({ allowed_actions: [{ action: "retry", allowed: false, reason: null }] });
+    expect(s.availability).toEqual({ ok: false, reason: "retry is not allowed" });
   });
-  it("refuses an empty user", () => {
-    expect(availability({ status: "draft", created_by: "maker" }, "submit", "  ")).toEqual({
-      ok: false,
-      reason: "submit needs to know who does it (the user is empty)",
-    });
-  });
-  it("lists a status's steps, approve disabled for its creator", () => {
-    const pending = stepsFor({ status: "pending_approval", created_by: "maker" }, "maker");
-    expect(pending.map((s) => s.action)).toEqual(["approve", "reject"]);
-    expect(pending[0].availability.ok).toBe(false);
-    expect(pending[1].availability.ok).toBe(true);
-    expect(stepsFor({ status: "approved", created_by: "maker" }, "checker").map((s) => s.action)).toEqual(["process", "pay"]);
-    expect(stepsFor({ status: "paid", created_by: "maker" }, "checker")).toEqual([]);
-    expect(stepsFor({ status: "rejected", created_by: "maker" }, "checker")).toEqual([]);
-  });
-
 });
 
 describe("confirmations", () => {

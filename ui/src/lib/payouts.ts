@@ -1,6 +1,5 @@
-// Pure logic of the Payouts screen: how a batch's status reads, which steps its status allows
-// (mirroring recon_core::payouts so a button can be disabled with the reason; the backend
-// decides and refuses on its own), the confirmation texts naming amount and currency, the
+// Pure logic of the Payouts screen: how a batch's status reads, the steps the backend allows the
+// user (its `allowed_actions`, read into buttons disabled with the reason), the confirmation texts naming amount and currency, the
 // summary cards' exact sums, the table's filters and the bulk-approve report. No Svelte, no
 // Tauri: unit-tested by vitest. Amounts stay decimal strings (BigInt sums, never JS numbers).
 import { formatAmount } from "./amount";
@@ -41,27 +40,11 @@ export function statusTone(status: string): Tone {
 
 export type BatchAction = "submit" | "approve" | "reject" | "process" | "pay" | "fail" | "retry";
 
-/** The state each step leads to (recon_core::payouts::BatchAction::target). */
-export const ACTION_TARGET: Record<BatchAction, BatchStatus> = {
-  submit: "pending_approval",
-  approve: "approved",
-  reject: "rejected",
-  process: "processing",
-  pay: "paid",
-  fail: "failed",
-  retry: "processing",
-};
+const ACTIONS: ReadonlySet<string> = new Set(["submit", "approve", "reject", "process", "pay", "fail", "retry"]);
 
-/** Where each step may start (§7); every other (state, step) is refused. */
-const ACTION_FROM: Record<BatchAction, BatchStatus[]> = {
-  submit: ["draft"],
-  approve: ["pending_approval"],
-  reject: ["pending_approval"],
-  process: ["approved"],
-  pay: ["approved", "processing"],
-  fail: ["processing"],
-  retry: ["failed"],
-};
+function isAction(a: string): a is BatchAction {
+  return ACTIONS.has(a);
+}
 
 /** Steps whose record needs a reason (asked in a dialog). */
 export const NEEDS_REASON: ReadonlySet<BatchAction> = new Set(["reject", "fail"]);
@@ -79,48 +62,27 @@ export const ACTION_LABEL: Record<BatchAction, string> = {
   retry: "Retry…",
 };
 
-/** The message the backend gives for the creator approving (recon_core, its first words). */
-export const CREATOR_CANNOT_APPROVE = "the creator of a batch cannot approve it";
-
-/** Two names are one person when they agree ignoring case and surrounding space (as recon_core). */
-export function samePerson(a: string, b: string): boolean {
-  return a.trim().toLowerCase() === b.trim().toLowerCase();
-}
-
-export interface BatchFacts {
-  status: string;
-  created_by: string;
-}
-
 export type Availability = { ok: true } | { ok: false; reason: string };
 
-/**
- * Whether `actor` may take `action` on the batch, and if not why, in the backend's words. Only
- * to disable a button and say why: the backend runs the same rule and is the one that refuses.
- */
-export function availability(batch: BatchFacts, action: BatchAction, actor: string): Availability {
-  if (actor.trim() === "") return { ok: false, reason: `${action} needs to know who does it (the user is empty)` };
-  const from = batch.status;
-  if (!isStatus(from) || !ACTION_FROM[action].includes(from)) {
-    const to = ACTION_TARGET[action];
-    return { ok: false, reason: `a batch cannot go from ${from} to ${to} (${action} is not allowed while it is ${from})` };
-  }
-  if (action === "approve" && samePerson(actor, batch.created_by)) {
-    return { ok: false, reason: `${CREATOR_CANNOT_APPROVE} (${actor.trim()} created it; another person must approve)` };
-  }
-  return { ok: true };
+/** One step of a batch as the backend lists it for the current user (`allowed_actions`). */
+export interface StepFact {
+  action: string;
+  allowed: boolean;
+  reason: string | null;
 }
 
 /**
- * The steps a batch's detail offers for its status, each with whether the actor may take it.
- * Approve stays listed (disabled, with the reason) for the creator, so the rule is visible.
+ * The steps a batch's detail offers, in the backend's order, each with whether the user may take
+ * it and if not why. The backend decides (recon_core::payouts::steps, for the current user): no
+ * copy of the state machine or the two-person check lives here. A step this screen has no
+ * button for is left out; a refusal without words still reads as one.
  */
-export function stepsFor(batch: BatchFacts, actor: string): { action: BatchAction; availability: Availability }[] {
-  const status = batch.status;
-  if (!isStatus(status)) return [];
-  return (Object.keys(ACTION_FROM) as BatchAction[])
-    .filter((a) => ACTION_FROM[a].includes(status))
-    .map((action) => ({ action, availability: availability(batch, action, actor) }));
+export function stepsOf(batch: { allowed_actions: StepFact[] }): { action: BatchAction; availability: Availability }[] {
+  return batch.allowed_actions.flatMap((s) =>
+    isAction(s.action)
+      ? [{ action: s.action, availability: s.allowed ? { ok: true as const } : { ok: false as const, reason: s.reason ?? `${s.action} is not allowed` } }]
+      : [],
+  );
 }
 
 // ---------------------------------------------------------------- confirmations

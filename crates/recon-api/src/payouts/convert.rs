@@ -3,9 +3,10 @@
 use crate::ledger::amount;
 use crate::{
     PartnerSummaryDto, PayoutBatchDto, PayoutLineDto, PayoutPeriodDto, PayoutPreviewDto,
-    PayoutStatsDto, PayoutStatusTotalDto, PayoutTransitionDto,
+    PayoutStatsDto, PayoutStatusTotalDto, PayoutStepDto, PayoutTransitionDto,
 };
 use recon_core::money::format_minor;
+use recon_core::payouts::{steps, BatchFacts};
 use recon_store::payouts::{
     BatchView, LineView, PartnerSummary, PayoutStats, PreviewView, StatusRow,
 };
@@ -21,7 +22,20 @@ fn line_dto(l: &LineView, scale: u8) -> PayoutLineDto {
     }
 }
 
-pub(super) fn batch_dto(b: &BatchView) -> PayoutBatchDto {
+/// `b` as `actor` sees it: with the steps `actor` may take.
+pub(super) fn batch_dto(b: &BatchView, actor: &str) -> PayoutBatchDto {
+    let facts = BatchFacts {
+        status: b.status,
+        created_by: &b.created_by,
+    };
+    let allowed_actions = steps(&facts, actor)
+        .into_iter()
+        .map(|s| PayoutStepDto {
+            action: s.action.into(),
+            allowed: s.refusal.is_none(),
+            reason: s.refusal.map(|r| r.to_string()),
+        })
+        .collect();
     PayoutBatchDto {
         id: b.id.clone(),
         program: b.program.clone(),
@@ -51,6 +65,7 @@ pub(super) fn batch_dto(b: &BatchView) -> PayoutBatchDto {
                 reason: t.reason.clone(),
             })
             .collect(),
+        allowed_actions,
     }
 }
 

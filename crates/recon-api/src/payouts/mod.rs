@@ -38,13 +38,8 @@ pub fn payout_create(
     input: NewPayoutDto,
 ) -> ApiResult<PayoutBatchDto> {
     let notes = input.notes.unwrap_or_default();
-    Ok(batch_dto(&store.create_payout(
-        actor,
-        Utc::now(),
-        &input.program,
-        &input.period,
-        &notes,
-    )?))
+    let batch = store.create_payout(actor, Utc::now(), &input.program, &input.period, &notes)?;
+    Ok(batch_dto(&batch, actor))
 }
 
 fn move_batch(
@@ -53,12 +48,8 @@ fn move_batch(
     id: &str,
     action: BatchAction,
 ) -> ApiResult<PayoutBatchDto> {
-    Ok(batch_dto(&store.payout_transition(
-        actor,
-        Utc::now(),
-        id,
-        &action,
-    )?))
+    let batch = store.payout_transition(actor, Utc::now(), id, &action)?;
+    Ok(batch_dto(&batch, actor))
 }
 
 /// draft → pending_approval.
@@ -147,12 +138,8 @@ pub fn payout_set_notes(
     id: &str,
     notes: &str,
 ) -> ApiResult<PayoutBatchDto> {
-    Ok(batch_dto(&store.set_payout_notes(
-        actor,
-        Utc::now(),
-        id,
-        notes,
-    )?))
+    let batch = store.set_payout_notes(actor, Utc::now(), id, notes)?;
+    Ok(batch_dto(&batch, actor))
 }
 
 /// Removes one entity's line (`REF` or `TYPE:REF`) from a draft or pending batch, releasing its entries.
@@ -162,12 +149,8 @@ pub fn payout_remove_line(
     id: &str,
     entity_ref: &str,
 ) -> ApiResult<PayoutBatchDto> {
-    Ok(batch_dto(&store.remove_payout_line(
-        actor,
-        Utc::now(),
-        id,
-        entity_ref,
-    )?))
+    let batch = store.remove_payout_line(actor, Utc::now(), id, entity_ref)?;
+    Ok(batch_dto(&batch, actor))
 }
 
 /// Deletes a draft or pending batch, releasing its entries; returns its id.
@@ -175,8 +158,13 @@ pub fn payout_delete(store: &mut Store, actor: &str, id: &str) -> ApiResult<Stri
     Ok(store.delete_payout(actor, Utc::now(), id)?)
 }
 
-/// Batches matching every filter, newest first, with their lines (without entry ids).
-pub fn payout_list(store: &Store, query: PayoutQueryDto) -> ApiResult<Vec<PayoutBatchDto>> {
+/// Batches matching every filter, newest first, with their lines (without entry ids) and
+/// the steps `actor` may take.
+pub fn payout_list(
+    store: &Store,
+    actor: &str,
+    query: PayoutQueryDto,
+) -> ApiResult<Vec<PayoutBatchDto>> {
     let q = BatchQuery {
         program: query
             .program
@@ -192,12 +180,14 @@ pub fn payout_list(store: &Store, query: PayoutQueryDto) -> ApiResult<Vec<Payout
     if let Some(p) = &q.program {
         store.ledger_program(p)?;
     }
-    Ok(store.payout_batches(&q)?.iter().map(batch_dto).collect())
+    let batches = store.payout_batches(&q)?;
+    Ok(batches.iter().map(|b| batch_dto(b, actor)).collect())
 }
 
-/// One batch with its lines, their entry ids and every transition (who, when, why).
-pub fn payout_show(store: &Store, id: &str) -> ApiResult<PayoutBatchDto> {
-    Ok(batch_dto(&store.payout_batch(id)?))
+/// One batch with its lines, their entry ids, every transition (who, when, why) and the
+/// steps `actor` may take.
+pub fn payout_show(store: &Store, actor: &str, id: &str) -> ApiResult<PayoutBatchDto> {
+    Ok(batch_dto(&store.payout_batch(id)?, actor))
 }
 
 /// Counts and totals per status and currency, batches by period, and how many batches

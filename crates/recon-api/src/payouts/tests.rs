@@ -110,3 +110,38 @@ fn a_batch_is_previewed_created_approved_by_another_person_and_paid() {
         None
     );
 }
+
+#[test]
+fn each_batch_names_the_steps_the_current_user_may_take() {
+    let (_dir, mut store) = ledger();
+    let b = payout_create(&mut store, "maker", new("")).unwrap();
+    let steps = |b: &PayoutBatchDto| -> Vec<(String, bool)> {
+        b.allowed_actions
+            .iter()
+            .map(|s| (s.action.clone(), s.allowed))
+            .collect()
+    };
+    assert_eq!(steps(&b), [("submit".into(), true)]);
+    payout_submit(&mut store, "maker", &b.id).unwrap();
+    // The creator sees approve refused, with the rule's words; the colleague may approve.
+    let mine = payout_show(&store, "maker", &b.id).unwrap();
+    assert_eq!(
+        steps(&mine),
+        [("approve".into(), false), ("reject".into(), true)]
+    );
+    let why = mine.allowed_actions[0].reason.as_deref().unwrap();
+    assert!(
+        why.starts_with("the creator of a batch cannot approve it"),
+        "{why}"
+    );
+    let theirs = payout_list(&store, "checker", PayoutQueryDto::default()).unwrap();
+    assert_eq!(
+        steps(&theirs[0]),
+        [("approve".into(), true), ("reject".into(), true)]
+    );
+    assert!(theirs[0].allowed_actions.iter().all(|s| s.reason.is_none()));
+    let approved = payout_approve(&mut store, "checker", std::slice::from_ref(&b.id)).unwrap();
+    assert_eq!(approved[0].result, "approved");
+    let paid = payout_pay(&mut store, "maker", &b.id).unwrap();
+    assert!(paid.allowed_actions.is_empty(), "a paid batch is final");
+}

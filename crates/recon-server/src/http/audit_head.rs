@@ -96,9 +96,14 @@ pub(crate) async fn push(
         )
         .await?;
         tx.commit().await?;
-        eprintln!(
-            "recon-server: org {} ledger {}: audit head refused: {reason}",
-            caller.org, push.device_id
+        tracing::warn!(
+            org = %caller.org,
+            device = caller.device_id,
+            user = %caller.user,
+            ledger = %push.device_id,
+            code,
+            reason = %reason,
+            "audit head refused"
         );
         return Err(ApiError::new(StatusCode::CONFLICT, code, reason));
     }

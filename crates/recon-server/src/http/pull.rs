@@ -41,10 +41,14 @@ pub(crate) async fn pull(
         None => (0, false),
         Some(c) if c.epoch == head.epoch && c.position <= head.position => (c.position, false),
         Some(c) => {
-            eprintln!(
-                "recon-server: pull by org {} device {} from cursor {c}: not of this database \
-                 (epoch {}, last position {}); answering from the start",
-                caller.org, caller.device_id, head.epoch, head.position
+            tracing::warn!(
+                org = %caller.org,
+                device = caller.device_id,
+                user = %caller.user,
+                cursor = %c,
+                epoch = %head.epoch,
+                last_position = head.position,
+                "pull cursor not of this database; answering from the start"
             );
             (0, true)
         }

@@ -25,11 +25,11 @@ pub(crate) async fn healthz(State(state): State<AppState>) -> Response {
     match tokio::time::timeout(HEALTH_TIMEOUT, check).await {
         Ok(Ok(())) => (StatusCode::OK, "ok").into_response(),
         Ok(Err(err)) => {
-            eprintln!("recon-server: health check failed: {err}");
+            tracing::error!(error = %err, "health check failed");
             unavailable()
         }
         Err(_) => {
-            eprintln!("recon-server: health check timed out");
+            tracing::error!(timeout = ?HEALTH_TIMEOUT, "health check timed out");
             unavailable()
         }
     }
