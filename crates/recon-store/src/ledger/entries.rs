@@ -237,6 +237,22 @@ pub(crate) struct PostedReversal {
     pub entry: EntryRef,
 }
 
+/// The exact opposite of transaction `txn_id`'s lines, checked balanced (`what` names it
+/// in the refusal): what a reversal, or a settlement's revenue posted back, posts.
+pub(crate) fn opposite_lines(conn: &Connection, txn_id: i64, what: &str) -> Result<Vec<Line>> {
+    let lines: Vec<Line> = txn_lines(conn, txn_id)?
+        .into_iter()
+        .map(|p| Line {
+            account: p.account,
+            currency: p.currency,
+            amount_minor: p.amount_minor,
+        })
+        .collect();
+    let opposite = reversal_lines(&lines);
+    check_balanced(&opposite, what)?;
+    Ok(opposite)
+}
+
 /// Writes the reversal of `original`, which the caller has checked reversible with
 /// recon-core's rule: a new entry of the opposite amounts posting the exact opposite lines,
 /// and the original `reversed` with `reversed_by` set. The one writer of reversals: a
@@ -256,16 +272,7 @@ pub(crate) fn post_reversal(
         [id],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
-    let lines: Vec<Line> = txn_lines(tx, original.txn_id)?
-        .into_iter()
-        .map(|p| Line {
-            account: p.account,
-            currency: p.currency,
-            amount_minor: p.amount_minor,
-        })
-        .collect();
-    let opposite = reversal_lines(&lines);
-    check_balanced(&opposite, &format!("the reversal of entry {id}"))?;
+    let opposite = opposite_lines(tx, original.txn_id, &format!("the reversal of entry {id}"))?;
     let txn_id = next_txn_id(tx)?;
     let source_ref = id.to_string();
     let row = EntryRow {

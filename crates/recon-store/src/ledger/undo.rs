@@ -17,13 +17,11 @@
 //! batch or reversed meanwhile (a settlements event: if any of its entries is); a
 //! reversal (see `sync_refusals.rs`).
 
-use super::entries::{entry_by_id, negate_text, post_reversal, txn_lines};
+use super::entries::{entry_by_id, negate_text, opposite_lines, post_reversal};
 use super::remote::entry_by_key;
-use super::{account_id, check_balanced, insert_lines, next_txn_id, EntryView};
+use super::{account_id, insert_lines, next_txn_id, EntryView};
 use crate::write::{Audit, RenderedAudit};
 use crate::Result;
-use recon_core::ledger::postings::reversal_lines;
-use recon_core::ledger::Line;
 use recon_core::ledger::{check_reversible, EntryFacts, EntrySource, EntryStatus};
 use recon_sync::ledger::{ConversionApproved, ConversionRejected, SettlementsImported};
 use rusqlite::{params, OptionalExtension, Transaction};
@@ -190,17 +188,9 @@ pub(crate) fn settlements_imported(
             reversed.push(entry.id);
             audits.extend([posted.reversed.into(), posted.created.into()]);
         }
-        let revenue: Vec<Line> = txn_lines(tx, s.revenue_txn)?
-            .into_iter()
-            .map(|p| Line {
-                account: p.account,
-                currency: p.currency,
-                amount_minor: p.amount_minor,
-            })
-            .collect();
-        let opposite = reversal_lines(&revenue);
-        check_balanced(
-            &opposite,
+        let opposite = opposite_lines(
+            tx,
+            s.revenue_txn,
             &format!("the revenue of settlement '{}' posted back", s.id),
         )?;
         let txn_id = next_txn_id(tx)?;
