@@ -87,25 +87,16 @@ fn run_sync(
     server: Option<String>,
     allow_insecure_http: bool,
 ) -> Result<SyncReport, SyncError> {
-    let saved = store.sync_status()?.server_url;
     let server = match server {
         Some(s) => s,
-        None => saved.clone().ok_or(SyncError::NoServer)?,
+        None => store.sync_status()?.server_url.ok_or(SyncError::NoServer)?,
     };
     let options =
         recon_client::ClientOptions::from_env()?.allowing_insecure_http(allow_insecure_http);
     // Checked before the token is looked up: a refused URL never sees it.
     recon_client::check_server_url(&server, &options)?;
     let token = recon_client::resolve_token()?;
-    let report = recon_client::sync_with(store, &server, &token, actor, &Utc::now, &options)?;
-    // A server given for this sync that answered is the one the next sync (and the app's
-    // background sync) uses, like the Sync screen's Save; a typo that never answered is
-    // not kept.
-    let given = server.trim().trim_end_matches('/');
-    if saved.as_deref() != Some(given) {
-        store.set_server_url(actor, Utc::now(), given)?;
-    }
-    Ok(report)
+    recon_client::sync_with(store, &server, &token, actor, &Utc::now, &options)
 }
 
 fn refused_dto(r: RefusedChange) -> RefusedChangeDto {

@@ -147,7 +147,15 @@ pub fn push_with(
         refused: Vec::new(),
     };
     // Who the token is: from now on this ledger's user (issue 12).
-    whoami::learn_token_user(store, &http, base, token, clock)?;
+    if let Some(user) = whoami::learn_token_user(store, &http, base, token, clock)? {
+        // The server answered for this token: the next sync (and the app's background
+        // sync) goes to it, as after the Sync screen's Save; a typo that never answered is
+        // not kept. Saved here, before the audit head is sent, so the head the server
+        // keeps covers it.
+        if store.sync_status()?.server_url.as_deref() != Some(base) {
+            store.set_server_url(&user, clock(), base)?;
+        }
+    }
     // First the chain's head: a ledger whose audit chain was cut or rewritten since the
     // last sync pushes nothing until someone looks.
     audit_head::send_audit_head(store, &http, base, token, clock)?;

@@ -11,74 +11,9 @@ use recon_core::checks::WalletOp;
 use recon_store::{CheckRunOptions, FixScope, Store, WalletOpRequest};
 use recon_sync::{PushRequest, PushResponse, PUSH_PATH};
 
-struct Server {
-    url: String,
-    admin_url: String,
-    db_url: String,
-    runtime: tokio::runtime::Runtime,
-}
+mod common;
 
-impl Server {
-    fn start() -> Self {
-        let admin_url = std::env::var("RECON_TEST_PG_URL")
-            .unwrap_or_else(|_| "host=/var/run/postgresql user=root dbname=postgres".into());
-        let runtime = tokio::runtime::Runtime::new().unwrap();
-        let (url, db_url) = runtime.block_on(async {
-            let db_url = recon_server::fresh_test_database(&admin_url)
-                .await
-                .unwrap_or_else(|e| panic!("PostgreSQL at {admin_url} is needed: {e}"));
-            let db = recon_server::connect(&db_url).await.unwrap();
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let url = format!("http://{}", listener.local_addr().unwrap());
-            tokio::spawn(recon_server::serve(listener, db));
-            (url, db_url)
-        });
-        Server {
-            url,
-            admin_url,
-            db_url,
-            runtime,
-        }
-    }
-
-    fn token(&self, org: &str, user: &str) -> String {
-        self.runtime.block_on(async {
-            let db = recon_server::connect(&self.db_url).await.unwrap();
-            recon_server::create_token(&db, org, user).await.unwrap()
-        })
-    }
-
-    /// One text column of every row `sql` returns.
-    fn texts(&self, sql: &str) -> Vec<String> {
-        self.runtime.block_on(async {
-            let (client, conn) = tokio_postgres::connect(&self.db_url, tokio_postgres::NoTls)
-                .await
-                .unwrap();
-            tokio::spawn(conn);
-            let rows = client.query(sql, &[]).await.unwrap();
-            rows.iter().map(|r| r.get(0)).collect()
-        })
-    }
-
-    fn execute(&self, sql: &str) {
-        self.runtime.block_on(async {
-            let (client, conn) = tokio_postgres::connect(&self.db_url, tokio_postgres::NoTls)
-                .await
-                .unwrap();
-            tokio::spawn(conn);
-            client.batch_execute(sql).await.unwrap();
-        })
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let (admin, db) = (self.admin_url.clone(), self.db_url.clone());
-        let _ = self
-            .runtime
-            .block_on(recon_server::drop_test_database(&admin, &db));
-    }
-}
+use common::Server;
 
 const WALLETS: &str = r#"[{"workspace_id":"ws1","wallet_id":"w1","currency":"NGN","balance":"1000","locked_balance":"100","as_of":"2026-02-16T09:00:00Z"}]"#;
 const ACTIVATIONS: &str = r#"[{"activation_id":"a1","workspace_id":"ws1","status":"live","total_budget":"150","spent_amount":"50","currency":"NGN"}]"#;

@@ -14,82 +14,19 @@ use recon_core::payouts::{BatchAction, BatchStatus};
 use recon_store::ledger::{EntryQuery, NewEntity, NewProgram};
 use recon_store::Store;
 
-struct Server {
-    url: String,
-    admin_url: String,
-    db_url: String,
-    runtime: tokio::runtime::Runtime,
-}
+mod common;
 
-impl Server {
-    fn start() -> Self {
-        let admin_url = std::env::var("RECON_TEST_PG_URL")
-            .unwrap_or_else(|_| "host=/var/run/postgresql user=root dbname=postgres".into());
-        let runtime = tokio::runtime::Runtime::new().unwrap();
-        let (url, db_url) = runtime.block_on(async {
-            let db_url = recon_server::fresh_test_database(&admin_url)
-                .await
-                .unwrap_or_else(|e| panic!("PostgreSQL at {admin_url} is needed: {e}"));
-            let db = recon_server::connect(&db_url).await.unwrap();
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let url = format!("http://{}", listener.local_addr().unwrap());
-            tokio::spawn(recon_server::serve(listener, db));
-            (url, db_url)
-        });
-        Server {
-            url,
-            admin_url,
-            db_url,
-            runtime,
-        }
-    }
+use common::Server;
 
-    fn token(&self, org: &str, user: &str) -> String {
-        self.runtime.block_on(async {
-            let db = recon_server::connect(&self.db_url).await.unwrap();
-            recon_server::create_token(&db, org, user).await.unwrap()
-        })
-    }
-
-    /// (conversion id, status) on the server, and its entries' keys.
-    fn state(&self) -> (Vec<(String, String)>, Vec<String>) {
-        self.runtime.block_on(async {
-            let (client, conn) = tokio_postgres::connect(&self.db_url, tokio_postgres::NoTls)
-                .await
-                .unwrap();
-            tokio::spawn(conn);
-            let conversions = client
-                .query(
-                    "SELECT conversion_id, status FROM ledger_conversions ORDER BY conversion_id",
-                    &[],
-                )
-                .await
-                .unwrap()
-                .iter()
-                .map(|r| (r.get(0), r.get(1)))
-                .collect();
-            let entries = client
-                .query(
-                    "SELECT source || '/' || source_ref FROM ledger_entries ORDER BY 1",
-                    &[],
-                )
-                .await
-                .unwrap()
-                .iter()
-                .map(|r| r.get(0))
-                .collect();
-            (conversions, entries)
-        })
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let (admin, db) = (self.admin_url.clone(), self.db_url.clone());
-        let _ = self
-            .runtime
-            .block_on(recon_server::drop_test_database(&admin, &db));
-    }
+/// (conversion id, status) on the server, and its entries' keys.
+fn held_on_server(server: &Server) -> (Vec<(String, String)>, Vec<String>) {
+    let conversions = server
+        .rows("SELECT conversion_id, status FROM ledger_conversions ORDER BY conversion_id")
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let entries = server.texts("SELECT source || '/' || source_ref FROM ledger_entries ORDER BY 1");
+    (conversions, entries)
 }
 
 /// A program with one sponsor paying 12.50 a conversion, and conversions C1, C2 pending.
@@ -222,7 +159,7 @@ fn decisions_the_server_refuses_are_undone_on_the_laptop_and_the_colleagues_arri
     assert_eq!(checker.sync_refusals().unwrap().len(), 2, "Needs attention");
 
     // Undone, then maker's decisions pulled over them: checker's laptop is the server's.
-    let server_state = server.state();
+    let server_state = held_on_server(&server);
     assert_eq!(
         server_state.0,
         vec![

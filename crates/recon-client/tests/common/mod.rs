@@ -75,6 +75,22 @@ impl Server {
         })
     }
 
+    /// The first (text) column of every row `sql` returns.
+    pub fn texts(&self, sql: &str) -> Vec<String> {
+        self.rows(sql).iter().map(|r| r.get(0)).collect()
+    }
+
+    /// Runs `sql` on the server's database (a test playing an older server, or damage).
+    pub fn execute(&self, sql: &str) {
+        self.runtime.block_on(async {
+            let (client, conn) = tokio_postgres::connect(&self.db_url, tokio_postgres::NoTls)
+                .await
+                .unwrap();
+            tokio::spawn(conn);
+            client.batch_execute(sql).await.unwrap();
+        })
+    }
+
     /// The organization's journal as the server answers it to `token`.
     pub fn journal(
         &self,
