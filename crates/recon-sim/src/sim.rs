@@ -77,9 +77,11 @@ async fn drop_scratch_database(admin_url: &str, db_url: &str) -> anyhow::Result<
 
 const USERS: &[&str] = &["maker", "checker", "payer"];
 /// Scheduled steps per seed: a few, so 300 seeds fit CI on two cores.
-const MIN_STEPS: u64 = 5;
-const MORE_STEPS: u64 = 7;
+const MIN_STEPS: u64 = 8;
+const MORE_STEPS: u64 = 10;
 const SYNC_PERCENT: u64 = 40;
+/// How often a good sync is followed by a look at Payouts ([`work::REVIEW`]).
+const REVIEW_PERCENT: u64 = 60;
 /// A work step does 1 to this many things.
 const WORK_BURST: u64 = 3;
 /// A sync step tries this often, as background sync retries while the server is away.
@@ -192,33 +194,33 @@ impl World {
             let (what, died) = if rng.chance(SYNC_PERCENT) {
                 let mut tries = Vec::new();
                 let mut died = false;
+                let mut synced = false;
                 for _ in 0..SYNC_TRIES {
                     let (result, killed) = laptop.sync(&self.proxy_url, now, crash)?;
                     tries.push(describe(&result));
                     died |= killed;
+                    synced = result.is_ok() && !killed;
                     if result.is_ok() || killed {
                         break;
                     }
                 }
-                (format!("sync: {}", tries.join(" / retry: ")), died)
+                let mut what = format!("sync: {}", tries.join(" / retry: "));
+                // After a sync the person looks at Payouts: a colleague's batch pulled just
+                // now awaits their approval.
+                if synced && rng.chance(REVIEW_PERCENT) {
+                    let (done, killed) = do_work(laptop, &mut rng, crash, now, &work::REVIEW)?;
+                    what.push_str(&format!("; then {done}"));
+                    died |= killed;
+                }
+                (what, died)
             } else {
                 // A few things in a row: syncs then have something to push.
                 let mut done = Vec::new();
                 let mut died = false;
                 for _ in 0..1 + rng.below(WORK_BURST) {
                     let work = work::pick(&mut rng);
-                    let user = laptop.user.clone();
-                    let (result, killed) = laptop.run(crash, |store| {
-                        (work.run)(&mut Ctx {
-                            store,
-                            rng: &mut rng,
-                            user: &user,
-                            now,
-                        })
-                    })?;
-                    let outcome =
-                        result.map_or_else(|e| format!("refused here: {e}"), |()| "ok".into());
-                    done.push(format!("{}: {outcome}", work.name));
+                    let (did, killed) = do_work(laptop, &mut rng, crash, now, work)?;
+                    done.push(did);
                     if killed {
                         died = true;
                         break;
@@ -293,6 +295,31 @@ impl World {
         failures.extend(check::no_phantoms(laptops, &server)?);
         Ok(failures)
     }
+}
+
+/// Runs one piece of work on `laptop` (dying after `crash` steps of SQLite work, if
+/// given): what the trace says of it, and whether the laptop died.
+fn do_work(
+    laptop: &mut Laptop,
+    rng: &mut Rng,
+    crash: Option<u32>,
+    now: DateTime<Utc>,
+    work: &work::Work,
+) -> anyhow::Result<(String, bool)> {
+    let user = laptop.actor();
+    let ((result, what), killed) = laptop.run(crash, |store| {
+        let mut ctx = Ctx {
+            store,
+            rng,
+            user: &user,
+            now,
+            what: None,
+        };
+        ((work.run)(&mut ctx), ctx.what)
+    })?;
+    let outcome = result.map_or_else(|e| format!("refused here: {e}"), |()| "ok".into());
+    let what = what.map_or_else(String::new, |w| format!(" ({w})"));
+    Ok((format!("{}{what}: {outcome}", work.name), killed))
 }
 
 fn describe(result: &Result<recon_client::SyncReport, recon_client::SyncError>) -> String {
