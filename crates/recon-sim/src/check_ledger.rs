@@ -5,7 +5,10 @@
 //!
 //! A refusal the laptop could not undo (a conversion rejected here that a colleague
 //! approved first) and a colleague's event this laptop could not apply stay different,
-//! visibly (under Needs attention): the things they name are left out of the comparison.
+//! visibly (under Needs attention): the things they name are left out of the comparison,
+//! and so are the entries a batch so left out paid (a paid batch is final, never undone:
+//! two people who moved one batch offline, one paying it and one rejecting it, see it
+//! listed, not silently changed).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -26,7 +29,13 @@ type Entries = BTreeMap<(String, String), Entry>;
 type Conversions = BTreeMap<String, String>;
 /// A batch as compared: status, creator, approver, total, and its entries (source,
 /// source_ref, still reserved).
-type Batch = (String, String, Option<String>, Decimal, BTreeSet<(String, String, bool)>);
+type Batch = (
+    String,
+    String,
+    Option<String>,
+    Decimal,
+    BTreeSet<(String, String, bool)>,
+);
 type Batches = BTreeMap<String, Batch>;
 
 #[derive(Default)]
@@ -120,7 +129,9 @@ pub fn server_ledger_holds(server: &ServerLedger) -> Vec<String> {
             .as_deref()
             .is_some_and(|a| recon_core::payouts::same_person(a, creator))
         {
-            broken.push(format!("server: batch {id} approved by its creator {creator}"));
+            broken.push(format!(
+                "server: batch {id} approved by its creator {creator}"
+            ));
         }
     }
     broken
@@ -203,9 +214,7 @@ fn strings_under(value: &serde_json::Value, fields: &[&str], out: &mut BTreeSet<
                 }
             }
         }
-        serde_json::Value::Array(items) => {
-            items.iter().for_each(|v| strings_under(v, fields, out))
-        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| strings_under(v, fields, out)),
         _ => {}
     }
 }
@@ -275,8 +284,20 @@ pub fn laptop_ledger_matches(
     let kept = kept_keys(laptop, refused_bodies)?;
     let mut broken = Vec::new();
     let entries = laptop_entries(laptop)?;
-    for d in differences(&entries, &server.entries, |k| entry_kept(&kept, k)) {
-        broken.push(format!("{name}: ledger entry differs from the server's: {d}"));
+    // An entry paid here by a batch the server refused a move of (a paid batch is
+    // final: not undone) differs with it.
+    let paid_by_kept = |k: &(String, String)| {
+        [entries.get(k), server.entries.get(k)]
+            .into_iter()
+            .flatten()
+            .any(|e| e.4.as_ref().is_some_and(|b| kept.contains(b)))
+    };
+    for d in differences(&entries, &server.entries, |k| {
+        entry_kept(&kept, k) || paid_by_kept(k)
+    }) {
+        broken.push(format!(
+            "{name}: ledger entry differs from the server's: {d}"
+        ));
     }
     let has_program = laptop
         .store()
@@ -298,14 +319,18 @@ pub fn laptop_ledger_matches(
     }
     let batches = laptop_batches(laptop)?;
     for d in differences(&batches, &server.batches, |k| kept.contains(k)) {
-        broken.push(format!("{name}: payout batch differs from the server's: {d}"));
+        broken.push(format!(
+            "{name}: payout batch differs from the server's: {d}"
+        ));
     }
     for (id, (_, creator, approver, ..)) in &batches {
         if approver
             .as_deref()
             .is_some_and(|a| recon_core::payouts::same_person(a, creator))
         {
-            broken.push(format!("{name}: batch {id} approved by its creator {creator}"));
+            broken.push(format!(
+                "{name}: batch {id} approved by its creator {creator}"
+            ));
         }
     }
     Ok(broken)

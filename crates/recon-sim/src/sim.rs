@@ -173,7 +173,9 @@ impl World {
         for (i, user) in USERS.iter().take(count).enumerate() {
             let token = self.runtime.block_on(async {
                 let db = self.server.db().await;
-                recon_server::create_token(&db, &org, &format!("{user}@{org}.test")).await
+                // The same names in every organization: the trace quotes them (in a
+                // refusal) and must replay exactly whichever run the seed is.
+                recon_server::create_token(&db, &org, &format!("{user}@sim.test")).await
             })?;
             laptops.push(Laptop::new(
                 dir.path(),
@@ -233,7 +235,10 @@ impl World {
             } else {
                 ""
             };
-            trace.push(format!("step {step}: {} {what}{died}", laptop.name));
+            trace.push(without_ids(&format!(
+                "step {step}: {} {what}{died}",
+                laptop.name
+            )));
         }
         self.runtime.block_on(self.net.heal());
         let mut failures = self.final_syncs(&mut laptops, start + Duration::hours(1), trace)?;
@@ -257,11 +262,11 @@ impl World {
             let mut moved = false;
             for laptop in laptops.iter_mut() {
                 let (result, _) = laptop.sync(&self.proxy_url, now, None)?;
-                trace.push(format!(
+                trace.push(without_ids(&format!(
                     "final round {round}: {} sync: {}",
                     laptop.name,
                     describe(&result)
-                ));
+                )));
                 match result {
                     Ok(r) => {
                         moved |= r.push.pushed > 0
@@ -320,6 +325,31 @@ fn do_work(
     let outcome = result.map_or_else(|e| format!("refused here: {e}"), |()| "ok".into());
     let what = what.map_or_else(String::new, |w| format!(" ({w})"));
     Ok((format!("{}{what}: {outcome}", work.name), killed))
+}
+
+/// `text` with every UUID (a batch's, an event's: drawn at random by the ledger) as
+/// `<id>`, so that a seed's trace replays exactly.
+pub fn without_ids(text: &str) -> String {
+    let is_uuid = |w: &[u8]| {
+        w.len() == 36
+            && w.iter().enumerate().all(|(i, c)| match i {
+                8 | 13 | 18 | 23 => *c == b'-',
+                _ => c.is_ascii_hexdigit(),
+            })
+    };
+    let bytes = text.as_bytes();
+    let (mut out, mut i) = (String::with_capacity(text.len()), 0);
+    while i < bytes.len() {
+        if bytes.len() - i >= 36 && is_uuid(&bytes[i..i + 36]) {
+            out.push_str("<id>");
+            i += 36;
+        } else {
+            let c = text[i..].chars().next().unwrap_or_default();
+            out.push(c);
+            i += c.len_utf8().max(1);
+        }
+    }
+    out
 }
 
 fn describe(result: &Result<recon_client::SyncReport, recon_client::SyncError>) -> String {

@@ -19,7 +19,7 @@ pub struct Ctx<'a> {
     pub now: DateTime<Utc>,
     /// What the step did, when its name alone does not say (`approve`, `pay`, …): the
     /// trace shows `name (what)`, which the CI test looks for.
-    pub what: Option<&'static str>,
+    pub what: Option<String>,
 }
 
 pub struct Work {

@@ -125,7 +125,7 @@ pub fn conversion_decide(ctx: &mut Ctx) -> anyhow::Result<()> {
             return Ok(());
         }
         let id = ctx.rng.pick(&pending).conversion_id.clone();
-        ctx.what = Some("decided");
+        ctx.what = Some("decided".into());
         if ctx.rng.chance(75) {
             ctx.store
                 .approve_conversion(ctx.user, ctx.now, PROGRAM, &id)?;
@@ -141,7 +141,8 @@ pub fn settlements_import(ctx: &mut Ctx) -> anyhow::Result<()> {
     ensure_program(ctx)?;
     let start = ctx.rng.below(SETTLEMENTS);
     let count = 1 + ctx.rng.below(3);
-    let mut csv = String::from("settlement_id,user_ref,affiliate_ref,gross_amount,currency,occurred_at\n");
+    let mut csv =
+        String::from("settlement_id,user_ref,affiliate_ref,gross_amount,currency,occurred_at\n");
     for n in (start..start + count).filter(|n| *n < SETTLEMENTS) {
         csv.push_str(&format!(
             "T{n},u{n},A{},{}.{:02},USD,{}\n",
@@ -176,7 +177,7 @@ pub fn entry_reverse(ctx: &mut Ctx) -> anyhow::Result<()> {
         return Ok(());
     }
     let id = ctx.rng.pick(&pending).id;
-    ctx.what = Some("reverse");
+    ctx.what = Some("reverse".into());
     ctx.store
         .reverse_entry(ctx.user, ctx.now, id, "sim: clawback")?;
     Ok(())
@@ -196,22 +197,41 @@ pub fn payout_create(ctx: &mut Ctx) -> anyhow::Result<()> {
     } else {
         ctx.rng.pick(&pending).period.clone()
     };
-    ctx.what = Some("create");
+    ctx.what = Some("create".into());
     let batch = ctx
         .store
         .create_payout(ctx.user, ctx.now, PROGRAM, &period, "sim batch")?;
     if ctx.rng.chance(60) {
-        ctx.what = Some("create, submit");
+        ctx.what = Some("create, submit".into());
         ctx.store
             .payout_transition(ctx.user, ctx.now, &batch.id, &BatchAction::Submit)?;
     }
     Ok(())
 }
 
-/// The next step of a batch in motion, as the person at this laptop would take it: a
+/// The next steps of batches in motion, as the person at this laptop would take them: a
 /// colleague's pending batch approved (or rejected with a reason), an approved one
 /// processed and paid. Now and then its creator tries to approve it: refused here.
 pub fn payout_move(ctx: &mut Ctx) -> anyhow::Result<()> {
+    let mut did = Vec::new();
+    let mut outcome = Ok(());
+    for _ in 0..1 + ctx.rng.below(3) {
+        match payout_move_one(ctx) {
+            Ok(Some(what)) => did.push(what),
+            Ok(None) => break,
+            Err(e) => {
+                outcome = Err(e);
+                break;
+            }
+        }
+    }
+    ctx.what = (!did.is_empty()).then(|| did.join(", "));
+    outcome
+}
+
+/// One batch moved on: what was asked of it, None if there was nothing to move. The
+/// action is in `ctx.what` before the store answers, so a refusal is traced with it.
+fn payout_move_one(ctx: &mut Ctx) -> anyhow::Result<Option<&'static str>> {
     let try_own = ctx.rng.chance(10);
     let user = ctx.user;
     // What the person here can move: not their own batch awaiting approval (but now
@@ -229,7 +249,7 @@ pub fn payout_move(ctx: &mut Ctx) -> anyhow::Result<()> {
         })
         .collect();
     if moving.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
     let batch = ctx.rng.pick(&moving);
     let mine = recon_core::payouts::same_person(&batch.created_by, ctx.user);
@@ -246,14 +266,15 @@ pub fn payout_move(ctx: &mut Ctx) -> anyhow::Result<()> {
         },
         BatchStatus::Processing => BatchAction::Pay,
         BatchStatus::Failed => BatchAction::Retry,
-        BatchStatus::Paid | BatchStatus::Rejected => return Ok(()),
+        BatchStatus::Paid | BatchStatus::Rejected => return Ok(None),
     };
     let id = batch.id.clone();
-    ctx.what = Some(match (&action, mine) {
-        (BatchAction::Approve, true) => "approve own",
+    let what = match (&action, mine) {
+        (BatchAction::Approve, true) => "self-approve",
         (a, _) => a.name(),
-    });
+    };
     ctx.store
-        .payout_transition(ctx.user, ctx.now, &id, &action)?;
-    Ok(())
+        .payout_transition(ctx.user, ctx.now, &id, &action)
+        .map_err(|e| anyhow::anyhow!("{what}: {e}"))?;
+    Ok(Some(what))
 }
