@@ -45,6 +45,8 @@ pub struct ServerLedger {
     batches: Batches,
     /// Transactions whose lines do not sum to zero: txn, currency, sum.
     unbalanced: Vec<String>,
+    /// Entries and batches no accepted event wrote.
+    orphans: Vec<String>,
 }
 
 fn opt_dec(text: Option<String>) -> Option<Decimal> {
@@ -114,15 +116,37 @@ pub async fn server_ledger(
         let (txn, currency, sum): (String, String, String) = (row.get(0), row.get(1), row.get(2));
         state.unbalanced.push(format!("{txn} {currency} {sum}"));
     }
+    for row in pg
+        .query(
+            "SELECT 'entry ' || source || '/' || source_ref FROM ledger_entries e WHERE org_id = $1
+                AND NOT EXISTS (SELECT 1 FROM sync_events s WHERE s.org_id = e.org_id
+                                AND s.event_id = e.source_event AND s.position IS NOT NULL)
+             UNION ALL
+             SELECT 'batch ' || batch_id FROM payout_batches b WHERE org_id = $1
+                AND NOT EXISTS (SELECT 1 FROM sync_events s WHERE s.org_id = b.org_id
+                                AND s.event_id = b.source_event AND s.position IS NOT NULL)",
+            &[&org_id],
+        )
+        .await?
+    {
+        state.orphans.push(row.get(0));
+    }
     Ok(state)
 }
 
-/// The server on its own: balanced, and no batch approved by its creator.
+/// The server on its own: balanced, everything written by an accepted event, and no
+/// batch approved by its creator.
 pub fn server_ledger_holds(server: &ServerLedger) -> Vec<String> {
     let mut broken: Vec<String> = server
         .unbalanced
         .iter()
         .map(|t| format!("server: transaction not balanced: {t}"))
+        .chain(
+            server
+                .orphans
+                .iter()
+                .map(|o| format!("server: {o} was written by no accepted event")),
+        )
         .collect();
     for (id, (_, creator, approver, ..)) in &server.batches {
         if approver
@@ -141,30 +165,32 @@ fn minor(amount: i64, scale: u8) -> Decimal {
     Decimal::new(amount, u32::from(scale)).normalize()
 }
 
-fn laptop_entries(laptop: &mut Laptop) -> anyhow::Result<Entries> {
+/// The laptop's entries, and the keys it holds more than one entry of (an event applied
+/// twice: the same approval or settlement written again, a second reversal).
+fn laptop_entries(laptop: &mut Laptop) -> anyhow::Result<(Entries, Vec<(String, String)>)> {
     let rows = laptop.store().ledger_entries(&EntryQuery::default())?;
     let keys: BTreeMap<i64, (String, String)> = rows
         .iter()
         .map(|e| (e.id, (e.source.clone(), e.source_ref.clone())))
         .collect();
-    let mut entries = Entries::new();
+    let (mut entries, mut twice) = (Entries::new(), Vec::new());
     for e in rows {
         let key = match e.reverses.and_then(|id| keys.get(&id)) {
             Some((source, source_ref)) => (e.source.clone(), format!("{source}:{source_ref}")),
             None => (e.source.clone(), e.source_ref.clone()),
         };
-        entries.insert(
-            key,
-            (
-                e.status.clone(),
-                e.gross_minor.map(|g| minor(g, e.scale)),
-                minor(e.earnings_minor, e.scale),
-                dec(&e.residue),
-                e.payout_batch.clone(),
-            ),
+        let entry = (
+            e.status.clone(),
+            e.gross_minor.map(|g| minor(g, e.scale)),
+            minor(e.earnings_minor, e.scale),
+            dec(&e.residue),
+            e.payout_batch.clone(),
         );
+        if entries.insert(key.clone(), entry).is_some() {
+            twice.push(key);
+        }
     }
-    Ok(entries)
+    Ok((entries, twice))
 }
 
 fn laptop_batches(laptop: &mut Laptop) -> anyhow::Result<Batches> {
@@ -283,7 +309,10 @@ pub fn laptop_ledger_matches(
     let name = laptop.name.clone();
     let kept = kept_keys(laptop, refused_bodies)?;
     let mut broken = Vec::new();
-    let entries = laptop_entries(laptop)?;
+    let (entries, twice) = laptop_entries(laptop)?;
+    for key in twice.iter().take(4) {
+        broken.push(format!("{name}: more than one ledger entry {key:?}"));
+    }
     // An entry paid here by a batch the server refused a move of (a paid batch is
     // final: not undone) differs with it.
     let paid_by_kept = |k: &(String, String)| {

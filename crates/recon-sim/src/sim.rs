@@ -376,3 +376,20 @@ impl Drop for World {
             .block_on(drop_scratch_database(&admin, &db_url));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::without_ids;
+
+    #[test]
+    fn a_trace_line_shows_uuids_as_id_and_keeps_the_rest() {
+        let line = "entry 4 is reserved by payout batch a3f1cef2-c313-40ff-a765-0570be6c4152 (approved) — ok";
+        assert_eq!(
+            without_ids(line),
+            "entry 4 is reserved by payout batch <id> (approved) — ok"
+        );
+        // Not a UUID: too short, or a hyphen out of place.
+        let near = "a3f1cef2-c313-40ff-a765-0570be6c415 a3f1cef2c-313-40ff-a765-0570be6c4152";
+        assert_eq!(without_ids(near), near);
+    }
+}
