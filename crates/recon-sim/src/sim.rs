@@ -77,11 +77,11 @@ async fn drop_scratch_database(admin_url: &str, db_url: &str) -> anyhow::Result<
 
 const USERS: &[&str] = &["maker", "checker", "payer"];
 /// Scheduled steps per seed: a few, so 300 seeds fit CI on two cores.
-const MIN_STEPS: u64 = 8;
-const MORE_STEPS: u64 = 10;
+const MIN_STEPS: u64 = 6;
+const MORE_STEPS: u64 = 9;
 const SYNC_PERCENT: u64 = 40;
 /// How often a good sync is followed by a look at Payouts ([`work::REVIEW`]).
-const REVIEW_PERCENT: u64 = 60;
+const REVIEW_PERCENT: u64 = 80;
 /// A work step does 1 to this many things.
 const WORK_BURST: u64 = 3;
 /// A sync step tries this often, as background sync retries while the server is away.
@@ -354,15 +354,28 @@ pub fn without_ids(text: &str) -> String {
 
 fn describe(result: &Result<recon_client::SyncReport, recon_client::SyncError>) -> String {
     match result {
-        Ok(r) => format!(
-            "pushed {} (replayed {}), refused {}, pulled {} applied, {} held, {} not applied",
-            r.push.pushed,
-            r.push.replayed,
-            r.refused.len(),
-            r.pull.applied,
-            r.pull.held,
-            r.pull.not_applied
-        ),
+        Ok(r) => {
+            // Which kinds were refused, and whether undone: what the seed explored.
+            let refused: Vec<String> = r
+                .refused
+                .iter()
+                .map(|c| format!("{}{}", c.kind, if c.undone { " undone" } else { "" }))
+                .collect();
+            let refused = if refused.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", refused.join(", "))
+            };
+            format!(
+                "pushed {} (replayed {}), refused {}{refused}, pulled {} applied, {} held, {} not applied",
+                r.push.pushed,
+                r.push.replayed,
+                r.refused.len(),
+                r.pull.applied,
+                r.pull.held,
+                r.pull.not_applied
+            )
+        }
         Err(e) => format!("failed: {e}"),
     }
 }
