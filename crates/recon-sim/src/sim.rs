@@ -241,7 +241,8 @@ impl World {
             )));
         }
         self.runtime.block_on(self.net.heal());
-        let mut failures = self.final_syncs(&mut laptops, start + Duration::hours(1), trace)?;
+        let mut failures =
+            self.final_syncs(&mut laptops, &mut rng, start + Duration::hours(1), trace)?;
         if failures.is_empty() {
             failures = self.checks(&org, &mut laptops)?;
         }
@@ -251,10 +252,14 @@ impl World {
         Ok(failures)
     }
 
-    /// Everyone syncs, round after round, until a round moves nothing.
+    /// Everyone syncs, round after round, until a round moves nothing. In the first
+    /// round each person then looks at Payouts (as after any sync): a colleague's batch
+    /// that only now arrived is approved, rejected or paid, and the next rounds carry it
+    /// to everyone.
     fn final_syncs(
         &self,
         laptops: &mut [Laptop],
+        rng: &mut Rng,
         now: DateTime<Utc>,
         trace: &mut Vec<String>,
     ) -> anyhow::Result<Vec<String>> {
@@ -273,6 +278,14 @@ impl World {
                             || r.pull.applied > 0
                             || r.pull.not_applied > 0
                             || r.pull.held > 0;
+                        if round == 0 && rng.chance(REVIEW_PERCENT) {
+                            let (done, _) = do_work(laptop, rng, None, now, &work::REVIEW)?;
+                            trace.push(without_ids(&format!(
+                                "final round 0: {} then {done}",
+                                laptop.name
+                            )));
+                            moved = true;
+                        }
                     }
                     Err(e) => {
                         return Ok(vec![format!(
