@@ -77,8 +77,8 @@ async fn drop_scratch_database(admin_url: &str, db_url: &str) -> anyhow::Result<
 
 const USERS: &[&str] = &["maker", "checker", "payer"];
 /// Scheduled steps per seed: a few, so 300 seeds fit CI on two cores.
-const MIN_STEPS: u64 = 6;
-const MORE_STEPS: u64 = 9;
+const MIN_STEPS: u64 = 5;
+const MORE_STEPS: u64 = 7;
 const SYNC_PERCENT: u64 = 40;
 /// How often a good sync is followed by a look at Payouts ([`work::REVIEW`]).
 const REVIEW_PERCENT: u64 = 80;
