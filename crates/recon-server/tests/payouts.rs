@@ -252,6 +252,54 @@ async fn two_person_control_is_checked_against_the_token_user_not_the_claimed_ac
 }
 
 #[tokio::test]
+async fn a_second_colleagues_approval_or_payment_of_one_batch_is_refused_naming_the_first() {
+    let h = Harness::start().await;
+    let maker = h.token("acme", "maker").await;
+    let checker = h.token("acme", "checker").await;
+    let payer = h.token("acme", "payer").await;
+    submitted_batch(&h, &maker).await;
+    let first = one(
+        &h,
+        &checker,
+        moved("pending_approval", "approved", "checker", None),
+    )
+    .await;
+    assert!(first.applied && first.refused.is_none(), "{first:?}");
+    // payer approved the same pending batch offline: the batch has one approver.
+    let second = one(
+        &h,
+        &payer,
+        moved("pending_approval", "approved", "payer", None),
+    )
+    .await;
+    let refusal = second.refused.expect("a second approver is refused");
+    assert_eq!(refusal.code, RefusalCode::Conflict);
+    assert!(refusal.reason.contains("checker"), "{}", refusal.reason);
+    assert_eq!(refusal.conflicts[0].server, "checker");
+    assert_eq!(refusal.conflicts[0].event, "payer");
+    assert_eq!(
+        batch_status(&h).await,
+        ("approved".into(), "maker".into(), Some("checker".into()))
+    );
+    // The same person's move again (another of their laptops) is still "already".
+    let again = one(
+        &h,
+        &checker,
+        moved("pending_approval", "approved", "checker", None),
+    )
+    .await;
+    assert!(again.note.unwrap().starts_with("already exists"));
+    // Paid by maker; payer's payment of it from approved is refused the same way.
+    let paid = one(&h, &maker, moved("approved", "paid", "maker", None)).await;
+    assert!(paid.applied && paid.refused.is_none(), "{paid:?}");
+    let paid_twice = one(&h, &payer, moved("approved", "paid", "payer", None)).await;
+    let refusal = paid_twice.refused.expect("a second payer is refused");
+    assert_eq!(refusal.code, RefusalCode::Conflict);
+    assert_eq!(refusal.conflicts[0].server, "maker");
+    h.finish().await;
+}
+
+#[tokio::test]
 async fn a_second_reversal_a_held_entry_and_a_wrong_payout_are_refused() {
     let h = Harness::start().await;
     let maker = h.token("acme", "maker").await;

@@ -27,9 +27,10 @@ pub struct ServerState {
     pub journal: Journal,
     pub expected: Expected,
     pub events: Vec<ServerEvent>,
+    pub ledger: crate::check_ledger::ServerLedger,
 }
 
-fn dec(text: &str) -> Decimal {
+pub(crate) fn dec(text: &str) -> Decimal {
     Decimal::from_str(text).map_or(Decimal::MIN, |d| d.normalize())
 }
 
@@ -85,6 +86,7 @@ pub async fn server_state(pg: &tokio_postgres::Client, org: &str) -> anyhow::Res
         journal,
         expected,
         events,
+        ledger: crate::check_ledger::server_ledger(pg, org_id).await?,
     })
 }
 
@@ -186,18 +188,6 @@ fn not_applied_payloads(laptop: &mut Laptop) -> anyhow::Result<Vec<String>> {
     Ok(rows)
 }
 
-fn self_approved_batches(laptop: &mut Laptop) -> anyhow::Result<i64> {
-    let conn = rusqlite::Connection::open_with_flags(
-        laptop.store().path(),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )?;
-    Ok(conn.query_row(
-        "SELECT count(*) FROM payout_batches WHERE approved_by IS NOT NULL AND approved_by = created_by",
-        [],
-        |r| r.get(0),
-    )?)
-}
-
 fn answer_u64(answer: &serde_json::Value, field: &str) -> u64 {
     answer
         .get(field)
@@ -231,6 +221,7 @@ pub fn server_exactly_once(server: &ServerState) -> Vec<String> {
             server.expected.len()
         ));
     }
+    broken.extend(crate::check_ledger::server_ledger_holds(&server.ledger));
     let mut positions = BTreeSet::new();
     for e in &server.events {
         let refused = e.answer.get("refused").is_some();
@@ -353,12 +344,16 @@ pub fn laptop_matches(laptop: &mut Laptop, server: &ServerState) -> anyhow::Resu
     if let Some(failure) = ledger.first_failure {
         broken.push(format!("{name}: ledger not balanced: {failure:?}"));
     }
-    let own = self_approved_batches(laptop)?;
-    if own > 0 {
-        broken.push(format!(
-            "{name}: {own} payout batch(es) approved by their creator"
-        ));
-    }
+    let refused_bodies: Vec<String> = refusals
+        .iter()
+        .filter(|r| !r.undone)
+        .filter_map(|r| outbox.get(&r.event_id).map(|(_, _, _, body)| body.clone()))
+        .collect();
+    broken.extend(crate::check_ledger::laptop_ledger_matches(
+        laptop,
+        &server.ledger,
+        &refused_bodies,
+    )?);
     Ok(broken)
 }
 

@@ -80,6 +80,15 @@ impl Laptop {
         Ok((out, died))
     }
 
+    /// Who acts here: the device token's user once a sync learned it (as the app's
+    /// `current_actor`), before that the name the laptop was set up with.
+    pub fn actor(&mut self) -> String {
+        match self.store().token_user() {
+            Ok(Some(user)) => user,
+            _ => self.user.clone(),
+        }
+    }
+
     /// Push then pull through `url`, as `recon sync` does.
     pub fn sync(
         &mut self,
@@ -87,7 +96,7 @@ impl Laptop {
         now: DateTime<Utc>,
         crash_after: Option<u32>,
     ) -> anyhow::Result<(Result<SyncReport, recon_client::SyncError>, bool)> {
-        let (token, user) = (self.token.clone(), self.user.clone());
+        let (token, user) = (self.token.clone(), self.actor());
         let url = url.to_owned();
         self.run(crash_after, move |store| {
             recon_client::sync_with(

@@ -7,12 +7,14 @@
 //! the network heals.
 
 pub mod check;
+pub mod check_ledger;
 pub mod laptop;
 pub mod net;
 pub mod rng;
 pub mod server;
 pub mod sim;
 pub mod work;
+pub mod work_ledger;
 
 pub use sim::{SeedResult, World};
 

@@ -80,6 +80,8 @@ const USERS: &[&str] = &["maker", "checker", "payer"];
 const MIN_STEPS: u64 = 5;
 const MORE_STEPS: u64 = 7;
 const SYNC_PERCENT: u64 = 40;
+/// How often a good sync is followed by a look at Payouts ([`work::REVIEW`]).
+const REVIEW_PERCENT: u64 = 80;
 /// A work step does 1 to this many things.
 const WORK_BURST: u64 = 3;
 /// A sync step tries this often, as background sync retries while the server is away.
@@ -171,7 +173,9 @@ impl World {
         for (i, user) in USERS.iter().take(count).enumerate() {
             let token = self.runtime.block_on(async {
                 let db = self.server.db().await;
-                recon_server::create_token(&db, &org, &format!("{user}@{org}.test")).await
+                // The same names in every organization: the trace quotes them (in a
+                // refusal) and must replay exactly whichever run the seed is.
+                recon_server::create_token(&db, &org, &format!("{user}@sim.test")).await
             })?;
             laptops.push(Laptop::new(
                 dir.path(),
@@ -192,33 +196,33 @@ impl World {
             let (what, died) = if rng.chance(SYNC_PERCENT) {
                 let mut tries = Vec::new();
                 let mut died = false;
+                let mut synced = false;
                 for _ in 0..SYNC_TRIES {
                     let (result, killed) = laptop.sync(&self.proxy_url, now, crash)?;
                     tries.push(describe(&result));
                     died |= killed;
+                    synced = result.is_ok() && !killed;
                     if result.is_ok() || killed {
                         break;
                     }
                 }
-                (format!("sync: {}", tries.join(" / retry: ")), died)
+                let mut what = format!("sync: {}", tries.join(" / retry: "));
+                // After a sync the person looks at Payouts: a colleague's batch pulled just
+                // now awaits their approval.
+                if synced && rng.chance(REVIEW_PERCENT) {
+                    let (done, killed) = do_work(laptop, &mut rng, crash, now, &work::REVIEW)?;
+                    what.push_str(&format!("; then {done}"));
+                    died |= killed;
+                }
+                (what, died)
             } else {
                 // A few things in a row: syncs then have something to push.
                 let mut done = Vec::new();
                 let mut died = false;
                 for _ in 0..1 + rng.below(WORK_BURST) {
                     let work = work::pick(&mut rng);
-                    let user = laptop.user.clone();
-                    let (result, killed) = laptop.run(crash, |store| {
-                        (work.run)(&mut Ctx {
-                            store,
-                            rng: &mut rng,
-                            user: &user,
-                            now,
-                        })
-                    })?;
-                    let outcome =
-                        result.map_or_else(|e| format!("refused here: {e}"), |()| "ok".into());
-                    done.push(format!("{}: {outcome}", work.name));
+                    let (did, killed) = do_work(laptop, &mut rng, crash, now, work)?;
+                    done.push(did);
                     if killed {
                         died = true;
                         break;
@@ -231,10 +235,14 @@ impl World {
             } else {
                 ""
             };
-            trace.push(format!("step {step}: {} {what}{died}", laptop.name));
+            trace.push(without_ids(&format!(
+                "step {step}: {} {what}{died}",
+                laptop.name
+            )));
         }
         self.runtime.block_on(self.net.heal());
-        let mut failures = self.final_syncs(&mut laptops, start + Duration::hours(1), trace)?;
+        let mut failures =
+            self.final_syncs(&mut laptops, &mut rng, start + Duration::hours(1), trace)?;
         if failures.is_empty() {
             failures = self.checks(&org, &mut laptops)?;
         }
@@ -244,10 +252,14 @@ impl World {
         Ok(failures)
     }
 
-    /// Everyone syncs, round after round, until a round moves nothing.
+    /// Everyone syncs, round after round, until a round moves nothing. In the first
+    /// round each person then looks at Payouts (as after any sync): a colleague's batch
+    /// that only now arrived is approved, rejected or paid, and the next rounds carry it
+    /// to everyone.
     fn final_syncs(
         &self,
         laptops: &mut [Laptop],
+        rng: &mut Rng,
         now: DateTime<Utc>,
         trace: &mut Vec<String>,
     ) -> anyhow::Result<Vec<String>> {
@@ -255,17 +267,25 @@ impl World {
             let mut moved = false;
             for laptop in laptops.iter_mut() {
                 let (result, _) = laptop.sync(&self.proxy_url, now, None)?;
-                trace.push(format!(
+                trace.push(without_ids(&format!(
                     "final round {round}: {} sync: {}",
                     laptop.name,
                     describe(&result)
-                ));
+                )));
                 match result {
                     Ok(r) => {
                         moved |= r.push.pushed > 0
                             || r.pull.applied > 0
                             || r.pull.not_applied > 0
                             || r.pull.held > 0;
+                        if round == 0 && rng.chance(REVIEW_PERCENT) {
+                            let (done, _) = do_work(laptop, rng, None, now, &work::REVIEW)?;
+                            trace.push(without_ids(&format!(
+                                "final round 0: {} then {done}",
+                                laptop.name
+                            )));
+                            moved = true;
+                        }
                     }
                     Err(e) => {
                         return Ok(vec![format!(
@@ -295,17 +315,80 @@ impl World {
     }
 }
 
+/// Runs one piece of work on `laptop` (dying after `crash` steps of SQLite work, if
+/// given): what the trace says of it, and whether the laptop died.
+fn do_work(
+    laptop: &mut Laptop,
+    rng: &mut Rng,
+    crash: Option<u32>,
+    now: DateTime<Utc>,
+    work: &work::Work,
+) -> anyhow::Result<(String, bool)> {
+    let user = laptop.actor();
+    let ((result, what), killed) = laptop.run(crash, |store| {
+        let mut ctx = Ctx {
+            store,
+            rng,
+            user: &user,
+            now,
+            what: None,
+        };
+        ((work.run)(&mut ctx), ctx.what)
+    })?;
+    let outcome = result.map_or_else(|e| format!("refused here: {e}"), |()| "ok".into());
+    let what = what.map_or_else(String::new, |w| format!(" ({w})"));
+    Ok((format!("{}{what}: {outcome}", work.name), killed))
+}
+
+/// `text` with every UUID (a batch's, an event's: drawn at random by the ledger) as
+/// `<id>`, so that a seed's trace replays exactly.
+pub fn without_ids(text: &str) -> String {
+    let is_uuid = |w: &[u8]| {
+        w.len() == 36
+            && w.iter().enumerate().all(|(i, c)| match i {
+                8 | 13 | 18 | 23 => *c == b'-',
+                _ => c.is_ascii_hexdigit(),
+            })
+    };
+    let bytes = text.as_bytes();
+    let (mut out, mut i) = (String::with_capacity(text.len()), 0);
+    while i < bytes.len() {
+        if bytes.len() - i >= 36 && is_uuid(&bytes[i..i + 36]) {
+            out.push_str("<id>");
+            i += 36;
+        } else {
+            let c = text[i..].chars().next().unwrap_or_default();
+            out.push(c);
+            i += c.len_utf8().max(1);
+        }
+    }
+    out
+}
+
 fn describe(result: &Result<recon_client::SyncReport, recon_client::SyncError>) -> String {
     match result {
-        Ok(r) => format!(
-            "pushed {} (replayed {}), refused {}, pulled {} applied, {} held, {} not applied",
-            r.push.pushed,
-            r.push.replayed,
-            r.refused.len(),
-            r.pull.applied,
-            r.pull.held,
-            r.pull.not_applied
-        ),
+        Ok(r) => {
+            // Which kinds were refused, and whether undone: what the seed explored.
+            let refused: Vec<String> = r
+                .refused
+                .iter()
+                .map(|c| format!("{}{}", c.kind, if c.undone { " undone" } else { "" }))
+                .collect();
+            let refused = if refused.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", refused.join(", "))
+            };
+            format!(
+                "pushed {} (replayed {}), refused {}{refused}, pulled {} applied, {} held, {} not applied",
+                r.push.pushed,
+                r.push.replayed,
+                r.refused.len(),
+                r.pull.applied,
+                r.pull.held,
+                r.pull.not_applied
+            )
+        }
         Err(e) => format!("failed: {e}"),
     }
 }
@@ -317,5 +400,22 @@ impl Drop for World {
         let _ = self
             .runtime
             .block_on(drop_scratch_database(&admin, &db_url));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_ids;
+
+    #[test]
+    fn a_trace_line_shows_uuids_as_id_and_keeps_the_rest() {
+        let line = "entry 4 is reserved by payout batch a3f1cef2-c313-40ff-a765-0570be6c4152 (approved) — ok";
+        assert_eq!(
+            without_ids(line),
+            "entry 4 is reserved by payout batch <id> (approved) — ok"
+        );
+        // Not a UUID: too short, or a hyphen out of place.
+        let near = "a3f1cef2-c313-40ff-a765-0570be6c415 a3f1cef2c-313-40ff-a765-0570be6c4152";
+        assert_eq!(without_ids(near), near);
     }
 }

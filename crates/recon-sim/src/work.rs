@@ -1,5 +1,6 @@
-//! What users do between syncs. One row of [`WORK`] per kind of work: a new kind (ledger
-//! entries, payout batches, …) is one more row and its function. Values come from a small
+//! What users do between syncs. One row of [`WORK`] per kind of work: a new kind is one
+//! more row and its function (the partner ledger's and payouts' are in
+//! [`crate::work_ledger`]). Values come from a small
 //! shared pool (ESI ids, memos) so laptops overlap: the same line imported on two
 //! laptops, the same memo added on two with different amounts (the server refuses the
 //! later one), receipts linked to payments a colleague also linked.
@@ -9,12 +10,16 @@ use recon_store::{JournalQuery, SourceFile, Store};
 
 use crate::laptop::WALLETS;
 use crate::rng::Rng;
+use crate::work_ledger;
 
 pub struct Ctx<'a> {
     pub store: &'a mut Store,
     pub rng: &'a mut Rng,
     pub user: &'a str,
     pub now: DateTime<Utc>,
+    /// What the step did, when its name alone does not say (`approve`, `pay`, …): the
+    /// trace shows `name (what)`, which the CI test looks for.
+    pub what: Option<String>,
 }
 
 pub struct Work {
@@ -46,7 +51,49 @@ pub const WORK: &[Work] = &[
         weight: 2,
         run: manual_link,
     },
+    Work {
+        name: "ledger_setup",
+        weight: 1,
+        run: work_ledger::ledger_setup,
+    },
+    Work {
+        name: "conversions_import",
+        weight: 3,
+        run: work_ledger::conversions_import,
+    },
+    Work {
+        name: "conversion_decide",
+        weight: 5,
+        run: work_ledger::conversion_decide,
+    },
+    Work {
+        name: "settlements_import",
+        weight: 4,
+        run: work_ledger::settlements_import,
+    },
+    Work {
+        name: "entry_reverse",
+        weight: 1,
+        run: work_ledger::entry_reverse,
+    },
+    Work {
+        name: "payout_create",
+        weight: 4,
+        run: work_ledger::payout_create,
+    },
+    Work {
+        name: "payout_move",
+        weight: 7,
+        run: work_ledger::payout_move,
+    },
 ];
+
+/// A batch moved on by the person at the laptop, as after a sync.
+pub const REVIEW: Work = Work {
+    name: "payout_move",
+    weight: 0,
+    run: work_ledger::payout_move,
+};
 
 pub fn pick(rng: &mut Rng) -> &'static Work {
     let total: u64 = WORK.iter().map(|w| w.weight).sum();

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::sync::Mutex;
 
 const SEEDS: u64 = 300;
-/// What the trace shows when each fault happened, and a refusal undone.
+/// What the trace shows when each fault happened, a refusal undone, and the ledger work.
 const FAULTS: &[&str] = &[
     "DropRequest",
     "DropAnswer",
@@ -17,6 +17,16 @@ const FAULTS: &[&str] = &[
     "epoch rotated",
     "killed mid-change",
     "refused 1",
+    // The partner ledger and payouts (work_ledger.rs): the steps that make a batch's
+    // life, approved by a colleague, and its creator's own approval refused here.
+    "conversion_decide (decided): ok",
+    "settlements_import: ok",
+    "entry_reverse (reverse): ok",
+    "(create, submit): ok",
+    "(approve",
+    "reject",
+    "pay): ok",
+    "self-approve: the creator of a batch cannot approve it",
 ];
 
 #[test]

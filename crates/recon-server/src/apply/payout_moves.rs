@@ -47,6 +47,34 @@ fn refusal(e: &PayoutBatchTransitioned, err: TransitionRefusal) -> Refused {
     EventAnswer::refused(code, format!("batch {}: {err}", e.batch_id), vec![])
 }
 
+/// An approval or a payment someone else made first is theirs: the batch records one
+/// approver and one payer, so a second person's same move is refused (a conflict naming
+/// both), and their laptop undoes it and takes the first one's from the pull — else the
+/// two laptops would each name a different approver for ever (found by recon-sim).
+fn someone_else_first(
+    e: &PayoutBatchTransitioned,
+    action: &BatchAction,
+    b: &BatchRow,
+    user: &str,
+) -> Result<(), Refused> {
+    let (field, first) = match action {
+        BatchAction::Approve => ("approved_by", b.approved_by.as_deref()),
+        BatchAction::Pay => ("paid_by", b.paid_by.as_deref()),
+        _ => return Ok(()),
+    };
+    match first {
+        Some(first) if !recon_core::payouts::same_person(first, user) => Err(conflict(
+            format!("batch {}: {first} made it {} first", e.batch_id, e.to),
+            vec![recon_sync::Conflict {
+                field: format!("batch {} {field}", e.batch_id),
+                server: first.to_owned(),
+                event: user.to_owned(),
+            }],
+        )),
+        _ => Ok(()),
+    }
+}
+
 pub(super) async fn transitioned(
     ctx: &Ctx<'_>,
     e: &PayoutBatchTransitioned,
@@ -66,6 +94,7 @@ pub(super) async fn transitioned(
             created_by: &b.created_by,
         };
         check!(transition(&facts, &action, ctx.user).map_err(|err| refusal(e, err)));
+        check!(someone_else_first(e, &action, &b, ctx.user));
         return Ok(super::ledger::already_exists(format!(
             "batch {} is already {}",
             e.batch_id, e.to

@@ -55,6 +55,8 @@ pub(super) struct BatchRow {
     pub program: String,
     pub currency: String,
     pub total: Decimal,
+    pub approved_by: Option<String>,
+    pub paid_by: Option<String>,
 }
 
 /// The batch `id` (locked for this push), or the refusal saying the server lacks it.
@@ -68,8 +70,8 @@ pub(super) async fn batch(
     }
     let row = tx
         .query_opt(
-            "SELECT status, created_by, program, currency, total FROM payout_batches
-              WHERE org_id = $1 AND batch_id = $2 FOR UPDATE",
+            "SELECT status, created_by, program, currency, total, approved_by, paid_by
+               FROM payout_batches WHERE org_id = $1 AND batch_id = $2 FOR UPDATE",
             &[&org_id, &id],
         )
         .await?;
@@ -87,6 +89,8 @@ pub(super) async fn batch(
         program: row.get(2),
         currency: row.get(3),
         total: row.get(4),
+        approved_by: row.get(5),
+        paid_by: row.get(6),
     }))
 }
 
