@@ -344,15 +344,18 @@ pub fn laptop_matches(laptop: &mut Laptop, server: &ServerState) -> anyhow::Resu
     if let Some(failure) = ledger.first_failure {
         broken.push(format!("{name}: ledger not balanced: {failure:?}"));
     }
-    let refused_bodies: Vec<String> = refusals
-        .iter()
-        .filter(|r| !r.undone)
-        .filter_map(|r| outbox.get(&r.event_id).map(|(_, _, _, body)| body.clone()))
-        .collect();
+    let bodies = |undone: bool| -> Vec<String> {
+        refusals
+            .iter()
+            .filter(|r| r.undone == undone)
+            .filter_map(|r| outbox.get(&r.event_id).map(|(_, _, _, body)| body.clone()))
+            .collect()
+    };
     broken.extend(crate::check_ledger::laptop_ledger_matches(
         laptop,
         &server.ledger,
-        &refused_bodies,
+        &bodies(false),
+        &bodies(true),
     )?);
     Ok(broken)
 }

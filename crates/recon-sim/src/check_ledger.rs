@@ -8,7 +8,10 @@
 //! visibly (under Needs attention): the things they name are left out of the comparison,
 //! and so are the entries a batch so left out paid (a paid batch is final, never undone:
 //! two people who moved one batch offline, one paying it and one rejecting it, see it
-//! listed, not silently changed).
+//! listed, not silently changed). A change the laptop did undo but could not erase (an
+//! approved conversion's entry, a settlement's commissions: entries are immutable) stays
+//! as the entry and its reversal, netting to zero, where the server has neither: such a
+//! pair counts as absent ([`compensated`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -299,15 +302,58 @@ fn differences<K: Ord + std::fmt::Debug + Clone, V: PartialEq + std::fmt::Debug>
         .collect()
 }
 
+/// An entry the undo of a refused change compensated: ledger entries are immutable, so a
+/// refused approval or settlement stays here as the entry and its reversal, netting to
+/// zero, where the server holds neither. Such a pair, named by an undone refusal, counts
+/// as absent; an unmatched or uneven pair does not.
+fn compensated(
+    entries: &Entries,
+    server: &ServerLedger,
+    undone: &BTreeSet<String>,
+    key: &(String, String),
+) -> bool {
+    if server.entries.contains_key(key) || !entry_kept(undone, key) {
+        return false;
+    }
+    let (original, reversal) = match key.0.as_str() {
+        "reversal" => match key.1.split_once(':') {
+            Some((source, source_ref)) => ((source.to_owned(), source_ref.to_owned()), key.clone()),
+            None => return false,
+        },
+        source => (
+            key.clone(),
+            ("reversal".to_owned(), format!("{source}:{}", key.1)),
+        ),
+    };
+    match (entries.get(&original), entries.get(&reversal)) {
+        (Some(o), Some(r)) => {
+            o.0 == "reversed"
+                && o.2 + r.2 == Decimal::ZERO
+                && !server.entries.contains_key(&original)
+                && !server.entries.contains_key(&reversal)
+        }
+        _ => false,
+    }
+}
+
 /// One laptop's ledger and batches against the server's. `refused_bodies`: the outbox
-/// bodies of its refusals not undone.
+/// bodies of its refusals not undone; `undone_bodies`: of those it undid.
 pub fn laptop_ledger_matches(
     laptop: &mut Laptop,
     server: &ServerLedger,
     refused_bodies: &[String],
+    undone_bodies: &[String],
 ) -> anyhow::Result<Vec<String>> {
     let name = laptop.name.clone();
     let kept = kept_keys(laptop, refused_bodies)?;
+    let mut undone = BTreeSet::new();
+    for text in undone_bodies {
+        strings_under(
+            &serde_json::from_str(text).unwrap_or_default(),
+            KEYS,
+            &mut undone,
+        );
+    }
     let mut broken = Vec::new();
     let (entries, twice) = laptop_entries(laptop)?;
     for key in twice.iter().take(4) {
@@ -322,7 +368,7 @@ pub fn laptop_ledger_matches(
             .any(|e| e.4.as_ref().is_some_and(|b| kept.contains(b)))
     };
     for d in differences(&entries, &server.entries, |k| {
-        entry_kept(&kept, k) || paid_by_kept(k)
+        entry_kept(&kept, k) || paid_by_kept(k) || compensated(&entries, server, &undone, k)
     }) {
         broken.push(format!(
             "{name}: ledger entry differs from the server's: {d}"
