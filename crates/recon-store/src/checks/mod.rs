@@ -41,6 +41,16 @@ pub struct WorkspaceWallet {
     pub as_of: String,
 }
 
+impl WorkspaceWallet {
+    /// Its balance and locked balance, as recon-core's wallet rules take them.
+    pub fn balances(&self) -> recon_core::checks::WalletBalances {
+        recon_core::checks::WalletBalances {
+            balance_minor: self.balance_minor,
+            locked_minor: self.locked_minor,
+        }
+    }
+}
+
 /// One wallet's line of a run's report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckLine {

@@ -109,7 +109,7 @@ impl Store {
                 }
                 return Ok(Change::unchanged(OpOutcome { applied: false, transaction_id: id }));
             }
-            let before = WalletBalances { balance_minor: wallet.balance_minor, locked_minor: wallet.locked_minor };
+            let before = wallet.balances();
             let after = apply_op(before, op, amount_minor)
                 .map_err(|e| StoreError::Invalid(format!("wallet {wallet_id}: {e}")))?;
             let row = WalletTransaction {

@@ -234,10 +234,7 @@ pub(crate) fn operation_recorded(
         return Ok(Ok(Vec::new()));
     }
     let (wallet, _) = load_wallet(tx, &row.wallet_id)?;
-    let before = WalletBalances {
-        balance_minor: wallet.balance_minor,
-        locked_minor: wallet.locked_minor,
-    };
+    let before = wallet.balances();
     let after = apply_op(before, op, row.amount_minor)
         .map_err(|e| StoreError::Invalid(format!("wallet {}: {e}", row.wallet_id)))?;
     if after != before {
@@ -315,10 +312,7 @@ pub(crate) fn adjusted(tx: &Transaction<'_>, by: &str, b: &wire::WalletAdjusted)
         });
     }
     let (wallet, _) = load_wallet(tx, &row.wallet_id)?;
-    let before = WalletBalances {
-        balance_minor: wallet.balance_minor,
-        locked_minor: wallet.locked_minor,
-    };
+    let before = wallet.balances();
     let expected = expected_locked(tx, &wallet.workspace_id, &wallet.currency)?;
     let after = check_adjustment(before, expected, row.amount_minor)
         .map_err(|e| StoreError::Conflict(format!("fix of wallet {}: {e}", row.wallet_id)))?;
@@ -363,10 +357,7 @@ pub(crate) fn undo_refused(
         return Ok((false, Vec::new()));
     };
     let (wallet, _) = load_wallet(tx, &t.wallet_id)?;
-    let now = WalletBalances {
-        balance_minor: wallet.balance_minor,
-        locked_minor: wallet.locked_minor,
-    };
+    let now = wallet.balances();
     let Some(back) = undo_transaction(now, &tx_type, amount_minor) else {
         return Ok((false, Vec::new()));
     };

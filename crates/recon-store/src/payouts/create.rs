@@ -137,12 +137,20 @@ fn insert_batch(
     notes: &str,
     (actor, at): (&str, &str),
 ) -> Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO payout_batches (id, program_id, period, currency, status, total_minor, notes, created_by, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, 'draft', ?5, ?6, ?7, ?8, ?8)",
-    )?
-    .execute(params![id, program.id, period, program.currency.code, total, notes, actor, at])?;
-    Ok(())
+    super::insert_batch_row(
+        tx,
+        &super::NewBatchRow {
+            id,
+            program_id: program.id,
+            period,
+            currency: &program.currency.code,
+            status: BatchStatus::Draft,
+            total_minor: total,
+            notes,
+            created_by: actor,
+            at,
+        },
+    )
 }
 
 /// One line and its entries (the same filter as the plan, read in the same transaction).
@@ -153,9 +161,8 @@ fn insert_line(
     period: &str,
     line: &PlannedLine,
 ) -> Result<()> {
-    tx.prepare_cached("INSERT INTO payout_lines (batch_id, entity_id, amount_minor, entries) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![id, line.entity_id, line.amount_minor, line.entry_ids.len() as i64])?;
-    let line_id = tx.last_insert_rowid();
+    let entries = line.entry_ids.len() as i64;
+    let line_id = super::insert_line_row(tx, id, line.entity_id, line.amount_minor, entries)?;
     let inserted = tx
         .prepare_cached(&format!(
             "INSERT INTO payout_entries (batch_id, entry_id, line_id, reserved)

@@ -16,7 +16,7 @@ pub use reports::{PartnerSummary, PayoutStats, PeriodRow, StatusRow};
 
 use crate::{Result, StoreError};
 use recon_core::payouts::BatchStatus;
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension, Transaction};
 
 /// One line of a batch as stored (or planned).
 #[derive(Debug, Clone, PartialEq)]
@@ -252,6 +252,55 @@ pub(crate) fn record_transition(
 }
 
 /// The batch holding `entry_id` now (not rejected), if any.
+/// A batch's own row, as every writer of one makes it: a new batch (`draft`), a
+/// colleague's pulled one, one put back after the server refused its deletion.
+pub(crate) struct NewBatchRow<'a> {
+    pub id: &'a str,
+    pub program_id: i64,
+    pub period: &'a str,
+    pub currency: &'a str,
+    pub status: BatchStatus,
+    pub total_minor: i64,
+    pub notes: &'a str,
+    pub created_by: &'a str,
+    /// Its `created_at` and `updated_at`.
+    pub at: &'a str,
+}
+
+pub(crate) fn insert_batch_row(tx: &Transaction<'_>, b: &NewBatchRow<'_>) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO payout_batches (id, program_id, period, currency, status, total_minor, notes, created_by, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+    )?
+    .execute(rusqlite::params![
+        b.id,
+        b.program_id,
+        b.period,
+        b.currency,
+        b.status.as_str(),
+        b.total_minor,
+        b.notes,
+        b.created_by,
+        b.at
+    ])?;
+    Ok(())
+}
+
+/// One line of a batch; returns its row id (its entries name it).
+pub(crate) fn insert_line_row(
+    tx: &Transaction<'_>,
+    batch_id: &str,
+    entity_id: i64,
+    amount_minor: i64,
+    entries: i64,
+) -> Result<i64> {
+    tx.prepare_cached(
+        "INSERT INTO payout_lines (batch_id, entity_id, amount_minor, entries) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(rusqlite::params![batch_id, entity_id, amount_minor, entries])?;
+    Ok(tx.last_insert_rowid())
+}
+
 pub(crate) fn holder_of(conn: &Connection, entry_id: i64) -> Result<Option<(String, BatchStatus)>> {
     let row: Option<(String, String)> = conn
         .prepare_cached(

@@ -47,11 +47,20 @@ pub(crate) fn created(
         to_minor(d, p.currency.scale)
             .map_err(|e| StoreError::Invalid(format!("batch {}: {d}: {e}", b.batch_id)))
     };
-    tx.prepare_cached(
-        "INSERT INTO payout_batches (id, program_id, period, currency, status, total_minor, notes, created_by, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, 'draft', ?5, ?6, ?7, ?8, ?8)",
-    )?
-    .execute(params![b.batch_id, p.id, b.period, p.currency.code, minor(b.total)?, b.notes, by, now])?;
+    super::insert_batch_row(
+        tx,
+        &super::NewBatchRow {
+            id: &b.batch_id,
+            program_id: p.id,
+            period: &b.period,
+            currency: &p.currency.code,
+            status: BatchStatus::Draft,
+            total_minor: minor(b.total)?,
+            notes: &b.notes,
+            created_by: by,
+            at: now,
+        },
+    )?;
     for l in &b.lines {
         let entity: Option<i64> = tx
             .prepare_cached("SELECT id FROM ledger_entities WHERE program_id = ?1 AND entity_type = ?2 AND ref = ?3")?
@@ -61,8 +70,7 @@ pub(crate) fn created(
             what: "entity",
             name: format!("{}:{}:{}", p.slug, l.entity_type, l.entity_ref),
         })?;
-        tx.prepare_cached("INSERT INTO payout_lines (batch_id, entity_id, amount_minor, entries) VALUES (?1, ?2, ?3, ?4)")?
-            .execute(params![b.batch_id, entity, minor(l.amount)?, l.entries as i64])?;
+        super::insert_line_row(tx, &b.batch_id, entity, minor(l.amount)?, l.entries as i64)?;
     }
     record_transition(tx, &b.batch_id, now, by, None, BatchStatus::Draft, None)?;
     let audit = Audit {

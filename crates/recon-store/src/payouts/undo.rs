@@ -98,11 +98,8 @@ fn free_line(
 }
 
 fn insert_line(tx: &Transaction<'_>, batch: &str, line: &KeptLine) -> Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO payout_lines (batch_id, entity_id, amount_minor, entries) VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute(params![batch, line.entity_id, line.amount_minor, line.entries.len() as i64])?;
-    let line_id = tx.last_insert_rowid();
+    let entries = line.entries.len() as i64;
+    let line_id = super::insert_line_row(tx, batch, line.entity_id, line.amount_minor, entries)?;
     for entry in &line.entries {
         tx.prepare_cached(
             "INSERT INTO payout_entries (batch_id, entry_id, line_id, reserved) VALUES (?1, ?2, ?3, 1)",
@@ -154,20 +151,19 @@ pub(crate) fn undo_deleted(
     }
     let status = status_of(status)?;
     let created_by = before["created_by"].as_str().unwrap_or_default();
-    tx.execute(
-        "INSERT INTO payout_batches (id, program_id, period, currency, status, total_minor, notes,
-            created_by, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
-        params![
-            b.batch_id,
-            program.id,
+    super::insert_batch_row(
+        tx,
+        &super::NewBatchRow {
+            id: &b.batch_id,
+            program_id: program.id,
             period,
-            program.currency.code,
-            status.as_str(),
-            minor(&before["total"], scale)?,
-            before["notes"].as_str().unwrap_or_default(),
+            currency: &program.currency.code,
+            status,
+            total_minor: minor(&before["total"], scale)?,
+            notes: before["notes"].as_str().unwrap_or_default(),
             created_by,
-            now
-        ],
+            at: now,
+        },
     )?;
     for line in &lines {
         insert_line(tx, &b.batch_id, line)?;
